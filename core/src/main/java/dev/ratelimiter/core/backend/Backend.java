@@ -1,0 +1,76 @@
+package dev.ratelimiter.core.backend;
+
+import dev.ratelimiter.core.model.CompleteRequest;
+import dev.ratelimiter.core.model.CompleteResponse;
+import dev.ratelimiter.core.model.LimitState;
+import dev.ratelimiter.core.model.ReserveRequest;
+import dev.ratelimiter.core.model.ReserveResponse;
+import dev.ratelimiter.core.model.Usage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A store of holds that enforces limits with the admission semantics of SPEC 2.
+ *
+ * <p>Division of labour: {@link dev.ratelimiter.core.service.LimiterService} validates requests,
+ * owns the registry and serialises admin changes; it calls {@link #install} only after a state is
+ * durable. A backend trusts that requests are valid (keys distinct, amounts in range) and decides
+ * admission, idempotency, reconciliation, debt and retry hints.
+ *
+ * <p>Implementations are thread-safe: reserve, complete and usage are called from many threads at
+ * once; install and {@link #tryApplyDecrease} are called by one thread at a time.
+ *
+ * <p>Expected outcomes (a denial, an unknown key, an expired lease) are values in the responses.
+ * An operating failure is a {@link BackendException}.
+ */
+public interface Backend extends AutoCloseable {
+
+    /**
+     * Makes the backend enforce {@code state} for its key from now on: creates the key, or replaces
+     * its definition, capacity and status. Existing holds keep their expiry. Idempotent: installing
+     * the same state twice changes nothing the second time.
+     */
+    void install(LimitState state);
+
+    /**
+     * For a key installed as decreasing: when at least {@code capacity - pendingDecreaseTo} is free,
+     * lowers the capacity to {@code pendingDecreaseTo}, makes the key active and returns true;
+     * otherwise changes nothing and returns false. The caller persists
+     * {@link LimitState#decreaseApplied()} and installs it afterwards.
+     */
+    boolean tryApplyDecrease(String key);
+
+    /** Reserves every requirement of a valid request, or none of them (SPEC 2.1 and 2.2). */
+    ReserveResponse reserve(ReserveRequest request);
+
+    /** Completes a lease (SPEC 2.3); always ok for an unknown or already completed lease. */
+    CompleteResponse complete(CompleteRequest request);
+
+    /** Reserves a batch; answers in request order. Backends that can pack requests override this. */
+    default List<ReserveResponse> reserveAll(List<ReserveRequest> requests) {
+        List<ReserveResponse> responses = new ArrayList<>(requests.size());
+        for (ReserveRequest request : requests) {
+            responses.add(reserve(request));
+        }
+        return responses;
+    }
+
+    /** Completes a batch; answers in request order. Backends that can pack requests override this. */
+    default List<CompleteResponse> completeAll(List<CompleteRequest> requests) {
+        List<CompleteResponse> responses = new ArrayList<>(requests.size());
+        for (CompleteRequest request : requests) {
+            responses.add(complete(request));
+        }
+        return responses;
+    }
+
+    /** The current usage of an installed key. */
+    Usage usage(String key);
+
+    /** Whether the backend answers now (for {@code /healthz}); must return within about a second. */
+    boolean isHealthy();
+
+    /** Releases resources; answers every caller still waiting. Never blocks without a bound. */
+    @Override
+    void close();
+}

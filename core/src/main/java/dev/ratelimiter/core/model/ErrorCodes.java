@@ -1,0 +1,31 @@
+package dev.ratelimiter.core.model;
+
+/** The error strings of SPEC 3, exactly as they go on the wire (no space after the colon). */
+public final class ErrorCodes {
+    public static final String INVALID_REQUEST = "invalid_request";
+    public static final String BACKEND_ERROR = "backend_error";
+    public static final String NOT_FOUND = "not_found";
+    public static final String UNKNOWN_LIMIT_KEY_PREFIX = "unknown_limit_key:";
+    public static final String LIMIT_DECREASING_PREFIX = "limit_decreasing:";
+    public static final String EXCEEDS_CAPACITY_PREFIX = "exceeds_capacity:";
+    public static final String LEASE_EXPIRED_PREFIX = "lease_expired:";
+
+    private ErrorCodes() {
+    }
+
+    public static String unknownLimitKey(String key) {
+        return UNKNOWN_LIMIT_KEY_PREFIX + key;
+    }
+
+    public static String limitDecreasing(String key) {
+        return LIMIT_DECREASING_PREFIX + key;
+    }
+
+    public static String exceedsCapacity(String key) {
+        return EXCEEDS_CAPACITY_PREFIX + key;
+    }
+
+    public static String leaseExpired(String leaseId) {
+        return LEASE_EXPIRED_PREFIX + leaseId;
+    }
+}

@@ -1,0 +1,339 @@
+package dev.ratelimiter.core.service;
+
+import dev.ratelimiter.core.backend.Backend;
+import dev.ratelimiter.core.backend.BackendException;
+import dev.ratelimiter.core.model.CompleteRequest;
+import dev.ratelimiter.core.model.CompleteResponse;
+import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.LimitInfo;
+import dev.ratelimiter.core.model.LimitState;
+import dev.ratelimiter.core.model.LimitStatus;
+import dev.ratelimiter.core.model.PutLimitResponse;
+import dev.ratelimiter.core.model.ReserveRequest;
+import dev.ratelimiter.core.model.ReserveResponse;
+import dev.ratelimiter.core.registry.LimitStore;
+import dev.ratelimiter.core.wire.BatchItem;
+import dev.ratelimiter.core.wire.InvalidRequestException;
+import dev.ratelimiter.core.wire.RequestLimits;
+import dev.ratelimiter.core.wire.RequestValidator;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The limiter: validation, durable admin changes, the decrease loop, and admission by a backend.
+ *
+ * <p>Thread-safety: reserve, complete and reads run concurrently and lock nothing here (the
+ * backend is thread-safe). Admin changes and decrease applications are serialised by
+ * {@code adminLock}, which guards the registry store and publishes each new snapshot through the
+ * volatile {@code states} map (copy on write, never mutated after publication).
+ *
+ * <p>Durability: a change is saved to the store before it is installed in the backend and
+ * acknowledged. If the save fails, nothing changes and the caller gets a {@link BackendException}.
+ * If the save succeeds but the backend cannot install the state (TigerBeetle down), the change is
+ * durable and acknowledged as failed; the decrease loop retries the install until it succeeds.
+ */
+public final class LimiterService implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(LimiterService.class.getName());
+
+    private final Backend backend;
+    private final LimitStore store;
+    private final RequestValidator validator;
+    private final Object adminLock = new Object();
+    /** Keys whose durable state the backend has not accepted yet; retried by the decrease loop. */
+    private final Set<String> pendingInstalls = ConcurrentHashMap.newKeySet();
+    private volatile Map<String, LimitState> states = Map.of();
+    /** True when the store missed a change the backend already made (a decrease applied, then a failed save). */
+    private boolean storeBehind;
+    private ScheduledExecutorService decreaseLoop;
+
+    private LimiterService(Backend backend, LimitStore store, RequestLimits limits) {
+        this.backend = backend;
+        this.store = store;
+        this.validator = new RequestValidator(limits);
+    }
+
+    /**
+     * Loads the registry and installs every state in the backend. A {@code decreasing} entry
+     * resumes decreasing.
+     *
+     * @throws IOException when the store cannot be read
+     * @throws dev.ratelimiter.core.registry.InvalidRegistryException when an entry breaks a rule
+     */
+    public static LimiterService open(Backend backend, LimitStore store, RequestLimits limits) throws IOException {
+        LimiterService service = new LimiterService(backend, store, limits);
+        Map<String, LimitState> loaded = new TreeMap<>();
+        for (LimitState state : store.load()) {
+            loaded.put(state.key(), state);
+        }
+        synchronized (service.adminLock) {
+            service.states = Collections.unmodifiableMap(loaded);
+            for (LimitState state : loaded.values()) {
+                service.installOrDefer(state);
+            }
+        }
+        return service;
+    }
+
+    /** Starts the periodic decrease check (SPEC 2.4) on a daemon thread; stopped by {@link #close()}. */
+    public synchronized void startDecreaseLoop(long intervalMs) {
+        if (intervalMs < 1) {
+            throw new IllegalArgumentException("decrease check interval must be at least 1 ms, got " + intervalMs);
+        }
+        if (decreaseLoop != null) {
+            throw new IllegalStateException("the decrease loop is already running");
+        }
+        decreaseLoop = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ratelimiter-decrease-loop");
+            thread.setDaemon(true);
+            return thread;
+        });
+        decreaseLoop.scheduleWithFixedDelay(this::decreaseTick, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    public RequestLimits requestLimits() {
+        return validator.limits();
+    }
+
+    /**
+     * Reserves a lease.
+     *
+     * @throws InvalidRequestException when the request breaks a rule of SPEC 3
+     */
+    public ReserveResponse reserve(ReserveRequest request) {
+        validator.validate(request);
+        try {
+            return backend.reserve(request);
+        } catch (BackendException e) {
+            LOG.log(Level.WARNING, "reserve of lease " + request.leaseId() + " failed: " + e.getMessage());
+            return ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0);
+        }
+    }
+
+    /**
+     * Completes a lease.
+     *
+     * @throws InvalidRequestException when the request breaks a rule of SPEC 3
+     */
+    public CompleteResponse complete(CompleteRequest request) {
+        validator.validate(request);
+        try {
+            return backend.complete(request);
+        } catch (BackendException e) {
+            LOG.log(Level.WARNING, "complete of lease " + request.leaseId() + " failed: " + e.getMessage());
+            return CompleteResponse.failed(ErrorCodes.BACKEND_ERROR);
+        }
+    }
+
+    /** Reserves a batch: malformed items get {@code invalid_request}, the rest go to the backend together. */
+    public List<ReserveResponse> reserveBatch(List<BatchItem<ReserveRequest>> items) {
+        return batch(items, request -> validator.validate(request), backend::reserveAll,
+                detail -> ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0),
+                () -> ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0));
+    }
+
+    /** Completes a batch: malformed items get {@code ok=false, invalid_request}, the rest go together. */
+    public List<CompleteResponse> completeBatch(List<BatchItem<CompleteRequest>> items) {
+        return batch(items, request -> validator.validate(request), backend::completeAll,
+                detail -> CompleteResponse.failed(ErrorCodes.INVALID_REQUEST),
+                () -> CompleteResponse.failed(ErrorCodes.BACKEND_ERROR));
+    }
+
+    /**
+     * Applies an admin definition (SPEC 2.4) and returns once it is durable.
+     *
+     * @throws InvalidRequestException when the definition breaks a rule, or changes the kind of a key
+     * @throws BackendException when the registry cannot be saved (nothing changed) or the backend
+     *     cannot install the durable state yet (it will be retried)
+     */
+    public PutLimitResponse putLimit(LimitDefinition requested) {
+        LimitDefinition definition = RequestValidator.normalise(requested);
+        synchronized (adminLock) {
+            LimitState current = states.get(definition.key());
+            LimitState next;
+            try {
+                next = current == null ? LimitState.created(definition) : current.change(definition);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException(e.getMessage());
+            }
+            Map<String, LimitState> updated = new TreeMap<>(states);
+            updated.put(next.key(), next);
+            save(updated);
+            states = Collections.unmodifiableMap(updated);
+            if (!installOrDefer(next)) {
+                throw new BackendException("limit " + next.key() + " is saved but the backend has not applied it"
+                        + " yet; it will be retried");
+            }
+            return new PutLimitResponse(true, next.status());
+        }
+    }
+
+    /** Every limit with its usage, sorted by key. */
+    public List<LimitInfo> limits() {
+        Map<String, LimitState> snapshot = states;
+        List<LimitInfo> infos = new ArrayList<>(snapshot.size());
+        for (LimitState state : snapshot.values()) {
+            infos.add(LimitInfo.of(state, backend.usage(state.key())));
+        }
+        return infos;
+    }
+
+    public Optional<LimitInfo> limit(String key) {
+        LimitState state = states.get(key);
+        return state == null ? Optional.empty() : Optional.of(LimitInfo.of(state, backend.usage(key)));
+    }
+
+    /** The durable state of every key, sorted by key. */
+    public List<LimitState> states() {
+        return List.copyOf(states.values());
+    }
+
+    public boolean isHealthy() {
+        return backend.isHealthy();
+    }
+
+    /**
+     * One pass of the decrease loop: retries installs the backend refused, retries a save the
+     * store missed, and applies every pending decrease that now fits. Returns how many decreases
+     * were applied. Tests on a manual clock call this instead of waiting for the loop.
+     */
+    public int applyDecreases() {
+        synchronized (adminLock) {
+            for (String key : List.copyOf(pendingInstalls)) {
+                LimitState state = states.get(key);
+                if (state != null) {
+                    installOrDefer(state);
+                }
+            }
+            if (storeBehind) {
+                trySave(states);
+            }
+            int applied = 0;
+            for (LimitState state : states.values()) {
+                if (state.status() == LimitStatus.DECREASING && !pendingInstalls.contains(state.key())
+                        && backend.tryApplyDecrease(state.key())) {
+                    LimitState next = state.decreaseApplied();
+                    Map<String, LimitState> updated = new TreeMap<>(states);
+                    updated.put(next.key(), next);
+                    // The backend already runs at the lower capacity: publish that even if the save
+                    // fails, and keep retrying the save. A restart before it lands resumes decreasing,
+                    // which is safe (it only admits less).
+                    states = Collections.unmodifiableMap(updated);
+                    trySave(updated);
+                    installOrDefer(next);
+                    applied++;
+                }
+            }
+            return applied;
+        }
+    }
+
+    @Override
+    public void close() {
+        ScheduledExecutorService loop;
+        synchronized (this) {
+            loop = decreaseLoop;
+            decreaseLoop = null;
+        }
+        if (loop != null) {
+            loop.shutdownNow();
+            try {
+                if (!loop.awaitTermination(2, TimeUnit.SECONDS)) {
+                    LOG.warning("the decrease loop did not stop within 2 s; closing the backend anyway");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        backend.close();
+    }
+
+    private void decreaseTick() {
+        try {
+            applyDecreases();
+        } catch (RuntimeException e) {
+            // The loop must survive a failing backend or store; the next tick tries again.
+            LOG.log(Level.WARNING, "decrease check failed; retrying on the next tick", e);
+        }
+    }
+
+    private boolean installOrDefer(LimitState state) {
+        try {
+            backend.install(state);
+            pendingInstalls.remove(state.key());
+            return true;
+        } catch (BackendException e) {
+            LOG.log(Level.WARNING, "backend did not apply limit " + state.key() + "; will retry: " + e.getMessage());
+            pendingInstalls.add(state.key());
+            return false;
+        }
+    }
+
+    private void save(Map<String, LimitState> updated) {
+        try {
+            store.save(List.copyOf(updated.values()));
+            storeBehind = false;
+        } catch (IOException | RuntimeException e) {
+            throw new BackendException("could not save the registry to " + store.describe() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void trySave(Map<String, LimitState> updated) {
+        try {
+            save(updated);
+        } catch (BackendException e) {
+            storeBehind = true;
+            LOG.log(Level.WARNING, e.getMessage() + "; will retry");
+        }
+    }
+
+    private static <Q, R> List<R> batch(List<BatchItem<Q>> items, Consumer<Q> validate,
+            Function<List<Q>, List<R>> process, Function<String, R> invalid, Supplier<R> failed) {
+        List<R> results = new ArrayList<>(Collections.nCopies(items.size(), null));
+        List<Q> valid = new ArrayList<>(items.size());
+        List<Integer> slots = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            BatchItem<Q> item = items.get(i);
+            String detail = item.invalidDetail();
+            if (item.isValid()) {
+                try {
+                    validate.accept(item.value());
+                    valid.add(item.value());
+                    slots.add(i);
+                    continue;
+                } catch (InvalidRequestException e) {
+                    detail = e.detail();
+                }
+            }
+            results.set(i, invalid.apply(detail));
+        }
+        if (!valid.isEmpty()) {
+            List<R> processed;
+            try {
+                processed = process.apply(valid);
+            } catch (BackendException e) {
+                LOG.log(Level.WARNING, "batch of " + valid.size() + " failed: " + e.getMessage());
+                processed = Collections.nCopies(valid.size(), failed.get());
+            }
+            for (int j = 0; j < slots.size(); j++) {
+                results.set(slots.get(j), processed.get(j));
+            }
+        }
+        return results;
+    }
+}
