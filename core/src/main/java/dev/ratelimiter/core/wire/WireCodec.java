@@ -34,7 +34,8 @@ import java.util.Set;
 
 /**
  * Encodes and decodes every payload of SPEC 3 (requests and responses, so the server and the
- * client share one definition of the wire) and the registry file of SPEC 4.
+ * client share one definition of the wire), the registry file of SPEC 4 and the limits file that
+ * seeds it.
  *
  * <p>Decoding is strict: malformed JSON, trailing data, repeated or unknown fields, wrong JSON
  * types, fractions and integers beyond 64 bits are {@link InvalidRequestException}s whose detail
