@@ -1,10 +1,11 @@
-package dev.ratelimiter.core.memory;
+package dev.ratelimiter.core.invariants;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ratelimiter.core.memory.SlidingWindowVerifier.Violation;
+import dev.ratelimiter.core.invariants.SlidingWindowVerifier.Violation;
+import dev.ratelimiter.core.model.LimitDefinition;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,28 @@ class SlidingWindowVerifierTest {
         rolling.admitted("b", WINDOW_MILLIS, 10);
 
         assertEquals(Optional.empty(), rolling.firstViolation());
+    }
+
+    @Test
+    void aCompleteWithAnUnknownOutcomeCountsTheSmallerAmountUntilTheHoldExpires() {
+        rolling.admitted("a", 0, 6, 100, Long.MAX_VALUE, 2);
+        rolling.admitted("b", 500, 8);
+
+        assertEquals(Optional.empty(), rolling.firstViolation(), "the shrink may have happened at 100");
+
+        rolling.admitted("c", 999, 1);
+
+        assertEquals(new Violation("rpm", 999, 11, 10, List.of("a=2", "b=8", "c=1")),
+                rolling.firstViolation().orElseThrow());
+    }
+
+    @Test
+    void takesCapacityAndHoldTimeFromADefinition() {
+        SlidingWindowVerifier verifier = SlidingWindowVerifier.of(LimitDefinition.concurrency("conc", 2, 3));
+        verifier.admitted("a", 0, 2);
+        verifier.admitted("b", 2999, 1);
+
+        assertEquals(new Violation("conc", 2999, 3, 2, List.of("a=2", "b=1")), verifier.firstViolation().orElseThrow());
     }
 
     @Test

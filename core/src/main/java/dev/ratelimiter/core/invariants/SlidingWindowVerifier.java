@@ -1,5 +1,6 @@
-package dev.ratelimiter.core.memory;
+package dev.ratelimiter.core.invariants;
 
+import dev.ratelimiter.core.model.LimitDefinition;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,12 +27,14 @@ import java.util.Optional;
  * including, its end. All changes at one millisecond are applied before that millisecond is checked,
  * because the recorder cannot know their order within it.
  *
- * <p>Not thread-safe: it is filled and checked from one thread, after the run it checks.
+ * <p>Not thread-safe: it is filled and checked from one thread, after the run it checks. Its memory
+ * grows with the admissions given to it; a caller that records a long run bounds that itself (see
+ * {@link AdmissionLog}).
  */
-final class SlidingWindowVerifier {
+public final class SlidingWindowVerifier {
 
     /** A moment when the held amounts summed above the capacity, with the leases held then. */
-    record Violation(String key, long atMillis, long heldAmount, long capacity, List<String> leaseIds) {
+    public record Violation(String key, long atMillis, long heldAmount, long capacity, List<String> leaseIds) {
     }
 
     /** One admission as recorded; {@code completedFromMillis == Long.MAX_VALUE} when never completed. */
@@ -55,7 +58,7 @@ final class SlidingWindowVerifier {
      * @param holdMillis how long an admission holds at most: the window of a rolling key, the
      *     timeout of a concurrency key
      */
-    SlidingWindowVerifier(String key, long capacity, long holdMillis) {
+    public SlidingWindowVerifier(String key, long capacity, long holdMillis) {
         if (capacity < 1 || holdMillis < 1) {
             throw new IllegalArgumentException("capacity and holdMillis must be at least 1, got " + capacity
                     + " and " + holdMillis);
@@ -65,8 +68,13 @@ final class SlidingWindowVerifier {
         this.holdMillis = holdMillis;
     }
 
+    /** A verifier of {@code definition}'s key, with its capacity and its window or timeout. */
+    public static SlidingWindowVerifier of(LimitDefinition definition) {
+        return new SlidingWindowVerifier(definition.key(), definition.capacity(), definition.holdMillis());
+    }
+
     /** An admission never completed: it holds {@code amount} until it expires. */
-    void admitted(String leaseId, long reservedAtMillis, long amount) {
+    public void admitted(String leaseId, long reservedAtMillis, long amount) {
         requireAmount("amount", amount, 1);
         admissions.add(new Admission(leaseId, reservedAtMillis, amount, Long.MAX_VALUE, Long.MAX_VALUE, amount));
     }
@@ -74,8 +82,11 @@ final class SlidingWindowVerifier {
     /**
      * An admission completed at some instant in {@code [completedFromMillis, completedUntilMillis]},
      * after which it holds {@code reconciledAmount} (0 for a concurrency key) until it expires.
+     * An outcome of complete that is unknown (the call failed or timed out) is given as
+     * {@code completedUntilMillis = Long.MAX_VALUE}: from {@code completedFromMillis} on, the smaller
+     * amount counts until the hold expires.
      */
-    void admitted(String leaseId, long reservedAtMillis, long amount, long completedFromMillis,
+    public void admitted(String leaseId, long reservedAtMillis, long amount, long completedFromMillis,
             long completedUntilMillis, long reconciledAmount) {
         requireAmount("amount", amount, 1);
         requireAmount("reconciledAmount", reconciledAmount, 0);
@@ -88,12 +99,12 @@ final class SlidingWindowVerifier {
                 reconciledAmount));
     }
 
-    int admissionCount() {
+    public int admissionCount() {
         return admissions.size();
     }
 
     /** The earliest instant at which the held amounts sum above the capacity, if there is one. */
-    Optional<Violation> firstViolation() {
+    public Optional<Violation> firstViolation() {
         return Optional.ofNullable(sweep().firstViolation());
     }
 
@@ -101,7 +112,7 @@ final class SlidingWindowVerifier {
      * The largest sum held at any instant, up to the first violation (a lower bound, as every sum
      * here); a stress run shows with it that the key was really contended.
      */
-    long peakHeldAmount() {
+    public long peakHeldAmount() {
         return sweep().peakHeldAmount();
     }
 
@@ -148,7 +159,7 @@ final class SlidingWindowVerifier {
     /** The pieces of an admission's life with a constant lower-bound amount, empty ones left out. */
     private List<Segment> segments(Admission admission) {
         long startMillis = admission.reservedAtMillis();
-        long endMillis = MemoryBackend.saturatingAdd(startMillis, holdMillis);
+        long endMillis = saturatingAdd(startMillis, holdMillis);
         long fromMillis = Math.min(admission.completedFromMillis(), endMillis);
         long untilMillis = Math.min(admission.completedUntilMillis(), endMillis);
         List<Segment> segments = new ArrayList<>(3);
@@ -176,6 +187,15 @@ final class SlidingWindowVerifier {
             }
         }
         return new Violation(key, atMillis, heldAmount, capacity, leaseIds);
+    }
+
+    private static long saturatingAdd(long a, long b) {
+        long sum = a + b;
+        // Overflow happened iff both operands have the sign opposite to the result's.
+        if (((a ^ sum) & (b ^ sum)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return sum;
     }
 
     private static void requireAmount(String name, long value, long min) {
