@@ -1,0 +1,14 @@
+/**
+ * A randomized LLM-shaped workload that drives any limiter and records what it saw: several
+ * providers and tenants, random prompt sizes and output bounds, random work durations, actual usage
+ * at or below the reserved bound, some work that fails (complete without actuals) and some leases
+ * never completed. Workers record every admission in an
+ * {@link dev.ratelimiter.core.invariants.AdmissionLog} and count holds in flight with a
+ * {@link dev.ratelimiter.core.invariants.ConcurrencyChecker}; a
+ * {@link dev.ratelimiter.chaos.workload.LimiterTarget} hides whether the limiter runs in process or
+ * behind HTTP.
+ *
+ * <p>Depends on {@code core.model}, {@code core.llm}, {@code core.invariants}, {@code core.time} and
+ * {@code core.service}.
+ */
+package dev.ratelimiter.chaos.workload;
