@@ -1,0 +1,51 @@
+package dev.ratelimiter.chaos;
+
+import dev.ratelimiter.chaos.process.Ports;
+import dev.ratelimiter.chaos.process.ServerProcess;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Servers for the suites: the jar of the same reactor, a free port, a registry of their own. */
+public final class Servers {
+    /** A generous bound for a start on a busy two-core machine (about 2 s when idle). */
+    public static final long START_TIMEOUT_MILLIS = 60_000;
+    /** A small heap, so that a leak shows up quickly; a serial collector, cheap on two cores. */
+    public static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
+    /**
+     * For suites that restart the server again and again: the client compiler only, which starts
+     * about a fifth faster; throughput does not matter there.
+     */
+    public static final List<String> FAST_START_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
+
+    private Servers() {
+    }
+
+    /**
+     * A server on the memory backend, working in {@code directory}, with its registry at
+     * {@code directory/data/registry.json}, no seed limits, and {@code extraProperties} on top.
+     */
+    public static ServerProcess memory(ChaosSettings settings, Path directory, Map<String, String> extraProperties) {
+        return memory(settings, directory, extraProperties, JVM_OPTIONS);
+    }
+
+    /** As {@link #memory(ChaosSettings, Path, Map)}, with the given options for the server's JVM. */
+    public static ServerProcess memory(ChaosSettings settings, Path directory, Map<String, String> extraProperties,
+            List<String> jvmOptions) {
+        Path jar = settings.serverJar().orElseThrow(() -> new IllegalStateException(
+                "chaos.serverJar is not set: run the suites through Maven (./mvnw -pl chaos -am verify)"));
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("ratelimiter.backend", "memory");
+        properties.put("ratelimiter.registry-path", registryFile(directory).toString());
+        properties.put("ratelimiter.seed-limits-path", "");
+        properties.putAll(extraProperties);
+        return new ServerProcess(jar, directory, Ports.free(), properties, jvmOptions);
+    }
+
+    /** Where {@link #memory} keeps the registry of a server working in {@code directory}. */
+    public static Path registryFile(Path directory) {
+        return directory.resolve("data").resolve("registry.json").toAbsolutePath();
+    }
+}

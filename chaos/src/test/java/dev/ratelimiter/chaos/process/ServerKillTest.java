@@ -1,0 +1,217 @@
+package dev.ratelimiter.chaos.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ratelimiter.chaos.ChaosSettings;
+import dev.ratelimiter.chaos.RunAssertions;
+import dev.ratelimiter.chaos.RunReport;
+import dev.ratelimiter.chaos.Servers;
+import dev.ratelimiter.chaos.workload.LlmWorkload;
+import dev.ratelimiter.chaos.workload.RunStats;
+import dev.ratelimiter.chaos.workload.WorkerSettings;
+import dev.ratelimiter.chaos.workload.Worker;
+import dev.ratelimiter.chaos.workload.WorkloadRun;
+import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.core.invariants.UsageSampler;
+import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.LimitInfo;
+import dev.ratelimiter.core.model.LimitState;
+import dev.ratelimiter.core.registry.FileRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The server killed with SIGKILL under load, again and again, and restarted on the same registry
+ * file and port (SPEC 4 and 10). Load: the LLM workload from several client threads with short
+ * timeouts, and an admin changing limits all the time.
+ *
+ * <p>After every kill: the registry file is valid and holds every acknowledged admin change, and a
+ * change in flight at the kill either whole or not at all; the restarted server serves exactly what
+ * the file holds; clients got errors during the outage, none waited longer than its timeout allows,
+ * and every client got answers again once the server was back. Over the whole run: no
+ * over-admission within any one server lifetime (the memory backend forgets holds on restart, so
+ * each lifetime is verified apart), no unexpected answer, and no HTTP status other than 200.
+ */
+class ServerKillTest {
+    private static final LlmWorkload WORKLOAD = new LlmWorkload(2, 1,
+            20, 1,
+            10_000, 2,
+            3, 5,
+            12_000, 3,
+            200, 300);
+    private static final int THREADS = 8;
+    private static final long CONNECT_TIMEOUT_MILLIS = 500;
+    private static final long REQUEST_TIMEOUT_MILLIS = 1_000;
+    /** What a client may wait beyond its request timeout: scheduling on a busy two-core machine. */
+    private static final long CALL_SLACK_MILLIS = 1_500;
+    private static final WorkerSettings WORKERS = new WorkerSettings(2, 0, 200, 5, 10, 50, 3, 3, 100);
+    private static final int ADMIN_KEYS = 12;
+    /** Healthy time under load before each kill, at random between these bounds. */
+    private static final long LOAD_MILLIS_MIN = 300;
+    private static final long LOAD_MILLIS_MAX = 1_500;
+    /** How long every client may take to get an answer again after a restart. */
+    private static final long RESUME_TIMEOUT_MILLIS = 15_000;
+    /** Exit code of a JVM killed by SIGKILL (128 + 9). */
+    private static final int SIGKILL_EXIT_CODE = 137;
+
+    private final ChaosSettings settings = ChaosSettings.current();
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void keepsEveryAcknowledgedChangeAndResumesAfterRepeatedSigkillUnderLoad() throws Exception {
+        SplittableRandom random = new SplittableRandom(settings.seed());
+        Path registryFile = Servers.registryFile(directory);
+        Set<String> loadKeys = new HashSet<>();
+        WORKLOAD.definitions().forEach(definition -> loadKeys.add(definition.key()));
+        try (ServerProcess server = Servers.memory(settings, directory, Map.of(), Servers.FAST_START_JVM_OPTIONS)) {
+            server.start();
+            server.awaitHealthy(Servers.START_TIMEOUT_MILLIS);
+            server.api().defineAll(WORKLOAD.definitions());
+
+            ServerApi clientApi = ServerApi.local(server.port(), Duration.ofMillis(CONNECT_TIMEOUT_MILLIS),
+                    Duration.ofMillis(REQUEST_TIMEOUT_MILLIS));
+            HttpTarget target = new HttpTarget(clientApi);
+            WorkloadRun run = WorkloadRun.realTime("kill", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
+                    settings.maxAdmissions());
+            AdminChangeWriter admin = new AdminChangeWriter(ServerApi.local(server.port(),
+                    Duration.ofMillis(CONNECT_TIMEOUT_MILLIS), Duration.ofMillis(REQUEST_TIMEOUT_MILLIS)), ADMIN_KEYS,
+                    random.nextLong());
+            List<String> cycles = new ArrayList<>();
+            long startNanos = System.nanoTime();
+            UsageSampler.Report usage;
+            try (UsageSampler sampler = UsageSampler.start("kill", () -> loadKeysOnly(clientApi, loadKeys), 100);
+                    admin) {
+                run.start();
+                admin.start();
+                for (int cycle = 1; cycle <= settings.killCycles() && !run.hasFailed(); cycle++) {
+                    cycles.add(killAndRestart(server, run, admin, registryFile, cycle,
+                            LOAD_MILLIS_MIN + random.nextLong(LOAD_MILLIS_MAX - LOAD_MILLIS_MIN + 1)));
+                }
+                runFor(run, LOAD_MILLIS_MAX);
+                admin.stop(10_000);
+                run.stop(60_000);
+                usage = sampler.report();
+            }
+            long durationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+
+            Verification verification = RunAssertions.assertSafe(run);
+            RunAssertions.assertUsageReadingsConsistent(usage, 10);
+            String where = " (seed " + settings.seed() + ")";
+            assertEquals(Map.of(200, target.statuses().getOrDefault(200, 0L)), target.statuses(),
+                    "every answer must be a 200" + where);
+            assertEquals(0, admin.unexpectedStatuses(), "admin PUT answered " + admin.lastUnexpectedStatus() + where);
+            assertTrue(admin.acknowledgedCount() > 0, "no admin change was acknowledged" + where);
+            assertTrue(run.stats().longestCallMillis() <= REQUEST_TIMEOUT_MILLIS + CALL_SLACK_MILLIS,
+                    "a client waited " + run.stats().longestCallMillis() + " ms for one call" + where);
+            assertEquals(List.of(), admin.check(definitionsIn(new FileRegistry(registryFile).load())),
+                    "the final registry" + where);
+
+            RunReport.write(settings, "server-kill", "duration: " + durationMillis + " ms, kill cycles survived: "
+                    + cycles.size() + "\n" + RunAssertions.describe(run, verification, usage)
+                    + "\nhttp statuses: " + target.statuses() + ", transport failures: " + target.transportFailures()
+                    + "\nadmin changes acknowledged: " + admin.acknowledgedCount() + ", " + admin.inFlightSummary()
+                    + "\ncycles:\n  " + String.join("\n  ", cycles));
+        }
+    }
+
+    /** One cycle: load for a while, SIGKILL, check the file, restart, check the server and the clients. */
+    private static String killAndRestart(ServerProcess server, WorkloadRun run, AdminChangeWriter admin,
+            Path registryFile, int cycle, long loadMillis) throws Exception {
+        runFor(run, loadMillis);
+        RunStats stats = run.stats();
+        long failuresBefore = stats.reserveFailures() + stats.completeFailures();
+        int exitCode = server.kill();
+        admin.holdUntilRestarted();
+        assertEquals(SIGKILL_EXIT_CODE, exitCode, "cycle " + cycle + ": exit code after SIGKILL");
+
+        // Read with the server's own loader and rules: a torn or half-written file fails here.
+        Map<String, LimitDefinition> durable = definitionsIn(new FileRegistry(registryFile).load());
+        assertEquals(List.of(), admin.check(durable), "cycle " + cycle + ": the registry file after SIGKILL");
+        for (LimitDefinition definition : run.workload().definitions()) {
+            assertEquals(definition, durable.get(definition.key()), "cycle " + cycle + ": a workload limit");
+        }
+
+        long restartedAtMillis = System.currentTimeMillis();
+        run.log().newEpoch(restartedAtMillis);
+        run.checker().newEpoch(restartedAtMillis);
+        server.start();
+        long startMillis = server.awaitHealthy(Servers.START_TIMEOUT_MILLIS);
+        long healthyAtMillis = System.currentTimeMillis();
+        long failuresDuringOutage = stats.reserveFailures() + stats.completeFailures() - failuresBefore;
+
+        Map<String, LimitDefinition> served = new TreeMap<>();
+        for (LimitInfo info : server.api().limits()) {
+            served.put(info.definition().key(), info.definition());
+        }
+        // A change started just before the kill may still reach the new server; its key aside, the
+        // restarted server serves exactly the file.
+        Map<String, LimitDefinition> expected = new TreeMap<>(durable);
+        expected.remove(admin.inFlightKey());
+        Map<String, LimitDefinition> actual = new TreeMap<>(served);
+        actual.remove(admin.inFlightKey());
+        assertEquals(expected, actual, "cycle " + cycle + ": the restarted server serves the registry file");
+        assertEquals(List.of(), admin.restarted(served), "cycle " + cycle + ": the restarted server");
+        assertTrue(failuresDuringOutage > 0, "cycle " + cycle + ": no client noticed the outage");
+        awaitEveryWorkerAnsweredAfter(run, healthyAtMillis, cycle);
+        return "cycle " + cycle + ": killed after " + loadMillis + " ms of load, restarted in " + startMillis
+                + " ms, " + failuresDuringOutage + " client calls failed meanwhile, " + durable.size()
+                + " limits in the registry";
+    }
+
+    private static void awaitEveryWorkerAnsweredAfter(WorkloadRun run, long afterMillis, int cycle) {
+        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RESUME_TIMEOUT_MILLIS);
+        for (Worker worker : run.workers()) {
+            while (worker.lastAnsweredAtMillis() < afterMillis) {
+                if (System.nanoTime() > deadlineNanos || run.hasFailed()) {
+                    throw new AssertionError("cycle " + cycle + ": worker " + worker.index() + " got no answer within "
+                            + RESUME_TIMEOUT_MILLIS + " ms of the restart (seed " + run.seed() + "): "
+                            + run.stats().describe());
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+            }
+        }
+    }
+
+    private static void runFor(WorkloadRun run, long millis) {
+        long endNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < endNanos && !run.hasFailed()) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    /**
+     * The workload's keys only: the admin keys change all the time, and a reading taken in the
+     * middle of a change may pair the new definition with the old usage.
+     */
+    private static List<LimitInfo> loadKeysOnly(ServerApi api, Set<String> loadKeys) {
+        List<LimitInfo> infos = new ArrayList<>();
+        for (LimitInfo info : api.limits()) {
+            if (loadKeys.contains(info.definition().key())) {
+                infos.add(info);
+            }
+        }
+        return infos;
+    }
+
+    private static Map<String, LimitDefinition> definitionsIn(List<LimitState> states) {
+        Map<String, LimitDefinition> definitions = new TreeMap<>();
+        for (LimitState state : states) {
+            definitions.put(state.key(), state.definition());
+        }
+        return definitions;
+    }
+}
