@@ -34,18 +34,39 @@ public final class Servers {
     /** As {@link #memory(ChaosSettings, Path, Map)}, with the given options for the server's JVM. */
     public static ServerProcess memory(ChaosSettings settings, Path directory, Map<String, String> extraProperties,
             List<String> jvmOptions) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("ratelimiter.backend", "memory");
+        properties.putAll(extraProperties);
+        return server(settings, directory, properties, jvmOptions);
+    }
+
+    /**
+     * A server on the TigerBeetle backend at {@code address}, otherwise as {@link #memory}: each
+     * request to TigerBeetle times out after {@code requestTimeoutMillis}.
+     */
+    public static ServerProcess tigerBeetle(ChaosSettings settings, Path directory, String address,
+            long requestTimeoutMillis) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("ratelimiter.backend", "tigerbeetle");
+        properties.put("ratelimiter.tigerbeetle.cluster-id", "0");
+        properties.put("ratelimiter.tigerbeetle.addresses", address);
+        properties.put("ratelimiter.tigerbeetle.request-timeout-ms", Long.toString(requestTimeoutMillis));
+        return server(settings, directory, properties, FAST_START_JVM_OPTIONS);
+    }
+
+    /** Where the servers of these suites keep the registry when they work in {@code directory}. */
+    public static Path registryFile(Path directory) {
+        return directory.resolve("data").resolve("registry.json").toAbsolutePath();
+    }
+
+    private static ServerProcess server(ChaosSettings settings, Path directory, Map<String, String> backendProperties,
+            List<String> jvmOptions) {
         Path jar = settings.serverJar().orElseThrow(() -> new IllegalStateException(
                 "chaos.serverJar is not set: run the suites through Maven (./mvnw -pl chaos -am verify)"));
         Map<String, String> properties = new LinkedHashMap<>();
-        properties.put("ratelimiter.backend", "memory");
         properties.put("ratelimiter.registry-path", registryFile(directory).toString());
         properties.put("ratelimiter.seed-limits-path", "");
-        properties.putAll(extraProperties);
+        properties.putAll(backendProperties);
         return new ServerProcess(jar, directory, Ports.free(), properties, jvmOptions);
-    }
-
-    /** Where {@link #memory} keeps the registry of a server working in {@code directory}. */
-    public static Path registryFile(Path directory) {
-        return directory.resolve("data").resolve("registry.json").toAbsolutePath();
     }
 }

@@ -1,0 +1,226 @@
+package dev.ratelimiter.chaos.process;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A single-replica TigerBeetle as a separate OS process that the chaos suites kill and restart on
+ * the same data file and port, so that everything it committed is there again (SPEC 5.2 and 10).
+ *
+ * <p>The binary is the one named by {@code TB_BIN}, or {@code tigerbeetle} on the PATH. Only a local
+ * binary will do: the suites send it real signals. Without one, the suites skip with the single
+ * line {@link #SKIP_MESSAGE}; a {@code TB_BIN} that names no executable is a configuration error and
+ * fails instead.
+ *
+ * <p>Bounds: formatting waits at most {@link #FORMAT_TIMEOUT_MILLIS}; {@link #awaitListening} polls
+ * the port until its deadline; a kill waits at most {@link #EXIT_TIMEOUT_MILLIS} for the exit; a
+ * shutdown hook kills a replica still alive when the test JVM ends.
+ *
+ * <p>Thread-safety: start, kill and close are serialised by the instance's monitor; the current
+ * process is a volatile reference.
+ */
+public final class TigerBeetleProcess implements AutoCloseable {
+    /** The one line printed, and given as the reason, when the suites skip. */
+    public static final String SKIP_MESSAGE = "TigerBeetle chaos suites skipped: set TB_BIN to a tigerbeetle 0.16.30"
+            + " binary (or put tigerbeetle on the PATH)";
+    public static final long FORMAT_TIMEOUT_MILLIS = 120_000;
+    public static final long EXIT_TIMEOUT_MILLIS = 10_000;
+    private static final long POLL_MILLIS = 50;
+    private static final int OUTPUT_TAIL_BYTES = 8 * 1024;
+
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
+                "chaos-tigerbeetle-reaper"));
+    }
+
+    private final Path binary;
+    private final Path directory;
+    private final Path dataFile;
+    private final int port;
+    private volatile Process process;
+    private Path currentOutput;
+    private int starts;
+
+    /**
+     * A replica working in {@code directory} (its data file goes there) on {@code port}; call
+     * {@link #format} once, then {@link #start}.
+     */
+    public TigerBeetleProcess(Path binary, Path directory, int port) {
+        this.binary = Objects.requireNonNull(binary, "binary");
+        this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath();
+        this.dataFile = this.directory.resolve("0_0.tigerbeetle");
+        this.port = port;
+    }
+
+    /**
+     * The binary to use: {@code TB_BIN}, else {@code tigerbeetle} on the PATH, else empty.
+     *
+     * @throws IllegalStateException when {@code TB_BIN} is set but names no executable file
+     */
+    public static Optional<Path> binary(Map<String, String> environment) {
+        String configured = environment.get("TB_BIN");
+        if (configured != null && !configured.isBlank()) {
+            Path path = Path.of(configured.strip());
+            if (!Files.isRegularFile(path) || !Files.isExecutable(path)) {
+                throw new IllegalStateException("TB_BIN=" + configured + " is not an executable file; point it at a"
+                        + " tigerbeetle 0.16.30 binary or unset it");
+            }
+            return Optional.of(path);
+        }
+        String searchPath = environment.get("PATH");
+        if (searchPath == null) {
+            return Optional.empty();
+        }
+        for (String entry : searchPath.split(File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            Path candidate = Path.of(entry, "tigerbeetle");
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The address for the server's configuration: an IP address with the port. */
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Creates the data file of a single-replica development cluster 0. */
+    public void format() throws IOException, InterruptedException {
+        Files.createDirectories(directory);
+        Path output = directory.resolve("format.log");
+        Process formatting = new ProcessBuilder(binary.toString(), "format", "--cluster=0", "--replica=0",
+                "--replica-count=1", "--development", dataFile.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        if (!formatting.waitFor(FORMAT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+            formatting.destroyForcibly();
+            throw new AssertionError("tigerbeetle format did not end within " + FORMAT_TIMEOUT_MILLIS + " ms:\n"
+                    + tail(output));
+        }
+        if (formatting.exitValue() != 0) {
+            throw new AssertionError("tigerbeetle format failed with " + formatting.exitValue() + ":\n" + tail(output));
+        }
+    }
+
+    /** Starts the replica on the data file; the previous process, if any, must have exited. */
+    public synchronized void start() throws IOException {
+        Process current = process;
+        if (current != null && current.isAlive()) {
+            throw new IllegalStateException("TigerBeetle pid " + current.pid() + " is still running");
+        }
+        starts++;
+        currentOutput = directory.resolve("tigerbeetle-" + starts + ".log");
+        Process started = new ProcessBuilder(List.of(binary.toString(), "start", "--addresses=" + address(),
+                "--development", dataFile.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(currentOutput.toFile()))
+                .start();
+        LIVE.add(started);
+        process = started;
+    }
+
+    /**
+     * Waits until the replica accepts connections, at most {@code timeoutMillis}; returns how long it
+     * took.
+     *
+     * @throws AssertionError when it exits first or the deadline passes, quoting its output
+     */
+    public long awaitListening(long timeoutMillis) {
+        long startNanos = System.nanoTime();
+        long deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        Process current = process;
+        while (true) {
+            if (current == null || !current.isAlive()) {
+                throw new AssertionError("TigerBeetle exited" + (current == null ? "" : " with " + current.exitValue())
+                        + " before it listened:\n" + outputTail());
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+            } catch (IOException notYet) {
+                // Not listening yet: poll again until the deadline.
+                if (System.nanoTime() > deadlineNanos) {
+                    throw new AssertionError("TigerBeetle did not listen on " + address() + " within " + timeoutMillis
+                            + " ms:\n" + outputTail());
+                }
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
+        }
+    }
+
+    /** Sends SIGKILL and waits for the exit; returns the exit code. */
+    public synchronized int kill() throws InterruptedException {
+        Process current = process;
+        if (current == null) {
+            throw new IllegalStateException("TigerBeetle was never started");
+        }
+        current.destroyForcibly();
+        if (!current.waitFor(EXIT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("TigerBeetle pid " + current.pid() + " did not exit within " + EXIT_TIMEOUT_MILLIS
+                    + " ms of SIGKILL");
+        }
+        LIVE.remove(current);
+        return current.exitValue();
+    }
+
+    /** The end of the current replica's output, for messages. */
+    public String outputTail() {
+        Path output;
+        synchronized (this) {
+            output = currentOutput;
+        }
+        return output == null ? "(never started)" : tail(output);
+    }
+
+    /** Kills the replica if it still runs; an interrupt ends the wait early with the flag restored. */
+    @Override
+    public synchronized void close() {
+        Process current = process;
+        if (current != null && current.isAlive()) {
+            current.destroyForcibly();
+            try {
+                if (current.waitFor(EXIT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
+                    LIVE.remove(current);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static String tail(Path output) {
+        try (RandomAccessFile file = new RandomAccessFile(output.toFile(), "r")) {
+            long length = file.length();
+            long from = Math.max(0, length - OUTPUT_TAIL_BYTES);
+            byte[] bytes = new byte[(int) (length - from)];
+            file.seek(from);
+            file.readFully(bytes);
+            return (from > 0 ? "...\n" : "") + new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the output " + output, e);
+        }
+    }
+}

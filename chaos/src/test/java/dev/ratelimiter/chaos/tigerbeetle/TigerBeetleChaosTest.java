@@ -1,0 +1,314 @@
+package dev.ratelimiter.chaos.tigerbeetle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ratelimiter.chaos.ChaosSettings;
+import dev.ratelimiter.chaos.RunAssertions;
+import dev.ratelimiter.chaos.RunReport;
+import dev.ratelimiter.chaos.Servers;
+import dev.ratelimiter.chaos.process.HttpTarget;
+import dev.ratelimiter.chaos.process.Ports;
+import dev.ratelimiter.chaos.process.ServerApi;
+import dev.ratelimiter.chaos.process.ServerApi.Reply;
+import dev.ratelimiter.chaos.process.ServerProcess;
+import dev.ratelimiter.chaos.process.TigerBeetleProcess;
+import dev.ratelimiter.chaos.workload.LlmWorkload;
+import dev.ratelimiter.chaos.workload.WorkerSettings;
+import dev.ratelimiter.chaos.workload.WorkloadRun;
+import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.core.invariants.UsageSampler;
+import dev.ratelimiter.core.model.CompleteRequest;
+import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.LimitInfo;
+import dev.ratelimiter.core.model.Requirement;
+import dev.ratelimiter.core.model.ReserveRequest;
+import dev.ratelimiter.core.model.ReserveResponse;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Chaos with a real TigerBeetle (SPEC 5.2 and 10), each process killed with SIGKILL under load:
+ * <ul>
+ *   <li>TigerBeetle killed and restarted: while it is down the server answers {@code backend_error}
+ *       within its TigerBeetle timeout and {@code /healthz} says 503; once TigerBeetle is back the
+ *       same server process admits again within {@link #RECOVERY_MILLIS_MAX};</li>
+ *   <li>the server killed with holds outstanding and restarted: the holds still count (usage and
+ *       denials) until they expire, and only then is the capacity free again;</li>
+ *   <li>the server killed again and again under load: no over-admission across its restarts, since
+ *       TigerBeetle keeps every hold (unlike the memory backend, no lifetime is verified apart).</li>
+ * </ul>
+ * Without a TigerBeetle binary ({@code TB_BIN}, or {@code tigerbeetle} on the PATH) the class is
+ * skipped with the single line {@link TigerBeetleProcess#SKIP_MESSAGE}.
+ */
+@EnabledIf(value = "tigerBeetleAvailable", disabledReason = TigerBeetleProcess.SKIP_MESSAGE)
+class TigerBeetleChaosTest {
+    private static final LlmWorkload WORKLOAD = new LlmWorkload(2, 1,
+            20, 1,
+            10_000, 2,
+            3, 5,
+            12_000, 3,
+            200, 300);
+    private static final WorkerSettings WORKERS = new WorkerSettings(2, 0, 200, 5, 10, 50, 3, 3, 100);
+    private static final int THREADS = 6;
+    /** The server's bound on each TigerBeetle request. */
+    private static final long TIGERBEETLE_TIMEOUT_MILLIS = 1_000;
+    /** What an answer may take beyond that bound on a busy two-core machine. */
+    private static final long ANSWER_SLACK_MILLIS = 1_500;
+    /** The bound: admitting again within 5 s of TigerBeetle's return. */
+    private static final long RECOVERY_MILLIS_MAX = 5_000;
+    private static final long OUTAGE_MILLIS = 2_000;
+    private static final long LOAD_MILLIS = 1_500;
+    private static final long START_TIMEOUT_MILLIS = 60_000;
+    /** A key that never denies for capacity, for probes of the server's state. */
+    private static final LimitDefinition PROBE = LimitDefinition.concurrency("chaos:probe", 1_000_000, 1);
+
+    /** The binary, once looked up; guarded by the class. */
+    private static Optional<Path> binary;
+
+    private final ChaosSettings settings = ChaosSettings.current();
+    private final AtomicLong probes = new AtomicLong();
+
+    @TempDir
+    Path directory;
+
+    /** Whether a TigerBeetle binary exists; prints {@link TigerBeetleProcess#SKIP_MESSAGE} once when not. */
+    static synchronized boolean tigerBeetleAvailable() {
+        if (binary == null) {
+            binary = TigerBeetleProcess.binary(System.getenv());
+            if (binary.isEmpty()) {
+                System.out.println(TigerBeetleProcess.SKIP_MESSAGE);
+            }
+        }
+        return binary.isPresent();
+    }
+
+    @Test
+    void answersBackendErrorWhileTigerBeetleIsDownAndRecoversWithoutARestart() throws Exception {
+        try (TigerBeetleProcess tigerBeetle = startTigerBeetle();
+                ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
+                        TIGERBEETLE_TIMEOUT_MILLIS)) {
+            server.start();
+            server.awaitHealthy(START_TIMEOUT_MILLIS);
+            server.api().defineAll(WORKLOAD.definitions());
+            server.api().defineAll(List.of(PROBE));
+            ServerApi clientApi = ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(5));
+            HttpTarget target = new HttpTarget(clientApi);
+            WorkloadRun run = WorkloadRun.realTime("tbout", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
+                    settings.maxAdmissions());
+            List<String> outages = new ArrayList<>();
+            UsageSampler.Report usage;
+            try (UsageSampler sampler = UsageSampler.start("tbout", clientApi::limits, 200)) {
+                run.start();
+                for (int outage = 1; outage <= settings.tigerBeetleOutages() && !run.hasFailed(); outage++) {
+                    outages.add(outage(tigerBeetle, server, run, outage));
+                }
+                runFor(run, LOAD_MILLIS);
+                run.stop(60_000);
+                usage = sampler.report();
+            }
+
+            Verification verification = RunAssertions.assertSafe(run);
+            RunAssertions.assertUsageReadingsConsistent(usage, 5);
+            assertEquals(1, server.starts(), "the server was never restarted");
+            assertTrue(run.stats().backendErrors() > 0, "no client saw backend_error: " + run.stats().describe());
+            assertEquals(Map.of(200, target.statuses().getOrDefault(200, 0L)), target.statuses(),
+                    "every answer must be a 200, backend_error included");
+            assertTrue(run.stats().longestCallMillis() <= TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS,
+                    "a client waited " + run.stats().longestCallMillis() + " ms for one call");
+            RunReport.write(settings, "tigerbeetle-outage", "TigerBeetle outages survived: " + outages.size() + "\n"
+                    + RunAssertions.describe(run, verification, usage) + "\nhttp statuses: " + target.statuses()
+                    + "\n  " + String.join("\n  ", outages));
+        }
+    }
+
+    @Test
+    void holdsMadeBeforeAServerKillStillCountUntilTheyExpire() throws Exception {
+        LimitDefinition rolling = LimitDefinition.rolling("chaos:held:rolling", 10, 10);
+        LimitDefinition concurrency = LimitDefinition.concurrency("chaos:held:concurrency", 3, 10);
+        try (TigerBeetleProcess tigerBeetle = startTigerBeetle();
+                ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
+                        TIGERBEETLE_TIMEOUT_MILLIS)) {
+            server.start();
+            server.awaitHealthy(START_TIMEOUT_MILLIS);
+            server.api().defineAll(List.of(rolling, concurrency));
+            long firstReservedAtMillis = Long.MAX_VALUE;
+            for (LimitDefinition definition : List.of(rolling, concurrency)) {
+                for (int i = 0; i < definition.capacity(); i++) {
+                    ReserveResponse response = reserve(server.api(), "held-" + probes.incrementAndGet(),
+                            definition.key());
+                    assertTrue(response.allowed(), definition.key() + " hold " + i + ": " + response);
+                    firstReservedAtMillis = Math.min(firstReservedAtMillis, response.reservedAtUnixMs());
+                }
+            }
+            assertFull(server.api(), rolling, concurrency, "before the kill");
+
+            assertEquals(137, server.kill(), "exit code after SIGKILL");
+            server.start();
+            server.awaitHealthy(START_TIMEOUT_MILLIS);
+
+            assertFull(server.api(), rolling, concurrency, "after the restart");
+            long freedAtMillis = awaitAdmission(server.api(), rolling.key(),
+                    firstReservedAtMillis + rolling.holdMillis() + 15_000);
+            assertTrue(freedAtMillis >= firstReservedAtMillis + rolling.holdMillis() - 1_000,
+                    "admitted at " + freedAtMillis + ", before the holds made at " + firstReservedAtMillis
+                            + " expired");
+            awaitAdmission(server.api(), concurrency.key(), firstReservedAtMillis + concurrency.holdMillis() + 15_000);
+        }
+    }
+
+    @Test
+    void neverAdmitsTwiceAcrossServerRestartsOnTigerBeetle() throws Exception {
+        try (TigerBeetleProcess tigerBeetle = startTigerBeetle();
+                ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
+                        TIGERBEETLE_TIMEOUT_MILLIS)) {
+            server.start();
+            server.awaitHealthy(START_TIMEOUT_MILLIS);
+            server.api().defineAll(WORKLOAD.definitions());
+            ServerApi clientApi = ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(2));
+            HttpTarget target = new HttpTarget(clientApi);
+            WorkloadRun run = WorkloadRun.realTime("tbkill", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
+                    settings.maxAdmissions());
+            run.start();
+            int kills = 0;
+            for (; kills < settings.tigerBeetleOutages() && !run.hasFailed(); kills++) {
+                runFor(run, LOAD_MILLIS);
+                assertEquals(137, server.kill(), "exit code after SIGKILL");
+                // No new epoch: TigerBeetle keeps every hold across the restart.
+                server.start();
+                server.awaitHealthy(START_TIMEOUT_MILLIS);
+            }
+            runFor(run, LOAD_MILLIS);
+            run.stop(60_000);
+
+            Verification verification = RunAssertions.assertSafe(run);
+            assertEquals(1, verification.epochs());
+            assertTrue(run.stats().allowed() > 0, run.stats().describe());
+            RunReport.write(settings, "tigerbeetle-server-kill", "server kills survived: " + kills
+                    + "\noperations: " + run.stats().describe() + "\nadmissions verified: " + verification.admissions()
+                    + " across every restart, violations " + verification.violationCount());
+        }
+    }
+
+    private TigerBeetleProcess startTigerBeetle() throws IOException, InterruptedException {
+        TigerBeetleProcess tigerBeetle = new TigerBeetleProcess(binary.orElseThrow(), directory.resolve("tigerbeetle"), Ports.free());
+        tigerBeetle.format();
+        tigerBeetle.start();
+        tigerBeetle.awaitListening(START_TIMEOUT_MILLIS);
+        return tigerBeetle;
+    }
+
+    /** One outage: load, SIGKILL TigerBeetle, check the answers while it is down, restart it, time the recovery. */
+    private String outage(TigerBeetleProcess tigerBeetle, ServerProcess server, WorkloadRun run, int outage)
+            throws Exception {
+        runFor(run, LOAD_MILLIS);
+        tigerBeetle.kill();
+        long slowestProbeMillis = 0;
+        long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            long startNanos = System.nanoTime();
+            ReserveResponse response = reserve(server.api(), "probe-" + probes.incrementAndGet(), PROBE.key());
+            long probeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+            slowestProbeMillis = Math.max(slowestProbeMillis, probeMillis);
+            assertTrue(probeMillis <= TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS,
+                    "outage " + outage + ": a reserve took " + probeMillis + " ms while TigerBeetle was down");
+            if (response.error().equals(ErrorCodes.BACKEND_ERROR)) {
+                break;
+            }
+            assertTrue(System.nanoTime() < deadlineNanos, "outage " + outage + ": no backend_error within 15 s of"
+                    + " killing TigerBeetle; last answer " + response + "\n" + server.outputTail());
+        }
+        awaitHealthStatus(server.api(), 503, 15_000, "outage " + outage + ": /healthz while TigerBeetle is down");
+        runFor(run, OUTAGE_MILLIS);
+
+        tigerBeetle.start();
+        tigerBeetle.awaitListening(START_TIMEOUT_MILLIS);
+        long returnedNanos = System.nanoTime();
+        long recoveredMillis;
+        while (true) {
+            ReserveResponse response = reserve(server.api(), "probe-" + probes.incrementAndGet(), PROBE.key());
+            recoveredMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - returnedNanos);
+            if (response.allowed()) {
+                break;
+            }
+            assertTrue(recoveredMillis <= RECOVERY_MILLIS_MAX, "outage " + outage + ": still " + response + " "
+                    + recoveredMillis + " ms after TigerBeetle returned\n" + server.outputTail());
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        awaitHealthStatus(server.api(), 200, RECOVERY_MILLIS_MAX, "outage " + outage + ": /healthz after the return");
+        assertTrue(server.isAlive(), "outage " + outage + ": the server died");
+        return "outage " + outage + ": slowest reserve while down " + slowestProbeMillis + " ms, admitting again "
+                + recoveredMillis + " ms after TigerBeetle listened";
+    }
+
+    /** A reserve of one unit of {@code key}; an admitted probe is completed at once. */
+    private static ReserveResponse reserve(ServerApi api, String leaseId, String key) throws Exception {
+        Reply reply = api.send("POST", "/v1/reserve", api.codec().write(new ReserveRequest(leaseId, "",
+                List.of(new Requirement(key, 1)))));
+        assertEquals(200, reply.status(), "reserve " + leaseId + ": " + reply.text());
+        ReserveResponse response = api.codec().readReserveResponse(reply.body());
+        if (response.allowed() && key.equals(PROBE.key())) {
+            api.send("POST", "/v1/complete", api.codec().write(new CompleteRequest(leaseId, "", List.of())));
+        }
+        return response;
+    }
+
+    private static void assertFull(ServerApi api, LimitDefinition rolling, LimitDefinition concurrency, String when)
+            throws Exception {
+        for (LimitInfo info : api.limits()) {
+            String key = info.definition().key();
+            if (key.equals(rolling.key()) || key.equals(concurrency.key())) {
+                assertEquals(info.definition().capacity(), info.usage().reserved(), when + ": " + info);
+            }
+        }
+        for (LimitDefinition definition : List.of(rolling, concurrency)) {
+            ReserveResponse response = reserve(api, "over-" + System.nanoTime(), definition.key());
+            assertTrue(!response.allowed() && response.error().isEmpty(), when + ", one more of " + definition.key()
+                    + ": " + response);
+        }
+    }
+
+    /** Reserves with fresh lease ids until one is admitted; returns when, on the system clock. */
+    private long awaitAdmission(ServerApi api, String key, long deadlineMillis) throws Exception {
+        while (true) {
+            ReserveResponse response = reserve(api, "after-" + probes.incrementAndGet(), key);
+            if (response.allowed()) {
+                return response.reservedAtUnixMs();
+            }
+            assertTrue(System.currentTimeMillis() < deadlineMillis, key + " still denied: " + response);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        }
+    }
+
+    private static void awaitHealthStatus(ServerApi api, int status, long timeoutMillis, String what) throws Exception {
+        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        int last;
+        while (true) {
+            last = api.send("GET", "/healthz", null).status();
+            if (last == status) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadlineNanos, what + ": " + last + " instead of " + status);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    private static void runFor(WorkloadRun run, long millis) {
+        long endNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < endNanos && !run.hasFailed()) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+}
