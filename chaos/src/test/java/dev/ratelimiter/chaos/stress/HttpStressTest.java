@@ -48,7 +48,7 @@ class HttpStressTest {
             30, 1,
             6_000, 2,
             4, 5,
-            15_000, 3,
+            8_000, 3,
             300, 500);
     private static final WorkerSettings WORKERS = new WorkerSettings(2, 0, 300, 5, 10, 50, 3, 3, 50);
     private static final int THREADS = 12;
