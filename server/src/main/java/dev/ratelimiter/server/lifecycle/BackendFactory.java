@@ -9,12 +9,11 @@ import dev.ratelimiter.server.config.LimiterSettings;
 import dev.ratelimiter.server.config.MemorySettings;
 import dev.ratelimiter.server.config.RetrySettings;
 import dev.ratelimiter.server.config.TigerBeetleSettings;
-import io.micronaut.context.BeanProvider;
 import jakarta.inject.Singleton;
 
 /**
- * Builds the {@link Backend} named by {@code ratelimiter.backend}. The TigerBeetle settings are
- * resolved only when that backend is chosen, so a memory server never validates them.
+ * Builds the {@link Backend} named by {@code ratelimiter.backend}. Every backend's settings are
+ * checked at start, whichever backend is chosen, so a typo surfaces before it matters.
  *
  * <p>Not final so that tests can replace it with a backend they control. Thread-safe: it keeps no
  * state of its own; {@link #create()} is called once, at start.
@@ -24,10 +23,10 @@ public class BackendFactory {
     private final LimiterSettings settings;
     private final MemorySettings memory;
     private final RetrySettings retry;
-    private final BeanProvider<TigerBeetleSettings> tigerBeetle;
+    private final TigerBeetleSettings tigerBeetle;
 
     public BackendFactory(LimiterSettings settings, MemorySettings memory, RetrySettings retry,
-            BeanProvider<TigerBeetleSettings> tigerBeetle) {
+            TigerBeetleSettings tigerBeetle) {
         this.settings = settings;
         this.memory = memory;
         this.retry = retry;
@@ -43,7 +42,7 @@ public class BackendFactory {
         RetryPolicy policy = retry.toPolicy();
         return switch (settings.backend()) {
             case LimiterSettings.MEMORY -> memoryBackend(policy);
-            case LimiterSettings.TIGERBEETLE -> tigerBeetleBackend(tigerBeetle.get(), policy);
+            case LimiterSettings.TIGERBEETLE -> tigerBeetleBackend(tigerBeetle, policy);
             // Configuration validation already refuses other names; this keeps the rule of SPEC 11
             // (never fall back to memory) true even if that check is bypassed.
             default -> throw new StartupFailure("ratelimiter.backend (RATELIMITER_BACKEND) must be \""
