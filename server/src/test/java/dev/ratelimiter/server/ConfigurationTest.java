@@ -148,7 +148,7 @@ class ConfigurationTest {
         String failure = startFailure(Map.of("RATELIMITER_SEED_LIMITS_PATH", seed.toString()));
 
         assertTrue(failure.contains(seed.toString()), failure);
-        assertTrue(failure.contains("limits[1]"), failure);
+        assertTrue(failure.contains("entry 1 (key \"bad:2\")"), failure);
         assertTrue(failure.contains("window_seconds"), failure);
         assertFalse(failure.contains("\n"), failure);
     }
@@ -164,7 +164,7 @@ class ConfigurationTest {
         String failure = startFailure(Map.of("RATELIMITER_REGISTRY_PATH", registry.toString()));
 
         assertTrue(failure.contains(registry.toString()), failure);
-        assertTrue(failure.contains("[1]"), failure);
+        assertTrue(failure.contains("entry 1 (key \"k:2\")"), failure);
         assertTrue(failure.contains("overage"), failure);
         assertFalse(failure.contains("\n"), failure);
     }

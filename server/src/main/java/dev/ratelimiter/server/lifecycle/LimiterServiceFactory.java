@@ -4,7 +4,6 @@ import dev.ratelimiter.core.backend.Backend;
 import dev.ratelimiter.core.registry.FileRegistry;
 import dev.ratelimiter.core.registry.InvalidRegistryException;
 import dev.ratelimiter.core.service.LimiterService;
-import dev.ratelimiter.core.wire.InvalidRequestException;
 import dev.ratelimiter.core.wire.WireCodec;
 import dev.ratelimiter.server.config.LimiterSettings;
 import io.micronaut.context.annotation.Bean;
@@ -95,11 +94,9 @@ public final class LimiterServiceFactory {
             throw new StartupFailure("cannot read the registry " + registry.toAbsolutePath() + " (ratelimiter.registry-path): "
                     + e.getMessage());
         } catch (InvalidRegistryException e) {
+            // The message names the file, the entry and the rule already.
             backend.close();
-            throw new StartupFailure("registry " + registry.toAbsolutePath() + ": " + e.getMessage());
-        } catch (InvalidRequestException e) {
-            backend.close();
-            throw new StartupFailure("registry " + registry.toAbsolutePath() + ": " + e.detail());
+            throw new StartupFailure(e.getMessage());
         }
     }
 

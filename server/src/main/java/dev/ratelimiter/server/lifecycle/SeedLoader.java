@@ -60,7 +60,7 @@ public final class SeedLoader {
             LimitDefinition definition = definitions.get(i);
             String key = definition.key().strip();
             if (existing.add(key)) {
-                create(service, definition, path + ": limits[" + i + "] (key \"" + key + "\")");
+                create(service, definition, "seed limits file " + path + ", entry " + i + " (key \"" + key + "\")");
                 created++;
             }
         }
@@ -74,9 +74,8 @@ public final class SeedLoader {
         } catch (IOException e) {
             throw new StartupFailure("cannot read the seed limits file " + path + ": " + e.getMessage());
         } catch (InvalidRegistryException e) {
-            throw new StartupFailure("seed limits file " + path + ": " + e.getMessage());
-        } catch (InvalidRequestException e) {
-            throw new StartupFailure("seed limits file " + path + ": " + e.detail());
+            // The message names the file, the entry and the rule already.
+            throw new StartupFailure("seed " + e.getMessage());
         }
     }
 
@@ -84,10 +83,10 @@ public final class SeedLoader {
         try {
             service.putLimit(definition);
         } catch (InvalidRequestException e) {
-            throw new StartupFailure("seed limits file " + entry + ": " + e.detail());
+            throw new StartupFailure(entry + ": " + e.detail());
         } catch (BackendException e) {
             if (service.states().stream().noneMatch(state -> state.key().equals(definition.key().strip()))) {
-                throw new StartupFailure("seed limits file " + entry + ": could not be saved: " + e.getMessage());
+                throw new StartupFailure(entry + ": could not be saved: " + e.getMessage());
             }
             // The change is durable and the service retries installing it in the backend, as it
             // does for an admin PUT; a backend that is down at start must not stop the server.
