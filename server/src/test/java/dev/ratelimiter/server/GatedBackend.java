@@ -1,6 +1,7 @@
 package dev.ratelimiter.server;
 
 import dev.ratelimiter.core.backend.Backend;
+import dev.ratelimiter.core.backend.BackendException;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.LimitState;
@@ -14,8 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A backend whose reserve calls can be held at a gate, to play a stuck backend; it also records
- * whether it was closed while a reserve was still running. Thread-safe: atomics and latches.
+ * A backend whose reserve calls can be held at a gate (a stuck backend) or fail (a backend that is
+ * down); it also records whether it was closed while a reserve was still running. Thread-safe:
+ * volatile flags, atomics and latches.
  */
 final class GatedBackend implements Backend {
     private static final long GATE_WAIT_SECONDS = 30;
@@ -27,6 +29,7 @@ final class GatedBackend implements Backend {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean closedWhileReserving = new AtomicBoolean();
     private volatile boolean healthy = true;
+    private volatile boolean failing;
 
     GatedBackend(Backend delegate) {
         this.delegate = delegate;
@@ -50,6 +53,11 @@ final class GatedBackend implements Backend {
         healthy = value;
     }
 
+    /** While failing, reserve and install throw {@link BackendException}, as a backend that is down does. */
+    void failing(boolean value) {
+        failing = value;
+    }
+
     boolean closed() {
         return closed.get();
     }
@@ -66,6 +74,9 @@ final class GatedBackend implements Backend {
             if (!gate.await(GATE_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("the test never opened the gate");
             }
+            if (failing) {
+                throw new BackendException("backend down (test)");
+            }
             return delegate.reserve(request);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -77,6 +88,9 @@ final class GatedBackend implements Backend {
 
     @Override
     public void install(LimitState state) {
+        if (failing) {
+            throw new BackendException("backend down (test)");
+        }
         delegate.install(state);
     }
 

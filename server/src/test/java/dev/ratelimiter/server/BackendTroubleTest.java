@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.wire.ErrorBody;
 import dev.ratelimiter.server.lifecycle.BackendFactory;
 import dev.ratelimiter.server.lifecycle.GracefulShutdown;
@@ -25,11 +26,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A backend that does not answer: health, metrics and admin reads still answer, a full admission
- * pool answers 503 at once, /healthz reports the backend, and a graceful stop answers the request
- * in flight before the backend is closed.
+ * A backend that is stuck or down: health, metrics and admin reads still answer, a full admission
+ * pool answers 503 at once, failures are {@code backend_error}, /healthz reports the backend, and a
+ * graceful stop answers the request in flight before the backend is closed.
  */
-class SlowBackendTest {
+class BackendTroubleTest {
     private static final String KEY = "global:llm:slow:model:rpm";
     private static final String RESERVE = "{\"lease_id\":\"%s\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}";
 
@@ -87,6 +88,31 @@ class SlowBackendTest {
             assertEquals("backend_error", server.api.error(unhealthy).error());
             assertEquals(200, healthy.statusCode());
             assertEquals("ok", healthy.body());
+        }
+    }
+
+    @Test
+    void answersBackendErrorWhenTheBackendFails() {
+        try (TestServer server = TestServer.start(directory.resolve("registry.json"), Map.of("test.gated-backend", "true"))) {
+            GatedBackend backend = gatedBackend(server);
+            server.api.putLimit(LimitDefinition.rolling(KEY, 100, 3600));
+            backend.failing(true);
+
+            HttpResponse<String> reserve = server.api.post("/v1/reserve", String.format(RESERVE, "down-1"));
+            HttpResponse<String> batch = server.api.post("/v1/reserve/batch",
+                    "{\"requests\":[" + String.format(RESERVE, "down-2") + "]}");
+            HttpResponse<String> put = server.api.put("/v1/admin/limits",
+                    "{\"key\":\"" + KEY + "\",\"kind\":\"rolling\",\"capacity\":200,\"window_seconds\":3600}");
+            HttpResponse<String> metrics = server.api.get("/prometheus");
+
+            assertEquals(200, reserve.statusCode());
+            assertEquals(ReserveResponse.rejected("backend_error", 0), server.api.codec().readReserveResponse(Api.ok(reserve)));
+            assertEquals(List.of(ReserveResponse.rejected("backend_error", 0)),
+                    server.api.codec().readReserveResults(Api.ok(batch)));
+            assertEquals(500, put.statusCode());
+            assertEquals("backend_error", server.api.error(put).error());
+            assertTrue(metrics.body().contains("ratelimiter_admissions_total{key=\"" + KEY + "\",outcome=\"failed\"} 2.0"),
+                    metrics.body());
         }
     }
 
