@@ -157,7 +157,8 @@ class BackendTroubleTest {
     }
 
     private static boolean refusesConnections(TestServer server) {
-        try (Socket socket = new Socket(server.server.getHost(), server.server.getPort())) {
+        try {
+            new Socket(server.server.getHost(), server.server.getPort()).close();
             return false;
         } catch (IOException e) {
             return true;

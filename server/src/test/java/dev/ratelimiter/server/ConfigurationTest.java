@@ -177,7 +177,7 @@ class ConfigurationTest {
         variables.putAll(environment);
         return ApplicationContext.builder()
                 .propertySources(PropertySource.of("test-environment", variables,
-                        PropertySource.PropertyConvention.ENVIRONMENT_VARIABLE))
+                        PropertySource.PropertyConvention.ENVIRONMENT_VARIABLE, PropertySource.Origin.of("test-environment")))
                 .start();
     }
 

@@ -194,7 +194,9 @@ class ReserveCompleteApiTest implements TemporaryRegistry {
         assertInvalid(api.post("/v1/reserve", "{\"lease_id\":"), "body: malformed JSON");
         assertInvalid(api.post("/v1/complete", "not json"), "body: malformed JSON");
         assertInvalid(api.post("/v1/reserve", "{} {}"), "body");
-        assertInvalid(api.send("POST", "/v1/reserve", null, null), "body: must be a JSON document");
+        assertInvalid(api.send("POST", "/v1/reserve", null, null), "body: must be a JSON document, got an empty body");
+        assertInvalid(api.send("POST", "/v1/complete/batch", "", Api.JSON), "body: must be a JSON document, got an empty body");
+        assertInvalid(api.send("PUT", "/v1/admin/limits", null, null), "body: must be a JSON document, got an empty body");
     }
 
     @Test
@@ -209,7 +211,10 @@ class ReserveCompleteApiTest implements TemporaryRegistry {
                 "requirements[0].amount");
         assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":9223372036854775808}]"),
                 "requirements[0].amount");
-        assertInvalid(api.post("/v1/reserve", "[]"), "must be a JSON object");
+        // Micronaut must not bind these itself (a JSON array or string could become a byte[]).
+        assertInvalid(api.post("/v1/reserve", "[]"), "body: must be a JSON object, got an array");
+        assertInvalid(api.post("/v1/reserve", "[1,2]"), "body: must be a JSON object, got an array");
+        assertInvalid(api.post("/v1/complete", "\"eyJsZWFzZV9pZCI6ImEifQ==\""), "body: must be a JSON object, got the string");
     }
 
     @Test

@@ -9,7 +9,6 @@ import dev.ratelimiter.core.wire.WireCodec;
 import dev.ratelimiter.server.lifecycle.LimiterServiceFactory;
 import dev.ratelimiter.server.lifecycle.WorkerPool;
 import dev.ratelimiter.server.metrics.AdmissionMetrics;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -43,7 +42,7 @@ public final class AdminController {
     }
 
     @Put(consumes = MediaType.ALL)
-    public CompletableFuture<HttpResponse<byte[]>> put(@Nullable @Body byte[] body) {
+    public CompletableFuture<HttpResponse<byte[]>> put(@Body byte[] body) {
         return pool.submit(() -> {
             LimitDefinition definition = codec.readLimitDefinition(body);
             PutLimitResponse response = service.putLimit(definition);

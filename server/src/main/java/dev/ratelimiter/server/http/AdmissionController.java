@@ -10,7 +10,6 @@ import dev.ratelimiter.core.wire.WireCodec;
 import dev.ratelimiter.server.lifecycle.LimiterServiceFactory;
 import dev.ratelimiter.server.lifecycle.WorkerPool;
 import dev.ratelimiter.server.metrics.AdmissionMetrics;
-import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -43,7 +42,7 @@ public final class AdmissionController {
     }
 
     @Post(uri = "/reserve", consumes = MediaType.ALL)
-    public CompletableFuture<HttpResponse<byte[]>> reserve(@Nullable @Body byte[] body) {
+    public CompletableFuture<HttpResponse<byte[]>> reserve(@Body byte[] body) {
         return pool.submit(() -> {
             ReserveRequest request = codec.readReserveRequest(body);
             Timer.Sample sample = metrics.startTimer();
@@ -54,7 +53,7 @@ public final class AdmissionController {
     }
 
     @Post(uri = "/complete", consumes = MediaType.ALL)
-    public CompletableFuture<HttpResponse<byte[]>> complete(@Nullable @Body byte[] body) {
+    public CompletableFuture<HttpResponse<byte[]>> complete(@Body byte[] body) {
         return pool.submit(() -> {
             CompleteRequest request = codec.readCompleteRequest(body);
             Timer.Sample sample = metrics.startTimer();
@@ -65,7 +64,7 @@ public final class AdmissionController {
     }
 
     @Post(uri = "/reserve/batch", consumes = MediaType.ALL)
-    public CompletableFuture<HttpResponse<byte[]>> reserveBatch(@Nullable @Body byte[] body) {
+    public CompletableFuture<HttpResponse<byte[]>> reserveBatch(@Body byte[] body) {
         return pool.submit(() -> {
             List<BatchItem<ReserveRequest>> items = codec.readReserveBatch(body, service.requestLimits().maxBatchItems());
             Timer.Sample sample = metrics.startTimer();
@@ -76,7 +75,7 @@ public final class AdmissionController {
     }
 
     @Post(uri = "/complete/batch", consumes = MediaType.ALL)
-    public CompletableFuture<HttpResponse<byte[]>> completeBatch(@Nullable @Body byte[] body) {
+    public CompletableFuture<HttpResponse<byte[]>> completeBatch(@Body byte[] body) {
         return pool.submit(() -> {
             List<BatchItem<CompleteRequest>> items = codec.readCompleteBatch(body, service.requestLimits().maxBatchItems());
             Timer.Sample sample = metrics.startTimer();

@@ -16,6 +16,7 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.exceptions.ExceptionHandler;
 import io.micronaut.http.server.exceptions.response.ErrorContext;
 import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
+import io.micronaut.web.router.exceptions.UnsatisfiedBodyRouteException;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link InvalidRequestException}: 400 {@code invalid_request} with the codec's or validator's detail;</li>
  *   <li>{@link BackendException} (an admin change that could not be saved or applied): 500 {@code backend_error};</li>
  *   <li>a full worker pool: 503 {@code backend_error}, so clients retry later;</li>
- *   <li>errors Micronaut raises itself: unknown route 404 {@code not_found}; wrong method 405
+ *   <li>errors Micronaut raises itself: a missing body 400 {@code invalid_request} worded like the
+ *       codec's empty-body error; unknown route 404 {@code not_found}; wrong method 405
  *       {@code invalid_request} with the {@code Allow} header Micronaut sets; body over the limit 413
  *       {@code invalid_request}; other 4xx {@code invalid_request}; anything else 500
  *       {@code backend_error} with a fixed detail (the cause goes to the log, never to the client).</li>
@@ -61,6 +63,9 @@ public final class ApiErrors implements ErrorResponseProcessor<byte[]> {
             String allowed = response.getHeaders().get(HttpHeaders.ALLOW);
             body = new ErrorBody(ErrorCodes.INVALID_REQUEST, "method: " + route + " is not allowed; allowed: "
                     + (allowed == null ? "none" : allowed));
+        } else if (context.getRootCause().orElse(null) instanceof UnsatisfiedBodyRouteException) {
+            // Micronaut refuses a missing body before the codec sees it; say what the codec says.
+            body = new ErrorBody(ErrorCodes.INVALID_REQUEST, "body: must be a JSON document, got an empty body");
         } else if (status == HttpStatus.REQUEST_ENTITY_TOO_LARGE) {
             body = new ErrorBody(ErrorCodes.INVALID_REQUEST, "body: must be at most " + maxBodyBytes + " bytes");
         } else if (status.getCode() >= 400 && status.getCode() < 500) {
