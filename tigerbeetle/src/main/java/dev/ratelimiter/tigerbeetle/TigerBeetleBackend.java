@@ -308,23 +308,21 @@ public final class TigerBeetleBackend implements Backend {
         if (known != null) {
             return answerKnownLease(known, requirements, nowMs);
         }
+        // The order of checks is the memory backend's (docs/DECISIONS.md): per requirement in request
+        // order, the first that is unknown, decreasing or above its capacity answers.
         Map<String, KeyState> states = new HashMap<>();
         for (Requirement requirement : request.requirements()) {
             KeyState state = keys.get(requirement.key());
             if (state == null) {
                 return ReserveResponse.rejected(ErrorCodes.unknownLimitKey(requirement.key()), 0);
             }
-            states.put(requirement.key(), state);
-        }
-        for (Requirement requirement : request.requirements()) {
-            if (states.get(requirement.key()).refusesNewHolds()) {
+            if (state.refusesNewHolds()) {
                 return ReserveResponse.rejected(ErrorCodes.limitDecreasing(requirement.key()), hints.decreasingMs());
             }
-        }
-        for (Requirement requirement : request.requirements()) {
-            if (requirement.amount() > states.get(requirement.key()).definition().capacity()) {
+            if (requirement.amount() > state.definition().capacity()) {
                 return ReserveResponse.rejected(ErrorCodes.exceedsCapacity(requirement.key()), 0);
             }
+            states.put(requirement.key(), state);
         }
         for (Requirement requirement : request.requirements()) {
             if (!states.get(requirement.key()).provisioned()) {
@@ -531,8 +529,9 @@ public final class TigerBeetleBackend implements Backend {
     /**
      * The chains that complete a lease (SPEC 2.3): every concurrency hold is voided; a rolling hold
      * with an actual below the reserved amount is shrunk until its original expiry; one with an
-     * actual above gets the overage reserved until that expiry. Actuals for other keys, for
-     * concurrency keys, or for holds that already expired are ignored.
+     * actual above gets the overage reserved until that expiry (or recorded as debt at once while
+     * the key is decreasing). Actuals for other keys, for concurrency keys, or for holds that
+     * already expired are ignored.
      */
     private List<Step> completeSteps(LeaseRecord lease, List<Actual> actuals, long nowMs) {
         Map<String, Long> actualByKey = new HashMap<>();
@@ -557,8 +556,17 @@ public final class TigerBeetleBackend implements Backend {
                         Chains.shrink(ids, lease.leaseId(), key, hold.amount(), actual, remainingSeconds)));
             } else {
                 long extra = actual - hold.amount();
-                steps.add(new Step(StepKind.OVERAGE, key, extra,
-                        Chains.overage(ids, lease.leaseId(), key, extra, remainingSeconds)));
+                KeyState state = keys.get(key);
+                if (state != null && state.refusesNewHolds()) {
+                    // A pending decrease is waiting for free capacity: overage never takes it (as in
+                    // the memory backend) and goes straight to debt, or is dropped under deny.
+                    if (recordsDebt(key)) {
+                        steps.add(new Step(StepKind.DEBT, key, extra, Chains.debt(ids, lease.leaseId(), key, extra)));
+                    }
+                } else {
+                    steps.add(new Step(StepKind.OVERAGE, key, extra,
+                            Chains.overage(ids, lease.leaseId(), key, extra, remainingSeconds)));
+                }
             }
         }
         return steps;
