@@ -9,10 +9,12 @@ import java.util.logging.Logger;
  * The bounded, expiring memory of lease records (SPEC 5.2, hazard of SPEC 11: caches must not grow
  * without bound).
  *
- * <p>Each record has a time to be forgotten: a live or completed lease when its last hold expires
- * (after that the cluster has released everything and answers repeats by itself), a denied lease
- * {@code deniedMemoryMs} after the denial (after that the cluster's {@code id_already_failed} keeps
- * it denied). Expired records are dropped lazily, a bounded number per call, through a min-heap by
+ * <p>Each record has a time to be forgotten: a live lease when its last hold expires (after that
+ * the cluster has released everything and answers repeats by itself); a completed lease
+ * {@code finishedMemoryMs} after the complete, or when its last rolling hold expires if that is
+ * later (while a rolling hold lives, only this record knows the lease was completed); a denied lease
+ * {@code finishedMemoryMs} after the denial (after that the cluster's {@code id_already_failed}
+ * keeps it denied). Expired records are dropped lazily, a bounded number per call, through a min-heap by
  * time. When more than {@code capacity} records are held, the ones due soonest are dropped first;
  * forgetting is always safe, because the cluster still holds the truth.
  *
@@ -31,17 +33,17 @@ final class LeaseBook {
     }
 
     private final int capacity;
-    private final long deniedMemoryMs;
+    private final long finishedMemoryMs;
     private final Map<String, Entry> entries = new HashMap<>();
     private final PriorityQueue<Due> dues = new PriorityQueue<>((a, b) -> Long.compare(a.atUnixMs(), b.atUnixMs()));
     private long droppedLiveRecords;
 
-    LeaseBook(int capacity, long deniedMemoryMs) {
+    LeaseBook(int capacity, long finishedMemoryMs) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
         }
         this.capacity = capacity;
-        this.deniedMemoryMs = deniedMemoryMs;
+        this.finishedMemoryMs = finishedMemoryMs;
     }
 
     /** The record of {@code leaseId}, or null when there is none or it has been forgotten. */
@@ -59,9 +61,9 @@ final class LeaseBook {
         put(record, record.lastExpiryUnixMs(), nowUnixMs);
     }
 
-    /** Remembers a denied lease for {@code deniedMemoryMs}. */
+    /** Remembers a denied lease for {@code finishedMemoryMs}. */
     synchronized void rememberDenied(LeaseRecord record, long nowUnixMs) {
-        put(record, saturatingAdd(nowUnixMs, deniedMemoryMs), nowUnixMs);
+        put(record, saturatingAdd(nowUnixMs, finishedMemoryMs), nowUnixMs);
     }
 
     /**
@@ -81,13 +83,21 @@ final class LeaseBook {
     }
 
     /** Ends a complete begun with {@link #beginComplete}: completed, or back to live so that a retry does it again. */
-    synchronized void endComplete(String leaseId, boolean completed) {
+    synchronized void endComplete(String leaseId, boolean completed, long nowUnixMs) {
         Entry entry = entries.get(leaseId);
         if (entry == null || entry.record().status() != LeaseRecord.Status.COMPLETING) {
             return;
         }
-        LeaseRecord.Status next = completed ? LeaseRecord.Status.COMPLETED : LeaseRecord.Status.LIVE;
-        entries.put(leaseId, new Entry(entry.record().withStatus(next), entry.forgetAtUnixMs()));
+        if (!completed) {
+            entries.put(leaseId, new Entry(entry.record().withStatus(LeaseRecord.Status.LIVE), entry.forgetAtUnixMs()));
+            return;
+        }
+        long keepUntil = Math.max(saturatingAdd(nowUnixMs, finishedMemoryMs), entry.record().lastRollingExpiryUnixMs());
+        long forgetAt = Math.min(entry.forgetAtUnixMs(), keepUntil);
+        entries.put(leaseId, new Entry(entry.record().withStatus(LeaseRecord.Status.COMPLETED), forgetAt));
+        if (forgetAt != entry.forgetAtUnixMs()) {
+            dues.add(new Due(forgetAt, leaseId));
+        }
     }
 
     synchronized int size() {

@@ -63,6 +63,17 @@ record LeaseRecord(String leaseId, Map<String, Long> requirements, List<Hold> ho
         return holds.isEmpty() ? reservedAtUnixMs : first;
     }
 
+    /** When the last rolling hold expires, or 0 without rolling holds. */
+    long lastRollingExpiryUnixMs() {
+        long last = 0;
+        for (Hold hold : holds) {
+            if (hold.kind() == LimitKind.ROLLING) {
+                last = Math.max(last, hold.expiresAtUnixMs());
+            }
+        }
+        return last;
+    }
+
     /** When the last hold expires: from then on there is nothing left to complete. */
     long lastExpiryUnixMs() {
         long last = reservedAtUnixMs;

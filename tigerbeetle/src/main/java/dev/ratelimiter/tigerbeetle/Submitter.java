@@ -120,20 +120,41 @@ final class Submitter implements AutoCloseable {
     /**
      * Sends one request that is not a transfer (lookups, account creation) with the same timeout,
      * outstanding-request bound and fail-fast rule as transfer requests. {@code what} names it in
-     * errors. May wait for a free outstanding place, at most the request timeout.
+     * errors. Waiting for a free outstanding place counts against the request's own timeout, so the
+     * answer comes within the request timeout either way.
      */
     <T> CompletableFuture<T> call(String what, Function<LedgerClient, CompletableFuture<T>> request) {
+        return call(what, request, true);
+    }
+
+    /**
+     * As {@link #call(String, Function)}, but fails at once instead of waiting when every
+     * outstanding place is taken ({@code waitForPlace} false): for callers that must answer quickly,
+     * such as a health probe.
+     */
+    <T> CompletableFuture<T> call(String what, Function<LedgerClient, CompletableFuture<T>> request,
+            boolean waitForPlace) {
         BackendException refusal = refusal();
         if (refusal != null) {
             return CompletableFuture.failedFuture(refusal);
         }
+        long deadlineNanos = System.nanoTime() + requestTimeoutNanos;
         try {
-            if (!inFlightPermits.tryAcquire(requestTimeoutNanos, TimeUnit.NANOSECONDS)) {
+            boolean permitted = waitForPlace
+                    ? inFlightPermits.tryAcquire(requestTimeoutNanos, TimeUnit.NANOSECONDS)
+                    : inFlightPermits.tryAcquire();
+            if (!permitted) {
                 return CompletableFuture.failedFuture(tooManyOutstanding());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return CompletableFuture.failedFuture(new BackendException("interrupted while waiting to send " + what));
+        }
+        long remainingNanos = deadlineNanos - System.nanoTime();
+        if (remainingNanos <= 0) {
+            // The wait for a place used the whole timeout: the cluster is busy, not necessarily silent.
+            inFlightPermits.release();
+            return CompletableFuture.failedFuture(tooManyOutstanding());
         }
         CompletableFuture<T> mine = new CompletableFuture<>();
         Outstanding call = new Outstanding() {
@@ -142,7 +163,7 @@ final class Submitter implements AutoCloseable {
                 mine.completeExceptionally(error);
             }
         };
-        send(call, what, () -> request.apply(ledger), requestTimeoutNanos, (value, error) -> {
+        send(call, what, () -> request.apply(ledger), remainingNanos, (value, error) -> {
             if (error != null) {
                 mine.completeExceptionally(failure(what, error));
             } else {
@@ -160,6 +181,11 @@ final class Submitter implements AutoCloseable {
     /** Whether the cluster answered any request within the last {@code windowNanos}. */
     boolean answeredWithin(long windowNanos) {
         return everAnswered && System.nanoTime() - lastAnswerNanos <= windowNanos;
+    }
+
+    /** Whether a request could be sent now without waiting for an outstanding one to be answered. */
+    boolean hasFreePlace() {
+        return inFlightPermits.availablePermits() > 0;
     }
 
     long requestTimeoutMs() {

@@ -60,8 +60,11 @@ import java.util.logging.Logger;
  */
 public final class TigerBeetleBackend implements Backend {
     private static final Logger LOG = Logger.getLogger(TigerBeetleBackend.class.getName());
-    /** How long a denied lease is remembered here; afterwards the cluster's id_already_failed keeps it denied. */
-    private static final long DENIED_MEMORY_MS = 10 * 60_000L;
+    /**
+     * How long a denied or completed lease is remembered here at least; afterwards the cluster
+     * answers a repeat by itself (id_already_failed, or the void transfers of the complete).
+     */
+    private static final long FINISHED_MEMORY_MS = 10 * 60_000L;
     /** Longest wait of {@link #isHealthy()} for a probe, so that /healthz answers within about a second. */
     private static final long HEALTH_WAIT_MS = 900;
     /** Traffic answered this recently proves the cluster answers without a probe. */
@@ -89,7 +92,7 @@ public final class TigerBeetleBackend implements Backend {
         this.ids = Objects.requireNonNull(ids, "ids");
         this.hints = Objects.requireNonNull(hints, "hints");
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.leases = new LeaseBook(settings.leaseRecordsMax(), DENIED_MEMORY_MS);
+        this.leases = new LeaseBook(settings.leaseRecordsMax(), FINISHED_MEMORY_MS);
     }
 
     /**
@@ -518,7 +521,7 @@ public final class TigerBeetleBackend implements Backend {
             }
             // On failure the lease goes back to live: a retried complete resubmits the same ids, and
             // whatever was done already answers "exists".
-            leases.endComplete(leaseId, !leaseFailed);
+            leases.endComplete(leaseId, !leaseFailed, nowMs);
             if (leaseFailed) {
                 responses.set(slot, CompleteResponse.failed(ErrorCodes.BACKEND_ERROR));
             }
@@ -640,10 +643,15 @@ public final class TigerBeetleBackend implements Backend {
         if (submitter.answeredWithin(HEALTH_FRESH_NANOS)) {
             return true;
         }
+        if (!submitter.hasFreePlace()) {
+            // Every outstanding place is taken by requests in progress: the cluster is busy, and it
+            // counts as answering until one of them times out (then isAnswering turns false).
+            return true;
+        }
         CompletableFuture<List<AccountRecord>> current = probe.get();
         if (current == null || current.isDone()) {
             CompletableFuture<List<AccountRecord>> fresh = submitter.call("health probe",
-                    client -> client.lookupAccounts(List.of(ids.operatorAccount())));
+                    client -> client.lookupAccounts(List.of(ids.operatorAccount())), false);
             current = probe.compareAndSet(current, fresh) ? fresh : probe.get();
         }
         try {

@@ -61,9 +61,30 @@ class LeaseBookTest {
 
         assertNotNull(book.beginComplete("a", 10));
         assertNull(book.beginComplete("a", 10), "a complete in progress is not begun twice");
-        book.endComplete("a", true);
+        book.endComplete("a", true, 10);
         assertEquals(LeaseRecord.Status.COMPLETED, book.find("a", 10).status());
         assertNull(book.beginComplete("a", 10));
+    }
+
+    @Test
+    void forgetsACompletedLeaseSoonUnlessARollingHoldStillLives() {
+        LeaseBook book = new LeaseBook(10, 60_000);
+        LeaseRecord concurrencyOnly = LeaseRecord.live("c", Map.of("slots", 1L),
+                List.of(new LeaseRecord.Hold("slots", 1, LimitKind.CONCURRENCY, 10_000_000)), 0);
+        LeaseRecord withRolling = LeaseRecord.live("r", Map.of("tpm", 1L, "slots", 1L),
+                List.of(new LeaseRecord.Hold("tpm", 1, LimitKind.ROLLING, 90_000),
+                        new LeaseRecord.Hold("slots", 1, LimitKind.CONCURRENCY, 10_000_000)), 0);
+        book.rememberLive(concurrencyOnly, 0);
+        book.rememberLive(withRolling, 0);
+        book.beginComplete("c", 0);
+        book.endComplete("c", true, 0);
+        book.beginComplete("r", 0);
+        book.endComplete("r", true, 0);
+
+        assertNotNull(book.find("c", 59_999));
+        assertNull(book.find("c", 60_000));
+        assertNotNull(book.find("r", 89_999), "only this record knows the rolling hold's lease was completed");
+        assertNull(book.find("r", 90_000));
     }
 
     @Test
@@ -71,7 +92,7 @@ class LeaseBookTest {
         LeaseBook book = new LeaseBook(10, 60_000);
         book.rememberLive(live("a", 0, 5_000), 0);
         book.beginComplete("a", 10);
-        book.endComplete("a", false);
+        book.endComplete("a", false, 10);
 
         assertEquals(LeaseRecord.Status.LIVE, book.find("a", 10).status());
         assertNotNull(book.beginComplete("a", 10));

@@ -122,12 +122,14 @@ class SubmitterTest {
     void refusesAtOnceWhenTheQueueIsFull() throws Exception {
         ScriptedLedger ledger = new ScriptedLedger();
         Submitter submitter = submitter(ledger, settings().withQueueCapacity(2).withInFlightRequestsMax(1)
-                .withFlushInterval(Duration.ZERO).withRequestTimeout(Duration.ofSeconds(20)));
+                .withBatchSizeMax(2).withFlushInterval(Duration.ZERO).withRequestTimeout(Duration.ofSeconds(20)));
         submitter.submit(chain(1));
         await(() -> ledger.sent().size() == 1, "the first chain to occupy the only outstanding place");
 
+        // Besides the queue, the flusher holds at most one batch (2 chains here) and one carried chain
+        // while it waits for the outstanding place, so the sixth chain at the latest is refused.
         CompletableFuture<List<CreateTransferResult>> refused = null;
-        for (int i = 0; i < 4 && refused == null; i++) {
+        for (int i = 0; i < 6 && refused == null; i++) {
             CompletableFuture<List<CreateTransferResult>> answer = submitter.submit(chain(1));
             if (answer.isDone()) {
                 refused = answer;
