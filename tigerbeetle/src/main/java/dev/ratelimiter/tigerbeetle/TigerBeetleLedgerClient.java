@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.logging.Level;
@@ -32,7 +33,7 @@ import java.util.logging.Logger;
  * client is replaced by a fresh one and the old one is closed in the background.
  *
  * <p>Thread-safety: the TigerBeetle client is thread-safe; the current client is held in an
- * {@link AtomicReference}, swapped only on eviction.
+ * {@link AtomicReference}, swapped only on eviction by one replacing thread at a time.
  */
 final class TigerBeetleLedgerClient implements LedgerClient {
     private static final Logger LOG = Logger.getLogger(TigerBeetleLedgerClient.class.getName());
@@ -42,6 +43,9 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     private final byte[] clusterId;
     private final String[] addresses;
     private final AtomicReference<Client> client;
+    /** True while a replacement for an evicted client is being made, so that only one is. */
+    private final AtomicBoolean replacing = new AtomicBoolean();
+    private volatile boolean closed;
 
     private TigerBeetleLedgerClient(byte[] clusterId, String[] addresses) {
         this.clusterId = clusterId;
@@ -113,6 +117,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
 
     @Override
     public void close() {
+        closed = true;
         closeInBackground(client.get(), true);
     }
 
@@ -143,20 +148,32 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         if (!(cause instanceof RequestException request) || request.getStatus() != PacketStatus.ClientEvicted.value) {
             return;
         }
-        Client fresh;
-        try {
-            fresh = new Client(clusterId, addresses);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not replace the evicted TigerBeetle client; requests keep failing", e);
+        if (client.get() != evicted || !replacing.compareAndSet(false, true)) {
             return;
         }
-        if (client.compareAndSet(evicted, fresh)) {
-            LOG.warning("TigerBeetle evicted this client's session; continuing on a new session");
-            closeInBackground(evicted, false);
-        } else {
-            // Another request already replaced it; this spare is not needed.
-            closeInBackground(fresh, false);
-        }
+        // Not on this thread: it is the client's own, which must not wait on a new client's start.
+        Thread replacer = new Thread(() -> {
+            try {
+                if (closed) {
+                    return;
+                }
+                Client fresh = new Client(clusterId, addresses);
+                client.set(fresh);
+                if (closed) {
+                    // close() ran meanwhile and closed the evicted client; this one is ours to close.
+                    closeInBackground(fresh, false);
+                    return;
+                }
+                LOG.warning("TigerBeetle evicted this client's session; continuing on a new session");
+                closeInBackground(evicted, false);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not replace the evicted TigerBeetle client; requests keep failing", e);
+            } finally {
+                replacing.set(false);
+            }
+        }, "tigerbeetle-client-replace");
+        replacer.setDaemon(true);
+        replacer.start();
     }
 
     private static void closeInBackground(Client closing, boolean wait) {
