@@ -26,10 +26,6 @@ final class LedgerIds {
         return new LedgerIds("");
     }
 
-    String namespace() {
-        return namespace;
-    }
-
     /** The account every capacity comes from and every hold goes to. */
     LedgerId operatorAccount() {
         return operator;

@@ -40,7 +40,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -708,15 +707,5 @@ public final class TigerBeetleBackend implements Backend {
 
     private static long saturatedLong(BigInteger value) {
         return value.bitLength() > 63 ? (value.signum() < 0 ? 0 : Long.MAX_VALUE) : Math.max(0, value.longValue());
-    }
-
-    /** For tests: the lease records held now. */
-    int leaseRecordCount() {
-        return leases.size();
-    }
-
-    /** For logs and tests: the namespace of every label. */
-    String namespace() {
-        return ids.namespace();
     }
 }
