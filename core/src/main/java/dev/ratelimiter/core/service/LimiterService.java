@@ -230,7 +230,7 @@ public final class LimiterService implements AutoCloseable {
             int applied = 0;
             for (LimitState state : states.values()) {
                 if (state.status() == LimitStatus.DECREASING && !pendingInstalls.contains(state.key())
-                        && backend.tryApplyDecrease(state.key())) {
+                        && decreaseFits(state.key())) {
                     LimitState next = state.decreaseApplied();
                     Map<String, LimitState> updated = new TreeMap<>(states);
                     updated.put(next.key(), next);
@@ -273,6 +273,20 @@ public final class LimiterService implements AutoCloseable {
         } catch (RuntimeException e) {
             // The loop must survive a failing backend or store; the next tick tries again.
             LOG.log(Level.WARNING, "decrease check failed; retrying on the next tick", e);
+        }
+    }
+
+    /**
+     * Asks the backend to apply a key's pending decrease. A backend failure on one key is logged and
+     * read as "not yet", so that it does not stop the check of the other keys; the next pass asks again.
+     */
+    private boolean decreaseFits(String key) {
+        try {
+            return backend.tryApplyDecrease(key);
+        } catch (BackendException e) {
+            LOG.log(Level.WARNING, "backend could not check the pending decrease of " + key + "; will retry: "
+                    + e.getMessage());
+            return false;
         }
     }
 
