@@ -32,17 +32,17 @@ Feature: Atomic admission over several limits
 
   Scenario: An unknown limit denies the whole lease and says which one
     When I reserve for lease "A1":
-      | limit     | amount |
-      | tokens    | 300    |
-      | no-such   | 1      |
+      | limit   | amount |
+      | tokens  | 300    |
+      | no-such | 1      |
     Then the reserve for lease "A1" is denied with error "unknown_limit_key:no-such"
     And the limit "tokens" has 0 reserved and 1000 available
 
   Scenario: A limit that can never fit the amount denies the whole lease without a retry hint
     When I reserve for lease "A1":
-      | limit     | amount |
-      | requests  | 1      |
-      | tokens    | 1001   |
+      | limit    | amount |
+      | requests | 1      |
+      | tokens   | 1001   |
     Then the reserve for lease "A1" is denied with error "exceeds_capacity:tokens" and no retry hint
     And the limit "requests" has 0 reserved and 10 available
 

@@ -31,11 +31,11 @@ Feature: Administering limits
 
   Scenario: Kind and overage are read in any case, spaces are trimmed, and overage defaults to debt
     When the admin defines a limit with these fields:
-      | key             | "  spaced-key  "    |
-      | kind            | " Concurrency "     |
-      | capacity        | 4                   |
-      | timeout seconds | 30                  |
-      | unit            | "  calls "          |
+      | key             | "  spaced-key  " |
+      | kind            | " Concurrency "  |
+      | capacity        | 4                |
+      | timeout seconds | 30               |
+      | unit            | "  calls "       |
     Then the admin is told the limit is active
     And the limit "spaced-key" reads back as:
       | kind            | concurrency |
@@ -55,6 +55,25 @@ Feature: Administering limits
     Then the limit "shouting" reads back as:
       | kind    | rolling |
       | overage | deny    |
+
+  Scenario: The largest capacity, window and timeout the contract allows are accepted
+    When the admin defines a limit with these fields:
+      | key            | "huge-rolling"      |
+      | kind           | "rolling"           |
+      | capacity       | 9223372036854775807 |
+      | window seconds | 4294967295          |
+    Then the admin is told the limit is active
+    And the limit "huge-rolling" reads back as:
+      | capacity       | 9223372036854775807 |
+      | window seconds | 4294967295          |
+      | available      | 9223372036854775807 |
+    When the admin defines a limit with these fields:
+      | key             | "huge-concurrency" |
+      | kind            | "concurrency"      |
+      | capacity        | 1                  |
+      | timeout seconds | 4294967295         |
+    Then the limit "huge-concurrency" reads back as:
+      | timeout seconds | 4294967295 |
 
   Scenario: The list of limits is sorted by key
     Given a rolling limit "zeta" with capacity 1 and window 60 seconds

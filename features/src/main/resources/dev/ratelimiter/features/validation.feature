@@ -15,26 +15,28 @@ Feature: Refusing malformed requests
     And the limit "tokens" has 0 reserved and 100 available
 
     Examples:
-      | flaw                              | part         | value                 | named        |
-      | no lease id                       | lease id     | absent                | lease_id     |
-      | an empty lease id                 | lease id     | ""                    | lease_id     |
-      | a colon in the lease id           | lease id     | "lease:1"             | lease_id     |
-      | a space in the lease id           | lease id     | "lease 1"             | lease_id     |
-      | a lease id of 65 characters       | lease id     | 65 characters         | lease_id     |
-      | a lease id that is a number       | lease id     | 42                    | lease_id     |
-      | a job id of 129 characters        | job id       | 129 characters        | job_id       |
-      | an empty limit key                | key          | ""                    | key          |
-      | a space in the limit key          | key          | "tokens per minute"   | key          |
-      | a limit key of 257 characters     | key          | 257 characters        | key          |
-      | an amount of zero                 | amount       | 0                     | amount       |
-      | a negative amount                 | amount       | -5                    | amount       |
-      | a fractional amount               | amount       | 1.5                   | amount       |
-      | an amount written as text         | amount       | "5"                   | amount       |
-      | an empty amount                   | amount       | null                  | amount       |
-      | no amount                         | amount       | absent                | amount       |
-      | an amount beyond 64 bits          | amount       | 9223372036854775808   | amount       |
-      | no requirements                   | requirements | []                    | requirements |
-      | no list of requirements           | requirements | absent                | requirements |
+      | flaw                              | part         | value               | named        |
+      | no lease id                       | lease id     | absent              | lease_id     |
+      | an empty lease id                 | lease id     | ""                  | lease_id     |
+      | a colon in the lease id           | lease id     | "lease:1"           | lease_id     |
+      | a space in the lease id           | lease id     | "lease 1"           | lease_id     |
+      | a lease id of 65 characters       | lease id     | 65 characters       | lease_id     |
+      | a lease id that is a number       | lease id     | 42                  | lease_id     |
+      | a job id of 129 characters        | job id       | 129 characters      | job_id       |
+      | a control character in the job id | job id       | "job\u0007"         | job_id       |
+      | an empty limit key                | key          | ""                  | key          |
+      | a space in the limit key          | key          | "tokens per minute" | key          |
+      | a limit key of 257 characters     | key          | 257 characters      | key          |
+      | a letter beyond ASCII in the key  | key          | "tökens"            | key          |
+      | an amount of zero                 | amount       | 0                   | amount       |
+      | a negative amount                 | amount       | -5                  | amount       |
+      | a fractional amount               | amount       | 1.5                 | amount       |
+      | an amount written as text         | amount       | "5"                 | amount       |
+      | an empty amount                   | amount       | null                | amount       |
+      | no amount                         | amount       | absent              | amount       |
+      | an amount beyond 64 bits          | amount       | 9223372036854775808 | amount       |
+      | no requirements                   | requirements | []                  | requirements |
+      | no list of requirements           | requirements | absent              | requirements |
 
   Scenario Outline: A completion with <flaw> is refused, naming the field
     Given I reserve amount 10 for lease "V1"
@@ -43,12 +45,12 @@ Feature: Refusing malformed requests
     And the limit "tokens" has 10 reserved and 90 available
 
     Examples:
-      | flaw                              | part          | value     | named         |
-      | a colon in the lease id           | lease id      | "lease:1" | lease_id      |
-      | no lease id                       | lease id      | absent    | lease_id      |
-      | a negative actual amount          | actual amount | -1        | actual_amount |
-      | a fractional actual amount        | actual amount | 2.5       | actual_amount |
-      | an actual amount written as text  | actual amount | "3"       | actual_amount |
+      | flaw                             | part          | value     | named         |
+      | a colon in the lease id          | lease id      | "lease:1" | lease_id      |
+      | no lease id                      | lease id      | absent    | lease_id      |
+      | a negative actual amount         | actual amount | -1        | actual_amount |
+      | a fractional actual amount       | actual amount | 2.5       | actual_amount |
+      | an actual amount written as text | actual amount | "3"       | actual_amount |
 
   Scenario: A reservation naming the same limit twice is refused
     When I reserve for lease "V1":
@@ -87,18 +89,19 @@ Feature: Refusing malformed requests
     And the admin finds no limit "bad"
 
     Examples:
-      | flaw                                 | kind        | part            | value           | named           |
-      | an unknown kind                      | rolling     | kind            | "bucket"        | kind            |
-      | a capacity of zero                   | rolling     | capacity        | 0               | capacity        |
-      | a fractional capacity                | rolling     | capacity        | 1.5             | capacity        |
-      | no capacity                          | rolling     | capacity        | absent          | capacity        |
-      | a rolling window of zero             | rolling     | window seconds  | 0               | window_seconds  |
-      | a window beyond 32 bits              | rolling     | window seconds  | 4294967296      | window_seconds  |
-      | a rolling limit with a timeout       | rolling     | timeout seconds | 5               | timeout_seconds |
-      | a concurrency timeout of zero        | concurrency | timeout seconds | 0               | timeout_seconds |
-      | a concurrency limit with a window    | concurrency | window seconds  | 5               | window_seconds  |
-      | an unknown overage rule              | rolling     | overage         | "forgive"       | overage         |
-      | a unit of 65 characters              | rolling     | unit            | 65 characters   | unit            |
-      | a description of 1025 characters     | rolling     | description     | 1025 characters | description     |
-      | a space in the key                   | rolling     | key             | "bad key"       | key             |
-      | an unknown field                     | rolling     | colour          | "blue"          | colour          |
+      | flaw                              | kind        | part            | value               | named           |
+      | an unknown kind                   | rolling     | kind            | "bucket"            | kind            |
+      | a capacity of zero                | rolling     | capacity        | 0                   | capacity        |
+      | a fractional capacity             | rolling     | capacity        | 1.5                 | capacity        |
+      | no capacity                       | rolling     | capacity        | absent              | capacity        |
+      | a capacity beyond 64 bits         | rolling     | capacity        | 9223372036854775808 | capacity        |
+      | a rolling window of zero          | rolling     | window seconds  | 0                   | window_seconds  |
+      | a window beyond 32 bits           | rolling     | window seconds  | 4294967296          | window_seconds  |
+      | a rolling limit with a timeout    | rolling     | timeout seconds | 5                   | timeout_seconds |
+      | a concurrency timeout of zero     | concurrency | timeout seconds | 0                   | timeout_seconds |
+      | a concurrency limit with a window | concurrency | window seconds  | 5                   | window_seconds  |
+      | an unknown overage rule           | rolling     | overage         | "forgive"           | overage         |
+      | a unit of 65 characters           | rolling     | unit            | 65 characters       | unit            |
+      | a description of 1025 characters  | rolling     | description     | 1025 characters     | description     |
+      | a space in the key                | rolling     | key             | "bad key"           | key             |
+      | an unknown field                  | rolling     | colour          | "blue"              | colour          |
