@@ -33,7 +33,7 @@ public final class ScenarioHooks {
     @After
     public void attachServerOutputOnFailure(Scenario scenario) {
         if (scenario.isFailed()) {
-            String output = Targets.current().recentOutput();
+            String output = Targets.recentOutput();
             if (!output.isEmpty()) {
                 scenario.log("last output of the server:\n" + output);
             }
