@@ -105,7 +105,7 @@ public class BackendFactory {
      *
      * @throws StartupFailure naming the setting and the rule when the backend refuses a value
      */
-    static dev.ratelimiter.tigerbeetle.TigerBeetleSettings backendSettings(TigerBeetleSettings settings) {
+    private static dev.ratelimiter.tigerbeetle.TigerBeetleSettings backendSettings(TigerBeetleSettings settings) {
         try {
             return new dev.ratelimiter.tigerbeetle.TigerBeetleSettings(settings.clusterIdValue(), settings.addresses(),
                     settings.batchSizeMax(), Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(settings.flushIntervalMicros())),
@@ -121,7 +121,7 @@ public class BackendFactory {
      * with the server's property and environment variable instead, so the line points at what to
      * change. A message that names no known field keeps the section as its prefix.
      */
-    static String describeRefusal(String message) {
+    private static String describeRefusal(String message) {
         String text = message == null ? "refused without a reason" : message;
         for (Map.Entry<String, String> field : BACKEND_FIELDS.entrySet()) {
             String name = field.getKey();
