@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -32,8 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The limiter: validation, durable admin changes, the decrease loop, and admission by a backend.
@@ -49,7 +49,11 @@ import java.util.logging.Logger;
  * durable and acknowledged as failed; the decrease loop retries the install until it succeeds.
  */
 public final class LimiterService implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(LimiterService.class.getName());
+    private static final Logger LOG = System.getLogger(LimiterService.class.getName());
+
+    private static final long WARNING_INTERVAL_NANOS = 1_000_000_000L;
+    /** When a request-path warning was last logged; racy by design (an extra line is harmless). */
+    private static volatile long lastWarningNanos = System.nanoTime() - WARNING_INTERVAL_NANOS;
 
     private final Backend backend;
     private final LimitStore store;
@@ -120,7 +124,7 @@ public final class LimiterService implements AutoCloseable {
         try {
             return backend.reserve(request);
         } catch (BackendException e) {
-            LOG.log(Level.WARNING, "reserve of lease " + request.leaseId() + " failed: " + e.getMessage());
+            warnThrottled("reserve of lease " + request.leaseId() + " failed: " + e.getMessage());
             return ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0);
         }
     }
@@ -135,7 +139,7 @@ public final class LimiterService implements AutoCloseable {
         try {
             return backend.complete(request);
         } catch (BackendException e) {
-            LOG.log(Level.WARNING, "complete of lease " + request.leaseId() + " failed: " + e.getMessage());
+            warnThrottled("complete of lease " + request.leaseId() + " failed: " + e.getMessage());
             return CompleteResponse.failed(ErrorCodes.BACKEND_ERROR);
         }
     }
@@ -226,7 +230,7 @@ public final class LimiterService implements AutoCloseable {
             int applied = 0;
             for (LimitState state : states.values()) {
                 if (state.status() == LimitStatus.DECREASING && !pendingInstalls.contains(state.key())
-                        && backend.tryApplyDecrease(state.key())) {
+                        && decreaseFits(state.key())) {
                     LimitState next = state.decreaseApplied();
                     Map<String, LimitState> updated = new TreeMap<>(states);
                     updated.put(next.key(), next);
@@ -254,7 +258,7 @@ public final class LimiterService implements AutoCloseable {
             loop.shutdownNow();
             try {
                 if (!loop.awaitTermination(2, TimeUnit.SECONDS)) {
-                    LOG.warning("the decrease loop did not stop within 2 s; closing the backend anyway");
+                    LOG.log(Level.WARNING, "the decrease loop did not stop within 2 s; closing the backend anyway");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -269,6 +273,20 @@ public final class LimiterService implements AutoCloseable {
         } catch (RuntimeException e) {
             // The loop must survive a failing backend or store; the next tick tries again.
             LOG.log(Level.WARNING, "decrease check failed; retrying on the next tick", e);
+        }
+    }
+
+    /**
+     * Asks the backend to apply a key's pending decrease. A backend failure on one key is logged and
+     * read as "not yet", so that it does not stop the check of the other keys; the next pass asks again.
+     */
+    private boolean decreaseFits(String key) {
+        try {
+            return backend.tryApplyDecrease(key);
+        } catch (BackendException e) {
+            LOG.log(Level.WARNING, "backend could not check the pending decrease of " + key + "; will retry: "
+                    + e.getMessage());
+            return false;
         }
     }
 
@@ -298,7 +316,22 @@ public final class LimiterService implements AutoCloseable {
             save(updated);
         } catch (BackendException e) {
             storeBehind = true;
-            LOG.log(Level.WARNING, e.getMessage() + "; will retry");
+            LOG.log(Level.WARNING, () -> e.getMessage() + "; will retry");
+        }
+    }
+
+    /**
+     * Logs a request-path failure at WARNING at most once a second and at DEBUG otherwise, so that
+     * an outage of the backend does not flood the log at the request rate.
+     */
+    private static void warnThrottled(String message) {
+        long now = System.nanoTime();
+        long last = lastWarningNanos;
+        if (now - last >= WARNING_INTERVAL_NANOS) {
+            lastWarningNanos = now;
+            LOG.log(Level.WARNING, message);
+        } else {
+            LOG.log(Level.DEBUG, message);
         }
     }
 
@@ -320,6 +353,9 @@ public final class LimiterService implements AutoCloseable {
                     detail = e.detail();
                 }
             }
+            int slot = i;
+            String why = detail;
+            LOG.log(Level.DEBUG, () -> "batch item " + slot + " is invalid: " + why);
             results.set(i, invalid.apply(detail));
         }
         if (!valid.isEmpty()) {
@@ -327,7 +363,7 @@ public final class LimiterService implements AutoCloseable {
             try {
                 processed = process.apply(valid);
             } catch (BackendException e) {
-                LOG.log(Level.WARNING, "batch of " + valid.size() + " failed: " + e.getMessage());
+                LimiterService.warnThrottled("batch of " + valid.size() + " failed: " + e.getMessage());
                 processed = Collections.nCopies(valid.size(), failed.get());
             }
             for (int j = 0; j < slots.size(); j++) {

@@ -102,12 +102,12 @@ public final class RequestValidator {
                 throw invalid("window_seconds", "must be 0 for a concurrency limit, got " + trimmed.windowSeconds());
             }
         }
-        if (trimmed.unit().length() > MAX_UNIT_LENGTH) {
-            throw invalid("unit", "must be at most " + MAX_UNIT_LENGTH + " characters, got " + trimmed.unit().length());
+        if (characters(trimmed.unit()) > MAX_UNIT_LENGTH) {
+            throw invalid("unit", "must be at most " + MAX_UNIT_LENGTH + " characters, got " + characters(trimmed.unit()));
         }
-        if (trimmed.description().length() > MAX_DESCRIPTION_LENGTH) {
+        if (characters(trimmed.description()) > MAX_DESCRIPTION_LENGTH) {
             throw invalid("description", "must be at most " + MAX_DESCRIPTION_LENGTH + " characters, got "
-                    + trimmed.description().length());
+                    + characters(trimmed.description()));
         }
         return trimmed;
     }
@@ -144,8 +144,8 @@ public final class RequestValidator {
     }
 
     static void checkJobId(String jobId) {
-        if (jobId.length() > MAX_JOB_ID_LENGTH) {
-            throw invalid("job_id", "must be at most " + MAX_JOB_ID_LENGTH + " characters, got " + jobId.length());
+        if (characters(jobId) > MAX_JOB_ID_LENGTH) {
+            throw invalid("job_id", "must be at most " + MAX_JOB_ID_LENGTH + " characters, got " + characters(jobId));
         }
         for (int i = 0; i < jobId.length(); i++) {
             if (Character.isISOControl(jobId.charAt(i))) {
@@ -166,6 +166,14 @@ public final class RequestValidator {
                         + " at position " + i);
             }
         }
+    }
+
+    /**
+     * The length of free text as a person counts it: in Unicode code points, so that a character
+     * outside the Basic Multilingual Plane (an emoji) counts once, not as its two UTF-16 units.
+     */
+    private static int characters(String text) {
+        return text.codePointCount(0, text.length());
     }
 
     private static String describe(char c) {

@@ -2,6 +2,9 @@ package dev.ratelimiter.core.wire;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -31,7 +34,8 @@ import java.util.Set;
 
 /**
  * Encodes and decodes every payload of SPEC 3 (requests and responses, so the server and the
- * client share one definition of the wire) and the registry file of SPEC 4.
+ * client share one definition of the wire), the registry file of SPEC 4 and the limits file that
+ * seeds it.
  *
  * <p>Decoding is strict: malformed JSON, trailing data, repeated or unknown fields, wrong JSON
  * types, fractions and integers beyond 64 bits are {@link InvalidRequestException}s whose detail
@@ -57,6 +61,9 @@ public final class WireCodec {
     private static final Set<String> LIMITS_FIELDS = Set.of("limits");
     private static final Set<String> PUT_RESPONSE_FIELDS = Set.of("ok", "status");
     private static final Set<String> ERROR_FIELDS = Set.of("error", "detail");
+    /** How the errors of a request name the whole document; file errors leave the naming to the caller. */
+    private static final String BODY = "body";
+    private static final String FILE = "";
 
     private final ObjectMapper mapper;
     private final JsonFactory factory;
@@ -64,7 +71,6 @@ public final class WireCodec {
     public WireCodec() {
         this.mapper = JsonMapper.builder()
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .build();
         this.factory = mapper.getFactory();
@@ -98,18 +104,48 @@ public final class WireCodec {
         return definition(parse(body), "");
     }
 
-    /** Decodes a registry file: a JSON array of LimitState. Errors name the entry's index. */
-    public List<LimitState> readLimitStates(byte[] body) {
-        JsonNode root = parse(body);
+    /**
+     * Decodes a registry file (SPEC 4): a JSON array of LimitState, in file order. Checks types and
+     * the consistency of status and pending decrease; the definitions' rules are checked by
+     * {@link RequestValidator#normalise(LimitState)}.
+     *
+     * @throws InvalidRequestException when the document is not a JSON array; the detail does not
+     *     name the file, which the caller knows
+     * @throws InvalidEntryException when an entry cannot be decoded
+     */
+    public List<LimitState> readLimitStates(byte[] document) {
+        JsonNode root = parse(document, FILE);
         if (!root.isArray()) {
-            throw new InvalidRequestException("registry: must be a JSON array of limit states, got "
-                    + JsonReader.typeOf(root));
+            throw new InvalidRequestException("must be a JSON array of limit states, got " + JsonReader.typeOf(root));
         }
         List<LimitState> states = new ArrayList<>(root.size());
         for (int i = 0; i < root.size(); i++) {
-            states.add(state(root.get(i), "[" + i + "]"));
+            JsonNode entry = root.get(i);
+            states.add(entry(i, entry, entry.path("definition").path("key"), this::state));
         }
         return states;
+    }
+
+    /**
+     * Decodes a limits file, the seed of a registry: {@code {"limits": [LimitDefinition...]}}, in
+     * file order. Kind and overage are matched case-insensitively, as in the admin API; the
+     * definitions' rules are checked by {@link RequestValidator#normalise(LimitDefinition)}.
+     *
+     * @throws InvalidRequestException when the document is not such an object
+     * @throws InvalidEntryException when an entry cannot be decoded
+     */
+    public List<LimitDefinition> readLimitDefinitions(byte[] document) {
+        JsonNode root = parse(document, FILE);
+        if (!root.isObject()) {
+            throw new InvalidRequestException("must be a JSON object {\"limits\": [...]}, got " + JsonReader.typeOf(root));
+        }
+        JsonNode array = JsonReader.object(root, FILE, LIMITS_FIELDS).array("limits", true);
+        List<LimitDefinition> definitions = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            JsonNode entry = array.get(i);
+            definitions.add(entry(i, entry, entry.path("key"), this::definition));
+        }
+        return definitions;
     }
 
     public byte[] write(ReserveRequest request) {
@@ -146,6 +182,22 @@ public final class WireCodec {
 
     public byte[] write(LimitDefinition definition) {
         return generate(g -> writeDefinition(g, definition));
+    }
+
+    /** Encodes a limits file, {@code {"limits": [...]}} in the order given, one definition per line. */
+    public byte[] writeLimitDefinitions(List<LimitDefinition> definitions) {
+        return generate(g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("limits");
+            for (LimitDefinition definition : definitions) {
+                g.writeRaw('\n');
+                writeDefinition(g, definition);
+            }
+            g.writeRaw('\n');
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeRaw('\n');
+        });
     }
 
     /** Encodes a registry file: an array sorted as given, one state per line for readable diffs. */
@@ -287,26 +339,80 @@ public final class WireCodec {
     // ---- decoding helpers ------------------------------------------------------------------
 
     private JsonNode parse(byte[] body) {
+        return parse(body, BODY);
+    }
+
+    /**
+     * Reads exactly one JSON value. {@code label} names the whole document in errors ("body" for a
+     * request); a file's errors carry no label, as the caller names the file.
+     */
+    private JsonNode parse(byte[] body, String label) {
+        String prefix = label.isEmpty() ? "" : label + ": ";
+        String emptyThing = label.isEmpty() ? "an empty file" : "an empty " + label;
         if (body == null || body.length == 0) {
-            throw new InvalidRequestException("body: must be a JSON document, got an empty body");
+            throw new InvalidRequestException(prefix + "must be a JSON document, got " + emptyThing);
         }
-        try {
-            JsonNode root = mapper.readTree(body);
-            if (root == null || root.isMissingNode()) {
-                throw new InvalidRequestException("body: must be a JSON document, got only whitespace");
+        try (JsonParser parser = factory.createParser(body)) {
+            if (parser.nextToken() == null) {
+                throw new InvalidRequestException(prefix + "must be a JSON document, got only whitespace");
+            }
+            JsonNode root = mapper.readTree(parser);
+            // Trailing data is checked here rather than by Jackson so that the error reads plainly.
+            if (parser.nextToken() != null) {
+                throw new InvalidRequestException(prefix + "unexpected data after the JSON document"
+                        + locationOf(parser.currentTokenLocation()));
             }
             return root;
         } catch (JsonProcessingException e) {
-            throw new InvalidRequestException("body: malformed JSON: " + firstLine(e.getOriginalMessage())
-                    + locationOf(e));
+            throw new InvalidRequestException(describeParseError(e, prefix));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static String locationOf(JsonProcessingException e) {
-        return e.getLocation() == null ? ""
-                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+    /**
+     * A repeated field is named by its path (its parser knows where it is); any other syntax error
+     * by its position in the text.
+     */
+    private static String describeParseError(JsonProcessingException e, String prefix) {
+        String message = firstLine(e.getOriginalMessage());
+        if (e.getProcessor() instanceof JsonParser && message.startsWith("Duplicate field")) {
+            String path = pathOf(((JsonParser) e.getProcessor()).getParsingContext());
+            if (!path.isEmpty()) {
+                return path + ": repeated field, each field may appear once" + locationOf(e.getLocation());
+            }
+        }
+        return prefix + "malformed JSON: " + message + locationOf(e.getLocation());
+    }
+
+    /** The path of a parser's position in the codec's notation: {@code requirements[1].amount}. */
+    private static String pathOf(JsonStreamContext context) {
+        StringBuilder path = new StringBuilder();
+        for (JsonStreamContext at = context; at != null && !at.inRoot(); at = at.getParent()) {
+            if (at.inArray()) {
+                path.insert(0, "[" + at.getCurrentIndex() + "]");
+            } else if (at.getCurrentName() != null) {
+                path.insert(0, "." + at.getCurrentName());
+            }
+        }
+        return path.length() > 0 && path.charAt(0) == '.' ? path.substring(1) : path.toString();
+    }
+
+    private static String locationOf(JsonLocation location) {
+        return location == null ? "" : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+    }
+
+    /** Decodes one entry of a list document, naming the entry (and its key, if readable) on failure. */
+    private static <T> T entry(int index, JsonNode entry, JsonNode keyNode, Decoder<T> decoder) {
+        String key = keyNode.isTextual() ? keyNode.textValue() : "";
+        if (!entry.isObject()) {
+            throw new InvalidEntryException(index, key, "must be a JSON object, got " + JsonReader.typeOf(entry));
+        }
+        try {
+            return decoder.decode(entry, "");
+        } catch (InvalidRequestException e) {
+            throw new InvalidEntryException(index, key, e.detail());
+        }
     }
 
     private static String firstLine(String message) {

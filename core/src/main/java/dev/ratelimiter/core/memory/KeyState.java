@@ -1,0 +1,128 @@
+package dev.ratelimiter.core.memory;
+
+import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.LimitState;
+import dev.ratelimiter.core.model.LimitStatus;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Everything the memory backend knows about one limit key.
+ *
+ * <p>Thread-safety: {@link #lock} guards every mutable field (definition, status,
+ * pendingDecreaseTo, reserved, debt, the hold heap and the holds in it). A reserve over several keys
+ * takes their locks in ascending key order, so two reserves can never wait on each other in a
+ * cycle. Work under the lock is bounded (heap operations and arithmetic, never I/O), which is why
+ * callers may block on it without a timeout.
+ *
+ * <p>Invariant while the lock is free: {@code reserved} equals the sum of the amounts of the holds
+ * in {@code holds}; every hold in the heap has {@code amount >= 1}.
+ */
+final class KeyState {
+    final String key;
+    final ReentrantLock lock = new ReentrantLock();
+
+    private LimitDefinition definition;
+    private LimitStatus status;
+    private long pendingDecreaseTo;
+    private long reserved;
+    private long debt;
+    private final MinHeap<Hold> holds = new MinHeap<>();
+
+    KeyState(LimitState state) {
+        this.key = state.key();
+        apply(state);
+    }
+
+    /** Replaces definition, status and pending decrease; holds keep their amounts and expiry. */
+    void apply(LimitState state) {
+        definition = state.definition();
+        status = state.status();
+        pendingDecreaseTo = state.pendingDecreaseTo();
+    }
+
+    LimitDefinition definition() {
+        return definition;
+    }
+
+    long capacity() {
+        return definition.capacity();
+    }
+
+    boolean isDecreasing() {
+        return status == LimitStatus.DECREASING;
+    }
+
+    long reserved() {
+        return reserved;
+    }
+
+    long debt() {
+        return debt;
+    }
+
+    int holdCount() {
+        return holds.size();
+    }
+
+    /** Drops every hold that has expired at {@code nowMillis}: O(expired x log holds). */
+    void purgeExpired(long nowMillis) {
+        Hold first = holds.peek();
+        while (first != null && first.expiresAtMillis <= nowMillis) {
+            holds.poll();
+            reserved = Math.subtractExact(reserved, first.amount);
+            first = holds.peek();
+        }
+    }
+
+    /** Whether {@code amount} more fits now; cannot overflow because both sides stay non-negative. */
+    boolean fits(long amount) {
+        return amount <= capacity() - reserved;
+    }
+
+    /** Takes {@code amount} until {@code expiresAtMillis}; the caller checked {@link #fits}. */
+    Hold hold(long amount, long expiresAtMillis) {
+        Hold hold = new Hold(this, amount, expiresAtMillis);
+        reserved = Math.addExact(reserved, amount);
+        holds.add(hold);
+        return hold;
+    }
+
+    /** Releases this exact hold if it still counts; a hold that already expired changes nothing. */
+    void release(Hold hold) {
+        if (holds.remove(hold)) {
+            reserved = Math.subtractExact(reserved, hold.amount);
+        }
+    }
+
+    /** Lowers a held amount to {@code actual} (reconciliation); 0 releases the hold. */
+    void shrink(Hold hold, long actual) {
+        if (actual == 0) {
+            release(hold);
+            return;
+        }
+        reserved = Math.subtractExact(reserved, Math.subtractExact(hold.amount, actual));
+        hold.amount = actual;
+    }
+
+    /** Adds {@code extra} to a held amount, keeping its expiry; the caller checked {@link #fits}. */
+    void grow(Hold hold, long extra) {
+        reserved = Math.addExact(reserved, extra);
+        hold.amount = Math.addExact(hold.amount, extra);
+    }
+
+    /** Records overage that could not be held; saturates at {@link Long#MAX_VALUE} instead of wrapping. */
+    void addDebt(long amount) {
+        debt = MemoryBackend.saturatingAdd(debt, amount);
+    }
+
+    /** Applies a pending decrease when enough is free (SPEC 2.4); true when it did. */
+    boolean tryApplyDecrease() {
+        if (status != LimitStatus.DECREASING || reserved > pendingDecreaseTo) {
+            return false;
+        }
+        definition = definition.withCapacity(pendingDecreaseTo);
+        status = LimitStatus.ACTIVE;
+        pendingDecreaseTo = 0;
+        return true;
+    }
+}

@@ -1,0 +1,522 @@
+package dev.ratelimiter.core.memory;
+
+import dev.ratelimiter.core.backend.Backend;
+import dev.ratelimiter.core.backend.BackendException;
+import dev.ratelimiter.core.model.Actual;
+import dev.ratelimiter.core.model.CompleteRequest;
+import dev.ratelimiter.core.model.CompleteResponse;
+import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.LimitKind;
+import dev.ratelimiter.core.model.LimitState;
+import dev.ratelimiter.core.model.Overage;
+import dev.ratelimiter.core.model.Requirement;
+import dev.ratelimiter.core.model.ReserveRequest;
+import dev.ratelimiter.core.model.ReserveResponse;
+import dev.ratelimiter.core.model.Usage;
+import dev.ratelimiter.core.retry.RetryHints;
+import dev.ratelimiter.core.time.Clock;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The embedded backend (SPEC 5.1): every hold lives in this process and is forgotten on restart.
+ *
+ * <h2>Reserve: the order of checks</h2>
+ * <ol>
+ *   <li>A lease id this backend knows is an idempotent repeat (SPEC 2.2): while every hold of the
+ *       lease is live and the requirements are the same as a set, {@code allowed} with the original
+ *       {@code reserved_at}; different requirements, {@code invalid_request}; completed or any hold
+ *       expired, {@code lease_expired:<lease>}; denied for capacity earlier, denied again with
+ *       {@code retry_after_ms > 0} even if capacity is free now (TigerBeetle cannot retry a failed
+ *       transfer id, and both backends answer alike).</li>
+ *   <li>Then, for each requirement in request order, the first one that is unknown
+ *       ({@code unknown_limit_key:<key>}, retry 0), decreasing ({@code limit_decreasing:<key>}, the
+ *       decreasing hint) or larger than its capacity ({@code exceeds_capacity:<key>}, retry 0)
+ *       decides the answer. These take nothing and are not remembered: the same lease id may be
+ *       sent again once the limit allows it.</li>
+ *   <li>Then the fit check over all keys, after dropping expired holds: if any key cannot fit its
+ *       amount now, the lease is denied with {@code error=""} and the largest
+ *       {@link RetryHints#denied} hint over the keys that did not fit, holding nothing; otherwise
+ *       every requirement is held and the answer carries the clock's time as
+ *       {@code reserved_at_unix_ms}.</li>
+ * </ol>
+ *
+ * <h2>Complete</h2>
+ * Releases every concurrency hold of the lease. A rolling hold reconciled with {@code actual <
+ * reserved} keeps only {@code actual} until its original expiry (0 releases it). With {@code actual
+ * > reserved} the difference is added to the same hold, keeping its expiry, when it fits; otherwise
+ * it is added to the key's debt under overage {@code debt} and dropped under {@code deny}. While the
+ * key is decreasing the difference never takes capacity (a pending decrease is waiting for it) and
+ * goes straight to debt or is dropped. A hold that has already expired is past its window, so its
+ * actual changes nothing. Actuals for keys the lease did not reserve and for concurrency keys are
+ * ignored. Complete is idempotent and always {@code ok}.
+ *
+ * <h2>Bounded memory</h2>
+ * Expired holds are dropped lazily from a min-heap per key, so a reserve costs O(requirements x log
+ * holds). A lease record is dropped once all its holds have expired or been released: at once on a
+ * complete that leaves nothing held, otherwise by the {@link LeaseSweeper}, which every reserve and
+ * complete advances by a bounded step. Dropped lease ids are remembered in a FIFO of at most
+ * {@code maxTombstones} ids (late repeats answer {@code lease_expired}); denied lease ids in another
+ * FIFO of the same bound, each forgotten after the longest hold its requirements would have had.
+ *
+ * <h2>Thread-safety</h2>
+ * Safe for any number of threads, with no global lock on the hot path:
+ * <ul>
+ *   <li>{@code keys} and {@code leases} are concurrent maps; a key is never removed.</li>
+ *   <li>Each {@link KeyState}'s own lock guards its definition, status, pending decrease, reserved
+ *       amount, debt and hold heap. A reserve takes the locks of its keys in ascending key order
+ *       and reads the clock only once it holds them all, so per key the holds are checked and
+ *       taken at one consistent instant.</li>
+ *   <li>Each {@link Lease} record's monitor guards its outcome and holds; the reserve that creates
+ *       a record holds its monitor until it has decided, so two concurrent reserves with the same
+ *       lease id take capacity once. Lock order: lease monitor, then key locks (ascending), then a
+ *       sweeper shard lock; never the reverse.</li>
+ *   <li>The tombstone and denial memories are lock-free ({@link BoundedLeaseMemory}).</li>
+ * </ul>
+ * {@link #install} and {@link #tryApplyDecrease} take one key lock; the service calls them from one
+ * thread at a time, but they are safe concurrently with everything else too.
+ *
+ * <p>Arithmetic never wraps: sums of held amounts use {@link Math#addExact} (they cannot exceed the
+ * capacity, so it never throws), expiries and debt saturate at {@link Long#MAX_VALUE}.
+ */
+public final class MemoryBackend implements Backend {
+    /** Default bound of the tombstone and denial memories. */
+    public static final int DEFAULT_MAX_TOMBSTONES = 100_000;
+    /**
+     * How many times a reserve starts over when the record it waited for was abandoned by a
+     * concurrent reserve of the same lease id; each start-over needs another such race, so a real
+     * workload never comes near it.
+     */
+    private static final int MAX_RESERVE_ATTEMPTS = 16;
+
+    private static final Comparator<KeyState> BY_KEY = Comparator.comparing(state -> state.key);
+
+    private final Clock clock;
+    private final RetryHints retryHints;
+    private final ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+    private final LeaseSweeper sweeper = new LeaseSweeper();
+    private final BoundedLeaseMemory<Boolean> tombstones;
+    private final BoundedLeaseMemory<Long> deniedLeases;
+    private volatile boolean closed;
+
+    public MemoryBackend(Clock clock, RetryHints retryHints) {
+        this(clock, retryHints, DEFAULT_MAX_TOMBSTONES);
+    }
+
+    /**
+     * @param maxTombstones how many dropped lease ids, and separately how many denied lease ids, are
+     *     remembered (at least 1)
+     */
+    public MemoryBackend(Clock clock, RetryHints retryHints, int maxTombstones) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.retryHints = Objects.requireNonNull(retryHints, "retryHints");
+        if (maxTombstones < 1) {
+            throw new IllegalArgumentException("maxTombstones must be at least 1, got " + maxTombstones);
+        }
+        this.tombstones = new BoundedLeaseMemory<>(maxTombstones);
+        this.deniedLeases = new BoundedLeaseMemory<>(maxTombstones);
+    }
+
+    @Override
+    public void install(LimitState state) {
+        ensureOpen();
+        KeyState created = new KeyState(state);
+        KeyState existing = keys.putIfAbsent(state.key(), created);
+        if (existing == null) {
+            return;
+        }
+        existing.lock.lock();
+        try {
+            existing.apply(state);
+        } finally {
+            existing.lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean tryApplyDecrease(String key) {
+        ensureOpen();
+        KeyState state = keys.get(key);
+        if (state == null) {
+            return false;
+        }
+        state.lock.lock();
+        try {
+            state.purgeExpired(clock.nowMillis());
+            return state.tryApplyDecrease();
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    @Override
+    public ReserveResponse reserve(ReserveRequest request) {
+        ensureOpen();
+        sweep();
+        for (int attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
+            Lease existing = leases.get(request.leaseId());
+            if (existing != null) {
+                ReserveResponse repeat = answerRepeat(existing, request);
+                if (repeat != null) {
+                    return repeat;
+                }
+                continue;
+            }
+            Lease fresh = new Lease(request.leaseId(), sweeper.nextShard());
+            synchronized (fresh) {
+                if (leases.putIfAbsent(request.leaseId(), fresh) != null) {
+                    continue;
+                }
+                return decide(fresh, request);
+            }
+        }
+        throw new BackendException("lease " + request.leaseId() + " was contended by " + MAX_RESERVE_ATTEMPTS
+                + " concurrent reserves that each gave up; send it again");
+    }
+
+    @Override
+    public CompleteResponse complete(CompleteRequest request) {
+        ensureOpen();
+        sweep();
+        Lease lease = leases.get(request.leaseId());
+        if (lease == null) {
+            return CompleteResponse.succeeded();
+        }
+        synchronized (lease) {
+            if (lease.outcome != Lease.Outcome.LIVE) {
+                return CompleteResponse.succeeded();
+            }
+            lease.outcome = Lease.Outcome.COMPLETED;
+            Map<String, Long> actuals = new HashMap<>();
+            for (Actual actual : request.actuals()) {
+                actuals.put(actual.key(), actual.actualAmount());
+            }
+            long lastExpiryMillis = Long.MIN_VALUE;
+            for (Hold hold : lease.holds) {
+                if (reconcile(hold, actuals.get(hold.key.key))) {
+                    lastExpiryMillis = Math.max(lastExpiryMillis, hold.expiresAtMillis);
+                }
+            }
+            if (lastExpiryMillis == Long.MIN_VALUE) {
+                drop(lease);
+                sweeper.cancel(lease);
+            } else {
+                lease.dropAtMillis = lastExpiryMillis;
+                sweeper.schedule(lease, lastExpiryMillis);
+            }
+            return CompleteResponse.succeeded();
+        }
+    }
+
+    /**
+     * The usage of {@code key} after dropping expired holds. An unknown key has no usage: all zero.
+     * While a key is decreasing, {@code available} is measured against the capacity still in force.
+     */
+    @Override
+    public Usage usage(String key) {
+        ensureOpen();
+        KeyState state = keys.get(key);
+        if (state == null) {
+            return new Usage(0, 0, 0);
+        }
+        state.lock.lock();
+        try {
+            state.purgeExpired(clock.nowMillis());
+            return Usage.of(state.capacity(), state.reserved(), state.debt());
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean isHealthy() {
+        return !closed;
+    }
+
+    /** Marks the backend closed; later calls fail with {@link BackendException}. Safe to call twice. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    /** How many lease records are kept now (for tests of the bounds). */
+    int leaseRecordCount() {
+        return leases.size();
+    }
+
+    /** How many dropped lease ids are remembered (for tests of the bounds). */
+    int tombstoneCount() {
+        return tombstones.size();
+    }
+
+    /** How many denied lease ids are remembered (for tests of the bounds). */
+    int deniedLeaseCount() {
+        return deniedLeases.size();
+    }
+
+    /** How many lease records wait in the sweeper (for tests of the bounds). */
+    int scheduledSweepCount() {
+        return sweeper.scheduledCount();
+    }
+
+    /** How many holds of {@code key} are in its heap, expired ones not yet dropped included. */
+    int holdCount(String key) {
+        KeyState state = keys.get(key);
+        if (state == null) {
+            return 0;
+        }
+        state.lock.lock();
+        try {
+            return state.holdCount();
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    static long saturatingAdd(long a, long b) {
+        long sum = a + b;
+        // Overflow happened iff both operands have the sign opposite to the result's.
+        if (((a ^ sum) & (b ^ sum)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return sum;
+    }
+
+    /** Answers a reserve for a lease id with a record; null when the record was abandoned meanwhile. */
+    private ReserveResponse answerRepeat(Lease lease, ReserveRequest request) {
+        synchronized (lease) {
+            switch (lease.outcome) {
+                case LIVE:
+                    if (clock.nowMillis() >= lease.firstExpiryMillis) {
+                        return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
+                    }
+                    if (!lease.requirements.equals(asMap(request.requirements()))) {
+                        return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
+                    }
+                    return ReserveResponse.allowed(lease.reservedAtMillis);
+                case COMPLETED:
+                case DROPPED:
+                    return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
+                case DENIED:
+                    return ReserveResponse.denied(lease.retryAfterMs);
+                case ABANDONED:
+                    return null;
+                case PENDING:
+                default:
+                    throw new IllegalStateException("lease " + lease.leaseId + " is " + lease.outcome
+                            + " after its creator released it");
+            }
+        }
+    }
+
+    /** Decides a reserve for a record this thread just published; the caller holds its monitor. */
+    private ReserveResponse decide(Lease lease, ReserveRequest request) {
+        long recallAtMillis = clock.nowMillis();
+        Long deniedRetryAfterMs = deniedLeases.recall(lease.leaseId, recallAtMillis);
+        if (deniedRetryAfterMs != null) {
+            lease.retryAfterMs = deniedRetryAfterMs;
+            lease.outcome = Lease.Outcome.DENIED;
+            leases.remove(lease.leaseId, lease);
+            return ReserveResponse.denied(deniedRetryAfterMs);
+        }
+        if (tombstones.recall(lease.leaseId, recallAtMillis) != null) {
+            lease.outcome = Lease.Outcome.DROPPED;
+            leases.remove(lease.leaseId, lease);
+            return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
+        }
+        List<Requirement> requirements = request.requirements();
+        ReserveResponse malformed = checkShape(requirements);
+        if (malformed != null) {
+            return abandon(lease, malformed);
+        }
+        KeyState[] states = new KeyState[requirements.size()];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = keys.get(requirements.get(i).key());
+        }
+        KeyState[] lockOrder = Arrays.stream(states).filter(Objects::nonNull).sorted(BY_KEY).toArray(KeyState[]::new);
+        int locked = 0;
+        try {
+            for (KeyState state : lockOrder) {
+                state.lock.lock();
+                locked++;
+            }
+            return decideLocked(lease, requirements, states);
+        } finally {
+            for (int i = locked - 1; i >= 0; i--) {
+                lockOrder[i].lock.unlock();
+            }
+        }
+    }
+
+    /** The rest of {@link #decide}, with the lease monitor and every known key's lock held. */
+    private ReserveResponse decideLocked(Lease lease, List<Requirement> requirements, KeyState[] states) {
+        for (int i = 0; i < states.length; i++) {
+            Requirement requirement = requirements.get(i);
+            KeyState state = states[i];
+            if (state == null) {
+                return abandon(lease, ReserveResponse.rejected(ErrorCodes.unknownLimitKey(requirement.key()), 0));
+            }
+            if (state.isDecreasing()) {
+                return abandon(lease, ReserveResponse.rejected(ErrorCodes.limitDecreasing(requirement.key()),
+                        retryHints.decreasingMs()));
+            }
+            if (requirement.amount() > state.capacity()) {
+                return abandon(lease, ReserveResponse.rejected(ErrorCodes.exceedsCapacity(requirement.key()), 0));
+            }
+        }
+        long nowMillis = clock.nowMillis();
+        long retryAfterMs = 0;
+        long longestHoldMillis = 0;
+        for (int i = 0; i < states.length; i++) {
+            KeyState state = states[i];
+            state.purgeExpired(nowMillis);
+            longestHoldMillis = Math.max(longestHoldMillis, holdMillis(state));
+            if (!state.fits(requirements.get(i).amount())) {
+                retryAfterMs = Math.max(retryAfterMs, Math.max(1, retryHints.denied(state.definition())));
+            }
+        }
+        if (retryAfterMs > 0) {
+            lease.retryAfterMs = retryAfterMs;
+            lease.outcome = Lease.Outcome.DENIED;
+            // Remember before removing the record, so a concurrent repeat that no longer finds the
+            // record finds the denial.
+            deniedLeases.remember(lease.leaseId, retryAfterMs, saturatingAdd(nowMillis, longestHoldMillis));
+            leases.remove(lease.leaseId, lease);
+            return ReserveResponse.denied(retryAfterMs);
+        }
+        return admit(lease, requirements, states, nowMillis);
+    }
+
+    private ReserveResponse admit(Lease lease, List<Requirement> requirements, KeyState[] states, long nowMillis) {
+        Hold[] holds = new Hold[states.length];
+        long firstExpiryMillis = Long.MAX_VALUE;
+        long lastExpiryMillis = Long.MIN_VALUE;
+        for (int i = 0; i < states.length; i++) {
+            KeyState state = states[i];
+            long expiresAtMillis = saturatingAdd(nowMillis, holdMillis(state));
+            holds[i] = state.hold(requirements.get(i).amount(), expiresAtMillis);
+            firstExpiryMillis = Math.min(firstExpiryMillis, expiresAtMillis);
+            lastExpiryMillis = Math.max(lastExpiryMillis, expiresAtMillis);
+            retryHints.admitted(state.key);
+        }
+        Arrays.sort(holds, Comparator.comparing(hold -> hold.key.key));
+        lease.holds = holds;
+        lease.requirements = asMap(requirements);
+        lease.reservedAtMillis = nowMillis;
+        lease.firstExpiryMillis = firstExpiryMillis;
+        lease.dropAtMillis = lastExpiryMillis;
+        lease.outcome = Lease.Outcome.LIVE;
+        sweeper.schedule(lease, lastExpiryMillis);
+        return ReserveResponse.allowed(nowMillis);
+    }
+
+    /**
+     * Reconciles one hold of a completing lease; returns whether it still holds something afterwards.
+     * Takes the hold's key lock; the caller holds the lease monitor.
+     */
+    private boolean reconcile(Hold hold, Long actual) {
+        KeyState state = hold.key;
+        state.lock.lock();
+        try {
+            state.purgeExpired(clock.nowMillis());
+            if (!hold.isHeld()) {
+                return false;
+            }
+            if (state.definition().kind() == LimitKind.CONCURRENCY) {
+                state.release(hold);
+                return false;
+            }
+            if (actual == null || actual == hold.amount) {
+                return true;
+            }
+            if (actual < hold.amount) {
+                state.shrink(hold, actual);
+                return actual > 0;
+            }
+            long overage = actual - hold.amount;
+            if (!state.isDecreasing() && state.fits(overage)) {
+                state.grow(hold, overage);
+            } else if (state.definition().overage() == Overage.DEBT) {
+                state.addDebt(overage);
+            }
+            return true;
+        } finally {
+            state.lock.unlock();
+        }
+    }
+
+    /**
+     * Drops lease records that are due, at most a bounded batch per call. Runs before the caller
+     * takes any lock, so it may take lease monitors without breaking the lock order.
+     */
+    private void sweep() {
+        long nowMillis = clock.nowMillis();
+        for (Lease lease : sweeper.due(nowMillis)) {
+            synchronized (lease) {
+                boolean held = lease.outcome == Lease.Outcome.LIVE || lease.outcome == Lease.Outcome.COMPLETED;
+                if (held && nowMillis >= lease.dropAtMillis) {
+                    drop(lease);
+                }
+            }
+        }
+    }
+
+    /** Forgets a lease record, leaving a tombstone; the caller holds the lease monitor. */
+    private void drop(Lease lease) {
+        lease.outcome = Lease.Outcome.DROPPED;
+        lease.holds = new Hold[0];
+        // The tombstone goes in before the record goes out, so a repeat never finds neither.
+        tombstones.remember(lease.leaseId, Boolean.TRUE, Long.MAX_VALUE);
+        leases.remove(lease.leaseId, lease);
+    }
+
+    /** Forgets a record that took nothing; a waiting repeat starts over and is decided afresh. */
+    private ReserveResponse abandon(Lease lease, ReserveResponse answer) {
+        lease.outcome = Lease.Outcome.ABANDONED;
+        leases.remove(lease.leaseId, lease);
+        return answer;
+    }
+
+    /** Duplicate keys or amounts below 1 never reach a backend through the service; refuse them anyway. */
+    private static ReserveResponse checkShape(List<Requirement> requirements) {
+        if (requirements.isEmpty()) {
+            return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
+        }
+        Set<String> seen = new HashSet<>();
+        for (Requirement requirement : requirements) {
+            if (requirement.amount() < 1 || !seen.add(requirement.key())) {
+                return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, Long> asMap(List<Requirement> requirements) {
+        Map<String, Long> map = new HashMap<>();
+        for (Requirement requirement : requirements) {
+            map.put(requirement.key(), requirement.amount());
+        }
+        return map;
+    }
+
+    /** The hold length of a key in milliseconds, saturating instead of overflowing. */
+    private static long holdMillis(KeyState state) {
+        LimitKind kind = state.definition().kind();
+        long seconds = kind == LimitKind.ROLLING ? state.definition().windowSeconds() : state.definition().timeoutSeconds();
+        return seconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : Math.max(0, seconds) * 1000;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new BackendException("the memory backend is closed");
+        }
+    }
+}
