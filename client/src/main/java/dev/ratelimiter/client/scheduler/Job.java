@@ -1,6 +1,7 @@
 package dev.ratelimiter.client.scheduler;
 
 import dev.ratelimiter.client.Limiter;
+import dev.ratelimiter.core.llm.LlmRequirements;
 import dev.ratelimiter.core.model.Requirement;
 import java.util.List;
 import java.util.Objects;
@@ -40,6 +41,15 @@ public final class Job<T> {
 
     public static <T> Builder<T> builder(String queue, List<Requirement> requirements, Work<T> work) {
         return new Builder<>(queue, requirements, work);
+    }
+
+    /**
+     * A job for one LLM call: queued under {@code provider:model}, reserving what {@code call} names
+     * (rpm, tpm, concurrency and the tenant's daily tokens). The work usually reports
+     * {@code call.actuals(inputTokens, outputTokens)} as its actual usage.
+     */
+    public static <T> Builder<T> forLlm(LlmRequirements call, Work<T> work) {
+        return new Builder<>(call.provider() + ":" + call.model(), call.requirements(), work);
     }
 
     public String queue() {

@@ -9,6 +9,7 @@ import dev.ratelimiter.client.timing.Backoff;
 import dev.ratelimiter.client.timing.Cancellable;
 import dev.ratelimiter.client.timing.SystemTaskTimer;
 import dev.ratelimiter.client.timing.TaskTimer;
+import dev.ratelimiter.core.ids.UlidGenerator;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
@@ -16,6 +17,7 @@ import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.time.Clock;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -100,7 +102,9 @@ public final class Scheduler implements AutoCloseable {
         this.clock = timer.clock();
         this.ownedWorkers = builder.workers == null ? newWorkerPool(config.maxConcurrentJobs()) : null;
         this.workers = builder.workers == null ? ownedWorkers : builder.workers;
-        this.leaseIds = builder.leaseIds;
+        // Lease ids are ULIDs on the scheduler's clock, so they sort in the order attempts were made.
+        this.leaseIds = builder.leaseIds != null ? builder.leaseIds
+                : new UlidGenerator(clock, new SecureRandom())::nextString;
         this.jitter = builder.jitter;
         this.observer = builder.observer;
     }
@@ -722,7 +726,7 @@ public final class Scheduler implements AutoCloseable {
             return this;
         }
 
-        /** Makes lease ids; must never repeat one. Default: ULIDs. */
+        /** Makes lease ids; must never repeat one. Default: spec ULIDs, monotonic on the timer's clock. */
         public Builder leaseIds(Supplier<String> newLeaseIds) {
             this.leaseIds = Objects.requireNonNull(newLeaseIds, "leaseIds");
             return this;
@@ -740,9 +744,6 @@ public final class Scheduler implements AutoCloseable {
         }
 
         public Scheduler build() {
-            if (leaseIds == null) {
-                throw new IllegalStateException("leaseIds: required");
-            }
             return new Scheduler(this);
         }
     }

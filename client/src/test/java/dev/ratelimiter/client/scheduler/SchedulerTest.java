@@ -13,6 +13,8 @@ import dev.ratelimiter.client.testing.ManualExecutor;
 import dev.ratelimiter.client.testing.ScriptedLimiter;
 import dev.ratelimiter.client.timing.Backoff;
 import dev.ratelimiter.client.timing.ManualTaskTimer;
+import dev.ratelimiter.core.ids.Ulid;
+import dev.ratelimiter.core.llm.LlmRequirements;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
@@ -501,5 +503,39 @@ class SchedulerTest {
         workers.runAll();
 
         assertEquals("j", result.get());
+    }
+
+    @Test
+    void makesSpecUlidLeaseIdsInOrderWithinOneMillisecond() {
+        Scheduler scheduler = Scheduler.builder(limiter).timer(timer).workers(workers).build();
+        for (int i = 0; i < 50; i++) {
+            scheduler.submit(job("p" + (i % 5) + ":m", "j" + i));
+        }
+
+        List<String> leases = limiter.reservedLeaseIds();
+        assertEquals(32, leases.size(), "the default allows 32 jobs in progress");
+        for (int i = 0; i < leases.size(); i++) {
+            String lease = leases.get(i);
+            assertTrue(lease.matches("[0-9A-HJKMNP-TV-Z]{26}"), "Crockford base32 ULID: " + lease);
+            assertEquals(START_MS, Ulid.parse(lease).timestampMillis(), "48-bit time part from the scheduler's clock");
+            if (i > 0) {
+                assertTrue(leases.get(i - 1).compareTo(lease) < 0, "ordered within one millisecond");
+            }
+        }
+    }
+
+    @Test
+    void queuesLlmJobByProviderAndModel() throws Exception {
+        LlmRequirements call = LlmRequirements.of("openai", "gpt-4o", "héllo", 100).withTenant("acme");
+        Scheduler scheduler = scheduler(1);
+        Job<Long> job = Job.forLlm(call, lease -> WorkResult.of(7L, call.actuals(3, 4))).build();
+        CompletableFuture<Long> result = scheduler.submit(job);
+        workers.runAll();
+
+        assertEquals("openai:gpt-4o", job.queue());
+        assertEquals(7L, result.get());
+        assertEquals(call.requirements(), limiter.reserves().get(0).request().requirements());
+        assertEquals(List.of(new Actual("global:llm:openai:gpt-4o:tpm", 7),
+                new Actual("tenant:acme:llm:daily_tokens", 7)), limiter.completes().get(0).request().actuals());
     }
 }
