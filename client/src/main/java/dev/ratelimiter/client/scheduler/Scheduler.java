@@ -42,7 +42,9 @@ import java.util.logging.Logger;
  * Dispatch serves the queues that are ready in round robin, while fewer than
  * {@link SchedulerConfig#maxConcurrentJobs()} jobs are in progress. A denied job goes back to the
  * head of its queue and the queue waits with it, so a throttled provider never holds up the others
- * (no head-of-line blocking across queues).
+ * (no head-of-line blocking across queues). Each queue also has an adaptive window on its jobs in
+ * progress (grows with admissions, halves on a denial; see {@code ReadyQueues}), so that one queue
+ * does not spend every slot on reserves that its limits will deny.
  *
  * <p><b>Outcomes of a reserve.</b>
  * <ul>
@@ -88,7 +90,7 @@ public final class Scheduler implements AutoCloseable {
     private final SchedulerObserver observer;
 
     private final Object lock = new Object();
-    private final ReadyQueues queues = new ReadyQueues();
+    private final ReadyQueues queues;
     private int jobsInProgress;
     private boolean shutdown;
     private Cancellable wakeUp;
@@ -107,6 +109,7 @@ public final class Scheduler implements AutoCloseable {
                 : new UlidGenerator(clock, new SecureRandom())::nextString;
         this.jitter = builder.jitter;
         this.observer = builder.observer;
+        this.queues = new ReadyQueues(config.initialQueueWindow(), config.maxConcurrentJobs());
     }
 
     public static Builder builder(Limiter limiter) {
@@ -339,7 +342,8 @@ public final class Scheduler implements AutoCloseable {
         JobFailedException.Reason reason = null;
         String why = null;
         synchronized (lock) {
-            jobsInProgress--;
+            queues.denied(run.queue());
+            releaseSlot(run);
             if (run.future.isDone()) {
                 finish(run);
             } else if (shutdown) {
@@ -394,7 +398,7 @@ public final class Scheduler implements AutoCloseable {
         String why = null;
         boolean release;
         synchronized (lock) {
-            jobsInProgress--;
+            releaseSlot(run);
             run.maybeHeld |= maybeHeld;
             long delayMs = config.unknownOutcomeBackoff().delayMs(run.unknownStreak, jitter);
             if (run.future.isDone()) {
@@ -432,7 +436,7 @@ public final class Scheduler implements AutoCloseable {
     private void leaseGone(JobRun<?> run, String leaseId, String error) {
         JobFailedException.Reason reason = null;
         synchronized (lock) {
-            jobsInProgress--;
+            releaseSlot(run);
             if (run.future.isDone()) {
                 finish(run);
             } else if (shutdown) {
@@ -462,6 +466,7 @@ public final class Scheduler implements AutoCloseable {
         boolean skip;
         int attempt;
         synchronized (lock) {
+            queues.admitted(run.queue());
             attempt = run.attempts;
             skip = run.future.isDone();
             run.state = skip ? JobRun.State.COMPLETING : JobRun.State.WORKING;
@@ -475,14 +480,16 @@ public final class Scheduler implements AutoCloseable {
         if (skip) {
             // Cancelled while its reserve was in progress: give the admission back at once.
             complete(run, leaseId, List.of(), null, null);
-            return;
+        } else {
+            Lease lease = new Lease(leaseId, run.job.jobId(), response.reservedAtUnixMs(), attempt);
+            try {
+                workers.execute(() -> work(run, lease));
+            } catch (RejectedExecutionException e) {
+                complete(run, leaseId, List.of(), null, e);
+            }
         }
-        Lease lease = new Lease(leaseId, run.job.jobId(), response.reservedAtUnixMs(), attempt);
-        try {
-            workers.execute(() -> work(run, lease));
-        } catch (RejectedExecutionException e) {
-            complete(run, leaseId, List.of(), null, e);
-        }
+        // The admission may have widened the queue's window.
+        dispatch();
     }
 
     private <T> void work(JobRun<T> run, Lease lease) {
@@ -526,7 +533,7 @@ public final class Scheduler implements AutoCloseable {
             }
             notify(o -> o.completed(run.job, leaseId, ok));
             synchronized (lock) {
-                jobsInProgress--;
+                releaseSlot(run);
                 finish(run);
             }
             if (failure != null) {
@@ -583,12 +590,18 @@ public final class Scheduler implements AutoCloseable {
             Throwable cause, boolean maybeHeld) {
         boolean release;
         synchronized (lock) {
-            jobsInProgress--;
+            releaseSlot(run);
             finish(run);
             release = maybeHeld || run.maybeHeld;
         }
         fail(run, reason, error, why, cause, release);
         dispatch();
+    }
+
+    /** The job no longer holds a slot (it is done, or waits again). Caller holds the lock. */
+    private void releaseSlot(JobRun<?> run) {
+        jobsInProgress--;
+        queues.released(run.queue());
     }
 
     /** Marks a job done. Caller holds the lock. */

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param completeTimeoutMs budget of each complete, counted from the end of the work (default 10000)
  * @param defaultMaxAttempts reserve attempts of a job that sets no limit of its own (default 1000)
  * @param closeTimeoutMs how long {@link Scheduler#close()} waits for jobs in progress (default 30000)
+ * @param initialQueueWindow jobs one queue may have in progress before its first admissions widen
+ *     its window (default 4; capped at {@code maxConcurrentJobs})
  */
 public record SchedulerConfig(
         int maxConcurrentJobs,
@@ -25,10 +27,11 @@ public record SchedulerConfig(
         Backoff unknownOutcomeBackoff,
         long completeTimeoutMs,
         int defaultMaxAttempts,
-        long closeTimeoutMs) {
+        long closeTimeoutMs,
+        int initialQueueWindow) {
 
     public static final SchedulerConfig DEFAULT = new SchedulerConfig(32, 10_000, 25, Backoff.DEFAULT, 10_000,
-            1_000, 30_000);
+            1_000, 30_000, 4);
 
     public SchedulerConfig {
         Objects.requireNonNull(unknownOutcomeBackoff, "unknownOutcomeBackoff");
@@ -38,31 +41,37 @@ public record SchedulerConfig(
         requireRange("completeTimeoutMs", completeTimeoutMs, 1, 3_600_000);
         requireRange("defaultMaxAttempts", defaultMaxAttempts, 1, 1_000_000);
         requireRange("closeTimeoutMs", closeTimeoutMs, 0, 3_600_000);
+        requireRange("initialQueueWindow", initialQueueWindow, 1, 10_000);
     }
 
     public SchedulerConfig withMaxConcurrentJobs(int newMaxConcurrentJobs) {
         return new SchedulerConfig(newMaxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs);
+                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow);
     }
 
     public SchedulerConfig withMaxQueuedJobs(int newMaxQueuedJobs) {
         return new SchedulerConfig(maxConcurrentJobs, newMaxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs);
+                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow);
     }
 
     public SchedulerConfig withDenialJitterMs(long newDenialJitterMs) {
         return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, newDenialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs);
+                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow);
     }
 
     public SchedulerConfig withUnknownOutcomeBackoff(Backoff newBackoff) {
         return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, newBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs);
+                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow);
     }
 
     public SchedulerConfig withDefaultMaxAttempts(int newDefaultMaxAttempts) {
         return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, newDefaultMaxAttempts, closeTimeoutMs);
+                completeTimeoutMs, newDefaultMaxAttempts, closeTimeoutMs, initialQueueWindow);
+    }
+
+    public SchedulerConfig withInitialQueueWindow(int newInitialQueueWindow) {
+        return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
+                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, newInitialQueueWindow);
     }
 
     private static void requireRange(String name, long value, long min, long max) {

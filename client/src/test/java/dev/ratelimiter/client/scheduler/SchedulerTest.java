@@ -513,7 +513,7 @@ class SchedulerTest {
         }
 
         List<String> leases = limiter.reservedLeaseIds();
-        assertEquals(32, leases.size(), "the default allows 32 jobs in progress");
+        assertEquals(32, leases.size(), "immediate admissions widen every queue's window until all 32 slots are busy");
         for (int i = 0; i < leases.size(); i++) {
             String lease = leases.get(i);
             assertTrue(lease.matches("[0-9A-HJKMNP-TV-Z]{26}"), "Crockford base32 ULID: " + lease);
@@ -537,5 +537,33 @@ class SchedulerTest {
         assertEquals(call.requirements(), limiter.reserves().get(0).request().requirements());
         assertEquals(List.of(new Actual("global:llm:openai:gpt-4o:tpm", 7),
                 new Actual("tenant:acme:llm:daily_tokens", 7)), limiter.completes().get(0).request().actuals());
+    }
+
+    @Test
+    void widensQueueWindowWithAdmissionsAndHalvesItOnDenial() {
+        List<CompletableFuture<ReserveResponse>> answers = new CopyOnWriteArrayList<>();
+        limiter.onReserve(request -> {
+            CompletableFuture<ReserveResponse> answer = new CompletableFuture<>();
+            answers.add(answer);
+            return answer;
+        });
+        Scheduler scheduler = scheduler(SchedulerConfig.DEFAULT.withInitialQueueWindow(2));
+        for (int i = 0; i < 20; i++) {
+            scheduler.submit(job("p:m", "j" + i));
+        }
+        scheduler.submit(job("other:m", "o"));
+        assertEquals(3, limiter.reserves().size(), "2 of p:m within its window, 1 of other:m");
+
+        answers.get(0).complete(ReserveResponse.allowed(START_MS));
+        assertEquals(4, limiter.reserves().size(), "slow start: an admission widens the window by one");
+
+        answers.get(1).complete(ReserveResponse.denied(100));
+        workers.runAll();
+        timer.advanceMillis(100);
+        assertEquals(4, limiter.reserves().size(), "the denial halved the window to 1, and one p:m job is in progress");
+
+        answers.get(3).complete(ReserveResponse.allowed(START_MS));
+        assertEquals(5, limiter.reserves().size(), "after a denial the window grows by 1/window per admission");
+        assertEquals("j1", limiter.reserves().get(4).request().jobId(), "the denied job is next in its queue");
     }
 }
