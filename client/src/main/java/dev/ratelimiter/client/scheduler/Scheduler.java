@@ -197,9 +197,10 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * Waits until no job is in progress any more, at most {@code timeoutMs} of real time.
+     * After {@link #shutdown()}: waits until no job is in progress any more, at most
+     * {@code timeoutMs} of real time. Before shutdown it waits the whole timeout and returns false.
      *
-     * @return whether every job has ended
+     * @return whether the scheduler is shut down and every job has ended
      */
     public boolean awaitTermination(long timeoutMs) throws InterruptedException {
         long endNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
