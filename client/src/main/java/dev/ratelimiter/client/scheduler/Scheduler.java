@@ -59,8 +59,9 @@ import java.util.logging.Logger;
  *   <li>{@code exceeds_capacity}, {@code unknown_limit_key}, {@code invalid_request} and any other
  *       error code: the job fails at once ({@link JobFailedException.Reason#REJECTED}).</li>
  * </ul>
- * Every job has an attempt limit (its own or {@link SchedulerConfig#defaultMaxAttempts()}) and may
- * have a deadline for admission; whichever comes first fails it. When a job gives up on a lease
+ * Every job has an attempt limit (its own or {@link SchedulerConfig#defaultMaxAttempts()}), a limit
+ * on consecutive unknown outcomes ({@link SchedulerConfig#maxUnknownOutcomes()}), and may have a
+ * deadline for admission; whichever comes first fails it. When a job gives up on a lease
  * whose last reserve had an unknown outcome, the scheduler completes that lease without actuals in
  * the background, so that a hold which did land is released early instead of at its expiry.
  *
@@ -410,6 +411,9 @@ public final class Scheduler implements AutoCloseable {
             } else if (run.attempts >= run.maxAttempts) {
                 reason = JobFailedException.Reason.ATTEMPTS_EXHAUSTED;
                 why = "its last of " + run.maxAttempts + " reserve attempts had no definitive answer";
+            } else if (run.unknownStreak + 1 >= config.maxUnknownOutcomes()) {
+                reason = JobFailedException.Reason.LIMITER_FAILED;
+                why = config.maxUnknownOutcomes() + " reserves in a row had no definitive answer from the limiter";
             } else if (delayMs >= run.job.deadlineMillis() - now) {
                 reason = JobFailedException.Reason.DEADLINE_EXCEEDED;
                 why = "its reserve had no definitive answer before its deadline";

@@ -19,6 +19,10 @@ import java.util.Objects;
  * @param closeTimeoutMs how long {@link Scheduler#close()} waits for jobs in progress (default 30000)
  * @param initialQueueWindow jobs one queue may have in progress before its first admissions widen
  *     its window (default 4; capped at {@code maxConcurrentJobs})
+ * @param maxUnknownOutcomes consecutive reserves without a definitive answer after which a job fails
+ *     with {@link JobFailedException.Reason#LIMITER_FAILED} (default 5); with the HTTP limiter each
+ *     of them already retried for its deadline or call budget, so this bounds how long a job keeps
+ *     trying while the server is unreachable
  */
 public record SchedulerConfig(
         int maxConcurrentJobs,
@@ -28,10 +32,11 @@ public record SchedulerConfig(
         long completeTimeoutMs,
         int defaultMaxAttempts,
         long closeTimeoutMs,
-        int initialQueueWindow) {
+        int initialQueueWindow,
+        int maxUnknownOutcomes) {
 
     public static final SchedulerConfig DEFAULT = new SchedulerConfig(32, 10_000, 25, Backoff.DEFAULT, 10_000,
-            1_000, 30_000, 4);
+            1_000, 30_000, 4, 5);
 
     public SchedulerConfig {
         Objects.requireNonNull(unknownOutcomeBackoff, "unknownOutcomeBackoff");
@@ -42,36 +47,42 @@ public record SchedulerConfig(
         requireRange("defaultMaxAttempts", defaultMaxAttempts, 1, 1_000_000);
         requireRange("closeTimeoutMs", closeTimeoutMs, 0, 3_600_000);
         requireRange("initialQueueWindow", initialQueueWindow, 1, 10_000);
+        requireRange("maxUnknownOutcomes", maxUnknownOutcomes, 1, 1_000_000);
     }
 
     public SchedulerConfig withMaxConcurrentJobs(int newMaxConcurrentJobs) {
         return new SchedulerConfig(newMaxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow);
+                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow, maxUnknownOutcomes);
     }
 
     public SchedulerConfig withMaxQueuedJobs(int newMaxQueuedJobs) {
         return new SchedulerConfig(maxConcurrentJobs, newMaxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow);
+                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow, maxUnknownOutcomes);
     }
 
     public SchedulerConfig withDenialJitterMs(long newDenialJitterMs) {
         return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, newDenialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow);
+                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow, maxUnknownOutcomes);
     }
 
     public SchedulerConfig withUnknownOutcomeBackoff(Backoff newBackoff) {
         return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, newBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow);
+                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow, maxUnknownOutcomes);
     }
 
     public SchedulerConfig withDefaultMaxAttempts(int newDefaultMaxAttempts) {
         return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, newDefaultMaxAttempts, closeTimeoutMs, initialQueueWindow);
+                completeTimeoutMs, newDefaultMaxAttempts, closeTimeoutMs, initialQueueWindow, maxUnknownOutcomes);
     }
 
     public SchedulerConfig withInitialQueueWindow(int newInitialQueueWindow) {
         return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, newInitialQueueWindow);
+                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, newInitialQueueWindow, maxUnknownOutcomes);
+    }
+
+    public SchedulerConfig withMaxUnknownOutcomes(int newMaxUnknownOutcomes) {
+        return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
+                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow, newMaxUnknownOutcomes);
     }
 
     private static void requireRange(String name, long value, long min, long max) {

@@ -566,4 +566,20 @@ class SchedulerTest {
         assertEquals(5, limiter.reserves().size(), "after a denial the window grows by 1/window per admission");
         assertEquals("j1", limiter.reserves().get(4).request().jobId(), "the denied job is next in its queue");
     }
+
+    @Test
+    void failsAfterTooManyUnknownOutcomesInARow() {
+        limiter.onReserve(request -> unknown());
+        Scheduler scheduler = scheduler(SchedulerConfig.DEFAULT.withMaxUnknownOutcomes(3)
+                .withUnknownOutcomeBackoff(new Backoff(10, 2.0, 100, 0)));
+        CompletableFuture<String> result = scheduler.submit(job("p:m", "j"));
+        timer.advanceMillis(10);
+        timer.advanceMillis(20);
+
+        JobFailedException failure = failureOf(result);
+        assertEquals(JobFailedException.Reason.LIMITER_FAILED, failure.reason());
+        assertEquals(3, limiter.reserves().size());
+        assertEquals(List.of(limiter.reservedLeaseIds().get(0)), limiter.completedLeaseIds(),
+                "the lease that may have landed is released");
+    }
 }
