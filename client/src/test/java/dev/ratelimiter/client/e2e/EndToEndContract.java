@@ -11,6 +11,7 @@ import dev.ratelimiter.client.scheduler.Scheduler;
 import dev.ratelimiter.client.scheduler.SchedulerConfig;
 import dev.ratelimiter.client.scheduler.SchedulerObserver;
 import dev.ratelimiter.client.scheduler.WorkResult;
+import dev.ratelimiter.core.ids.UlidGenerator;
 import dev.ratelimiter.core.llm.LlmRequirements;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.LimitDefinition;
@@ -50,6 +51,7 @@ abstract class EndToEndContract {
     static final String PROMPT = "x".repeat(50);
     static final long MAX_OUTPUT_TOKENS = 50;
     static final long USED_TOKENS = 60;
+    private static final UlidGenerator LEASE_IDS = UlidGenerator.system();
 
     /** The limits every subclass must install before the test. */
     static List<LimitDefinition> limits() {
@@ -150,9 +152,9 @@ abstract class EndToEndContract {
         int jobs = 4_000;
         int concurrency = 32;
         // Warm up both paths so that class loading and JIT do not count against either.
-        runDirect(limiter, 1_000, concurrency, "warm-d");
+        runDirect(limiter, 1_000, concurrency);
         runScheduled(limiter, 1_000, concurrency, "warm-s", new StepTimes());
-        long directNanos = runDirect(limiter, jobs, concurrency, "direct");
+        long directNanos = runDirect(limiter, jobs, concurrency);
         StepTimes steps = new StepTimes();
         long scheduledNanos = runScheduled(limiter, jobs, concurrency, "sched", steps);
         double directUs = directNanos / 1_000.0 / jobs;
@@ -203,7 +205,7 @@ abstract class EndToEndContract {
         }
     }
 
-    private static long runDirect(Limiter limiter, int jobs, int concurrency, String prefix) throws Exception {
+    private static long runDirect(Limiter limiter, int jobs, int concurrency) throws Exception {
         LlmRequirements call = LlmRequirements.of("bench", MODEL, PROMPT, MAX_OUTPUT_TOKENS);
         AtomicInteger next = new AtomicInteger();
         CountDownLatch done = new CountDownLatch(concurrency);
@@ -214,7 +216,8 @@ abstract class EndToEndContract {
             Thread thread = new Thread(() -> {
                 try {
                     for (int i = next.getAndIncrement(); i < jobs; i = next.getAndIncrement()) {
-                        String leaseId = prefix + "-" + i;
+                        // Fresh ULIDs: a server shared by several runs remembers every lease id it saw.
+                        String leaseId = LEASE_IDS.nextString();
                         ReserveResponse response = limiter.reserve(new ReserveRequest(leaseId, "", call.requirements()));
                         if (!response.allowed()) {
                             failures.incrementAndGet();
