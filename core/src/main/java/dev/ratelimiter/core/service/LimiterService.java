@@ -290,14 +290,22 @@ public final class LimiterService implements AutoCloseable {
         }
     }
 
+    /**
+     * Installs a durable state in the backend, or remembers it for the next tick. Logs a warning
+     * the first time a key is deferred and when it is finally applied, not on every retry, so an
+     * outage of the backend does not write a line per key every tick.
+     */
     private boolean installOrDefer(LimitState state) {
         try {
             backend.install(state);
-            pendingInstalls.remove(state.key());
+            if (pendingInstalls.remove(state.key())) {
+                LOG.log(Level.INFO, "backend applied limit " + state.key() + " after earlier failures");
+            }
             return true;
         } catch (BackendException e) {
-            LOG.log(Level.WARNING, "backend did not apply limit " + state.key() + "; will retry: " + e.getMessage());
-            pendingInstalls.add(state.key());
+            boolean first = pendingInstalls.add(state.key());
+            LOG.log(first ? Level.WARNING : Level.DEBUG,
+                    "backend did not apply limit " + state.key() + "; will retry: " + e.getMessage());
             return false;
         }
     }
