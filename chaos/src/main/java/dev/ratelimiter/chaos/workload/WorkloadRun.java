@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Many {@link Worker}s driving one limiter with an {@link LlmWorkload}, each on its own thread,
- * sharing one {@link AdmissionLog}, one {@link ConcurrencyChecker} and one {@link RunStats}.
+ * sharing one {@link AdmissionLog}, one {@link ConcurrencyChecker} (possibly with other runs) and
+ * one {@link RunStats}.
  *
  * <p>Two kinds of time: {@link #realTime} for a limiter behind HTTP (the system clock, workers park
  * while idle), and {@link #manualClock} for a limiter in process, where the first worker moves the
@@ -45,7 +46,8 @@ public final class WorkloadRun {
     private final List<Throwable> failures = new ArrayList<>();
 
     private WorkloadRun(String name, LlmWorkload workload, LimiterTarget target, Clock clock, Pacer pacer,
-            WorkerSettings workerSettings, int threads, long seed, long clockStepMillisMax, int maxAdmissions) {
+            WorkerSettings workerSettings, int threads, long seed, long clockStepMillisMax, AdmissionLog log,
+            ConcurrencyChecker checker) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
@@ -62,15 +64,27 @@ public final class WorkloadRun {
         this.threads = threads;
         this.seed = seed;
         this.clockStepMillisMax = clockStepMillisMax;
-        this.log = new AdmissionLog(workload.definitions(), maxAdmissions);
-        this.checker = new ConcurrencyChecker(clock, workload.definitions());
+        this.log = Objects.requireNonNull(log, "log");
+        this.checker = Objects.requireNonNull(checker, "checker");
     }
 
     /** A run on the system clock, for a limiter in another process. */
     public static WorkloadRun realTime(String name, LlmWorkload workload, LimiterTarget target,
             WorkerSettings workerSettings, int threads, long seed, int maxAdmissions) {
+        return realTime(name, workload, target, workerSettings, threads, seed,
+                new AdmissionLog(workload.definitions(), maxAdmissions),
+                new ConcurrencyChecker(Clock.system(), workload.definitions()));
+    }
+
+    /**
+     * A run on the system clock that records into a {@code log} and {@code checker} it shares with
+     * other runs against the same limiter (both are thread-safe), so that every admission of every
+     * client is verified together.
+     */
+    public static WorkloadRun realTime(String name, LlmWorkload workload, LimiterTarget target,
+            WorkerSettings workerSettings, int threads, long seed, AdmissionLog log, ConcurrencyChecker checker) {
         return new WorkloadRun(name, workload, target, Clock.system(), Pacer.realTime(), workerSettings, threads,
-                seed, 0, maxAdmissions);
+                seed, 0, log, checker);
     }
 
     /** A run on {@code clock}, which the first worker moves by up to {@code clockStepMillisMax} per step. */
@@ -80,7 +94,8 @@ public final class WorkloadRun {
             throw new IllegalArgumentException("clockStepMillisMax must be at least 1, got " + clockStepMillisMax);
         }
         return new WorkloadRun(name, workload, target, clock, Pacer.manualClock(), workerSettings, threads, seed,
-                clockStepMillisMax, maxAdmissions);
+                clockStepMillisMax, new AdmissionLog(workload.definitions(), maxAdmissions),
+                new ConcurrencyChecker(clock, workload.definitions()));
     }
 
     /** Starts the workers. */

@@ -5,10 +5,10 @@
  * never completed. Workers record every admission in an
  * {@link dev.ratelimiter.core.invariants.AdmissionLog} and count holds in flight with a
  * {@link dev.ratelimiter.core.invariants.ConcurrencyChecker}; a
- * {@link dev.ratelimiter.chaos.workload.LimiterTarget} hides whether the limiter runs in process or
- * behind HTTP.
+ * {@link dev.ratelimiter.chaos.workload.LimiterTarget} hides whether the limiter runs in process,
+ * behind raw HTTP, or behind the project's Java client.
  *
- * <p>Depends on {@code core.model}, {@code core.llm}, {@code core.invariants}, {@code core.time} and
- * {@code core.service}.
+ * <p>Depends on {@code core.model}, {@code core.llm}, {@code core.invariants}, {@code core.time},
+ * {@code core.service} and the client's {@code Limiter}.
  */
 package dev.ratelimiter.chaos.workload;

@@ -7,17 +7,22 @@ import dev.ratelimiter.chaos.ChaosSettings;
 import dev.ratelimiter.chaos.RunAssertions;
 import dev.ratelimiter.chaos.RunReport;
 import dev.ratelimiter.chaos.Servers;
+import dev.ratelimiter.chaos.workload.ClientLimiterTarget;
 import dev.ratelimiter.chaos.workload.LlmWorkload;
-import dev.ratelimiter.chaos.workload.RunStats;
 import dev.ratelimiter.chaos.workload.WorkerSettings;
 import dev.ratelimiter.chaos.workload.Worker;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
+import dev.ratelimiter.client.http.HttpLimiter;
+import dev.ratelimiter.client.http.HttpLimiterConfig;
+import dev.ratelimiter.core.invariants.AdmissionLog;
 import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.core.invariants.ConcurrencyChecker;
 import dev.ratelimiter.core.invariants.UsageSampler;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.registry.FileRegistry;
+import dev.ratelimiter.core.time.Clock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The server killed with SIGKILL under load, again and again, and restarted on the same registry
- * file and port (SPEC 4 and 10). Load: the LLM workload from several client threads with short
- * timeouts, and an admin changing limits all the time.
+ * file and port (SPEC 4 and 10). Load: the LLM workload from client threads with short timeouts,
+ * some over raw HTTP and some through the project's Java client, and an admin changing limits all
+ * the time.
  *
  * <p>After every kill: the registry file is valid and holds every acknowledged admin change, and a
  * change in flight at the kill either whole or not at all; the restarted server serves exactly what
@@ -51,7 +57,10 @@ class ServerKillTest {
             3, 5,
             12_000, 3,
             200, 300);
-    private static final int THREADS = 8;
+    private static final int RAW_THREADS = 6;
+    private static final int CLIENT_THREADS = 3;
+    /** The deadline the Java client gets for each call, within which it retries an unknown outcome. */
+    private static final long CLIENT_CALL_BUDGET_MILLIS = 2_000;
     private static final long CONNECT_TIMEOUT_MILLIS = 500;
     private static final long REQUEST_TIMEOUT_MILLIS = 1_000;
     /** What a client may wait beyond its request timeout: scheduling on a busy two-core machine. */
@@ -77,16 +86,26 @@ class ServerKillTest {
         Path registryFile = Servers.registryFile(directory);
         Set<String> loadKeys = new HashSet<>();
         WORKLOAD.definitions().forEach(definition -> loadKeys.add(definition.key()));
-        try (ServerProcess server = Servers.memory(settings, directory, Map.of(), Servers.FAST_START_JVM_OPTIONS)) {
+        try (ServerProcess server = Servers.memory(settings, directory, Map.of(), Servers.FAST_START_JVM_OPTIONS);
+                HttpLimiter client = new HttpLimiter(HttpLimiterConfig.of("http://127.0.0.1:" + server.port())
+                        .withTimeouts(CONNECT_TIMEOUT_MILLIS, REQUEST_TIMEOUT_MILLIS))) {
             server.start();
             server.awaitHealthy(Servers.START_TIMEOUT_MILLIS);
             server.api().defineAll(WORKLOAD.definitions());
 
+            // Two kinds of client on the same limits, recorded together: raw HTTP, which sees every
+            // status, and the project's Java client, which retries unknown outcomes until its deadline.
+            AdmissionLog log = new AdmissionLog(WORKLOAD.definitions(), settings.maxAdmissions());
+            ConcurrencyChecker checker = new ConcurrencyChecker(Clock.system(), WORKLOAD.definitions());
             ServerApi clientApi = ServerApi.local(server.port(), Duration.ofMillis(CONNECT_TIMEOUT_MILLIS),
                     Duration.ofMillis(REQUEST_TIMEOUT_MILLIS));
             HttpTarget target = new HttpTarget(clientApi);
-            WorkloadRun run = WorkloadRun.realTime("kill", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
-                    settings.maxAdmissions());
+            WorkloadRun raw = WorkloadRun.realTime("kill", WORKLOAD, target, WORKERS, RAW_THREADS, settings.seed(),
+                    log, checker);
+            WorkloadRun library = WorkloadRun.realTime("killclient", WORKLOAD,
+                    new ClientLimiterTarget(client, CLIENT_CALL_BUDGET_MILLIS), WORKERS, CLIENT_THREADS,
+                    random.nextLong(), log, checker);
+            List<WorkloadRun> runs = List.of(raw, library);
             AdminChangeWriter admin = new AdminChangeWriter(ServerApi.local(server.port(),
                     Duration.ofMillis(CONNECT_TIMEOUT_MILLIS), Duration.ofMillis(REQUEST_TIMEOUT_MILLIS)), ADMIN_KEYS,
                     random.nextLong());
@@ -95,33 +114,40 @@ class ServerKillTest {
             UsageSampler.Report usage;
             try (UsageSampler sampler = UsageSampler.start("kill", () -> loadKeysOnly(clientApi, loadKeys), 100);
                     admin) {
-                run.start();
+                runs.forEach(WorkloadRun::start);
                 admin.start();
-                for (int cycle = 1; cycle <= settings.killCycles() && !run.hasFailed(); cycle++) {
-                    cycles.add(killAndRestart(server, run, admin, registryFile, cycle,
+                for (int cycle = 1; cycle <= settings.killCycles() && !anyFailed(runs); cycle++) {
+                    cycles.add(killAndRestart(server, runs, admin, registryFile, cycle,
                             LOAD_MILLIS_MIN + random.nextLong(LOAD_MILLIS_MAX - LOAD_MILLIS_MIN + 1)));
                 }
-                runFor(run, LOAD_MILLIS_MAX);
+                runFor(runs, LOAD_MILLIS_MAX);
                 admin.stop(10_000);
-                run.stop(60_000);
+                for (WorkloadRun run : runs) {
+                    run.stop(60_000);
+                }
                 usage = sampler.report();
             }
             long durationMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
 
-            Verification verification = RunAssertions.assertSafe(run);
+            Verification verification = RunAssertions.assertSafe(raw);
+            RunAssertions.assertSafe(library);
             RunAssertions.assertUsageReadingsConsistent(usage, 10);
             String where = " (seed " + settings.seed() + ")";
             assertEquals(Map.of(200, target.statuses().getOrDefault(200, 0L)), target.statuses(),
                     "every answer must be a 200" + where);
             assertEquals(0, admin.unexpectedStatuses(), "admin PUT answered " + admin.lastUnexpectedStatus() + where);
             assertTrue(admin.acknowledgedCount() > 0, "no admin change was acknowledged" + where);
-            assertTrue(run.stats().longestCallMillis() <= REQUEST_TIMEOUT_MILLIS + CALL_SLACK_MILLIS,
-                    "a client waited " + run.stats().longestCallMillis() + " ms for one call" + where);
+            assertTrue(raw.stats().longestCallMillis() <= REQUEST_TIMEOUT_MILLIS + CALL_SLACK_MILLIS,
+                    "a raw HTTP client waited " + raw.stats().longestCallMillis() + " ms for one call" + where);
+            assertTrue(library.stats().longestCallMillis() <= CLIENT_CALL_BUDGET_MILLIS + CALL_SLACK_MILLIS,
+                    "the Java client took " + library.stats().longestCallMillis() + " ms for one call" + where);
+            assertTrue(library.stats().allowed() > 0, "the Java client never got an admission" + where);
             assertEquals(List.of(), admin.check(definitionsIn(new FileRegistry(registryFile).load())),
                     "the final registry" + where);
 
             RunReport.write(settings, "server-kill", "duration: " + durationMillis + " ms, kill cycles survived: "
-                    + cycles.size() + "\n" + RunAssertions.describe(run, verification, usage)
+                    + cycles.size() + "\n" + RunAssertions.describe(raw, verification, usage)
+                    + "\nJava client: " + library.stats().describe()
                     + "\nhttp statuses: " + target.statuses() + ", transport failures: " + target.transportFailures()
                     + "\nadmin changes acknowledged: " + admin.acknowledgedCount() + ", " + admin.inFlightSummary()
                     + "\ncycles:\n  " + String.join("\n  ", cycles));
@@ -129,11 +155,10 @@ class ServerKillTest {
     }
 
     /** One cycle: load for a while, SIGKILL, check the file, restart, check the server and the clients. */
-    private static String killAndRestart(ServerProcess server, WorkloadRun run, AdminChangeWriter admin,
+    private static String killAndRestart(ServerProcess server, List<WorkloadRun> runs, AdminChangeWriter admin,
             Path registryFile, int cycle, long loadMillis) throws Exception {
-        runFor(run, loadMillis);
-        RunStats stats = run.stats();
-        long failuresBefore = stats.reserveFailures() + stats.completeFailures();
+        runFor(runs, loadMillis);
+        long failuresBefore = failures(runs);
         int exitCode = server.kill();
         admin.holdUntilRestarted();
         assertEquals(SIGKILL_EXIT_CODE, exitCode, "cycle " + cycle + ": exit code after SIGKILL");
@@ -141,17 +166,18 @@ class ServerKillTest {
         // Read with the server's own loader and rules: a torn or half-written file fails here.
         Map<String, LimitDefinition> durable = definitionsIn(new FileRegistry(registryFile).load());
         assertEquals(List.of(), admin.check(durable), "cycle " + cycle + ": the registry file after SIGKILL");
-        for (LimitDefinition definition : run.workload().definitions()) {
+        for (LimitDefinition definition : WORKLOAD.definitions()) {
             assertEquals(definition, durable.get(definition.key()), "cycle " + cycle + ": a workload limit");
         }
 
+        // The runs share one log and checker: one new epoch covers both.
         long restartedAtMillis = System.currentTimeMillis();
-        run.log().newEpoch(restartedAtMillis);
-        run.checker().newEpoch(restartedAtMillis);
+        runs.get(0).log().newEpoch(restartedAtMillis);
+        runs.get(0).checker().newEpoch(restartedAtMillis);
         server.start();
         long startMillis = server.awaitHealthy(Servers.START_TIMEOUT_MILLIS);
         long healthyAtMillis = System.currentTimeMillis();
-        long failuresDuringOutage = stats.reserveFailures() + stats.completeFailures() - failuresBefore;
+        long failuresDuringOutage = failures(runs) - failuresBefore;
 
         Map<String, LimitDefinition> served = new TreeMap<>();
         for (LimitInfo info : server.api().limits()) {
@@ -166,10 +192,29 @@ class ServerKillTest {
         assertEquals(expected, actual, "cycle " + cycle + ": the restarted server serves the registry file");
         assertEquals(List.of(), admin.restarted(served), "cycle " + cycle + ": the restarted server");
         assertTrue(failuresDuringOutage > 0, "cycle " + cycle + ": no client noticed the outage");
-        awaitEveryWorkerAnsweredAfter(run, healthyAtMillis, cycle);
+        for (WorkloadRun run : runs) {
+            awaitEveryWorkerAnsweredAfter(run, healthyAtMillis, cycle);
+        }
         return "cycle " + cycle + ": killed after " + loadMillis + " ms of load, restarted in " + startMillis
                 + " ms, " + failuresDuringOutage + " client calls failed meanwhile, " + durable.size()
                 + " limits in the registry";
+    }
+
+    private static long failures(List<WorkloadRun> runs) {
+        long failures = 0;
+        for (WorkloadRun run : runs) {
+            failures += run.stats().reserveFailures() + run.stats().completeFailures();
+        }
+        return failures;
+    }
+
+    private static boolean anyFailed(List<WorkloadRun> runs) {
+        for (WorkloadRun run : runs) {
+            if (run.hasFailed()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void awaitEveryWorkerAnsweredAfter(WorkloadRun run, long afterMillis, int cycle) {
@@ -186,9 +231,9 @@ class ServerKillTest {
         }
     }
 
-    private static void runFor(WorkloadRun run, long millis) {
+    private static void runFor(List<WorkloadRun> runs, long millis) {
         long endNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (System.nanoTime() < endNanos && !run.hasFailed()) {
+        while (System.nanoTime() < endNanos && !anyFailed(runs)) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
     }
