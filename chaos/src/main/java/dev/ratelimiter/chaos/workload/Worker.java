@@ -280,6 +280,8 @@ public final class Worker implements Runnable {
 
     private void answered(long nowMillis) {
         lastAnsweredAtMillis = nowMillis;
+        // Only this worker's thread writes the counter, so the read-modify-write cannot lose updates;
+        // volatile makes each new value visible to the test thread.
         answers++;
     }
 
