@@ -63,8 +63,13 @@ class ServerKillTest {
     private static final long CLIENT_CALL_BUDGET_MILLIS = 2_000;
     private static final long CONNECT_TIMEOUT_MILLIS = 500;
     private static final long REQUEST_TIMEOUT_MILLIS = 1_000;
-    /** What a client may wait beyond its request timeout: scheduling on a busy two-core machine. */
-    private static final long CALL_SLACK_MILLIS = 1_500;
+    /**
+     * What a client may wait beyond its request timeout or deadline. The check is for hangs: on a
+     * two-core machine whose cores the test JVM, nine client threads and a starting server share, a
+     * raw call was once seen to end 2 s after its timeout (the JDK client's timer thread starved),
+     * so the slack is generous; a call that hangs exceeds any bound.
+     */
+    private static final long CALL_SLACK_MILLIS = 5_000;
     private static final WorkerSettings WORKERS = new WorkerSettings(2, 0, 200, 5, 10, 50, 3, 3, 100);
     private static final int ADMIN_KEYS = 12;
     /** Healthy time under load before each kill, at random between these bounds. */

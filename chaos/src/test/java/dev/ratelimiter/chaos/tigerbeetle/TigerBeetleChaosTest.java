@@ -65,8 +65,8 @@ class TigerBeetleChaosTest {
     private static final int THREADS = 6;
     /** The server's bound on each TigerBeetle request. */
     private static final long TIGERBEETLE_TIMEOUT_MILLIS = 1_000;
-    /** What an answer may take beyond that bound on a busy two-core machine. */
-    private static final long ANSWER_SLACK_MILLIS = 1_500;
+    /** What an answer may take beyond that bound: well under a second (SPEC 5.2), plus scheduling. */
+    private static final long ANSWER_SLACK_MILLIS = 2_000;
     /** The bound: admitting again within 5 s of TigerBeetle's return. */
     private static final long RECOVERY_MILLIS_MAX = 5_000;
     private static final long OUTAGE_MILLIS = 2_000;
