@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongUnaryOperator;
@@ -273,14 +274,20 @@ public final class HttpLimiter implements Limiter {
                 return;
             }
             attempts++;
+            long attemptTimeoutMs = Math.min(config.requestTimeoutMs(), remainingMs);
             HttpRequest request = HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofMillis(Math.min(config.requestTimeoutMs(), remainingMs)))
+                    .timeout(Duration.ofMillis(attemptTimeoutMs))
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                     .build();
             try {
-                http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).whenComplete(this::answered);
+                // The request timeout does not cover connecting, and the client-wide connect
+                // timeout is not cut to this call's deadline: bound the whole attempt as well, so
+                // a server that is down never holds a call past its deadline.
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                        .orTimeout(attemptTimeoutMs, TimeUnit.MILLISECONDS)
+                        .whenComplete(this::answered);
             } catch (RuntimeException e) {
                 retryLater(e);
             }

@@ -12,6 +12,7 @@ import dev.ratelimiter.core.model.LimitStatus;
 import dev.ratelimiter.core.model.PutLimitResponse;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
+import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.registry.LimitStore;
 import dev.ratelimiter.core.wire.BatchItem;
 import dev.ratelimiter.core.wire.InvalidRequestException;
@@ -203,14 +204,25 @@ public final class LimiterService implements AutoCloseable {
         Map<String, LimitState> snapshot = states;
         List<LimitInfo> infos = new ArrayList<>(snapshot.size());
         for (LimitState state : snapshot.values()) {
-            infos.add(LimitInfo.of(state, backend.usage(state.key())));
+            infos.add(info(state));
         }
         return infos;
     }
 
     public Optional<LimitInfo> limit(String key) {
         LimitState state = states.get(key);
-        return state == null ? Optional.empty() : Optional.of(LimitInfo.of(state, backend.usage(key)));
+        return state == null ? Optional.empty() : Optional.of(info(state));
+    }
+
+    /**
+     * A key's state with its usage. {@code available} is computed against the capacity of the
+     * state shown, not the backend's: during an admin change the state is published a moment
+     * before the backend installs it, and a reading must never pair one capacity with another's
+     * availability.
+     */
+    private LimitInfo info(LimitState state) {
+        Usage usage = backend.usage(state.key());
+        return LimitInfo.of(state, Usage.of(state.definition().capacity(), usage.reserved(), usage.debt()));
     }
 
     /** The durable state of every key, sorted by key. */

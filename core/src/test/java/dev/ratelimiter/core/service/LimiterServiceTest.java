@@ -216,6 +216,18 @@ class LimiterServiceTest {
     }
 
     @Test
+    void usageIsReadAgainstTheCapacityOfTheStateShownEvenBeforeTheBackendAppliesIt() throws IOException {
+        LimiterService service = open(LimitState.created(TPM_10));
+        backend.refuseInstall = true;
+        assertThrows(BackendException.class, () -> service.putLimit(TPM_10.withCapacity(30)));
+
+        // The backend still enforces 10 (with 1 held); the state shown says 30.
+        assertEquals(30, service.limit("tpm").orElseThrow().definition().capacity());
+        assertEquals(29, service.limit("tpm").orElseThrow().usage().available());
+        assertEquals(29, service.limits().get(0).usage().available());
+    }
+
+    @Test
     void anInstallRefusedAtOpenIsRetried() throws IOException {
         backend.refuseInstall = true;
         LimiterService service = open(LimitState.created(TPM_10));
