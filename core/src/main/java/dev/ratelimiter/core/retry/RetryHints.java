@@ -3,6 +3,7 @@ package dev.ratelimiter.core.retry;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.time.Clock;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongUnaryOperator;
@@ -14,9 +15,12 @@ import java.util.function.LongUnaryOperator;
  * {@link RetryPolicy#streakDecayMs()} without a denial. It is capped at {@link #MAX_STREAK}, past
  * which every hint is at its cap anyway, so the arithmetic never overflows (hazard of SPEC 11).
  *
- * <p>Bounded: at most {@link #MAX_TRACKED_KEYS} streaks are kept; past that the map is cleared,
- * which only makes the next hints smaller (a streak restarts at 0). Thread-safe: one
- * {@link ConcurrentHashMap} of immutable entries, updated atomically per key.
+ * <p>Bounded: at most {@link #MAX_TRACKED_KEYS} streaks are kept; when a denial of one more key
+ * would pass that bound, the map is cleared first, which only makes the next hints smaller (a
+ * streak restarts at 0). A denial of a key already tracked never clears the map, so a full map does
+ * not keep resetting the streaks of the keys that are denied most. Thread-safe: one
+ * {@link ConcurrentHashMap} of immutable entries, updated atomically per key; the bound may be
+ * overshot by the number of threads adding a new key at the same instant.
  */
 public final class RetryHints {
     public static final int MAX_STREAK = 64;
@@ -25,6 +29,7 @@ public final class RetryHints {
     private final RetryPolicy policy;
     private final Clock clock;
     private final LongUnaryOperator jitter;
+    private final int maxTrackedKeys;
     private final ConcurrentHashMap<String, Streak> streaks = new ConcurrentHashMap<>();
 
     /**
@@ -32,9 +37,18 @@ public final class RetryHints {
      *     fixed function, production {@link #randomJitter()}
      */
     public RetryHints(RetryPolicy policy, Clock clock, LongUnaryOperator jitter) {
-        this.policy = policy;
-        this.clock = clock;
-        this.jitter = jitter;
+        this(policy, clock, jitter, MAX_TRACKED_KEYS);
+    }
+
+    /** As the public constructor, with a smaller bound on the tracked streaks (for tests of the bound). */
+    RetryHints(RetryPolicy policy, Clock clock, LongUnaryOperator jitter, int maxTrackedKeys) {
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.jitter = Objects.requireNonNull(jitter, "jitter");
+        if (maxTrackedKeys < 1) {
+            throw new IllegalArgumentException("maxTrackedKeys must be at least 1, got " + maxTrackedKeys);
+        }
+        this.maxTrackedKeys = maxTrackedKeys;
     }
 
     public RetryHints(RetryPolicy policy, Clock clock) {
@@ -52,7 +66,7 @@ public final class RetryHints {
     /** Records a denial of {@code definition}'s key for capacity and returns the hint (always > 0). */
     public long denied(LimitDefinition definition) {
         long now = clock.nowMillis();
-        if (streaks.size() >= MAX_TRACKED_KEYS) {
+        if (streaks.size() >= maxTrackedKeys && !streaks.containsKey(definition.key())) {
             streaks.clear();
         }
         Streak streak = streaks.compute(definition.key(), (key, previous) -> {
@@ -69,6 +83,11 @@ public final class RetryHints {
         if (!streaks.isEmpty()) {
             streaks.remove(key);
         }
+    }
+
+    /** How many keys have a streak now (for tests of the bound). */
+    int trackedKeyCount() {
+        return streaks.size();
     }
 
     /** The hint for a key that is decreasing (SPEC 2.4 and 6). */

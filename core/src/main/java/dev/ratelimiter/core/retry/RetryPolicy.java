@@ -41,8 +41,14 @@ public record RetryPolicy(
         requireRange("rollingJitterMs", rollingJitterMs, 0, 3_600_000);
         requireRange("decreasingMs", decreasingMs, 1, 3_600_000);
         requireRange("streakDecayMs", streakDecayMs, 1, 86_400_000);
-        if (!(concurrencyFactor >= 1.0 && concurrencyFactor <= 10.0) || !(rollingFactor >= 1.0 && rollingFactor <= 10.0)) {
-            throw new IllegalArgumentException("retry factors must be from 1.0 to 10.0");
+        requireFactor("concurrencyFactor", concurrencyFactor);
+        requireFactor("rollingFactor", rollingFactor);
+    }
+
+    /** A factor below 1 would shrink the hint per denial; NaN fails the range check too. */
+    private static void requireFactor(String name, double value) {
+        if (!(value >= 1.0 && value <= 10.0)) {
+            throw new IllegalArgumentException(name + " must be from 1.0 to 10.0, got " + value);
         }
     }
 
