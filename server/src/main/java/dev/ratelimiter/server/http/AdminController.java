@@ -1,0 +1,67 @@
+package dev.ratelimiter.server.http;
+
+import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.PutLimitResponse;
+import dev.ratelimiter.core.service.LimiterService;
+import dev.ratelimiter.core.wire.ErrorBody;
+import dev.ratelimiter.core.wire.WireCodec;
+import dev.ratelimiter.server.lifecycle.LimiterServiceFactory;
+import dev.ratelimiter.server.lifecycle.WorkerPool;
+import dev.ratelimiter.server.metrics.AdmissionMetrics;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.annotation.Put;
+import jakarta.inject.Named;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The admin API (SPEC 3): set a limit durably, list limits with their usage, read one limit.
+ * Runs on the admin pool, so admin calls never queue behind admission calls on a slow backend.
+ */
+@Controller("/v1/admin/limits")
+@Produces(MediaType.APPLICATION_JSON)
+public final class AdminController {
+    private final LimiterService service;
+    private final WireCodec codec;
+    private final AdmissionMetrics metrics;
+    private final WorkerPool pool;
+
+    public AdminController(LimiterService service, WireCodec codec, AdmissionMetrics metrics,
+            @Named(LimiterServiceFactory.ADMIN_POOL) WorkerPool pool) {
+        this.service = service;
+        this.codec = codec;
+        this.metrics = metrics;
+        this.pool = pool;
+    }
+
+    @Put(consumes = MediaType.ALL)
+    public CompletableFuture<HttpResponse<byte[]>> put(@Body byte[] body) {
+        return pool.submit(() -> {
+            LimitDefinition definition = codec.readLimitDefinition(body);
+            PutLimitResponse response = service.putLimit(definition);
+            metrics.limitsChanged();
+            return JsonResponses.ok(codec.write(response));
+        });
+    }
+
+    @Get
+    public CompletableFuture<HttpResponse<byte[]>> list() {
+        return pool.submit(() -> JsonResponses.ok(codec.writeLimits(service.limits())));
+    }
+
+    /** Keys contain colons (and may contain slashes), so the variable takes the rest of the path. */
+    @Get("/{+key}")
+    public CompletableFuture<HttpResponse<byte[]>> one(@PathVariable("key") String key) {
+        return pool.submit(() -> service.limit(key)
+                .<HttpResponse<byte[]>>map(info -> JsonResponses.ok(codec.writeLimit(info)))
+                .orElseGet(() -> JsonResponses.of(HttpStatus.NOT_FOUND, codec.write(
+                        new ErrorBody(ErrorCodes.NOT_FOUND, "key: no limit is named \"" + key + "\"")))));
+    }
+}

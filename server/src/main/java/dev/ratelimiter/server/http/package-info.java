@@ -1,0 +1,11 @@
+/**
+ * The HTTP API of SPEC 3: thin controllers that hand the raw request body to core's strict
+ * {@link dev.ratelimiter.core.wire.WireCodec}, call {@link dev.ratelimiter.core.service.LimiterService}
+ * on a bounded worker pool, and answer JSON; and {@link dev.ratelimiter.server.http.ApiErrors}, the
+ * one place where every failure becomes an {@code {"error","detail"}} body.
+ *
+ * <p>Micronaut never binds a payload to an object here: the codec's rules (wrong types, fractions,
+ * unknown fields, numbers beyond 2^63-1) are the contract, and a body is read as bytes whatever its
+ * Content-Type. Depends on core, {@code lifecycle} (worker pools), {@code metrics} and Micronaut HTTP.
+ */
+package dev.ratelimiter.server.http;

@@ -1,0 +1,125 @@
+package dev.ratelimiter.server;
+
+import dev.ratelimiter.core.backend.Backend;
+import dev.ratelimiter.core.backend.BackendException;
+import dev.ratelimiter.core.model.CompleteRequest;
+import dev.ratelimiter.core.model.CompleteResponse;
+import dev.ratelimiter.core.model.LimitState;
+import dev.ratelimiter.core.model.ReserveRequest;
+import dev.ratelimiter.core.model.ReserveResponse;
+import dev.ratelimiter.core.model.Usage;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A backend whose reserve calls can be held at a gate (a stuck backend) or fail (a backend that is
+ * down); it also records whether it was closed while a reserve was still running. Thread-safe:
+ * volatile flags, atomics and latches.
+ */
+final class GatedBackend implements Backend {
+    private static final long GATE_WAIT_SECONDS = 30;
+
+    private final Backend delegate;
+    private volatile CountDownLatch gate = new CountDownLatch(0);
+    private final Semaphore entered = new Semaphore(0);
+    private final AtomicInteger reservesRunning = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean closedWhileReserving = new AtomicBoolean();
+    private volatile boolean healthy = true;
+    private volatile boolean failing;
+
+    GatedBackend(Backend delegate) {
+        this.delegate = delegate;
+    }
+
+    /** From now on, reserves wait until {@link #open()} (at most 30 s, so a failed test cannot hang). */
+    void closeGate() {
+        gate = new CountDownLatch(1);
+    }
+
+    void open() {
+        gate.countDown();
+    }
+
+    /** Waits until {@code count} reserves have reached the gate. */
+    boolean awaitEntered(int count) throws InterruptedException {
+        return entered.tryAcquire(count, GATE_WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    void healthy(boolean value) {
+        healthy = value;
+    }
+
+    /** While failing, reserve and install throw {@link BackendException}, as a backend that is down does. */
+    void failing(boolean value) {
+        failing = value;
+    }
+
+    boolean closed() {
+        return closed.get();
+    }
+
+    boolean closedWhileReserving() {
+        return closedWhileReserving.get();
+    }
+
+    @Override
+    public ReserveResponse reserve(ReserveRequest request) {
+        reservesRunning.incrementAndGet();
+        try {
+            entered.release();
+            if (!gate.await(GATE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the test never opened the gate");
+            }
+            if (failing) {
+                throw new BackendException("backend down (test)");
+            }
+            return delegate.reserve(request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted at the gate", e);
+        } finally {
+            reservesRunning.decrementAndGet();
+        }
+    }
+
+    @Override
+    public void install(LimitState state) {
+        if (failing) {
+            throw new BackendException("backend down (test)");
+        }
+        delegate.install(state);
+    }
+
+    @Override
+    public boolean tryApplyDecrease(String key) {
+        return delegate.tryApplyDecrease(key);
+    }
+
+    @Override
+    public CompleteResponse complete(CompleteRequest request) {
+        return delegate.complete(request);
+    }
+
+    @Override
+    public Usage usage(String key) {
+        return delegate.usage(key);
+    }
+
+    @Override
+    public boolean isHealthy() {
+        return healthy;
+    }
+
+    @Override
+    public void close() {
+        if (reservesRunning.get() > 0) {
+            closedWhileReserving.set(true);
+        }
+        closed.set(true);
+        delegate.close();
+    }
+}

@@ -1,0 +1,275 @@
+package dev.ratelimiter.tigerbeetle;
+
+import com.tigerbeetle.AccountBatch;
+import com.tigerbeetle.Client;
+import com.tigerbeetle.CreateAccountResult;
+import com.tigerbeetle.CreateAccountResultBatch;
+import com.tigerbeetle.CreateTransferResult;
+import com.tigerbeetle.CreateTransferResultBatch;
+import com.tigerbeetle.IdBatch;
+import com.tigerbeetle.PacketStatus;
+import com.tigerbeetle.RequestException;
+import com.tigerbeetle.TransferBatch;
+import com.tigerbeetle.UInt128;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@link LedgerClient} on {@code com.tigerbeetle:tigerbeetle-java}. Converts between the backend's
+ * records and the client's batch cursors, and never touches the client's futures except to attach
+ * conversions to them (NOTES-STACK: completing one makes the client halt the JVM).
+ *
+ * <p>If the cluster evicts this client's session (it answers {@code ClientEvicted}, for instance
+ * after too many other clients), every later request on that session would fail the same way, so the
+ * client is replaced by a fresh one and the old one is closed in the background.
+ *
+ * <p>Thread-safety: the TigerBeetle client is thread-safe; the current client is held in an
+ * {@link AtomicReference}, swapped only on eviction by one replacing thread at a time.
+ */
+final class TigerBeetleLedgerClient implements LedgerClient {
+    private static final Logger LOG = Logger.getLogger(TigerBeetleLedgerClient.class.getName());
+    /** How long {@link #close()} waits for the native client to shut down before leaving it to a daemon thread. */
+    private static final long CLOSE_WAIT_MS = 2_000;
+
+    private final byte[] clusterId;
+    private final String[] addresses;
+    private final AtomicReference<Client> client;
+    /** True while a replacement for an evicted client is being made, so that only one is. */
+    private final AtomicBoolean replacing = new AtomicBoolean();
+    private volatile boolean closed;
+
+    private TigerBeetleLedgerClient(byte[] clusterId, String[] addresses) {
+        this.clusterId = clusterId;
+        this.addresses = addresses;
+        this.client = new AtomicReference<>(new Client(clusterId, addresses));
+    }
+
+    /**
+     * Creates the client. Returns at once, also when no replica answers: the client connects in the
+     * background and requests wait until it does (or until {@link Submitter} times them out).
+     *
+     * @throws IllegalArgumentException when the client refuses the cluster id or an address
+     */
+    static TigerBeetleLedgerClient open(BigInteger clusterId, List<String> addresses) {
+        try {
+            return new TigerBeetleLedgerClient(UInt128.asBytes(clusterId), addresses.toArray(String[]::new));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the TigerBeetle client refused addresses " + addresses + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<List<CreateTransferResult>> createTransfers(List<Transfer> transfers) {
+        TransferBatch batch = new TransferBatch(transfers.size());
+        for (Transfer transfer : transfers) {
+            batch.add();
+            batch.setId(transfer.id().low(), transfer.id().high());
+            batch.setDebitAccountId(transfer.debitAccount().low(), transfer.debitAccount().high());
+            batch.setCreditAccountId(transfer.creditAccount().low(), transfer.creditAccount().high());
+            batch.setAmount(transfer.amount(), 0);
+            batch.setPendingId(transfer.pendingId().low(), transfer.pendingId().high());
+            batch.setUserData128(transfer.userData128().low(), transfer.userData128().high());
+            batch.setUserData64(transfer.userData64());
+            batch.setTimeout((int) transfer.timeoutSeconds());
+            batch.setLedger(Transfer.LEDGER);
+            batch.setCode(Transfer.CODE);
+            batch.setFlags(transfer.flags());
+        }
+        int size = transfers.size();
+        return request(current -> current.createTransfersAsync(batch), results -> transferResults(results, size));
+    }
+
+    @Override
+    public CompletableFuture<List<CreateAccountResult>> createAccounts(List<NewAccount> accounts) {
+        AccountBatch batch = new AccountBatch(accounts.size());
+        for (NewAccount account : accounts) {
+            batch.add();
+            batch.setId(account.id().low(), account.id().high());
+            batch.setLedger(Transfer.LEDGER);
+            batch.setCode(Transfer.CODE);
+            batch.setFlags(account.flags());
+        }
+        int size = accounts.size();
+        return request(current -> current.createAccountsAsync(batch), results -> accountResults(results, size));
+    }
+
+    @Override
+    public CompletableFuture<List<AccountRecord>> lookupAccounts(List<LedgerId> ids) {
+        IdBatch batch = idBatch(ids);
+        return request(current -> current.lookupAccountsAsync(batch), TigerBeetleLedgerClient::accounts);
+    }
+
+    @Override
+    public CompletableFuture<List<TransferRecord>> lookupTransfers(List<LedgerId> ids) {
+        IdBatch batch = idBatch(ids);
+        return request(current -> current.lookupTransfersAsync(batch), TigerBeetleLedgerClient::transfers);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        closeInBackground(client.get(), true);
+    }
+
+    /**
+     * Sends one request on the current client and converts its answer. The conversion is a
+     * dependent of the client's future, so the future handed back is ours to give away.
+     */
+    private <B, R> CompletableFuture<R> request(Function<Client, CompletableFuture<B>> send, Function<B, R> convert) {
+        Client current = client.get();
+        CompletableFuture<B> answer;
+        try {
+            answer = send.apply(current);
+        } catch (RuntimeException e) {
+            // A closed client throws at submission; report it like any failed request.
+            return CompletableFuture.failedFuture(e);
+        }
+        return answer.handle((batch, error) -> {
+            if (error != null) {
+                replaceIfEvicted(current, error);
+                throw error instanceof CompletionException completion ? completion : new CompletionException(error);
+            }
+            return convert.apply(batch);
+        });
+    }
+
+    private void replaceIfEvicted(Client evicted, Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (!(cause instanceof RequestException request) || request.getStatus() != PacketStatus.ClientEvicted.value) {
+            return;
+        }
+        if (client.get() != evicted || !replacing.compareAndSet(false, true)) {
+            return;
+        }
+        // Not on this thread: it is the client's own, which must not wait on a new client's start.
+        Thread replacer = new Thread(() -> {
+            try {
+                if (closed) {
+                    return;
+                }
+                Client fresh = new Client(clusterId, addresses);
+                client.set(fresh);
+                if (closed) {
+                    // close() ran meanwhile and closed the evicted client; this one is ours to close.
+                    closeInBackground(fresh, false);
+                    return;
+                }
+                LOG.warning("TigerBeetle evicted this client's session; continuing on a new session");
+                closeInBackground(evicted, false);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not replace the evicted TigerBeetle client; requests keep failing", e);
+            } finally {
+                replacing.set(false);
+            }
+        }, "tigerbeetle-client-replace");
+        replacer.setDaemon(true);
+        replacer.start();
+    }
+
+    private static void closeInBackground(Client closing, boolean wait) {
+        Thread closer = new Thread(() -> {
+            try {
+                closing.close();
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "closing a TigerBeetle client failed; it is being dropped anyway", e);
+            }
+        }, "tigerbeetle-client-close");
+        closer.setDaemon(true);
+        closer.start();
+        if (!wait) {
+            return;
+        }
+        try {
+            closer.join(CLOSE_WAIT_MS);
+            if (closer.isAlive()) {
+                LOG.warning("the TigerBeetle client did not close within " + CLOSE_WAIT_MS
+                        + " ms; leaving it to a daemon thread");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static IdBatch idBatch(List<LedgerId> ids) {
+        IdBatch batch = new IdBatch(ids.size());
+        for (LedgerId id : ids) {
+            batch.add(id.low(), id.high());
+        }
+        return batch;
+    }
+
+    private static List<CreateTransferResult> transferResults(CreateTransferResultBatch batch, int size) {
+        CreateTransferResult[] results = new CreateTransferResult[size];
+        Arrays.fill(results, CreateTransferResult.Ok);
+        batch.beforeFirst();
+        while (batch.next()) {
+            results[checkedIndex(batch.getIndex(), size)] = batch.getResult();
+        }
+        return List.of(results);
+    }
+
+    private static List<CreateAccountResult> accountResults(CreateAccountResultBatch batch, int size) {
+        CreateAccountResult[] results = new CreateAccountResult[size];
+        Arrays.fill(results, CreateAccountResult.Ok);
+        batch.beforeFirst();
+        while (batch.next()) {
+            results[checkedIndex(batch.getIndex(), size)] = batch.getResult();
+        }
+        return List.of(results);
+    }
+
+    private static int checkedIndex(int index, int size) {
+        if (index < 0 || index >= size) {
+            throw new IllegalStateException("TigerBeetle answered for event " + index + " of a batch of " + size);
+        }
+        return index;
+    }
+
+    private static List<AccountRecord> accounts(AccountBatch batch) {
+        List<AccountRecord> accounts = new ArrayList<>(batch.getLength());
+        batch.beforeFirst();
+        while (batch.next()) {
+            accounts.add(new AccountRecord(id(batch.getId(UInt128.LeastSignificant), batch.getId(UInt128.MostSignificant)),
+                    batch.getDebitsPending(), batch.getDebitsPosted(), batch.getCreditsPending(),
+                    batch.getCreditsPosted(), batch.getFlags()));
+        }
+        return accounts;
+    }
+
+    private static List<TransferRecord> transfers(TransferBatch batch) {
+        List<TransferRecord> transfers = new ArrayList<>(batch.getLength());
+        batch.beforeFirst();
+        while (batch.next()) {
+            long amountHigh = batch.getAmount(UInt128.MostSignificant);
+            long amountLow = batch.getAmount(UInt128.LeastSignificant);
+            long amount = amountHigh == 0 && amountLow >= 0 ? amountLow : -1;
+            transfers.add(new TransferRecord(
+                    id(batch.getId(UInt128.LeastSignificant), batch.getId(UInt128.MostSignificant)),
+                    id(batch.getDebitAccountId(UInt128.LeastSignificant), batch.getDebitAccountId(UInt128.MostSignificant)),
+                    id(batch.getCreditAccountId(UInt128.LeastSignificant),
+                            batch.getCreditAccountId(UInt128.MostSignificant)),
+                    amount,
+                    id(batch.getPendingId(UInt128.LeastSignificant), batch.getPendingId(UInt128.MostSignificant)),
+                    id(batch.getUserData128(UInt128.LeastSignificant), batch.getUserData128(UInt128.MostSignificant)),
+                    batch.getUserData64(),
+                    Integer.toUnsignedLong(batch.getTimeout()),
+                    batch.getFlags(),
+                    batch.getTimestamp()));
+        }
+        return transfers;
+    }
+
+    private static LedgerId id(long low, long high) {
+        return new LedgerId(low, high);
+    }
+}

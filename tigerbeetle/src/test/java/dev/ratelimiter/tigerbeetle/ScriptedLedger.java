@@ -1,0 +1,86 @@
+package dev.ratelimiter.tigerbeetle;
+
+import com.tigerbeetle.CreateAccountResult;
+import com.tigerbeetle.CreateTransferResult;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A {@link LedgerClient} whose answers the test decides: every request is recorded with the future
+ * handed out for it, which stands for the real client's own future. By default it never answers
+ * (an unreachable cluster); {@link #answerWith} makes it answer at once. Thread-safe.
+ */
+final class ScriptedLedger implements LedgerClient {
+    /** One request as the submitter sent it, and the "client's" future for it. */
+    record Sent(List<Transfer> transfers, CompletableFuture<List<CreateTransferResult>> future) {
+    }
+
+    private final List<Sent> sent = new CopyOnWriteArrayList<>();
+    private final List<CompletableFuture<?>> lookups = new CopyOnWriteArrayList<>();
+    private volatile Function<List<Transfer>, List<CreateTransferResult>> answer;
+    private volatile boolean closed;
+
+    /** Answers every later transfer request at once with {@code answer}. */
+    ScriptedLedger answerWith(Function<List<Transfer>, List<CreateTransferResult>> newAnswer) {
+        this.answer = newAnswer;
+        return this;
+    }
+
+    /** Answers every transfer with {@code Ok}. */
+    ScriptedLedger answerOk() {
+        return answerWith(transfers -> Collections.nCopies(transfers.size(), CreateTransferResult.Ok));
+    }
+
+    @Override
+    public CompletableFuture<List<CreateTransferResult>> createTransfers(List<Transfer> transfers) {
+        CompletableFuture<List<CreateTransferResult>> future = new CompletableFuture<>();
+        sent.add(new Sent(List.copyOf(transfers), future));
+        Function<List<Transfer>, List<CreateTransferResult>> current = answer;
+        if (current != null) {
+            future.complete(current.apply(transfers));
+        }
+        return future;
+    }
+
+    @Override
+    public CompletableFuture<List<CreateAccountResult>> createAccounts(List<NewAccount> accounts) {
+        return never();
+    }
+
+    @Override
+    public CompletableFuture<List<AccountRecord>> lookupAccounts(List<LedgerId> ids) {
+        return never();
+    }
+
+    @Override
+    public CompletableFuture<List<TransferRecord>> lookupTransfers(List<LedgerId> ids) {
+        return never();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    List<Sent> sent() {
+        return new ArrayList<>(sent);
+    }
+
+    List<CompletableFuture<?>> lookups() {
+        return new ArrayList<>(lookups);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    private <T> CompletableFuture<T> never() {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        lookups.add(future);
+        return future;
+    }
+}
