@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.core.retry.RetryPolicy;
+import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.wire.RequestLimits;
 import dev.ratelimiter.server.config.LimiterSettings;
 import dev.ratelimiter.server.config.MemorySettings;
@@ -52,6 +53,9 @@ class ConfigurationTest {
             assertEquals(8189, tigerBeetle.batchSizeMax());
             assertEquals(500, tigerBeetle.flushIntervalMicros());
             assertEquals(1000, tigerBeetle.requestTimeoutMs());
+            assertEquals(65_536, tigerBeetle.queueCapacity());
+            assertEquals(8, tigerBeetle.inFlightRequestsMax());
+            assertEquals(500_000, tigerBeetle.leaseRecordsMax());
             assertEquals(100_000, context.getBean(MemorySettings.class).maxTombstones());
             assertEquals(RetryPolicy.DEFAULT, context.getBean(RetrySettings.class).toPolicy());
         }
@@ -71,17 +75,20 @@ class ConfigurationTest {
 
     @Test
     void environmentVariablesOverrideEverySection() {
-        Map<String, Object> environment = Map.of(
-                "RATELIMITER_MAX_REQUIREMENTS", "8",
-                "RATELIMITER_MAX_BATCH_ITEMS", "64",
-                "RATELIMITER_MAX_BODY_BYTES", "4096",
-                "RATELIMITER_DECREASE_CHECK_INTERVAL_MS", "50",
-                "RATELIMITER_TIGERBEETLE_CLUSTER_ID", "340282366920938463463374607431768211455",
-                "RATELIMITER_TIGERBEETLE_ADDRESSES", "3001,127.0.0.1:3002",
-                "RATELIMITER_TIGERBEETLE_BATCH_SIZE_MAX", "100",
-                "RATELIMITER_MEMORY_MAX_TOMBSTONES", "7",
-                "RATELIMITER_RETRY_DECREASING_MS", "2500",
-                "RATELIMITER_RETRY_ROLLING_FACTOR", "1.25");
+        Map<String, Object> environment = Map.ofEntries(
+                Map.entry("RATELIMITER_MAX_REQUIREMENTS", "8"),
+                Map.entry("RATELIMITER_MAX_BATCH_ITEMS", "64"),
+                Map.entry("RATELIMITER_MAX_BODY_BYTES", "4096"),
+                Map.entry("RATELIMITER_DECREASE_CHECK_INTERVAL_MS", "50"),
+                Map.entry("RATELIMITER_TIGERBEETLE_CLUSTER_ID", "340282366920938463463374607431768211455"),
+                Map.entry("RATELIMITER_TIGERBEETLE_ADDRESSES", "3001,127.0.0.1:3002"),
+                Map.entry("RATELIMITER_TIGERBEETLE_BATCH_SIZE_MAX", "100"),
+                Map.entry("RATELIMITER_TIGERBEETLE_QUEUE_CAPACITY", "1000"),
+                Map.entry("RATELIMITER_TIGERBEETLE_IN_FLIGHT_REQUESTS_MAX", "2"),
+                Map.entry("RATELIMITER_TIGERBEETLE_LEASE_RECORDS_MAX", "50"),
+                Map.entry("RATELIMITER_MEMORY_MAX_TOMBSTONES", "7"),
+                Map.entry("RATELIMITER_RETRY_DECREASING_MS", "2500"),
+                Map.entry("RATELIMITER_RETRY_ROLLING_FACTOR", "1.25"));
 
         try (ApplicationContext context = run(environment)) {
             LimiterSettings settings = context.getBean(LimiterSettings.class);
@@ -94,6 +101,9 @@ class ConfigurationTest {
             assertEquals("340282366920938463463374607431768211455", tigerBeetle.clusterIdValue().toString());
             assertEquals(List.of("3001", "127.0.0.1:3002"), tigerBeetle.addresses());
             assertEquals(100, tigerBeetle.batchSizeMax());
+            assertEquals(1000, tigerBeetle.queueCapacity());
+            assertEquals(2, tigerBeetle.inFlightRequestsMax());
+            assertEquals(50, tigerBeetle.leaseRecordsMax());
             assertEquals(7, context.getBean(MemorySettings.class).maxTombstones());
             assertEquals(2500, context.getBean(RetrySettings.class).toPolicy().decreasingMs());
             assertEquals(1.25, context.getBean(RetrySettings.class).toPolicy().rollingFactor());
@@ -117,6 +127,12 @@ class ConfigurationTest {
         assertEquals("ratelimiter.tigerbeetle.cluster-id (RATELIMITER_TIGERBEETLE_CLUSTER_ID) must be a decimal number"
                 + " from 0 to 2^128-1, got \"340282366920938463463374607431768211456\"",
                 startFailure(Map.of("RATELIMITER_TIGERBEETLE_CLUSTER_ID", "340282366920938463463374607431768211456")));
+        assertEquals("ratelimiter.tigerbeetle.in-flight-requests-max (RATELIMITER_TIGERBEETLE_IN_FLIGHT_REQUESTS_MAX)"
+                + " must be from 1 to 1024, got 0", startFailure(Map.of("RATELIMITER_TIGERBEETLE_IN_FLIGHT_REQUESTS_MAX", "0")));
+        assertEquals("ratelimiter.tigerbeetle.queue-capacity (RATELIMITER_TIGERBEETLE_QUEUE_CAPACITY) must be from 1"
+                + " to 10000000, got 0", startFailure(Map.of("RATELIMITER_TIGERBEETLE_QUEUE_CAPACITY", "0")));
+        assertEquals("ratelimiter.tigerbeetle.lease-records-max (RATELIMITER_TIGERBEETLE_LEASE_RECORDS_MAX) must be"
+                + " from 1 to 100000000, got 0", startFailure(Map.of("RATELIMITER_TIGERBEETLE_LEASE_RECORDS_MAX", "0")));
         assertEquals("ratelimiter.max-requirements (RATELIMITER_MAX_REQUIREMENTS) must be from 1 to 10000, got 0",
                 startFailure(Map.of("RATELIMITER_MAX_REQUIREMENTS", "0")));
         assertEquals("ratelimiter.retry.rolling-factor (RATELIMITER_RETRY_ROLLING_FACTOR) must be from 1.0 to 10.0, got 0.5",
@@ -125,10 +141,35 @@ class ConfigurationTest {
                 .contains("ratelimiter.max-batch-items"));
     }
 
+    /** The TigerBeetle client resolves no host names; the backend's own rule is reported as the server's setting. */
     @Test
-    void refusesTheTigerBeetleBackendWhileThisBuildHasNone() {
-        assertEquals("ratelimiter.backend=tigerbeetle: the TigerBeetle backend is not available in this build of"
-                + " ratelimiterd; use ratelimiter.backend=memory", startFailure(Map.of("RATELIMITER_BACKEND", "tigerbeetle")));
+    void refusesAHostNameAddressNamingTheSettingAndTheRule() {
+        String failure = startFailure(Map.of("RATELIMITER_BACKEND", "tigerbeetle",
+                "RATELIMITER_TIGERBEETLE_ADDRESSES", "3001,localhost:3000"));
+
+        assertEquals("ratelimiter.tigerbeetle.addresses[1] (RATELIMITER_TIGERBEETLE_ADDRESSES) must be a port, an IPv4"
+                + " address with a port or a bracketed IPv6 address with a port (the TigerBeetle client does not"
+                + " resolve host names), got 'localhost:3000'", failure);
+    }
+
+    @Test
+    void refusesABadAddressAlsoWhileTheMemoryBackendIsChosen() {
+        assertEquals("ratelimiter.tigerbeetle.addresses[0] (RATELIMITER_TIGERBEETLE_ADDRESSES) must have a port from"
+                + " 1 to 65535, got '70000'", startFailure(Map.of("RATELIMITER_TIGERBEETLE_ADDRESSES", "70000")));
+    }
+
+    @Test
+    void startsOnTheTigerBeetleBackendWhenNoReplicaAnswers() {
+        Map<String, Object> environment = Map.of("RATELIMITER_BACKEND", "tigerbeetle",
+                "RATELIMITER_TIGERBEETLE_ADDRESSES", "127.0.0.1:" + LoopbackPorts.closedPort(),
+                "RATELIMITER_TIGERBEETLE_REQUEST_TIMEOUT_MS", "200");
+
+        try (ApplicationContext context = run(environment)) {
+            LimiterService service = context.getBean(LimiterService.class);
+
+            assertFalse(service.isHealthy());
+            assertEquals(List.of(), service.states());
+        }
     }
 
     @Test

@@ -12,11 +12,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Marks a test class that needs a real TigerBeetle: when {@link TigerBeetleServer} has no way to
  * start one, the whole class is skipped with the one line {@link TigerBeetleServer#SKIP_MESSAGE}.
+ * Public because it ships in this module's test-jar for the server's tests.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(RequiresTigerBeetle.Condition.class)
-@interface RequiresTigerBeetle {
+public @interface RequiresTigerBeetle {
 
     /** Decides once per class, before anything of it runs. */
     final class Condition implements ExecutionCondition {

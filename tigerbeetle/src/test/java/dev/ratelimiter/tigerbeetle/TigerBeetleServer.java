@@ -40,10 +40,13 @@ import org.testcontainers.utility.DockerImageName;
  * <p>The binary's output goes to a log file that failure messages quote; start-up waits for the
  * port with a deadline. Not thread-safe: one test class owns an instance from its {@code @BeforeAll}
  * to its {@code @AfterAll}.
+ *
+ * <p>Public because it ships in this module's test-jar: the server's tests start their replica
+ * through it too.
  */
-final class TigerBeetleServer implements AutoCloseable {
-    static final String IMAGE = "ghcr.io/tigerbeetle/tigerbeetle:0.16.30";
-    static final String SKIP_MESSAGE = "TigerBeetle server tests skipped: set TB_BIN to a tigerbeetle 0.16.30 binary"
+public final class TigerBeetleServer implements AutoCloseable {
+    public static final String IMAGE = "ghcr.io/tigerbeetle/tigerbeetle:0.16.30";
+    public static final String SKIP_MESSAGE = "TigerBeetle server tests skipped: set TB_BIN to a tigerbeetle 0.16.30 binary"
             + " (or put tigerbeetle on the PATH, or start a Docker engine for " + IMAGE + ")";
 
     private static final Duration FORMAT_DEADLINE = Duration.ofSeconds(120);
@@ -77,7 +80,7 @@ final class TigerBeetleServer implements AutoCloseable {
      *
      * @throws IllegalStateException when {@code TB_BIN} is set but names no executable
      */
-    static synchronized boolean canStart() {
+    public static synchronized boolean canStart() {
         if (canStart == null) {
             canStart = binary().isPresent() || dockerAvailable();
             if (!canStart) {
@@ -88,7 +91,7 @@ final class TigerBeetleServer implements AutoCloseable {
     }
 
     /** Starts a replica, or skips the calling tests (JUnit assumption) when there is no way to run one. */
-    static TigerBeetleServer startOrSkip() {
+    public static TigerBeetleServer startOrSkip() {
         Optional<Path> binary = binary();
         if (binary.isPresent()) {
             return startBinary(binary.get());
@@ -101,12 +104,12 @@ final class TigerBeetleServer implements AutoCloseable {
     }
 
     /** The address for the client: an IP address with a port (the client resolves no host names). */
-    String address() {
+    public String address() {
         return address;
     }
 
     /** The replica's recent output, to quote when a test against it fails. */
-    String outputTail() {
+    public String outputTail() {
         return output.tail();
     }
 

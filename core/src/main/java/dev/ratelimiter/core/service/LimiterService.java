@@ -30,7 +30,9 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -64,7 +66,12 @@ public final class LimiterService implements AutoCloseable {
     private volatile Map<String, LimitState> states = Map.of();
     /** True when the store missed a change the backend already made (a decrease applied, then a failed save). */
     private boolean storeBehind;
-    private ScheduledExecutorService decreaseLoop;
+    /** The periodic decrease check; written under this object's monitor, read without it. */
+    private volatile ScheduledExecutorService decreaseLoop;
+    /** Whether any key is decreasing now; kept in step with {@code states} by {@link #publish}. */
+    private volatile boolean anyDecreasing;
+    /** True while a check triggered by a release is queued, so a burst of completes queues one. */
+    private final AtomicBoolean releaseCheckQueued = new AtomicBoolean();
 
     private LimiterService(Backend backend, LimitStore store, RequestLimits limits) {
         this.backend = backend;
@@ -86,7 +93,7 @@ public final class LimiterService implements AutoCloseable {
             loaded.put(state.key(), state);
         }
         synchronized (service.adminLock) {
-            service.states = Collections.unmodifiableMap(loaded);
+            service.publish(loaded);
             for (LimitState state : loaded.values()) {
                 service.installOrDefer(state);
             }
@@ -137,7 +144,9 @@ public final class LimiterService implements AutoCloseable {
     public CompleteResponse complete(CompleteRequest request) {
         validator.validate(request);
         try {
-            return backend.complete(request);
+            CompleteResponse response = backend.complete(request);
+            holdsReleased();
+            return response;
         } catch (BackendException e) {
             warnThrottled("complete of lease " + request.leaseId() + " failed: " + e.getMessage());
             return CompleteResponse.failed(ErrorCodes.BACKEND_ERROR);
@@ -153,9 +162,11 @@ public final class LimiterService implements AutoCloseable {
 
     /** Completes a batch: malformed items get {@code ok=false, invalid_request}, the rest go together. */
     public List<CompleteResponse> completeBatch(List<BatchItem<CompleteRequest>> items) {
-        return batch(items, request -> validator.validate(request), backend::completeAll,
+        List<CompleteResponse> responses = batch(items, request -> validator.validate(request), backend::completeAll,
                 detail -> CompleteResponse.failed(ErrorCodes.INVALID_REQUEST),
                 () -> CompleteResponse.failed(ErrorCodes.BACKEND_ERROR));
+        holdsReleased();
+        return responses;
     }
 
     /**
@@ -178,7 +189,7 @@ public final class LimiterService implements AutoCloseable {
             Map<String, LimitState> updated = new TreeMap<>(states);
             updated.put(next.key(), next);
             save(updated);
-            states = Collections.unmodifiableMap(updated);
+            publish(updated);
             if (!installOrDefer(next)) {
                 throw new BackendException("limit " + next.key() + " is saved but the backend has not applied it"
                         + " yet; it will be retried");
@@ -237,7 +248,7 @@ public final class LimiterService implements AutoCloseable {
                     // The backend already runs at the lower capacity: publish that even if the save
                     // fails, and keep retrying the save. A restart before it lands resumes decreasing,
                     // which is safe (it only admits less).
-                    states = Collections.unmodifiableMap(updated);
+                    publish(updated);
                     trySave(updated);
                     installOrDefer(next);
                     applied++;
@@ -267,6 +278,33 @@ public final class LimiterService implements AutoCloseable {
         backend.close();
     }
 
+    /**
+     * A complete may have freed what a pending decrease waits for (SPEC 2.4: check "whenever a hold
+     * of the key is released"): queue one extra check on the decrease loop's thread, unless one is
+     * queued already or no key is decreasing. Expiry frees capacity lazily, so the periodic check
+     * still covers holds that run out by themselves.
+     */
+    private void holdsReleased() {
+        ScheduledExecutorService loop = decreaseLoop;
+        if (!anyDecreasing || loop == null || !releaseCheckQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            loop.execute(() -> {
+                releaseCheckQueued.set(false);
+                decreaseTick();
+            });
+        } catch (RejectedExecutionException e) {
+            // The loop is shutting down with the service; there is nothing left to apply.
+            releaseCheckQueued.set(false);
+        }
+    }
+
+    private void publish(Map<String, LimitState> updated) {
+        states = Collections.unmodifiableMap(updated);
+        anyDecreasing = updated.values().stream().anyMatch(state -> state.status() == LimitStatus.DECREASING);
+    }
+
     private void decreaseTick() {
         try {
             applyDecreases();
@@ -290,14 +328,22 @@ public final class LimiterService implements AutoCloseable {
         }
     }
 
+    /**
+     * Installs a durable state in the backend, or remembers it for the next tick. Logs a warning
+     * the first time a key is deferred and when it is finally applied, not on every retry, so an
+     * outage of the backend does not write a line per key every tick.
+     */
     private boolean installOrDefer(LimitState state) {
         try {
             backend.install(state);
-            pendingInstalls.remove(state.key());
+            if (pendingInstalls.remove(state.key())) {
+                LOG.log(Level.INFO, "backend applied limit " + state.key() + " after earlier failures");
+            }
             return true;
         } catch (BackendException e) {
-            LOG.log(Level.WARNING, "backend did not apply limit " + state.key() + "; will retry: " + e.getMessage());
-            pendingInstalls.add(state.key());
+            boolean first = pendingInstalls.add(state.key());
+            LOG.log(first ? Level.WARNING : Level.DEBUG,
+                    "backend did not apply limit " + state.key() + "; will retry: " + e.getMessage());
             return false;
         }
     }

@@ -5,11 +5,16 @@ import dev.ratelimiter.core.memory.MemoryBackend;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.retry.RetryPolicy;
 import dev.ratelimiter.core.time.Clock;
+import dev.ratelimiter.server.config.InvalidSettingException;
 import dev.ratelimiter.server.config.LimiterSettings;
 import dev.ratelimiter.server.config.MemorySettings;
 import dev.ratelimiter.server.config.RetrySettings;
 import dev.ratelimiter.server.config.TigerBeetleSettings;
+import dev.ratelimiter.tigerbeetle.TigerBeetleBackend;
 import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds the {@link Backend} named by {@code ratelimiter.backend}. Every backend's settings are
@@ -20,6 +25,18 @@ import jakarta.inject.Singleton;
  */
 @Singleton
 public class BackendFactory {
+    private static final String TIGERBEETLE_PREFIX = "ratelimiter.tigerbeetle.";
+    /** Each field of the backend's settings record, with the server property (after the prefix) it comes from. */
+    private static final Map<String, String> BACKEND_FIELDS = Map.of(
+            "clusterId", "cluster-id",
+            "addresses", "addresses",
+            "batchSizeMax", "batch-size-max",
+            "flushInterval", "flush-interval-micros",
+            "requestTimeout", "request-timeout-ms",
+            "queueCapacity", "queue-capacity",
+            "inFlightRequestsMax", "in-flight-requests-max",
+            "leaseRecordsMax", "lease-records-max");
+
     private final LimiterSettings settings;
     private final MemorySettings memory;
     private final RetrySettings retry;
@@ -40,6 +57,9 @@ public class BackendFactory {
      */
     public Backend create() {
         RetryPolicy policy = retry.toPolicy();
+        // Checked whichever backend is chosen: an address the TigerBeetle client would refuse is
+        // reported now, not on the day the backend is switched.
+        backendSettings(tigerBeetle);
         return switch (settings.backend()) {
             case LimiterSettings.MEMORY -> memoryBackend(policy);
             case LimiterSettings.TIGERBEETLE -> tigerBeetleBackend(tigerBeetle, policy);
@@ -57,12 +77,63 @@ public class BackendFactory {
     }
 
     /**
-     * The TigerBeetle backend (SPEC 5.2), built from {@code ratelimiter.tigerbeetle.*}. The module
-     * ratelimiter-tigerbeetle does not provide a backend class in this build yet, so choosing it
-     * stops the server with a message saying so rather than starting on something else.
+     * The TigerBeetle backend (SPEC 5.2), built from {@code ratelimiter.tigerbeetle.*}. It returns at
+     * once also when no replica answers: the service then retries installing the registry's limits,
+     * reserves answer {@code backend_error} within the request timeout, and /healthz says 503.
+     *
+     * @throws StartupFailure when the settings are refused or the TigerBeetle client cannot load
      */
     protected Backend tigerBeetleBackend(TigerBeetleSettings tigerBeetleSettings, RetryPolicy policy) {
-        throw new StartupFailure("ratelimiter.backend=tigerbeetle: the TigerBeetle backend is not available in"
-                + " this build of ratelimiterd; use ratelimiter.backend=memory");
+        dev.ratelimiter.tigerbeetle.TigerBeetleSettings backendSettings = backendSettings(tigerBeetleSettings);
+        Clock clock = Clock.system();
+        try {
+            return TigerBeetleBackend.connect(backendSettings, new RetryHints(policy, clock), clock);
+        } catch (IllegalArgumentException e) {
+            throw new StartupFailure(describeRefusal(e.getMessage()));
+        } catch (LinkageError e) {
+            // The client is a JNI library with builds for a few platforms only; without one the
+            // backend cannot exist, and falling back to memory is forbidden (SPEC 11).
+            throw new StartupFailure("ratelimiter.backend=tigerbeetle: the TigerBeetle client library does not load"
+                    + " on this platform (" + System.getProperty("os.name") + " " + System.getProperty("os.arch")
+                    + "): " + e);
+        }
+    }
+
+    /**
+     * The backend's settings for the server's; checks the rules that only the backend knows (the
+     * form of each address).
+     *
+     * @throws StartupFailure naming the setting and the rule when the backend refuses a value
+     */
+    private static dev.ratelimiter.tigerbeetle.TigerBeetleSettings backendSettings(TigerBeetleSettings settings) {
+        try {
+            return new dev.ratelimiter.tigerbeetle.TigerBeetleSettings(settings.clusterIdValue(), settings.addresses(),
+                    settings.batchSizeMax(), Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(settings.flushIntervalMicros())),
+                    Duration.ofMillis(settings.requestTimeoutMs()), settings.queueCapacity(),
+                    settings.inFlightRequestsMax(), settings.leaseRecordsMax());
+        } catch (IllegalArgumentException e) {
+            throw new StartupFailure(describeRefusal(e.getMessage()));
+        }
+    }
+
+    /**
+     * The backend names its fields as its record does ({@code addresses[0] must be ...}); say it
+     * with the server's property and environment variable instead, so the line points at what to
+     * change. A message that names no known field keeps the section as its prefix.
+     */
+    private static String describeRefusal(String message) {
+        String text = message == null ? "refused without a reason" : message;
+        for (Map.Entry<String, String> field : BACKEND_FIELDS.entrySet()) {
+            String name = field.getKey();
+            if (text.startsWith(name) && text.length() > name.length()
+                    && (text.charAt(name.length()) == ' ' || text.charAt(name.length()) == '[')) {
+                String property = TIGERBEETLE_PREFIX + field.getValue();
+                String rest = text.substring(name.length());
+                String index = rest.startsWith("[") ? rest.substring(0, rest.indexOf(']') + 1) : "";
+                return property + index + " (" + InvalidSettingException.environmentVariable(property) + ")"
+                        + rest.substring(index.length());
+            }
+        }
+        return "ratelimiter.tigerbeetle: " + text;
     }
 }

@@ -6,6 +6,7 @@
  * service is closed. A problem found while starting is a {@link dev.ratelimiter.server.lifecycle.StartupFailure}
  * whose message names the setting, file or entry at fault.
  *
- * <p>Depends on core, on the {@code config} package and on Micronaut's context.
+ * <p>Depends on core, on the {@code config} package, on the TigerBeetle backend's public entry
+ * points ({@code TigerBeetleBackend.connect} and its settings) and on Micronaut's context.
  */
 package dev.ratelimiter.server.lifecycle;

@@ -1,0 +1,54 @@
+package dev.ratelimiter.client.batch;
+
+/**
+ * How a {@link Batcher} gathers calls. Immutable. The bounds apply to each lane (reserves and
+ * completes) separately.
+ *
+ * @param maxBatchItems most items in one batch call; a full batch is sent at once (default 256, the
+ *     server's default limit)
+ * @param flushIntervalMs longest time the first item of a batch waits for company (default 2)
+ * @param maxBatchesInFlight most batch calls of one lane in progress at once; further items wait
+ *     for one of them to end (default 16)
+ * @param maxPendingItems most items of one lane waiting to be sent; further calls fail at once with
+ *     {@link dev.ratelimiter.client.LimiterOverloadedException} (default 10000)
+ * @param closeTimeoutMs how long {@link Batcher#close()} waits for batches in progress before it
+ *     closes the limiter behind it (default 10000)
+ */
+public record BatcherConfig(int maxBatchItems, long flushIntervalMs, int maxBatchesInFlight, int maxPendingItems,
+        long closeTimeoutMs) {
+    public static final BatcherConfig DEFAULT = new BatcherConfig(256, 2, 16, 10_000, 10_000);
+
+    public BatcherConfig {
+        requireRange("maxBatchItems", maxBatchItems, 1, 100_000);
+        requireRange("flushIntervalMs", flushIntervalMs, 1, 60_000);
+        requireRange("maxBatchesInFlight", maxBatchesInFlight, 1, 10_000);
+        requireRange("maxPendingItems", maxPendingItems, maxBatchItems, 10_000_000);
+        requireRange("closeTimeoutMs", closeTimeoutMs, 0, 3_600_000);
+    }
+
+    public BatcherConfig withMaxBatchItems(int newMaxBatchItems) {
+        return new BatcherConfig(newMaxBatchItems, flushIntervalMs, maxBatchesInFlight,
+                Math.max(maxPendingItems, newMaxBatchItems), closeTimeoutMs);
+    }
+
+    public BatcherConfig withFlushIntervalMs(long newFlushIntervalMs) {
+        return new BatcherConfig(maxBatchItems, newFlushIntervalMs, maxBatchesInFlight, maxPendingItems,
+                closeTimeoutMs);
+    }
+
+    public BatcherConfig withMaxBatchesInFlight(int newMaxBatchesInFlight) {
+        return new BatcherConfig(maxBatchItems, flushIntervalMs, newMaxBatchesInFlight, maxPendingItems,
+                closeTimeoutMs);
+    }
+
+    public BatcherConfig withMaxPendingItems(int newMaxPendingItems) {
+        return new BatcherConfig(maxBatchItems, flushIntervalMs, maxBatchesInFlight, newMaxPendingItems,
+                closeTimeoutMs);
+    }
+
+    private static void requireRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + ": must be from " + min + " to " + max + ", got " + value);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.ratelimiter.client.http;
+
+import dev.ratelimiter.client.timing.Backoff;
+import java.net.URI;
+import java.util.Objects;
+
+/**
+ * How an {@link HttpLimiter} talks to its server. Immutable.
+ *
+ * @param baseUri the server, for example {@code http://localhost:8080}; the API paths are resolved
+ *     against it
+ * @param connectTimeoutMs bound on opening a connection (default 2000)
+ * @param requestTimeoutMs bound on one HTTP exchange, further cut to the caller's deadline (default
+ *     5000)
+ * @param callBudgetMs bound on a whole call, retries included, when the caller gives no deadline
+ *     (default 30000)
+ * @param retryBackoff delays between attempts after an unknown outcome (default {@link Backoff#DEFAULT})
+ * @param maxBatchItems most requests in one batch call; must not exceed the server's limit (default 256)
+ * @param maxCallsInFlight most calls in progress at once; further calls fail at once with
+ *     {@link dev.ratelimiter.client.LimiterOverloadedException} (default 1024)
+ */
+public record HttpLimiterConfig(
+        URI baseUri,
+        long connectTimeoutMs,
+        long requestTimeoutMs,
+        long callBudgetMs,
+        Backoff retryBackoff,
+        int maxBatchItems,
+        int maxCallsInFlight) {
+
+    public HttpLimiterConfig {
+        Objects.requireNonNull(baseUri, "baseUri");
+        Objects.requireNonNull(retryBackoff, "retryBackoff");
+        if (!"http".equalsIgnoreCase(baseUri.getScheme()) && !"https".equalsIgnoreCase(baseUri.getScheme())) {
+            throw new IllegalArgumentException("baseUri: must be an http or https URI, got " + baseUri);
+        }
+        requireRange("connectTimeoutMs", connectTimeoutMs, 1, 600_000);
+        requireRange("requestTimeoutMs", requestTimeoutMs, 1, 600_000);
+        requireRange("callBudgetMs", callBudgetMs, 1, 86_400_000);
+        requireRange("maxBatchItems", maxBatchItems, 1, 100_000);
+        requireRange("maxCallsInFlight", maxCallsInFlight, 1, 1_000_000);
+    }
+
+    /** The defaults for a server at {@code baseUri}. */
+    public static HttpLimiterConfig of(URI baseUri) {
+        return new HttpLimiterConfig(baseUri, 2_000, 5_000, 30_000, Backoff.DEFAULT, 256, 1_024);
+    }
+
+    public static HttpLimiterConfig of(String baseUri) {
+        return of(URI.create(baseUri));
+    }
+
+    public HttpLimiterConfig withTimeouts(long newConnectTimeoutMs, long newRequestTimeoutMs) {
+        return new HttpLimiterConfig(baseUri, newConnectTimeoutMs, newRequestTimeoutMs, callBudgetMs, retryBackoff,
+                maxBatchItems, maxCallsInFlight);
+    }
+
+    public HttpLimiterConfig withCallBudgetMs(long newCallBudgetMs) {
+        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, newCallBudgetMs, retryBackoff,
+                maxBatchItems, maxCallsInFlight);
+    }
+
+    public HttpLimiterConfig withRetryBackoff(Backoff newRetryBackoff) {
+        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, newRetryBackoff,
+                maxBatchItems, maxCallsInFlight);
+    }
+
+    public HttpLimiterConfig withMaxBatchItems(int newMaxBatchItems) {
+        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, retryBackoff,
+                newMaxBatchItems, maxCallsInFlight);
+    }
+
+    public HttpLimiterConfig withMaxCallsInFlight(int newMaxCallsInFlight) {
+        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, retryBackoff,
+                maxBatchItems, newMaxCallsInFlight);
+    }
+
+    private static void requireRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(name + ": must be from " + min + " to " + max + ", got " + value);
+        }
+    }
+}

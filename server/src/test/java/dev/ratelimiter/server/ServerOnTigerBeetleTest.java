@@ -1,0 +1,97 @@
+package dev.ratelimiter.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.LimitStatus;
+import dev.ratelimiter.core.model.PutLimitResponse;
+import dev.ratelimiter.core.model.ReserveResponse;
+import dev.ratelimiter.core.model.Usage;
+import dev.ratelimiter.tigerbeetle.RequiresTigerBeetle;
+import dev.ratelimiter.tigerbeetle.TigerBeetleServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ratelimiterd in process on a real single-replica TigerBeetle, over HTTP: /healthz comes back to
+ * 200 by itself once TigerBeetle answers, and a limit created through the admin API admits and
+ * denies at once. The replica comes from the tigerbeetle module's fixture; without a way to start
+ * one the class is skipped with one line naming {@code TB_BIN}.
+ */
+@Timeout(180)
+@RequiresTigerBeetle
+class ServerOnTigerBeetleTest {
+    /** TigerBeetle's client reconnects with a back-off; this covers it and a slow container. */
+    private static final Duration RECOVERY_DEADLINE = Duration.ofSeconds(60);
+    private static TigerBeetleServer tigerBeetle;
+
+    @TempDir
+    Path directory;
+
+    @BeforeAll
+    static void startTigerBeetle() {
+        tigerBeetle = TigerBeetleServer.startOrSkip();
+    }
+
+    @AfterAll
+    static void stopTigerBeetle() {
+        if (tigerBeetle != null) {
+            tigerBeetle.close();
+        }
+    }
+
+    /** The gate drops every connection until it opens, so the server first sees no cluster at all. */
+    @Test
+    void healthReturnsTo200OnceTigerBeetleAnswers() {
+        try (TcpGate gate = TcpGate.shutInFrontOf(tigerBeetle.address());
+                TestServer server = start(gate.address(), 500)) {
+            Api.awaitTrue("/healthz answers 503 while TigerBeetle is out of reach", Duration.ofSeconds(10),
+                    () -> server.api.get("/healthz").statusCode() == 503);
+            assertEquals("backend_error", server.api.reserve("while-away", "global:llm:gate:rpm", 1).error());
+
+            gate.open();
+
+            Api.awaitTrue("/healthz answers 200 again; TigerBeetle output:\n" + tigerBeetle.outputTail(),
+                    RECOVERY_DEADLINE, () -> server.api.get("/healthz").statusCode() == 200);
+            assertEquals("ok", server.api.get("/healthz").body());
+        }
+    }
+
+    @Test
+    void aLimitCreatedThroughTheAdminApiIsUsableAtOnce() {
+        String key = "global:llm:tigerbeetle:model:rpm";
+        try (TestServer server = start(tigerBeetle.address(), 5_000)) {
+            Api.awaitTrue("/healthz answers 200", RECOVERY_DEADLINE,
+                    () -> server.api.get("/healthz").statusCode() == 200);
+
+            PutLimitResponse put = server.api.putLimit(LimitDefinition.rolling(key, 3, 60));
+            ReserveResponse first = server.api.reserve("first", key, 2);
+            ReserveResponse second = server.api.reserve("second", key, 1);
+            ReserveResponse third = server.api.reserve("third", key, 1);
+
+            assertEquals(new PutLimitResponse(true, LimitStatus.ACTIVE), put);
+            assertTrue(first.allowed(), () -> first + "; TigerBeetle output:\n" + tigerBeetle.outputTail());
+            assertTrue(second.allowed(), second::toString);
+            assertFalse(third.allowed(), third::toString);
+            assertEquals("", third.error());
+            assertTrue(third.retryAfterMs() > 0, third::toString);
+            assertEquals(Usage.of(3, 3, 0), server.api.limit(key).usage());
+        }
+    }
+
+    private TestServer start(String address, long requestTimeoutMs) {
+        return TestServer.start(directory.resolve("registry.json"), Map.of(
+                "ratelimiter.backend", "tigerbeetle",
+                "ratelimiter.tigerbeetle.addresses", List.of(address),
+                "ratelimiter.tigerbeetle.request-timeout-ms", requestTimeoutMs));
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * The servers the scenarios judge: where each one runs, how it is started, how the harness waits
+ * until it answers, and how it is stopped. One {@link dev.ratelimiter.stepdefs.target.Target} is
+ * running at a time, held by {@link dev.ratelimiter.stepdefs.target.Targets} for the length of one
+ * suite (Cucumber's BeforeAll and AfterAll hooks of the target's glue package start and stop it).
+ *
+ * <p>Depends on the api package, the JDK's process and socket APIs, and (for the embedded target
+ * only) the ratelimiterd server module. Never on Cucumber's step classes.
+ */
+package dev.ratelimiter.stepdefs.target;
