@@ -89,7 +89,7 @@ final class HtmlReport {
     }
 
     private static String latencyChart(WorkerStats stats) {
-        SvgChart chart = new SvgChart("Latency by percentile", "percentile", "latency (µs)");
+        SvgChart chart = new SvgChart("Latency by percentile", "percentile", "latency (µs, log scale)").logY();
         String[] labels = {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"};
         for (int i = 0; i < labels.length; i++) {
             chart.xTick(i, labels[i]);
@@ -109,7 +109,7 @@ final class HtmlReport {
             xs[i] = -Math.log10(1 - CHART_PERCENTILES[i] / 100);
             ys[i] = LoadResult.micros(nanos, CHART_PERCENTILES[i]);
         }
-        chart.add(new SvgChart.Series(name, color, xs, ys));
+        chart.add(new SvgChart.Series(name, color, name.equals("complete"), xs, ys));
     }
 
     private static String throughputChart(Timeline timeline) {
@@ -133,13 +133,13 @@ final class HtmlReport {
         for (int i = 1; i <= 5; i++) {
             chart.xTick(end * i / 5, SvgChart.compact(end * i / 5));
         }
-        chart.add(new SvgChart.Series("reserves/s", RESERVE_COLOR, xs, rates.get(0)));
-        chart.add(new SvgChart.Series("completes/s", COMPLETE_COLOR, xs, rates.get(1)));
+        chart.add(new SvgChart.Series("reserves/s", RESERVE_COLOR, false, xs, rates.get(0)));
+        chart.add(new SvgChart.Series("completes/s", COMPLETE_COLOR, true, xs, rates.get(1)));
         if (sum(timeline.denied) > 0) {
-            chart.add(new SvgChart.Series("denied/s", DENIED_COLOR, xs, rates.get(2)));
+            chart.add(new SvgChart.Series("denied/s", DENIED_COLOR, false, xs, rates.get(2)));
         }
         if (sum(timeline.errors) > 0) {
-            chart.add(new SvgChart.Series("errors/s", ERROR_COLOR, xs, rates.get(3)));
+            chart.add(new SvgChart.Series("errors/s", ERROR_COLOR, false, xs, rates.get(3)));
         }
         return chart.render(560, 320);
     }
