@@ -104,8 +104,9 @@ public final class RatioTable {
 
     static String markdown(Map<String, double[]> scores) {
         StringBuilder table = new StringBuilder();
-        table.append("| comparison | ours (ops/s) | baseline (ops/s) | ours / baseline | baseline / ours |\n");
-        table.append("|---|---:|---:|---:|---:|\n");
+        table.append("| comparison | ours (ops/s) | baseline (ops/s) | ours / baseline | baseline / ours "
+                + "| CPU µs/op ours | CPU µs/op baseline |\n");
+        table.append("|---|---:|---:|---:|---:|---:|---:|\n");
         List<String> missing = new ArrayList<>();
         for (Pair pair : PAIRS) {
             double[] ours = scores.get(pair.ours());
@@ -114,13 +115,36 @@ public final class RatioTable {
                 missing.add(pair.what());
                 continue;
             }
-            table.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f |%n", pair.what(), format(ours),
-                    format(baseline), ours[0] / baseline[0], baseline[0] / ours[0]));
+            table.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %s | %s |%n", pair.what(), format(ours),
+                    format(baseline), ours[0] / baseline[0], baseline[0] / ours[0], cpu(scores, pair.ours()),
+                    cpu(scores, pair.baseline())));
         }
         if (!missing.isEmpty()) {
             table.append("\nNot in this result file: ").append(String.join("; ", missing)).append(".\n");
         }
         return table.toString();
+    }
+
+    /**
+     * The CPU time per unit of {@code name} from {@link dev.ratelimiter.bench.support.CpuTimeProfiler}'s
+     * {@code cpu.us/op}, or "-" when the run had no such profiler. For an {@code items} counter the
+     * unit is one item: the CPU time per call divided by the {@code batchSize} parameter.
+     */
+    static String cpu(Map<String, double[]> scores, String name) {
+        int bracket = name.indexOf('[');
+        String params = bracket < 0 ? "" : name.substring(bracket);
+        String base = bracket < 0 ? name : name.substring(0, bracket);
+        int colon = base.indexOf(':');
+        String method = colon < 0 ? base : base.substring(0, colon);
+        double[] cpu = scores.get(method + ":cpu.us/op" + params);
+        if (cpu == null) {
+            return "-";
+        }
+        double perUnit = cpu[0];
+        if (colon >= 0 && base.substring(colon + 1).equals("items") && params.startsWith("[batchSize=")) {
+            perUnit /= Integer.parseInt(params.substring("[batchSize=".length(), params.length() - 1));
+        }
+        return String.format(Locale.ROOT, "%.2f", perUnit);
     }
 
     private static String params(JsonNode params) {

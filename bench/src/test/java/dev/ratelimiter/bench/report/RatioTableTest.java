@@ -1,6 +1,7 @@
 package dev.ratelimiter.bench.report;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -26,8 +27,8 @@ class RatioTableTest {
                 ]
                 """));
         String table = RatioTable.markdown(scores);
-        assertTrue(table.contains("| reserve + complete 4 keys vs 4 buckets + release | 500,000 ± 1,000 | 2,000,000 | 0.25 | 4.00 |"),
-                table);
+        assertTrue(table.contains("| reserve + complete 4 keys vs 4 buckets + release | 500,000 ± 1,000 | 2,000,000 | 0.25 | 4.00 "
+                + "| - | - |"), table);
         assertTrue(table.contains("Not in this result file:"), "pairs without results are named, not invented");
     }
 
@@ -42,6 +43,21 @@ class RatioTableTest {
                 """));
         assertArrayEquals(new double[] {1600.0, 16.0}, scores.get("HttpBenchmark.reserveBatch:items[batchSize=16]"));
         assertArrayEquals(new double[] {100.0, 1.0}, scores.get("HttpBenchmark.reserveBatch[batchSize=16]"));
+    }
+
+    @Test
+    void reportsCpuTimePerItemOfABatch() throws IOException {
+        Map<String, double[]> scores = RatioTable.read(write("""
+                [
+                  {"benchmark": "dev.ratelimiter.bench.http.HttpBenchmark.reserveBatch", "params": {"batchSize": "16"},
+                   "primaryMetric": {"score": 100.0, "scoreError": 1.0},
+                   "secondaryMetrics": {"items": {"score": 1600.0, "scoreError": 16.0},
+                                        "cpu.us/op": {"score": 320.0, "scoreError": 3.0}}}
+                ]
+                """));
+        assertEquals("20.00", RatioTable.cpu(scores, "HttpBenchmark.reserveBatch:items[batchSize=16]"), "320 us per call of 16");
+        assertEquals("320.00", RatioTable.cpu(scores, "HttpBenchmark.reserveBatch[batchSize=16]"));
+        assertEquals("-", RatioTable.cpu(scores, "HttpBenchmark.healthz"));
     }
 
     private Path write(String json) throws IOException {
