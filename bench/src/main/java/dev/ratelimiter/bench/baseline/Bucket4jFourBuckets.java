@@ -29,8 +29,18 @@ public final class Bucket4jFourBuckets {
     /** A concurrency bucket gets its tokens back on release only; Bucket4j needs some refill. */
     private static final Duration NEVER = Duration.ofDays(365 * 100);
 
-    private final Bucket[] buckets = {rolling(), rolling(), semaphore(), rolling()};
+    private final Bucket[] buckets;
     private final long[] amounts = {1, BenchLimits.RESERVED_TOKENS, 1, BenchLimits.RESERVED_TOKENS};
+
+    /** Four buckets of one's own. */
+    public Bucket4jFourBuckets() {
+        this(rolling());
+    }
+
+    /** Own rpm, tpm and concurrency buckets, and a daily-tokens bucket shared with others (one tenant, many models). */
+    public Bucket4jFourBuckets(Bucket dailyTokens) {
+        this.buckets = new Bucket[] {rolling(), rolling(), semaphore(), dailyTokens};
+    }
 
     /** The amounts of one LLM call, per bucket; callers must not change them. */
     public long[] amounts() {

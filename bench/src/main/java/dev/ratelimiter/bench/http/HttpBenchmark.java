@@ -52,9 +52,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * single reserve's item rate. Both are ratios within one run: client and server share this
  * machine's cores, so absolute numbers say more about the machine than about the server.
  *
- * <p>Warm-up is longer than elsewhere (5 x 3 s): the server's JIT compiles Netty's and Micronaut's
- * request path while the client threads compete for the same cores, and the rate keeps rising for
- * about 15 s.
+ * <p>Warm-up is longer than elsewhere (10 x 3 s): the server's JIT compiles Netty's and Micronaut's
+ * request path while the client threads compete for the same cores, and on this 2-core machine the
+ * rate kept rising for 20 to 25 s.
  *
  * <p>Baseline: the ceiling endpoint is the baseline; no library in SPEC section 9's list serves HTTP.
  * Leases are never completed: their holds expire with the one-second windows of {@link BenchLimits}.
@@ -62,7 +62,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dlogback.configurationFile=logback-bench.xml"})
-@Warmup(iterations = 5, time = 3)
+@Warmup(iterations = 10, time = 3)
 @Measurement(iterations = 5, time = 2)
 @Threads(8)
 public class HttpBenchmark {

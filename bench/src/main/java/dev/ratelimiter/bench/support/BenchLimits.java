@@ -62,7 +62,34 @@ public final class BenchLimits {
             new Actual(TPM_KEY, ACTUAL_TOKENS),
             new Actual(DAILY_TOKENS_KEY, ACTUAL_TOKENS));
 
+    /** How many provider key groups {@link #providerKeys} can name. */
+    public static final int MAX_PROVIDERS = 16;
+
     private BenchLimits() {
+    }
+
+    /**
+     * The four requirements of one LLM call to provider {@code provider} (0 to {@link
+     * #MAX_PROVIDERS} - 1): its own rpm, tpm and concurrency keys, and the daily tokens of the one
+     * tenant every provider shares.
+     */
+    public static List<Requirement> providerKeys(int provider) {
+        String prefix = "global:llm:bench-p" + provider + ":model:";
+        return List.of(
+                new Requirement(prefix + "rpm", 1),
+                new Requirement(prefix + "tpm", RESERVED_TOKENS),
+                new Requirement(prefix + "concurrency", 1),
+                new Requirement(DAILY_TOKENS_KEY, RESERVED_TOKENS));
+    }
+
+    /** Installs the keys of every provider of {@link #providerKeys} in {@code backend}. */
+    public static void installProviders(MemoryBackend backend) {
+        for (int provider = 0; provider < MAX_PROVIDERS; provider++) {
+            String prefix = "global:llm:bench-p" + provider + ":model:";
+            backend.install(LimitState.created(LimitDefinition.rolling(prefix + "rpm", HUGE_CAPACITY, 1)));
+            backend.install(LimitState.created(LimitDefinition.rolling(prefix + "tpm", HUGE_CAPACITY, 1)));
+            backend.install(LimitState.created(LimitDefinition.concurrency(prefix + "concurrency", HUGE_CAPACITY, 1)));
+        }
     }
 
     /** Every definition as a fresh registry state. */
