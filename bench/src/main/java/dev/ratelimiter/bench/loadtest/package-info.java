@@ -1,0 +1,12 @@
+/**
+ * The load generator: a closed loop of worker threads that reserve and complete leases for LLM calls
+ * against a limiter (the server over HTTP, or the local limiter in process) for a fixed duration,
+ * and report throughput, latency percentiles, outcomes and batch sizes as text, JSON and a
+ * self-contained HTML page.
+ *
+ * <p>Entry point: {@link dev.ratelimiter.bench.loadtest.LoadTest} (a picocli command). The driver
+ * talks to a {@link dev.ratelimiter.bench.loadtest.LoadTarget}, so that the loop, the statistics and
+ * the reports know nothing of HTTP. Depends on core, the client library, picocli, HdrHistogram and
+ * Jackson.
+ */
+package dev.ratelimiter.bench.loadtest;
