@@ -23,8 +23,10 @@ import picocli.CommandLine.Spec;
  * The {@code loadtest} command: drives a limiter for a while and reports what it saw.
  *
  * <p>Modes: {@code local} drives the client's local limiter in this process (the memory backend
- * without HTTP); {@code http} drives a server through the client's HTTP limiter, either at
- * {@code --url} or started from {@code --server-jar} as a separate process for the run.
+ * without HTTP); {@code http} drives a server, either at {@code --url} or started from {@code
+ * --server-jar} as a separate process for the run, through the client's HTTP limiter ({@code
+ * --client library}, what applications use) or through a minimal keep-alive client ({@code
+ * --client raw}, {@link RawHttpTarget}) that leaves the cores to the server.
  *
  * <p>Exit status: 0 after a run; 1 when {@code --fail-on-errors} is set and the run had errors or
  * admitted nothing; 2 for bad options (picocli's usage error).
@@ -37,6 +39,9 @@ public final class LoadTest implements Callable<Integer> {
     /** Where the load goes. */
     enum Mode { local, http }
 
+    /** Which HTTP client the workers use in http mode. */
+    enum Client { library, raw }
+
     @Spec
     CommandSpec spec;
 
@@ -45,6 +50,10 @@ public final class LoadTest implements Callable<Integer> {
 
     @Option(names = "--url", description = "http mode: the server's base URL (default: ${DEFAULT-VALUE})")
     URI url = URI.create("http://127.0.0.1:8080");
+
+    @Option(names = "--client", description = "http mode: library (the client's HTTP limiter, as applications use it) "
+            + "or raw (one blocking keep-alive connection per worker, to push the server itself; default: ${DEFAULT-VALUE})")
+    Client client = Client.library;
 
     @Option(names = "--server-jar", description = "http mode: start this ratelimiterd jar as a process for the run "
             + "instead of using --url")
@@ -141,6 +150,10 @@ public final class LoadTest implements Callable<Integer> {
         if (serverJar != null && mode != Mode.http) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--server-jar: needs --mode http");
         }
+        if (client == Client.raw && (mode != Mode.http || coalesce)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--client raw: needs --mode http and cannot --coalesce (the batcher is part of the client library)");
+        }
         PrintWriter out = spec.commandLine().getOut();
         LoadResult result;
         if (mode == Mode.local) {
@@ -149,10 +162,10 @@ public final class LoadTest implements Callable<Integer> {
             try (ServerProcess server = ServerProcess.start(serverJar, serverStartTimeout)) {
                 out.println("started " + serverJar + " at " + server.baseUri());
                 out.flush();
-                result = runHttp(config, server.baseUri());
+                result = runHttp(config, server.baseUri(), client);
             }
         } else {
-            result = runHttp(config, url);
+            result = runHttp(config, url, client);
         }
         out.print(TextReport.of(result));
         JsonReport.write(result, json);
@@ -173,7 +186,12 @@ public final class LoadTest implements Callable<Integer> {
         }
     }
 
-    private static LoadResult runHttp(LoadConfig config, URI baseUri) throws InterruptedException {
+    private static LoadResult runHttp(LoadConfig config, URI baseUri, Client client) throws InterruptedException {
+        if (client == Client.raw) {
+            try (RawHttpTarget target = new RawHttpTarget(baseUri)) {
+                return new LoadDriver(config, target).run();
+            }
+        }
         AdminClient admin = new AdminClient(baseUri);
         HttpLimiter limiter = new HttpLimiter(HttpLimiterConfig.of(baseUri)
                 .withMaxCallsInFlight(Math.max(1_024, config.concurrency() * 2)));

@@ -38,6 +38,9 @@ import org.openjdk.jmh.infra.Blackhole;
  *       and concurrency keys) for the one tenant all share (its daily tokens key): many models,
  *       one budget.</li>
  * </ul>
+ * And, as the control that isolates the cost of sharing a key, {@code memoryIndependentThreadsNN}
+ * for 1 and 2 threads: each thread has four keys of its own, so only the backend's own structures
+ * (the lease map, the tombstones, the sweeper) are shared.
  *
  * <p>Why: the memory backend takes per-key locks in a fixed order instead of one global lock (SPEC
  * 5.1); this shows whether that scales with threads or serialises on the hot keys. Target (reported,
@@ -96,21 +99,56 @@ public class ContendedBenchmark {
         public void setUp(Memory memory) {
             BenchLimits.installProviders(memory.backend);
             Probes.requireAdmitted(memory.backend, BenchLimits.providerKeys(0), "before the run");
+            Probes.requireAdmitted(memory.backend, BenchLimits.independentKeys(0), "before the run");
+        }
+
+        int next() {
+            int provider = nextProvider.getAndIncrement();
+            if (provider >= BenchLimits.MAX_PROVIDERS) {
+                throw new IllegalStateException("at most " + BenchLimits.MAX_PROVIDERS + " threads have a provider of their own");
+            }
+            return provider;
         }
     }
 
-    /** Each thread's own provider: thread n of the run calls provider n. */
+    /** Each thread's own provider: thread n of the run calls provider n, for the shared tenant. */
     @State(Scope.Thread)
     public static class OwnProvider {
         List<Requirement> requirements;
 
         @Setup
         public void setUp(Providers providers) {
-            int provider = providers.nextProvider.getAndIncrement();
-            if (provider >= BenchLimits.MAX_PROVIDERS) {
-                throw new IllegalStateException("at most " + BenchLimits.MAX_PROVIDERS + " threads have a provider of their own");
-            }
-            requirements = BenchLimits.providerKeys(provider);
+            requirements = BenchLimits.providerKeys(providers.next());
+        }
+    }
+
+    /** Each thread's own provider and own tenant: no key is shared. */
+    @State(Scope.Thread)
+    public static class OwnKeys {
+        List<Requirement> requirements;
+
+        @Setup
+        public void setUp(Providers providers) {
+            requirements = BenchLimits.independentKeys(providers.next());
+        }
+    }
+
+    /** Four buckets of each thread's own. */
+    @State(Scope.Thread)
+    public static class IndependentBuckets {
+        Bucket4jFourBuckets buckets;
+        long[] amounts;
+
+        @Setup
+        public void setUp() {
+            buckets = new Bucket4jFourBuckets();
+            amounts = buckets.amounts();
+            buckets.requireAdmits("before the run");
+        }
+
+        @TearDown
+        public void tearDown() {
+            buckets.requireAdmits("after the run");
         }
     }
 
@@ -204,6 +242,30 @@ public class ContendedBenchmark {
     @Threads(16)
     public CompleteResponse memoryTenantSharedThreads16(Memory memory, OwnProvider own, Ids ids, Blackhole blackhole) {
         return reserveComplete(memory, own.requirements, ids, blackhole);
+    }
+
+    @Benchmark
+    @Threads(1)
+    public CompleteResponse memoryIndependentThreads01(Memory memory, OwnKeys own, Ids ids, Blackhole blackhole) {
+        return reserveComplete(memory, own.requirements, ids, blackhole);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public CompleteResponse memoryIndependentThreads02(Memory memory, OwnKeys own, Ids ids, Blackhole blackhole) {
+        return reserveComplete(memory, own.requirements, ids, blackhole);
+    }
+
+    @Benchmark
+    @Threads(1)
+    public boolean bucket4jIndependentThreads01(IndependentBuckets own) {
+        return reserveRelease(own.buckets, own.amounts);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public boolean bucket4jIndependentThreads02(IndependentBuckets own) {
+        return reserveRelease(own.buckets, own.amounts);
     }
 
     @Benchmark

@@ -17,8 +17,9 @@ import java.util.Map;
  * baseline's cost ours is).
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.ratelimiter.bench.report.RatioTable
- * results.json}. A pair whose benchmarks are missing from the file is left out, so the table also
- * works for a run of a subset ({@code -e}, or a regular expression).
+ * results.json...}. Several files may be given, one per run of a benchmark class: every pair lies
+ * within one class, so each ratio still compares two numbers of one run. A pair whose benchmarks are
+ * missing is named below the table, so the table also works for a run of a subset.
  *
  * <p>Stateless; thread-safe.
  */
@@ -75,6 +76,14 @@ public final class RatioTable {
                     "tenant key shared: 2 threads vs 1 thread (ours)"),
             new Pair("ContendedBenchmark.bucket4jTenantSharedThreads02", "ContendedBenchmark.bucket4jTenantSharedThreads01",
                     "tenant key shared: 2 threads vs 1 thread (Bucket4j)"),
+            new Pair("ContendedBenchmark.memoryIndependentThreads01", "ContendedBenchmark.bucket4jIndependentThreads01",
+                    "no key shared, 1 thread vs Bucket4j"),
+            new Pair("ContendedBenchmark.memoryIndependentThreads02", "ContendedBenchmark.bucket4jIndependentThreads02",
+                    "no key shared, 2 threads vs Bucket4j"),
+            new Pair("ContendedBenchmark.memoryIndependentThreads02", "ContendedBenchmark.memoryIndependentThreads01",
+                    "no key shared: 2 threads vs 1 thread (ours)"),
+            new Pair("ContendedBenchmark.bucket4jIndependentThreads02", "ContendedBenchmark.bucket4jIndependentThreads01",
+                    "no key shared: 2 threads vs 1 thread (Bucket4j)"),
             new Pair("SchedulerBenchmark.scheduler", "SchedulerBenchmark.executorWithBucket4j",
                     "scheduler jobs vs executor + Bucket4j"),
             new Pair("HttpBenchmark.reserveSingle", "HttpBenchmark.healthz",
@@ -88,11 +97,15 @@ public final class RatioTable {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: RatioTable <jmh-result.json>");
+        if (args.length == 0) {
+            System.err.println("usage: RatioTable <jmh-result.json>...");
             System.exit(2);
         }
-        System.out.print(markdown(read(Path.of(args[0]))));
+        Map<String, double[]> scores = new LinkedHashMap<>();
+        for (String file : args) {
+            scores.putAll(read(Path.of(file)));
+        }
+        System.out.print(markdown(scores));
     }
 
     /** Score and error per name ({@code Class.method[:secondary][[param=value]]}) from a JMH JSON file. */

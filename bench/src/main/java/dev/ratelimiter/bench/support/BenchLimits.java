@@ -82,9 +82,21 @@ public final class BenchLimits {
                 new Requirement(DAILY_TOKENS_KEY, RESERVED_TOKENS));
     }
 
-    /** Installs the keys of every provider of {@link #providerKeys} in {@code backend}. */
+    /**
+     * The four requirements of one LLM call to provider {@code provider} for a tenant of its own:
+     * keys no other provider's calls touch.
+     */
+    public static List<Requirement> independentKeys(int provider) {
+        List<Requirement> shared = providerKeys(provider);
+        return List.of(shared.get(0), shared.get(1), shared.get(2),
+                new Requirement("tenant:bench-t" + provider + ":llm:daily_tokens", RESERVED_TOKENS));
+    }
+
+    /** Installs the keys of every provider of {@link #providerKeys} and {@link #independentKeys} in {@code backend}. */
     public static void installProviders(MemoryBackend backend) {
         for (int provider = 0; provider < MAX_PROVIDERS; provider++) {
+            backend.install(LimitState.created(LimitDefinition.rolling("tenant:bench-t" + provider + ":llm:daily_tokens",
+                    HUGE_CAPACITY, 1)));
             String prefix = "global:llm:bench-p" + provider + ":model:";
             backend.install(LimitState.created(LimitDefinition.rolling(prefix + "rpm", HUGE_CAPACITY, 1)));
             backend.install(LimitState.created(LimitDefinition.rolling(prefix + "tpm", HUGE_CAPACITY, 1)));

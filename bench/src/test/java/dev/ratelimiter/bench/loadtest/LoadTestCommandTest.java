@@ -40,20 +40,48 @@ class LoadTestCommandTest {
 
     @Test
     void httpRunAgainstTheServerSendsBatchesAndSeedsItsLimits() throws Exception {
+        JsonNode json = runHttp("library", "4");
+        assertEquals(4, json.get("batch_sizes").get("max").asLong());
+        assertEquals(4, json.get("batch_sizes").get("min").asLong());
+    }
+
+    @Test
+    void httpRunWithTheRawClientSendsSingleCalls() throws Exception {
+        JsonNode json = runHttp("raw", "1");
+        assertEquals(1, json.get("batch_sizes").get("max").asLong());
+        assertTrue(json.get("target").asText().contains("raw"), json.get("target").asText());
+    }
+
+    @Test
+    void httpRunWithTheRawClientSendsBatches() throws Exception {
+        JsonNode json = runHttp("raw", "8");
+        assertEquals(8, json.get("batch_sizes").get("min").asLong());
+    }
+
+    @Test
+    void rawClientNeedsHttpMode() {
+        Run run = run("--mode", "local", "--client", "raw");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.output().contains("--client raw: needs --mode http"), run.output());
+    }
+
+    /** Runs the command over HTTP against the server started in this JVM; requires admissions and no error. */
+    private JsonNode runHttp(String client, String batchSize) throws Exception {
         Map<String, Object> properties = Map.of("micronaut.server.port", -1,
-                "ratelimiter.registry-path", directory.resolve("registry.json").toString(),
+                "ratelimiter.registry-path", directory.resolve("registry-" + client + batchSize + ".json").toString(),
                 "ratelimiter.seed-limits-path", "");
         try (ApplicationContext context = ApplicationContext.builder().properties(properties).start()) {
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
             server.start();
-            Run run = run("--mode", "http", "--url", server.getURI().toString(), "--duration", "300ms", "--warmup",
-                    "100ms", "--concurrency", "2", "--batch-size", "4", "--fail-on-errors",
-                    "--json", directory.resolve("http.json").toString(), "--html", directory.resolve("http.html").toString());
+            Path json = directory.resolve("http-" + client + batchSize + ".json");
+            Run run = run("--mode", "http", "--url", server.getURI().toString(), "--client", client, "--duration", "300ms",
+                    "--warmup", "100ms", "--concurrency", "2", "--batch-size", batchSize, "--fail-on-errors",
+                    "--json", json.toString(), "--html", directory.resolve("http-" + client + batchSize + ".html").toString());
             assertEquals(0, run.exitCode(), run.output());
-            JsonNode json = new ObjectMapper().readTree(directory.resolve("http.json").toFile());
-            assertTrue(json.get("reserve").get("allowed").asLong() > 0, run.output());
-            assertEquals(4, json.get("batch_sizes").get("max").asLong());
-            assertEquals(4, json.get("batch_sizes").get("min").asLong());
+            JsonNode report = new ObjectMapper().readTree(json.toFile());
+            assertTrue(report.get("reserve").get("allowed").asLong() > 0, run.output());
+            assertEquals(report.get("reserve").get("allowed").asLong(), report.get("complete").get("ok").asLong());
+            return report;
         }
     }
 
