@@ -67,6 +67,18 @@ public interface Backend extends AutoCloseable {
     /** The current usage of an installed key. */
     Usage usage(String key);
 
+    /**
+     * Whether every call made on the request path ({@link #reserve}, {@link #complete}, their batch
+     * forms, {@link #usage} and {@link #isHealthy}) is bounded work on the calling thread: it never
+     * waits for I/O, a timer or another process, and a lock it takes is held by others only for such
+     * work too. A server may then run these calls on a thread that must never wait, such as a network
+     * event loop, instead of handing them to a pool. The default, false, is the safe answer for a
+     * backend that talks to anything outside this process.
+     */
+    default boolean neverBlocks() {
+        return false;
+    }
+
     /** Whether the backend answers now (for {@code /healthz}); must return within about a second. */
     boolean isHealthy();
 

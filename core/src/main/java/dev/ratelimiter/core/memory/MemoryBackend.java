@@ -237,6 +237,9 @@ public final class MemoryBackend implements Backend {
     }
 
     @Override
+    public boolean neverBlocks() { return true; }
+
+    @Override
     public boolean isHealthy() {
         return !closed;
     }
