@@ -46,6 +46,7 @@ class ConfigurationTest {
             assertEquals(1_048_576, context.getBean(HttpServerConfiguration.class).getMaxRequestSize());
             assertEquals(64, settings.admissionThreads());
             assertEquals(4096, settings.admissionQueueMax());
+            assertEquals(16_384, settings.inlineBodyBytesMax());
             assertEquals(1000, settings.usageSampleIntervalMs());
             assertEquals(15_000, settings.shutdownGracePeriodMs());
             assertEquals("0", tigerBeetle.clusterId());
@@ -64,13 +65,13 @@ class ConfigurationTest {
     @Test
     void theDefaultRegistryAndSeedPathsAreRelativeToTheWorkingDirectory() {
         LimiterSettings settings = new LimiterSettings("memory", "data/registry.json", null, 200, 32, 256, 1_048_576,
-                64, 4096, 1000, 15_000);
+                64, 4096, 16_384, 1000, 15_000);
 
         assertEquals(new LimiterSettings.SeedSource("config/limits.json", false), settings.seedSource());
         assertEquals(LimiterSettings.SeedSource.DISABLED, new LimiterSettings("memory", "r.json", " ", 200, 32, 256,
-                1_048_576, 64, 4096, 1000, 15_000).seedSource());
+                1_048_576, 64, 4096, 16_384, 1000, 15_000).seedSource());
         assertEquals(new LimiterSettings.SeedSource("my/limits.json", true), new LimiterSettings("memory", "r.json",
-                "my/limits.json", 200, 32, 256, 1_048_576, 64, 4096, 1000, 15_000).seedSource());
+                "my/limits.json", 200, 32, 256, 1_048_576, 64, 4096, 16_384, 1000, 15_000).seedSource());
     }
 
     @Test
@@ -80,6 +81,7 @@ class ConfigurationTest {
                 Map.entry("RATELIMITER_MAX_BATCH_ITEMS", "64"),
                 Map.entry("RATELIMITER_MAX_BODY_BYTES", "4096"),
                 Map.entry("RATELIMITER_DECREASE_CHECK_INTERVAL_MS", "50"),
+                Map.entry("RATELIMITER_INLINE_BODY_BYTES_MAX", "0"),
                 Map.entry("RATELIMITER_TIGERBEETLE_CLUSTER_ID", "340282366920938463463374607431768211455"),
                 Map.entry("RATELIMITER_TIGERBEETLE_ADDRESSES", "3001,127.0.0.1:3002"),
                 Map.entry("RATELIMITER_TIGERBEETLE_BATCH_SIZE_MAX", "100"),
@@ -98,6 +100,7 @@ class ConfigurationTest {
             assertEquals(4096, settings.maxBodyBytes());
             assertEquals(4096, context.getBean(HttpServerConfiguration.class).getMaxRequestSize());
             assertEquals(50, settings.decreaseCheckIntervalMs());
+            assertEquals(0, settings.inlineBodyBytesMax());
             assertEquals("340282366920938463463374607431768211455", tigerBeetle.clusterIdValue().toString());
             assertEquals(List.of("3001", "127.0.0.1:3002"), tigerBeetle.addresses());
             assertEquals(100, tigerBeetle.batchSizeMax());
@@ -135,6 +138,8 @@ class ConfigurationTest {
                 + " from 1 to 100000000, got 0", startFailure(Map.of("RATELIMITER_TIGERBEETLE_LEASE_RECORDS_MAX", "0")));
         assertEquals("ratelimiter.max-requirements (RATELIMITER_MAX_REQUIREMENTS) must be from 1 to 10000, got 0",
                 startFailure(Map.of("RATELIMITER_MAX_REQUIREMENTS", "0")));
+        assertEquals("ratelimiter.inline-body-bytes-max (RATELIMITER_INLINE_BODY_BYTES_MAX) must be from 0 to 1048576,"
+                + " got 1048577", startFailure(Map.of("RATELIMITER_INLINE_BODY_BYTES_MAX", "1048577")));
         assertEquals("ratelimiter.retry.rolling-factor (RATELIMITER_RETRY_ROLLING_FACTOR) must be from 1.0 to 10.0, got 0.5",
                 startFailure(Map.of("RATELIMITER_RETRY_ROLLING_FACTOR", "0.5")));
         assertTrue(startFailure(Map.of("RATELIMITER_MAX_BATCH_ITEMS", "many"))

@@ -8,6 +8,10 @@ import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -16,13 +20,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A backend whose reserve calls can be held at a gate (a stuck backend) or fail (a backend that is
- * down); it also records whether it was closed while a reserve was still running. Thread-safe:
- * volatile flags, atomics and latches.
+ * down); it also records whether it was closed while a reserve was still running, and the names of
+ * the threads that called reserve and isHealthy. It answers {@link #neverBlocks()} as it was built,
+ * so tests can also play a backend that promises never to block. Thread-safe: volatile flags,
+ * atomics, latches and a concurrent queue.
  */
 final class GatedBackend implements Backend {
     private static final long GATE_WAIT_SECONDS = 30;
 
     private final Backend delegate;
+    private final boolean neverBlocks;
+    private final Queue<String> callerThreads = new ConcurrentLinkedQueue<>();
     private volatile CountDownLatch gate = new CountDownLatch(0);
     private final Semaphore entered = new Semaphore(0);
     private final AtomicInteger reservesRunning = new AtomicInteger();
@@ -31,8 +39,18 @@ final class GatedBackend implements Backend {
     private volatile boolean healthy = true;
     private volatile boolean failing;
 
-    GatedBackend(Backend delegate) {
+    GatedBackend(Backend delegate, boolean neverBlocks) {
         this.delegate = delegate;
+        this.neverBlocks = neverBlocks;
+    }
+
+    /** The names of the threads that called reserve or isHealthy since the last call of this method, oldest first. */
+    List<String> takeCallerThreads() {
+        List<String> names = new ArrayList<>();
+        for (String name = callerThreads.poll(); name != null; name = callerThreads.poll()) {
+            names.add(name);
+        }
+        return names;
     }
 
     /** From now on, reserves wait until {@link #open()} (at most 30 s, so a failed test cannot hang). */
@@ -68,6 +86,7 @@ final class GatedBackend implements Backend {
 
     @Override
     public ReserveResponse reserve(ReserveRequest request) {
+        callerThreads.add(Thread.currentThread().getName());
         reservesRunning.incrementAndGet();
         try {
             entered.release();
@@ -111,7 +130,13 @@ final class GatedBackend implements Backend {
 
     @Override
     public boolean isHealthy() {
+        callerThreads.add(Thread.currentThread().getName());
         return healthy;
+    }
+
+    @Override
+    public boolean neverBlocks() {
+        return neverBlocks;
     }
 
     @Override

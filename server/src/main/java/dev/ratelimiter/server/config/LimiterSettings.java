@@ -24,6 +24,9 @@ import io.micronaut.core.annotation.Nullable;
  * @param admissionThreads threads that run reserve and complete calls on the backend
  * @param admissionQueueMax reserve and complete calls that may wait for a thread; past it the server
  *     answers 503 at once instead of queueing without bound
+ * @param inlineBodyBytesMax largest request body whose call runs on the event loop that read it, without a
+ *     hand-off to a pool, when the backend never blocks (the memory backend); larger bodies, and every
+ *     call on a backend that may block, go to the pools; 0 sends every call to the pools
  * @param usageSampleIntervalMs how often the reserved-amount gauges read the backend's usage
  * @param shutdownGracePeriodMs how long a stopping server waits for in-flight requests
  */
@@ -38,12 +41,18 @@ public record LimiterSettings(
         long maxBodyBytes,
         int admissionThreads,
         int admissionQueueMax,
+        int inlineBodyBytesMax,
         long usageSampleIntervalMs,
         long shutdownGracePeriodMs) {
 
     public static final String MEMORY = "memory";
     public static final String TIGERBEETLE = "tigerbeetle";
     public static final String DEFAULT_SEED_LIMITS_PATH = "config/limits.json";
+    /**
+     * The most {@link #inlineBodyBytesMax} may be: decoding and admitting a body takes time in
+     * proportion to its size, and a larger one would hold up every other connection of its event loop.
+     */
+    public static final int INLINE_BODY_BYTES_LIMIT = 1024 * 1024;
 
     public LimiterSettings {
         backend = requireText("ratelimiter.backend", backend);
@@ -58,6 +67,7 @@ public record LimiterSettings(
         requireRange("ratelimiter.max-body-bytes", maxBodyBytes, 1024, 64L * 1024 * 1024);
         requireRange("ratelimiter.admission-threads", admissionThreads, 1, 1024);
         requireRange("ratelimiter.admission-queue-max", admissionQueueMax, 1, 1_000_000);
+        requireRange("ratelimiter.inline-body-bytes-max", inlineBodyBytesMax, 0, INLINE_BODY_BYTES_LIMIT);
         requireRange("ratelimiter.usage-sample-interval-ms", usageSampleIntervalMs, 10, 3_600_000);
         requireRange("ratelimiter.shutdown-grace-period-ms", shutdownGracePeriodMs, 0, 600_000);
     }

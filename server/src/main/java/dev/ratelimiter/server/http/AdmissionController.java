@@ -7,8 +7,8 @@ import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.wire.BatchItem;
 import dev.ratelimiter.core.wire.WireCodec;
+import dev.ratelimiter.server.lifecycle.CallDispatcher;
 import dev.ratelimiter.server.lifecycle.LimiterServiceFactory;
-import dev.ratelimiter.server.lifecycle.WorkerPool;
 import dev.ratelimiter.server.metrics.AdmissionMetrics;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
@@ -22,8 +22,15 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Reserve and complete, single and batched (SPEC 3). Every call runs on the admission pool; the
- * body is decoded there too, so that a 1 MiB batch never occupies the event loop.
+ * Reserve and complete, single and batched (SPEC 3).
+ *
+ * <p>Which thread runs a call is the {@link CallDispatcher}'s choice, made from the backend and the
+ * body's size: on the memory backend a call whose body is small (every single reserve and complete,
+ * and small batches) is decoded, admitted and encoded on the Netty event loop that read it, because a
+ * hand-off to a pool would cost more than the work; a larger body, and every call on a backend that
+ * may block (TigerBeetle), runs on the bounded admission pool, body decoding included, so that
+ * neither a 1 MiB batch nor a slow backend ever occupies the event loop. A full pool answers 503.
+ * Stateless apart from its collaborators, which are thread-safe.
  */
 @Controller("/v1")
 @Produces(MediaType.APPLICATION_JSON)
@@ -31,19 +38,19 @@ public final class AdmissionController {
     private final LimiterService service;
     private final WireCodec codec;
     private final AdmissionMetrics metrics;
-    private final WorkerPool pool;
+    private final CallDispatcher calls;
 
     public AdmissionController(LimiterService service, WireCodec codec, AdmissionMetrics metrics,
-            @Named(LimiterServiceFactory.ADMISSION_POOL) WorkerPool pool) {
+            @Named(LimiterServiceFactory.ADMISSION_POOL) CallDispatcher calls) {
         this.service = service;
         this.codec = codec;
         this.metrics = metrics;
-        this.pool = pool;
+        this.calls = calls;
     }
 
     @Post(uri = "/reserve", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> reserve(@Body byte[] body) {
-        return pool.submit(() -> {
+        return calls.dispatch(body.length, () -> {
             ReserveRequest request = codec.readReserveRequest(body);
             Timer.Sample sample = metrics.startTimer();
             ReserveResponse response = service.reserve(request);
@@ -54,7 +61,7 @@ public final class AdmissionController {
 
     @Post(uri = "/complete", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> complete(@Body byte[] body) {
-        return pool.submit(() -> {
+        return calls.dispatch(body.length, () -> {
             CompleteRequest request = codec.readCompleteRequest(body);
             Timer.Sample sample = metrics.startTimer();
             CompleteResponse response = service.complete(request);
@@ -65,7 +72,7 @@ public final class AdmissionController {
 
     @Post(uri = "/reserve/batch", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> reserveBatch(@Body byte[] body) {
-        return pool.submit(() -> {
+        return calls.dispatch(body.length, () -> {
             List<BatchItem<ReserveRequest>> items = codec.readReserveBatch(body, service.requestLimits().maxBatchItems());
             Timer.Sample sample = metrics.startTimer();
             List<ReserveResponse> results = service.reserveBatch(items);
@@ -76,7 +83,7 @@ public final class AdmissionController {
 
     @Post(uri = "/complete/batch", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> completeBatch(@Body byte[] body) {
-        return pool.submit(() -> {
+        return calls.dispatch(body.length, () -> {
             List<BatchItem<CompleteRequest>> items = codec.readCompleteBatch(body, service.requestLimits().maxBatchItems());
             Timer.Sample sample = metrics.startTimer();
             List<CompleteResponse> results = service.completeBatch(items);

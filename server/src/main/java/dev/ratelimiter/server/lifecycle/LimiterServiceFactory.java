@@ -19,17 +19,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens the limiter when the application context starts, before the HTTP server listens, so that a
- * bad registry or seed file stops the process instead of serving with half the limits.
+ * bad registry or seed file stops the process instead of serving with half the limits; and builds
+ * the worker pools and the {@link CallDispatcher}s that decide, per call, between the event loop and
+ * a pool.
  */
 @Factory
 public final class LimiterServiceFactory {
     private static final Logger LOG = LoggerFactory.getLogger(LimiterServiceFactory.class);
 
-    /** Pool for reserve and complete calls. */
+    /** Pool (and dispatcher) for reserve and complete calls. */
     public static final String ADMISSION_POOL = "admission";
     /** Pool for admin reads and writes, so they never queue behind admission calls. */
     public static final String ADMIN_POOL = "admin";
-    /** Pool for /healthz, so a health check never queues behind admin or admission calls. */
+    /** Pool (and dispatcher) for /healthz, so a health check never queues behind admin or admission calls. */
     public static final String PROBE_POOL = "probe";
 
     private static final int ADMIN_THREADS = 4;
@@ -38,15 +40,30 @@ public final class LimiterServiceFactory {
     private static final int PROBE_QUEUE_MAX = 64;
 
     /**
+     * The backend of this process. A bean only so that the dispatchers can ask it
+     * {@link Backend#neverBlocks()}; nothing else calls it directly. The {@link LimiterService} owns it
+     * and closes it, after its decrease loop stops; the context does not (no pre-destroy method, and
+     * Micronaut closes only beans that declare one), so it is closed once.
+     */
+    @Singleton
+    Backend backend(BackendFactory backends) {
+        return backends.create();
+    }
+
+    /**
      * The limiter: registry loaded, seed applied, decrease loop running. Closed when the context
      * stops, which stops the loop and closes the backend.
      */
     @Context
     @Bean(preDestroy = "close")
-    LimiterService limiterService(LimiterSettings settings, BackendFactory backends) {
+    LimiterService limiterService(LimiterSettings settings, Backend backend) {
         Path registry = Path.of(settings.registryPath());
-        createParentDirectory(registry);
-        Backend backend = backends.create();
+        try {
+            createParentDirectory(registry);
+        } catch (StartupFailure e) {
+            backend.close();
+            throw e;
+        }
         LimiterService service = open(backend, registry, settings);
         try {
             SeedLoader.seed(service, settings.seedSource());
@@ -55,9 +72,23 @@ public final class LimiterServiceFactory {
             service.close();
             throw e;
         }
-        LOG.info("Limiter ready: backend {}, registry {}, {} limits", settings.backend(), registry.toAbsolutePath(),
-                service.states().size());
+        LOG.info("Limiter ready: backend {}, registry {}, {} limits; {}", settings.backend(), registry.toAbsolutePath(),
+                service.states().size(), describeThreads(backend, settings));
         return service;
+    }
+
+    @Singleton
+    @Named(ADMISSION_POOL)
+    CallDispatcher admissionDispatcher(Backend backend, LimiterSettings settings,
+            @Named(ADMISSION_POOL) WorkerPool pool) {
+        return new CallDispatcher(pool, backend.neverBlocks(), settings.inlineBodyBytesMax());
+    }
+
+    /** /healthz has no body, so it runs on the event loop exactly when the admission calls with the smallest bodies do. */
+    @Singleton
+    @Named(PROBE_POOL)
+    CallDispatcher probeDispatcher(Backend backend, LimiterSettings settings, @Named(PROBE_POOL) WorkerPool pool) {
+        return new CallDispatcher(pool, backend.neverBlocks(), settings.inlineBodyBytesMax());
     }
 
     @Singleton
@@ -98,6 +129,17 @@ public final class LimiterServiceFactory {
             backend.close();
             throw new StartupFailure(e.getMessage());
         }
+    }
+
+    private static String describeThreads(Backend backend, LimiterSettings settings) {
+        if (!backend.neverBlocks()) {
+            return "admission calls and /healthz run on worker pools (the backend may block)";
+        }
+        if (settings.inlineBodyBytesMax() == 0) {
+            return "admission calls and /healthz run on worker pools (ratelimiter.inline-body-bytes-max=0)";
+        }
+        return "calls with bodies up to " + settings.inlineBodyBytesMax()
+                + " bytes run on the event loop (the backend never blocks), larger ones on the admission pool";
     }
 
     private static void createParentDirectory(Path registry) {
