@@ -21,7 +21,8 @@ import io.micronaut.core.annotation.Nullable;
  * @param maxRequirements most requirements in one reserve
  * @param maxBatchItems most requests in one batch
  * @param maxBodyBytes largest request body; larger bodies are answered 413
- * @param admissionThreads threads that run reserve and complete calls on the backend
+ * @param admissionThreads threads that run reserve and complete calls on a backend that may block
+ *     (TigerBeetle), and calls whose body is larger than {@code inlineBodyBytesMax}
  * @param admissionQueueMax reserve and complete calls that may wait for a thread; past it the server
  *     answers 503 at once instead of queueing without bound
  * @param inlineBodyBytesMax largest request body whose call runs on the event loop that read it, without a

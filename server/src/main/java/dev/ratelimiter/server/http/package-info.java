@@ -1,11 +1,18 @@
 /**
  * The HTTP API of SPEC 3: thin controllers that hand the raw request body to core's strict
  * {@link dev.ratelimiter.core.wire.WireCodec}, call {@link dev.ratelimiter.core.service.LimiterService}
- * on a bounded worker pool, and answer JSON; and {@link dev.ratelimiter.server.http.ApiErrors}, the
- * one place where every failure becomes an {@code {"error","detail"}} body.
+ * and answer JSON; and {@link dev.ratelimiter.server.http.ApiErrors}, the one place where every
+ * failure becomes an {@code {"error","detail"}} body.
+ *
+ * <p>Threads: Micronaut invokes every controller method on the Netty event loop that read the
+ * request. Admission calls and {@code /healthz} ask a
+ * {@link dev.ratelimiter.server.lifecycle.CallDispatcher} where to run: on that event loop when the
+ * backend never blocks (memory) and the body is small, otherwise on a bounded worker pool (always on
+ * TigerBeetle). Admin calls always run on the admin pool, because a change writes the registry file.
  *
  * <p>Micronaut never binds a payload to an object here: the codec's rules (wrong types, fractions,
  * unknown fields, numbers beyond 2^63-1) are the contract, and a body is read as bytes whatever its
- * Content-Type. Depends on core, {@code lifecycle} (worker pools), {@code metrics} and Micronaut HTTP.
+ * Content-Type. Depends on core, {@code lifecycle} (worker pools and dispatchers), {@code metrics} and
+ * Micronaut HTTP.
  */
 package dev.ratelimiter.server.http;

@@ -11,11 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A fixed number of threads with a bounded queue, for work that may block on the backend.
+ * A fixed number of threads with a bounded queue, for work that may block on the backend or is too
+ * large for an event loop.
  *
  * <p>Netty's event loop must never wait for a backend: one stuck call would stall every connection
- * on that loop. Requests are therefore handed to a pool, one pool per kind of work, so that health
- * checks and admin reads never queue behind admission calls. When every thread is busy and the
+ * on that loop. Calls into a backend that may block, calls with large bodies and every admin call are
+ * therefore handed to a pool (a {@link CallDispatcher} decides for admission calls and health
+ * checks), one pool per kind of work, so that health checks and admin reads never queue behind
+ * admission calls. When every thread is busy and the
  * queue is full, {@link #submit} fails at once with {@link PoolSaturatedException} (answered 503)
  * instead of queueing without bound. Thread-safe: the state is the JDK executor's.
  */

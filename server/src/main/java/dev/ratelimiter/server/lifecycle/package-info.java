@@ -2,7 +2,9 @@
  * How the server comes up and goes down: the backend chosen by configuration, the
  * {@link dev.ratelimiter.core.service.LimiterService} opened on the durable registry and seeded
  * from the example limits file, the decrease loop, the bounded worker pools that keep slow backend
- * calls off Netty's event loop, and the graceful stop that answers in-flight requests before the
+ * calls and large bodies off Netty's event loop, the dispatchers that choose per call between the
+ * event loop and a pool (from {@link dev.ratelimiter.core.backend.Backend#neverBlocks()} and the
+ * body's size), and the graceful stop that answers in-flight requests before the
  * service is closed. A problem found while starting is a {@link dev.ratelimiter.server.lifecycle.StartupFailure}
  * whose message names the setting, file or entry at fault.
  *
