@@ -1,6 +1,7 @@
 package dev.ratelimiter.core.memory;
 
 import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
 import java.util.concurrent.locks.ReentrantLock;
@@ -9,13 +10,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * Everything the memory backend knows about one limit key.
  *
  * <p>Thread-safety: {@link #lock} guards every mutable field (definition, status,
- * pendingDecreaseTo, reserved, debt, the hold heap and the holds in it). A reserve over several keys
+ * pendingDecreaseTo, reserved, debt, the hold queue and the holds in it). A reserve over several keys
  * takes their locks in ascending key order, so two reserves can never wait on each other in a
  * cycle. Work under the lock is bounded (heap operations and arithmetic, never I/O), which is why
  * callers may block on it without a timeout.
  *
- * <p>Invariant while the lock is free: {@code reserved} equals the sum of the amounts of the holds
- * in {@code holds}; every hold in the heap has {@code amount >= 1}.
+ * <p>Invariant while the lock is free: {@code reserved} equals the sum of the amounts of the held
+ * holds in {@code holds}; every held hold has {@code amount >= 1}.
  */
 final class KeyState {
     final String key;
@@ -26,7 +27,7 @@ final class KeyState {
     private long pendingDecreaseTo;
     private long reserved;
     private long debt;
-    private final MinHeap<Hold> holds = new MinHeap<>();
+    private final HoldQueue holds = new HoldQueue();
 
     KeyState(LimitState state) {
         this.key = state.key();
@@ -61,16 +62,13 @@ final class KeyState {
     }
 
     int holdCount() {
-        return holds.size();
+        return holds.heldCount();
     }
 
-    /** Drops every hold that has expired at {@code nowMillis}: O(expired x log holds). */
+    /** Drops every hold that has expired at {@code nowMillis}: O(expired) amortized, see {@link HoldQueue}. */
     void purgeExpired(long nowMillis) {
-        Hold first = holds.peek();
-        while (first != null && first.expiresAtMillis <= nowMillis) {
-            holds.poll();
-            reserved = Math.subtractExact(reserved, first.amount);
-            first = holds.peek();
+        for (Hold expired = holds.pollExpired(nowMillis); expired != null; expired = holds.pollExpired(nowMillis)) {
+            reserved = Math.subtractExact(reserved, expired.amount);
         }
     }
 
@@ -83,13 +81,15 @@ final class KeyState {
     Hold hold(long amount, long expiresAtMillis) {
         Hold hold = new Hold(this, amount, expiresAtMillis);
         reserved = Math.addExact(reserved, amount);
-        holds.add(hold);
+        // Concurrency holds are released by complete long before they expire: the queue's heap
+        // removes them exactly; rolling holds stay until they expire and go to its ring.
+        holds.add(hold, definition.kind() == LimitKind.CONCURRENCY);
         return hold;
     }
 
     /** Releases this exact hold if it still counts; a hold that already expired changes nothing. */
     void release(Hold hold) {
-        if (holds.remove(hold)) {
+        if (holds.release(hold)) {
             reserved = Math.subtractExact(reserved, hold.amount);
         }
     }

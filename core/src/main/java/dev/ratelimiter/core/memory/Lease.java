@@ -1,6 +1,7 @@
 package dev.ratelimiter.core.memory;
 
-import java.util.Map;
+import dev.ratelimiter.core.model.Requirement;
+import java.util.List;
 
 /**
  * The memory backend's record of one lease id, from its first reserve until its holds are gone.
@@ -15,17 +16,16 @@ import java.util.Map;
  * sweeper shard {@link #shard}, because the sweeper reorders them without the lease monitor.
  */
 final class Lease implements HeapEntry {
-    /** Where a record stands; records in the last three states are no longer in the lease map. */
+    /** Where a record stands; records in the last three states are no longer in the lease map. A
+     * completed lease is dropped at once: what it still holds expires by itself in its keys' queues. */
     enum Outcome {
         /** The creating reserve is still deciding (only ever seen by the thread holding the monitor). */
         PENDING,
         /** Admitted and not completed; holds may have expired. */
         LIVE,
-        /** Completed; only reconciled rolling holds may remain. */
-        COMPLETED,
         /** Denied for capacity: repeats are denied again (sticky). */
         DENIED,
-        /** Dropped after its holds were gone: repeats answer {@code lease_expired}. */
+        /** Completed, or dropped after its holds were gone: repeats answer {@code lease_expired}. */
         DROPPED,
         /** Rejected without taking anything (unknown key, decreasing, too large): repeats start over. */
         ABANDONED
@@ -37,15 +37,15 @@ final class Lease implements HeapEntry {
 
     /** Guarded by this. */
     Outcome outcome = Outcome.PENDING;
-    /** Guarded by this: the requirements as a set (key to amount), for idempotent repeats. */
-    Map<String, Long> requirements = Map.of();
+    /** Guarded by this: the requirements as admitted (an immutable list), for idempotent repeats. */
+    List<Requirement> requirements = List.of();
     /** Guarded by this. */
     long reservedAtMillis;
     /** Guarded by this: when the first hold expires; a repeat from then on answers {@code lease_expired}. */
     long firstExpiryMillis;
     /** Guarded by this: when the last remaining hold expires; the record may be dropped from then on. */
     long dropAtMillis;
-    /** Guarded by this: the holds, sorted by key. */
+    /** Guarded by this: the holds, in request order. */
     Hold[] holds = new Hold[0];
     /** Guarded by this: the hint given when the lease was denied. */
     long retryAfterMs;

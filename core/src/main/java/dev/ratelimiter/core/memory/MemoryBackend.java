@@ -16,11 +16,8 @@ import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.time.Clock;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,12 +56,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * ignored. Complete is idempotent and always {@code ok}.
  *
  * <h2>Bounded memory</h2>
- * Expired holds are dropped lazily from a min-heap per key, so a reserve costs O(requirements x log
- * holds). A lease record is dropped once all its holds have expired or been released: at once on a
- * complete that leaves nothing held, otherwise by the {@link LeaseSweeper}, which every reserve and
- * complete advances by a bounded step. Dropped lease ids are remembered in a FIFO of at most
- * {@code maxTombstones} ids (late repeats answer {@code lease_expired}); denied lease ids in another
- * FIFO of the same bound, each forgotten after the longest hold its requirements would have had.
+ * Expired holds are dropped lazily from each key's {@link HoldQueue} (a ring for holds in expiry
+ * order, a min-heap for the rest), so a reserve costs O(requirements) amortized, O(requirements x log
+ * holds) at worst, and never a scan. A lease record is dropped at once when the lease completes
+ * (what it still holds expires by itself in its keys' queues and can no longer change), otherwise
+ * once all its holds have expired, by the {@link LeaseSweeper}, which every reserve and complete
+ * advances by a bounded step. Dropped lease ids are remembered in a FIFO of at most {@code
+ * maxTombstones} ids (late repeats answer {@code lease_expired}); denied lease ids in another FIFO
+ * of the same bound, each forgotten after the longest hold its requirements would have had.
  *
  * <h2>Thread-safety</h2>
  * Safe for any number of threads, with no global lock on the hot path:
@@ -77,8 +76,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>Each {@link Lease} record's monitor guards its outcome and holds; the reserve that creates
  *       a record holds its monitor until it has decided, so two concurrent reserves with the same
  *       lease id take capacity once. Lock order: lease monitor, then key locks (ascending), then a
- *       sweeper shard lock; never the reverse.</li>
- *   <li>The tombstone and denial memories are lock-free ({@link BoundedLeaseMemory}).</li>
+ *       sweeper shard lock or a memory stripe (below); never the reverse.</li>
+ *   <li>The tombstone and denial memories are striped, each stripe under its own monitor; a
+ *       stripe lock is a leaf, like a sweeper shard's ({@link BoundedLeaseMemory}).</li>
  * </ul>
  * {@link #install} and {@link #tryApplyDecrease} take one key lock; the service calls them from one
  * thread at a time, but they are safe concurrently with everything else too.
@@ -96,7 +96,10 @@ public final class MemoryBackend implements Backend {
      */
     private static final int MAX_RESERVE_ATTEMPTS = 16;
 
-    private static final Comparator<KeyState> BY_KEY = Comparator.comparing(state -> state.key);
+    /** Up to this many requirements, duplicate keys are found pairwise instead of through a set. */
+    private static final int SMALL_REQUEST = 16;
+    /** Stands for "no actual sent for this key" in {@link #reconcile}; valid actuals are never negative. */
+    private static final long NO_ACTUAL = -1;
 
     private final Clock clock;
     private final RetryHints retryHints;
@@ -170,7 +173,7 @@ public final class MemoryBackend implements Backend {
                 }
                 continue;
             }
-            Lease fresh = new Lease(request.leaseId(), sweeper.nextShard());
+            Lease fresh = new Lease(request.leaseId(), LeaseSweeper.shardOf(request.leaseId()));
             synchronized (fresh) {
                 if (leases.putIfAbsent(request.leaseId(), fresh) != null) {
                     continue;
@@ -194,24 +197,14 @@ public final class MemoryBackend implements Backend {
             if (lease.outcome != Lease.Outcome.LIVE) {
                 return CompleteResponse.succeeded();
             }
-            lease.outcome = Lease.Outcome.COMPLETED;
-            Map<String, Long> actuals = new HashMap<>();
-            for (Actual actual : request.actuals()) {
-                actuals.put(actual.key(), actual.actualAmount());
-            }
-            long lastExpiryMillis = Long.MIN_VALUE;
+            long nowMillis = clock.nowMillis();
             for (Hold hold : lease.holds) {
-                if (reconcile(hold, actuals.get(hold.key.key))) {
-                    lastExpiryMillis = Math.max(lastExpiryMillis, hold.expiresAtMillis);
-                }
+                reconcile(hold, actualFor(request.actuals(), hold.key.key), nowMillis);
             }
-            if (lastExpiryMillis == Long.MIN_VALUE) {
-                drop(lease);
-                sweeper.cancel(lease);
-            } else {
-                lease.dropAtMillis = lastExpiryMillis;
-                sweeper.schedule(lease, lastExpiryMillis);
-            }
+            // What is still held now expires by itself in its key's queue and can no longer change:
+            // the record is only needed to answer repeats, which the tombstone does.
+            drop(lease);
+            sweeper.cancel(lease);
             return CompleteResponse.succeeded();
         }
     }
@@ -298,11 +291,10 @@ public final class MemoryBackend implements Backend {
                     if (clock.nowMillis() >= lease.firstExpiryMillis) {
                         return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
                     }
-                    if (!lease.requirements.equals(asMap(request.requirements()))) {
+                    if (!sameAsSet(lease.requirements, request.requirements())) {
                         return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
                     }
                     return ReserveResponse.allowed(lease.reservedAtMillis);
-                case COMPLETED:
                 case DROPPED:
                     return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
                 case DENIED:
@@ -341,7 +333,7 @@ public final class MemoryBackend implements Backend {
         for (int i = 0; i < states.length; i++) {
             states[i] = keys.get(requirements.get(i).key());
         }
-        KeyState[] lockOrder = Arrays.stream(states).filter(Objects::nonNull).sorted(BY_KEY).toArray(KeyState[]::new);
+        KeyState[] lockOrder = lockOrder(states);
         int locked = 0;
         try {
             for (KeyState state : lockOrder) {
@@ -407,9 +399,8 @@ public final class MemoryBackend implements Backend {
             lastExpiryMillis = Math.max(lastExpiryMillis, expiresAtMillis);
             retryHints.admitted(state.key);
         }
-        Arrays.sort(holds, Comparator.comparing(hold -> hold.key.key));
         lease.holds = holds;
-        lease.requirements = asMap(requirements);
+        lease.requirements = requirements;
         lease.reservedAtMillis = nowMillis;
         lease.firstExpiryMillis = firstExpiryMillis;
         lease.dropAtMillis = lastExpiryMillis;
@@ -419,27 +410,29 @@ public final class MemoryBackend implements Backend {
     }
 
     /**
-     * Reconciles one hold of a completing lease; returns whether it still holds something afterwards.
+     * Reconciles one hold of a completing lease with its actual ({@link #NO_ACTUAL} when none was
+     * sent). A negative actual never gets past the service's validation; should one reach the
+     * backend directly it counts as no actual, which keeps the hold as reserved (the safe side).
      * Takes the hold's key lock; the caller holds the lease monitor.
      */
-    private boolean reconcile(Hold hold, Long actual) {
+    private static void reconcile(Hold hold, long actual, long nowMillis) {
         KeyState state = hold.key;
         state.lock.lock();
         try {
-            state.purgeExpired(clock.nowMillis());
-            if (!hold.isHeld()) {
-                return false;
+            state.purgeExpired(nowMillis);
+            if (!hold.held) {
+                return;
             }
             if (state.definition().kind() == LimitKind.CONCURRENCY) {
                 state.release(hold);
-                return false;
+                return;
             }
-            if (actual == null || actual == hold.amount) {
-                return true;
+            if (actual < 0 || actual == hold.amount) {
+                return;
             }
             if (actual < hold.amount) {
                 state.shrink(hold, actual);
-                return actual > 0;
+                return;
             }
             long overage = actual - hold.amount;
             if (!state.isDecreasing() && state.fits(overage)) {
@@ -447,10 +440,24 @@ public final class MemoryBackend implements Backend {
             } else if (state.definition().overage() == Overage.DEBT) {
                 state.addDebt(overage);
             }
-            return true;
         } finally {
             state.lock.unlock();
         }
+    }
+
+    /**
+     * The actual sent for {@code key}, or {@link #NO_ACTUAL}. A linear search: a complete names a
+     * handful of keys, and a map would cost more to build than the search costs. Validation keeps
+     * the list within the configured maximum; with duplicate keys the first one counts, as the
+     * service's validator refuses duplicates before they get here.
+     */
+    private static long actualFor(List<Actual> actuals, String key) {
+        for (Actual actual : actuals) {
+            if (actual.key().equals(key)) {
+                return actual.actualAmount();
+            }
+        }
+        return NO_ACTUAL;
     }
 
     /**
@@ -461,8 +468,7 @@ public final class MemoryBackend implements Backend {
         long nowMillis = clock.nowMillis();
         for (Lease lease : sweeper.due(nowMillis)) {
             synchronized (lease) {
-                boolean held = lease.outcome == Lease.Outcome.LIVE || lease.outcome == Lease.Outcome.COMPLETED;
-                if (held && nowMillis >= lease.dropAtMillis) {
+                if (lease.outcome == Lease.Outcome.LIVE && nowMillis >= lease.dropAtMillis) {
                     drop(lease);
                 }
             }
@@ -490,21 +496,64 @@ public final class MemoryBackend implements Backend {
         if (requirements.isEmpty()) {
             return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
         }
-        Set<String> seen = new HashSet<>();
         for (Requirement requirement : requirements) {
-            if (requirement.amount() < 1 || !seen.add(requirement.key())) {
+            if (requirement.amount() < 1) {
                 return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
             }
+        }
+        if (hasDuplicateKey(requirements)) {
+            return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
         }
         return null;
     }
 
-    private static Map<String, Long> asMap(List<Requirement> requirements) {
-        Map<String, Long> map = new HashMap<>();
-        for (Requirement requirement : requirements) {
-            map.put(requirement.key(), requirement.amount());
+    /** Pairwise for the few keys a lease names (no allocation), a set beyond that. */
+    private static boolean hasDuplicateKey(List<Requirement> requirements) {
+        int size = requirements.size();
+        if (size <= SMALL_REQUEST) {
+            for (int i = 1; i < size; i++) {
+                String key = requirements.get(i).key();
+                for (int j = 0; j < i; j++) {
+                    if (requirements.get(j).key().equals(key)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
-        return map;
+        Set<String> seen = new HashSet<>();
+        for (Requirement requirement : requirements) {
+            if (!seen.add(requirement.key())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether two requirement lists without duplicate keys name the same keys with the same amounts. */
+    private static boolean sameAsSet(List<Requirement> held, List<Requirement> repeated) {
+        return held.size() == repeated.size() && new HashSet<>(held).equals(new HashSet<>(repeated));
+    }
+
+    /**
+     * The known keys of a reserve in ascending key order: the order every reserve takes their locks
+     * in. Insertion sort: a lease names a handful of keys.
+     */
+    private static KeyState[] lockOrder(KeyState[] states) {
+        KeyState[] order = new KeyState[states.length];
+        int count = 0;
+        for (KeyState state : states) {
+            if (state == null) {
+                continue;
+            }
+            int at = count++;
+            while (at > 0 && order[at - 1].key.compareTo(state.key) > 0) {
+                order[at] = order[at - 1];
+                at--;
+            }
+            order[at] = state;
+        }
+        return count == order.length ? order : Arrays.copyOf(order, count);
     }
 
     /** The hold length of a key in milliseconds, saturating instead of overflowing. */

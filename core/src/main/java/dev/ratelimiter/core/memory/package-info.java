@@ -1,6 +1,6 @@
 /**
  * The memory backend (SPEC 5.1): {@link dev.ratelimiter.core.memory.MemoryBackend} keeps every
- * limit's holds in this process, expires them lazily through a min-heap per key, and locks per key
+ * limit's holds in this process, expires them lazily through a queue per key (a ring in expiry order, a min-heap for the rest), and locks per key
  * so that reserves on different keys run in parallel. The other types are its package-private parts:
  * the indexed heap, the per-key state and holds, lease records, the sweeper that drops lease records
  * of leases nobody completes, and the bounded memory of finished and denied lease ids.
