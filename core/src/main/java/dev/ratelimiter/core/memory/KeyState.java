@@ -4,6 +4,7 @@ import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -11,15 +12,23 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safety: {@link #lock} guards every mutable field (definition, status,
  * pendingDecreaseTo, reserved, debt, the hold queue and the holds in it). A reserve over several keys
- * takes their locks in ascending key order, so two reserves can never wait on each other in a
- * cycle. Work under the lock is bounded (heap operations and arithmetic, never I/O), which is why
+ * takes their locks in ascending {@link #lockOrder}, so two reserves can never wait on each other in
+ * a cycle. Work under the lock is bounded (heap operations and arithmetic, never I/O), which is why
  * callers may block on it without a timeout.
  *
  * <p>Invariant while the lock is free: {@code reserved} equals the sum of the amounts of the held
  * holds in {@code holds}; every held hold has {@code amount >= 1}.
  */
 final class KeyState {
+    private static final AtomicLong CREATED = new AtomicLong();
+
     final String key;
+    /**
+     * This key's place in the order every reserve takes key locks in: any fixed total order
+     * prevents a cycle, and comparing two numbers is cheaper than comparing two keys that share a
+     * long prefix ({@code global:llm:provider:model:}). Unique per key state, fixed at creation.
+     */
+    final long lockOrder = CREATED.getAndIncrement();
     final ReentrantLock lock = new ReentrantLock();
 
     private LimitDefinition definition;

@@ -4,20 +4,26 @@ import dev.ratelimiter.core.model.Requirement;
 import java.util.List;
 
 /**
- * The memory backend's record of one lease id, from its first reserve until its holds are gone.
+ * The memory backend's record of one lease id, from its first reserve until it is evicted as a
+ * finished record ({@link FinishedLeases}).
  *
  * <p>Thread-safety: the record's own monitor ({@code synchronized (lease)}) guards the fields
  * marked so. The creating reserve holds the monitor from before it publishes the record until the
  * outcome is decided, so a concurrent reserve with the same lease id waits and then answers from
  * the decided outcome instead of taking capacity a second time. Lock order: a lease monitor may be
- * held while taking key locks or a sweeper shard lock, never the other way round.
+ * held while taking key locks, a sweeper shard lock or a {@link FinishedLeases} stripe lock, never
+ * the other way round.
  *
  * <p>The sweep fields ({@link #heapKey()}, {@link #heapIndex()}) are guarded by the lock of the
  * sweeper shard {@link #shard}, because the sweeper reorders them without the lease monitor.
  */
 final class Lease implements HeapEntry {
-    /** Where a record stands; records in the last three states are no longer in the lease map. A
-     * completed lease is dropped at once: what it still holds expires by itself in its keys' queues. */
+    /**
+     * Where a record stands. {@code DENIED} and {@code DROPPED} records stay in the lease map, within
+     * the bounds of {@link FinishedLeases}, to answer repeats; an {@code ABANDONED} one leaves it at
+     * once. A completed lease is dropped at once: what it still holds expires by itself in its keys'
+     * queues.
+     */
     enum Outcome {
         /** The creating reserve is still deciding (only ever seen by the thread holding the monitor). */
         PENDING,
@@ -49,6 +55,8 @@ final class Lease implements HeapEntry {
     Hold[] holds = new Hold[0];
     /** Guarded by this: the hint given when the lease was denied. */
     long retryAfterMs;
+    /** Guarded by this: when a denial is forgotten and the id may be decided afresh. */
+    long forgetAtMillis;
 
     /** Guarded by the shard lock. */
     private long sweepAtMillis;

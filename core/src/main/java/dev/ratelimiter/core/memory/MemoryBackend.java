@@ -61,16 +61,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * holds) at worst, and never a scan. A lease record is dropped at once when the lease completes
  * (what it still holds expires by itself in its keys' queues and can no longer change), otherwise
  * once all its holds have expired, by the {@link LeaseSweeper}, which every reserve and complete
- * advances by a bounded step. Dropped lease ids are remembered in a FIFO of at most {@code
- * maxTombstones} ids (late repeats answer {@code lease_expired}); denied lease ids in another FIFO
- * of the same bound, each forgotten after the longest hold its requirements would have had.
+ * advances by a bounded step. A dropped record stays in the lease map as its own tombstone (late
+ * repeats answer {@code lease_expired}), a denied one as its sticky denial, so the one lookup every
+ * reserve makes finds them; {@link FinishedLeases} evicts the oldest beyond {@code maxTombstones}
+ * tombstones and, separately, beyond as many denials. A denial is also forgotten after the longest
+ * hold its requirements would have had.
  *
  * <h2>Thread-safety</h2>
  * Safe for any number of threads, with no global lock on the hot path:
  * <ul>
  *   <li>{@code keys} and {@code leases} are concurrent maps; a key is never removed.</li>
  *   <li>Each {@link KeyState}'s own lock guards its definition, status, pending decrease, reserved
- *       amount, debt and hold heap. A reserve takes the locks of its keys in ascending key order
+ *       amount, debt and hold queue. A reserve takes the locks of its keys in ascending lock order
  *       and reads the clock only once it holds them all, so per key the holds are checked and
  *       taken at one consistent instant.</li>
  *   <li>Each {@link Lease} record's monitor guards its outcome and holds; the reserve that creates
@@ -98,6 +100,7 @@ public final class MemoryBackend implements Backend {
 
     /** Up to this many requirements, duplicate keys are found pairwise instead of through a set. */
     private static final int SMALL_REQUEST = 16;
+    private static final Hold[] NO_HOLDS = new Hold[0];
     /** Stands for "no actual sent for this key" in {@link #reconcile}; valid actuals are never negative. */
     private static final long NO_ACTUAL = -1;
 
@@ -106,8 +109,10 @@ public final class MemoryBackend implements Backend {
     private final ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
     private final LeaseSweeper sweeper = new LeaseSweeper();
-    private final BoundedLeaseMemory<Boolean> tombstones;
-    private final BoundedLeaseMemory<Long> deniedLeases;
+    /** Completed and dropped records, kept in {@link #leases} as tombstones, within their bound. */
+    private final FinishedLeases tombstones;
+    /** Denied records, kept in {@link #leases} for sticky denials, within their bound. */
+    private final FinishedLeases denials;
     private volatile boolean closed;
 
     public MemoryBackend(Clock clock, RetryHints retryHints) {
@@ -124,8 +129,8 @@ public final class MemoryBackend implements Backend {
         if (maxTombstones < 1) {
             throw new IllegalArgumentException("maxTombstones must be at least 1, got " + maxTombstones);
         }
-        this.tombstones = new BoundedLeaseMemory<>(maxTombstones);
-        this.deniedLeases = new BoundedLeaseMemory<>(maxTombstones);
+        this.tombstones = new FinishedLeases(leases, maxTombstones);
+        this.denials = new FinishedLeases(leases, maxTombstones);
     }
 
     @Override
@@ -240,19 +245,25 @@ public final class MemoryBackend implements Backend {
         closed = true;
     }
 
-    /** How many lease records are kept now (for tests of the bounds). */
+    /** How many records of admitted, not yet finished leases are kept now (for tests of the bounds). */
     int leaseRecordCount() {
-        return leases.size();
+        int live = 0;
+        for (Lease lease : leases.values()) {
+            synchronized (lease) {
+                live += lease.outcome == Lease.Outcome.LIVE ? 1 : 0;
+            }
+        }
+        return live;
     }
 
-    /** How many dropped lease ids are remembered (for tests of the bounds). */
+    /** How many tombstones (completed or dropped records) are kept (for tests of the bounds). */
     int tombstoneCount() {
         return tombstones.size();
     }
 
-    /** How many denied lease ids are remembered (for tests of the bounds). */
+    /** How many denied records are kept (for tests of the bounds). */
     int deniedLeaseCount() {
-        return deniedLeases.size();
+        return denials.size();
     }
 
     /** How many lease records wait in the sweeper (for tests of the bounds). */
@@ -283,7 +294,10 @@ public final class MemoryBackend implements Backend {
         return sum;
     }
 
-    /** Answers a reserve for a lease id with a record; null when the record was abandoned meanwhile. */
+    /**
+     * Answers a reserve for a lease id with a record; null when the record was abandoned meanwhile
+     * or is a denial old enough to forget, so the caller starts over.
+     */
     private ReserveResponse answerRepeat(Lease lease, ReserveRequest request) {
         synchronized (lease) {
             switch (lease.outcome) {
@@ -298,6 +312,12 @@ public final class MemoryBackend implements Backend {
                 case DROPPED:
                     return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
                 case DENIED:
+                    if (clock.nowMillis() >= lease.forgetAtMillis) {
+                        // The longest hold the lease asked for would have ended: the id may be
+                        // decided afresh. Its entry in the denials bound is evicted later, a no-op.
+                        leases.remove(lease.leaseId, lease);
+                        return null;
+                    }
                     return ReserveResponse.denied(lease.retryAfterMs);
                 case ABANDONED:
                     return null;
@@ -311,19 +331,6 @@ public final class MemoryBackend implements Backend {
 
     /** Decides a reserve for a record this thread just published; the caller holds its monitor. */
     private ReserveResponse decide(Lease lease, ReserveRequest request) {
-        long recallAtMillis = clock.nowMillis();
-        Long deniedRetryAfterMs = deniedLeases.recall(lease.leaseId, recallAtMillis);
-        if (deniedRetryAfterMs != null) {
-            lease.retryAfterMs = deniedRetryAfterMs;
-            lease.outcome = Lease.Outcome.DENIED;
-            leases.remove(lease.leaseId, lease);
-            return ReserveResponse.denied(deniedRetryAfterMs);
-        }
-        if (tombstones.recall(lease.leaseId, recallAtMillis) != null) {
-            lease.outcome = Lease.Outcome.DROPPED;
-            leases.remove(lease.leaseId, lease);
-            return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
-        }
         List<Requirement> requirements = request.requirements();
         ReserveResponse malformed = checkShape(requirements);
         if (malformed != null) {
@@ -377,11 +384,11 @@ public final class MemoryBackend implements Backend {
         }
         if (retryAfterMs > 0) {
             lease.retryAfterMs = retryAfterMs;
+            lease.forgetAtMillis = saturatingAdd(nowMillis, longestHoldMillis);
             lease.outcome = Lease.Outcome.DENIED;
-            // Remember before removing the record, so a concurrent repeat that no longer finds the
-            // record finds the denial.
-            deniedLeases.remember(lease.leaseId, retryAfterMs, saturatingAdd(nowMillis, longestHoldMillis));
-            leases.remove(lease.leaseId, lease);
+            // The record stays in the map as the sticky denial, until the bound evicts it or a
+            // repeat after forgetAtMillis removes it.
+            denials.add(lease);
             return ReserveResponse.denied(retryAfterMs);
         }
         return admit(lease, requirements, states, nowMillis);
@@ -475,13 +482,16 @@ public final class MemoryBackend implements Backend {
         }
     }
 
-    /** Forgets a lease record, leaving a tombstone; the caller holds the lease monitor. */
+    /**
+     * Turns a record into its own tombstone: it lets go of its holds and requirements and stays in
+     * the map, answering repeats with {@code lease_expired}, until the bound evicts it. The caller
+     * holds the lease monitor.
+     */
     private void drop(Lease lease) {
         lease.outcome = Lease.Outcome.DROPPED;
-        lease.holds = new Hold[0];
-        // The tombstone goes in before the record goes out, so a repeat never finds neither.
-        tombstones.remember(lease.leaseId, Boolean.TRUE, Long.MAX_VALUE);
-        leases.remove(lease.leaseId, lease);
+        lease.holds = NO_HOLDS;
+        lease.requirements = List.of();
+        tombstones.add(lease);
     }
 
     /** Forgets a record that took nothing; a waiting repeat starts over and is decided afresh. */
@@ -536,8 +546,8 @@ public final class MemoryBackend implements Backend {
     }
 
     /**
-     * The known keys of a reserve in ascending key order: the order every reserve takes their locks
-     * in. Insertion sort: a lease names a handful of keys.
+     * The known keys of a reserve in ascending {@link KeyState#lockOrder}: the order every reserve
+     * takes their locks in. Insertion sort: a lease names a handful of keys.
      */
     private static KeyState[] lockOrder(KeyState[] states) {
         KeyState[] order = new KeyState[states.length];
@@ -547,7 +557,7 @@ public final class MemoryBackend implements Backend {
                 continue;
             }
             int at = count++;
-            while (at > 0 && order[at - 1].key.compareTo(state.key) > 0) {
+            while (at > 0 && order[at - 1].lockOrder > state.lockOrder) {
                 order[at] = order[at - 1];
                 at--;
             }
