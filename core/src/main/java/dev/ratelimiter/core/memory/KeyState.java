@@ -10,7 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Everything the memory backend knows about one limit key.
  *
- * <p>Thread-safety: {@link #lock} guards every mutable field (definition, status,
+ * <p>Thread-safety: the lock taken by {@link #lock()} guards every mutable field (definition, status,
  * pendingDecreaseTo, reserved, debt, the hold queue and the holds in it). A reserve over several keys
  * takes their locks in ascending {@link #lockOrder}, so two reserves can never wait on each other in
  * a cycle. Work under the lock is bounded (heap operations and arithmetic, never I/O), which is why
@@ -29,7 +29,7 @@ final class KeyState {
      * long prefix ({@code global:llm:provider:model:}). Unique per key state, fixed at creation.
      */
     final long lockOrder = CREATED.getAndIncrement();
-    final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock lock = new ReentrantLock();
 
     private LimitDefinition definition;
     private LimitStatus status;
@@ -38,9 +38,35 @@ final class KeyState {
     private long debt;
     private final HoldQueue holds = new HoldQueue();
 
+    /**
+     * How many times {@link #lock()} retries a held lock, pausing the core briefly each time, before
+     * it blocks. Work under the lock is a few hundred nanoseconds at most, so a waiter usually gets
+     * it within a few spins, where parking and waking a thread costs microseconds. Bounded, so that
+     * a waiter whose holder was descheduled stops burning its core soon.
+     */
+    static final int SPINS_BEFORE_BLOCKING = 64;
+
     KeyState(LimitState state) {
         this.key = state.key();
         apply(state);
+    }
+
+    /** Takes this key's lock: spins a bounded number of times, then blocks. */
+    void lock() {
+        if (lock.tryLock()) {
+            return;
+        }
+        for (int spin = 0; spin < SPINS_BEFORE_BLOCKING; spin++) {
+            Thread.onSpinWait();
+            if (lock.tryLock()) {
+                return;
+            }
+        }
+        lock.lock();
+    }
+
+    void unlock() {
+        lock.unlock();
     }
 
     /** Replaces definition, status and pending decrease; holds keep their amounts and expiry. */

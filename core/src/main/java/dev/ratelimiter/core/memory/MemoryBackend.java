@@ -141,11 +141,11 @@ public final class MemoryBackend implements Backend {
         if (existing == null) {
             return;
         }
-        existing.lock.lock();
+        existing.lock();
         try {
             existing.apply(state);
         } finally {
-            existing.lock.unlock();
+            existing.unlock();
         }
     }
 
@@ -156,12 +156,12 @@ public final class MemoryBackend implements Backend {
         if (state == null) {
             return false;
         }
-        state.lock.lock();
+        state.lock();
         try {
             state.purgeExpired(clock.nowMillis());
             return state.tryApplyDecrease();
         } finally {
-            state.lock.unlock();
+            state.unlock();
         }
     }
 
@@ -225,12 +225,12 @@ public final class MemoryBackend implements Backend {
         if (state == null) {
             return new Usage(0, 0, 0);
         }
-        state.lock.lock();
+        state.lock();
         try {
             state.purgeExpired(clock.nowMillis());
             return Usage.of(state.capacity(), state.reserved(), state.debt());
         } finally {
-            state.lock.unlock();
+            state.unlock();
         }
     }
 
@@ -277,11 +277,11 @@ public final class MemoryBackend implements Backend {
         if (state == null) {
             return 0;
         }
-        state.lock.lock();
+        state.lock();
         try {
             return state.holdCount();
         } finally {
-            state.lock.unlock();
+            state.unlock();
         }
     }
 
@@ -344,13 +344,13 @@ public final class MemoryBackend implements Backend {
         int locked = 0;
         try {
             for (KeyState state : lockOrder) {
-                state.lock.lock();
+                state.lock();
                 locked++;
             }
             return decideLocked(lease, requirements, states);
         } finally {
             for (int i = locked - 1; i >= 0; i--) {
-                lockOrder[i].lock.unlock();
+                lockOrder[i].unlock();
             }
         }
     }
@@ -424,7 +424,7 @@ public final class MemoryBackend implements Backend {
      */
     private static void reconcile(Hold hold, long actual, long nowMillis) {
         KeyState state = hold.key;
-        state.lock.lock();
+        state.lock();
         try {
             state.purgeExpired(nowMillis);
             if (!hold.held) {
@@ -448,7 +448,7 @@ public final class MemoryBackend implements Backend {
                 state.addDebt(overage);
             }
         } finally {
-            state.lock.unlock();
+            state.unlock();
         }
     }
 
