@@ -9,6 +9,7 @@ import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.Overage;
+import dev.ratelimiter.core.model.RepeatedKeys;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
@@ -19,7 +20,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -98,8 +98,6 @@ public final class MemoryBackend implements Backend {
      */
     private static final int MAX_RESERVE_ATTEMPTS = 16;
 
-    /** Up to this many requirements, duplicate keys are found pairwise instead of through a set. */
-    private static final int SMALL_REQUEST = 16;
     private static final Hold[] NO_HOLDS = new Hold[0];
     /** Stands for "no actual sent for this key" in {@link #reconcile}; valid actuals are never negative. */
     private static final long NO_ACTUAL = -1;
@@ -511,33 +509,10 @@ public final class MemoryBackend implements Backend {
                 return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
             }
         }
-        if (hasDuplicateKey(requirements)) {
+        if (RepeatedKeys.firstRepeat(requirements, Requirement::key) >= 0) {
             return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
         }
         return null;
-    }
-
-    /** Pairwise for the few keys a lease names (no allocation), a set beyond that. */
-    private static boolean hasDuplicateKey(List<Requirement> requirements) {
-        int size = requirements.size();
-        if (size <= SMALL_REQUEST) {
-            for (int i = 1; i < size; i++) {
-                String key = requirements.get(i).key();
-                for (int j = 0; j < i; j++) {
-                    if (requirements.get(j).key().equals(key)) {
-                        return true;
-                    }
-                }
-            }
-            return false;
-        }
-        Set<String> seen = new HashSet<>();
-        for (Requirement requirement : requirements) {
-            if (!seen.add(requirement.key())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether two requirement lists without duplicate keys name the same keys with the same amounts. */
