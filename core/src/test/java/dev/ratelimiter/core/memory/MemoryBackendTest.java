@@ -66,7 +66,7 @@ class MemoryBackendTest extends BackendContractTest {
         return memory(MemoryBackend.DEFAULT_MAX_TOMBSTONES);
     }
 
-    // ---- Expiry by min-heap, matched to the exact hold ----
+    // ---- Expiry in order (HoldQueue), matched to the exact hold ----
 
     @Test
     void expiredHoldsLeaveInExpiryOrderWhenTheKeyIsNextTouched() {
