@@ -2,17 +2,22 @@ package dev.ratelimiter.core.memory;
 
 /**
  * One lease's hold on one key: {@code amount} units until {@code expiresAtMillis}. Each hold is its
- * own object and is its own expiry entry in the key's heap, so releasing or expiring it can only
- * ever touch this hold (SPEC 11: a stale expiry entry must never release a later lease's hold).
+ * own object and is its own expiry entry in the key's {@link HoldQueue}, so releasing or expiring it
+ * can only ever touch this hold (SPEC 11: a stale expiry entry must never release a later lease's
+ * hold).
  *
- * <p>Thread-safety: {@code key} and {@code expiresAtMillis} are final; {@code amount} and the heap
- * position are guarded by {@code key.lock}.
+ * <p>Thread-safety: {@code key} and {@code expiresAtMillis} are final; every other field is guarded
+ * by {@code key.lock}.
  */
 final class Hold implements HeapEntry {
     final KeyState key;
     final long expiresAtMillis;
     /** Guarded by {@code key.lock}. Shrinks on reconciliation, grows when an overage fits. */
     long amount;
+    /** Guarded by {@code key.lock}: whether the hold still counts against its key. */
+    boolean held;
+    /** Guarded by {@code key.lock}: whether the hold sits in its queue's ring (else in its heap, or nowhere). */
+    boolean inRing;
     /** Guarded by {@code key.lock}. */
     private int heapIndex = NOT_IN_HEAP;
 
@@ -20,11 +25,6 @@ final class Hold implements HeapEntry {
         this.key = key;
         this.amount = amount;
         this.expiresAtMillis = expiresAtMillis;
-    }
-
-    /** Whether the hold still counts against its key; caller holds {@code key.lock}. */
-    boolean isHeld() {
-        return heapIndex != NOT_IN_HEAP;
     }
 
     @Override

@@ -1,36 +1,72 @@
 package dev.ratelimiter.core.memory;
 
 import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Everything the memory backend knows about one limit key.
  *
- * <p>Thread-safety: {@link #lock} guards every mutable field (definition, status,
- * pendingDecreaseTo, reserved, debt, the hold heap and the holds in it). A reserve over several keys
- * takes their locks in ascending key order, so two reserves can never wait on each other in a
- * cycle. Work under the lock is bounded (heap operations and arithmetic, never I/O), which is why
+ * <p>Thread-safety: the lock taken by {@link #lock()} guards every mutable field (definition, status,
+ * pendingDecreaseTo, reserved, debt, the hold queue and the holds in it). A reserve over several keys
+ * takes their locks in ascending {@link #lockOrder}, so two reserves can never wait on each other in
+ * a cycle. Work under the lock is bounded (heap operations and arithmetic, never I/O), which is why
  * callers may block on it without a timeout.
  *
- * <p>Invariant while the lock is free: {@code reserved} equals the sum of the amounts of the holds
- * in {@code holds}; every hold in the heap has {@code amount >= 1}.
+ * <p>Invariant while the lock is free: {@code reserved} equals the sum of the amounts of the held
+ * holds in {@code holds}; every held hold has {@code amount >= 1}.
  */
 final class KeyState {
+    private static final AtomicLong CREATED = new AtomicLong();
+
     final String key;
-    final ReentrantLock lock = new ReentrantLock();
+    /**
+     * This key's place in the order every reserve takes key locks in: any fixed total order
+     * prevents a cycle, and comparing two numbers is cheaper than comparing two keys that share a
+     * long prefix ({@code global:llm:provider:model:}). Unique per key state, fixed at creation.
+     */
+    final long lockOrder = CREATED.getAndIncrement();
+    private final ReentrantLock lock = new ReentrantLock();
 
     private LimitDefinition definition;
     private LimitStatus status;
     private long pendingDecreaseTo;
     private long reserved;
     private long debt;
-    private final MinHeap<Hold> holds = new MinHeap<>();
+    private final HoldQueue holds = new HoldQueue();
+
+    /**
+     * How many times {@link #lock()} retries a held lock, pausing the core briefly each time, before
+     * it blocks. Work under the lock is a few hundred nanoseconds at most, so a waiter usually gets
+     * it within a few spins, where parking and waking a thread costs microseconds. Bounded, so that
+     * a waiter whose holder was descheduled stops burning its core soon.
+     */
+    static final int SPINS_BEFORE_BLOCKING = 64;
 
     KeyState(LimitState state) {
         this.key = state.key();
         apply(state);
+    }
+
+    /** Takes this key's lock: spins a bounded number of times, then blocks. */
+    void lock() {
+        if (lock.tryLock()) {
+            return;
+        }
+        for (int spin = 0; spin < SPINS_BEFORE_BLOCKING; spin++) {
+            Thread.onSpinWait();
+            if (lock.tryLock()) {
+                return;
+            }
+        }
+        lock.lock();
+    }
+
+    void unlock() {
+        lock.unlock();
     }
 
     /** Replaces definition, status and pending decrease; holds keep their amounts and expiry. */
@@ -61,16 +97,13 @@ final class KeyState {
     }
 
     int holdCount() {
-        return holds.size();
+        return holds.heldCount();
     }
 
-    /** Drops every hold that has expired at {@code nowMillis}: O(expired x log holds). */
+    /** Drops every hold that has expired at {@code nowMillis}: O(expired) amortized, see {@link HoldQueue}. */
     void purgeExpired(long nowMillis) {
-        Hold first = holds.peek();
-        while (first != null && first.expiresAtMillis <= nowMillis) {
-            holds.poll();
-            reserved = Math.subtractExact(reserved, first.amount);
-            first = holds.peek();
+        for (Hold expired = holds.pollExpired(nowMillis); expired != null; expired = holds.pollExpired(nowMillis)) {
+            reserved = Math.subtractExact(reserved, expired.amount);
         }
     }
 
@@ -83,13 +116,15 @@ final class KeyState {
     Hold hold(long amount, long expiresAtMillis) {
         Hold hold = new Hold(this, amount, expiresAtMillis);
         reserved = Math.addExact(reserved, amount);
-        holds.add(hold);
+        // Concurrency holds are released by complete long before they expire: the queue's heap
+        // removes them exactly; rolling holds stay until they expire and go to its ring.
+        holds.add(hold, definition.kind() == LimitKind.CONCURRENCY);
         return hold;
     }
 
     /** Releases this exact hold if it still counts; a hold that already expired changes nothing. */
     void release(Hold hold) {
-        if (holds.remove(hold)) {
+        if (holds.release(hold)) {
             reserved = Math.subtractExact(reserved, hold.amount);
         }
     }

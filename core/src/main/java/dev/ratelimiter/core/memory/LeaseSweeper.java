@@ -2,17 +2,18 @@ package dev.ratelimiter.core.memory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * When each lease record may be dropped, so that records of leases nobody completes go away even if
  * their keys are never touched again (SPEC 5.1 and 11).
  *
- * <p>Instead of one global queue (one lock every reserve would contend on), records are spread
- * round-robin over {@link #SHARDS} min-heaps, each with its own lock. Every reserve and complete
- * calls {@link #due} for the next shard in turn and drops at most {@link #SWEEP_BATCH} due records,
- * while it adds at most one: the sweep outpaces the growth, and no record waits for more than a
- * bounded number of calls after it is due.
+ * <p>Instead of one global queue (one lock every reserve would contend on), records are spread by
+ * a hash of their lease id over {@link #SHARDS} min-heaps, each with its own lock. Every reserve
+ * and complete calls {@link #due} for the next shard in its own thread's round-robin and drops at
+ * most {@link #SWEEP_BATCH} due records, while it adds at most one: the sweep outpaces the growth,
+ * and no record waits for more than a bounded number of one thread's calls after it is due. Neither
+ * placing nor sweeping writes a counter that all threads share: on a hot path every shared write
+ * moves a cache line between cores.
  *
  * <p>Thread-safety: each shard's monitor guards its heap and the sweep fields of the records in it.
  * A shard lock is a leaf: nothing else is locked while it is held.
@@ -22,9 +23,8 @@ final class LeaseSweeper {
     static final int SWEEP_BATCH = 8;
 
     private final Shard[] shards = new Shard[SHARDS];
-    /** Separate counters for placing and sweeping, so that neither can skip a shard for good. */
-    private final AtomicInteger nextPlacement = new AtomicInteger();
-    private final AtomicInteger nextSweep = new AtomicInteger();
+    /** Each thread's next shard to sweep: one int per thread, written by that thread only. */
+    private final ThreadLocal<int[]> nextSweep = ThreadLocal.withInitial(() -> new int[1]);
 
     LeaseSweeper() {
         for (int i = 0; i < SHARDS; i++) {
@@ -32,9 +32,9 @@ final class LeaseSweeper {
         }
     }
 
-    /** The shard for a new record; round-robin so the shards fill evenly. */
-    int nextShard() {
-        return Math.floorMod(nextPlacement.getAndIncrement(), SHARDS);
+    /** The shard of a lease id's record: a hash, so the shards fill evenly without a shared counter. */
+    static int shardOf(String leaseId) {
+        return Stripes.of(leaseId, SHARDS);
     }
 
     /** (Re)schedules a record to be looked at from {@code sweepAtMillis}. */
@@ -60,18 +60,22 @@ final class LeaseSweeper {
      * shard. The caller decides, under each record's monitor, whether it really may be dropped.
      */
     List<Lease> due(long nowMillis) {
-        Shard shard = shards[Math.floorMod(nextSweep.getAndIncrement(), SHARDS)];
-        List<Lease> due = new ArrayList<>(0);
+        int[] next = nextSweep.get();
+        Shard shard = shards[next[0]];
+        next[0] = (next[0] + 1) % SHARDS;
         synchronized (shard) {
-            while (due.size() < SWEEP_BATCH) {
-                Lease first = shard.heap.peek();
-                if (first == null || first.heapKey() > nowMillis) {
-                    break;
-                }
-                due.add(shard.heap.poll());
+            Lease first = shard.heap.peek();
+            if (first == null || first.heapKey() > nowMillis) {
+                // The common case: nothing is due, and nothing is allocated to say so.
+                return List.of();
             }
+            List<Lease> due = new ArrayList<>(SWEEP_BATCH);
+            while (first != null && first.heapKey() <= nowMillis && due.size() < SWEEP_BATCH) {
+                due.add(shard.heap.poll());
+                first = shard.heap.peek();
+            }
+            return due;
         }
-        return due;
     }
 
     /** How many records are scheduled, over all shards (for tests of the bounds). */

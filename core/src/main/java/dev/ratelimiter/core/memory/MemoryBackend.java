@@ -9,6 +9,7 @@ import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.Overage;
+import dev.ratelimiter.core.model.RepeatedKeys;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
@@ -16,13 +17,9 @@ import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.time.Clock;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -59,26 +56,31 @@ import java.util.concurrent.ConcurrentHashMap;
  * ignored. Complete is idempotent and always {@code ok}.
  *
  * <h2>Bounded memory</h2>
- * Expired holds are dropped lazily from a min-heap per key, so a reserve costs O(requirements x log
- * holds). A lease record is dropped once all its holds have expired or been released: at once on a
- * complete that leaves nothing held, otherwise by the {@link LeaseSweeper}, which every reserve and
- * complete advances by a bounded step. Dropped lease ids are remembered in a FIFO of at most
- * {@code maxTombstones} ids (late repeats answer {@code lease_expired}); denied lease ids in another
- * FIFO of the same bound, each forgotten after the longest hold its requirements would have had.
+ * Expired holds are dropped lazily from each key's {@link HoldQueue} (a ring for holds in expiry
+ * order, a min-heap for the rest), so a reserve costs O(requirements) amortized, O(requirements x log
+ * holds) at worst, and never a scan. A lease record is dropped at once when the lease completes
+ * (what it still holds expires by itself in its keys' queues and can no longer change), otherwise
+ * once all its holds have expired, by the {@link LeaseSweeper}, which every reserve and complete
+ * advances by a bounded step. A dropped record stays in the lease map as its own tombstone (late
+ * repeats answer {@code lease_expired}), a denied one as its sticky denial, so the one lookup every
+ * reserve makes finds them; {@link FinishedLeases} evicts the oldest beyond {@code maxTombstones}
+ * tombstones and, separately, beyond as many denials. A denial is also forgotten after the longest
+ * hold its requirements would have had.
  *
  * <h2>Thread-safety</h2>
  * Safe for any number of threads, with no global lock on the hot path:
  * <ul>
  *   <li>{@code keys} and {@code leases} are concurrent maps; a key is never removed.</li>
  *   <li>Each {@link KeyState}'s own lock guards its definition, status, pending decrease, reserved
- *       amount, debt and hold heap. A reserve takes the locks of its keys in ascending key order
+ *       amount, debt and hold queue. A reserve takes the locks of its keys in ascending lock order
  *       and reads the clock only once it holds them all, so per key the holds are checked and
  *       taken at one consistent instant.</li>
  *   <li>Each {@link Lease} record's monitor guards its outcome and holds; the reserve that creates
  *       a record holds its monitor until it has decided, so two concurrent reserves with the same
  *       lease id take capacity once. Lock order: lease monitor, then key locks (ascending), then a
- *       sweeper shard lock; never the reverse.</li>
- *   <li>The tombstone and denial memories are lock-free ({@link BoundedLeaseMemory}).</li>
+ *       sweeper shard lock or a memory stripe (below); never the reverse.</li>
+ *   <li>The tombstone and denial memories are striped, each stripe under its own monitor; a
+ *       stripe lock is a leaf, like a sweeper shard's ({@link BoundedLeaseMemory}).</li>
  * </ul>
  * {@link #install} and {@link #tryApplyDecrease} take one key lock; the service calls them from one
  * thread at a time, but they are safe concurrently with everything else too.
@@ -96,15 +98,19 @@ public final class MemoryBackend implements Backend {
      */
     private static final int MAX_RESERVE_ATTEMPTS = 16;
 
-    private static final Comparator<KeyState> BY_KEY = Comparator.comparing(state -> state.key);
+    private static final Hold[] NO_HOLDS = new Hold[0];
+    /** Stands for "no actual sent for this key" in {@link #reconcile}; valid actuals are never negative. */
+    private static final long NO_ACTUAL = -1;
 
     private final Clock clock;
     private final RetryHints retryHints;
     private final ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
     private final LeaseSweeper sweeper = new LeaseSweeper();
-    private final BoundedLeaseMemory<Boolean> tombstones;
-    private final BoundedLeaseMemory<Long> deniedLeases;
+    /** Completed and dropped records, kept in {@link #leases} as tombstones, within their bound. */
+    private final FinishedLeases tombstones;
+    /** Denied records, kept in {@link #leases} for sticky denials, within their bound. */
+    private final FinishedLeases denials;
     private volatile boolean closed;
 
     public MemoryBackend(Clock clock, RetryHints retryHints) {
@@ -121,8 +127,8 @@ public final class MemoryBackend implements Backend {
         if (maxTombstones < 1) {
             throw new IllegalArgumentException("maxTombstones must be at least 1, got " + maxTombstones);
         }
-        this.tombstones = new BoundedLeaseMemory<>(maxTombstones);
-        this.deniedLeases = new BoundedLeaseMemory<>(maxTombstones);
+        this.tombstones = new FinishedLeases(leases, maxTombstones);
+        this.denials = new FinishedLeases(leases, maxTombstones);
     }
 
     @Override
@@ -133,11 +139,11 @@ public final class MemoryBackend implements Backend {
         if (existing == null) {
             return;
         }
-        existing.lock.lock();
+        existing.lock();
         try {
             existing.apply(state);
         } finally {
-            existing.lock.unlock();
+            existing.unlock();
         }
     }
 
@@ -148,12 +154,12 @@ public final class MemoryBackend implements Backend {
         if (state == null) {
             return false;
         }
-        state.lock.lock();
+        state.lock();
         try {
             state.purgeExpired(clock.nowMillis());
             return state.tryApplyDecrease();
         } finally {
-            state.lock.unlock();
+            state.unlock();
         }
     }
 
@@ -170,7 +176,7 @@ public final class MemoryBackend implements Backend {
                 }
                 continue;
             }
-            Lease fresh = new Lease(request.leaseId(), sweeper.nextShard());
+            Lease fresh = new Lease(request.leaseId(), LeaseSweeper.shardOf(request.leaseId()));
             synchronized (fresh) {
                 if (leases.putIfAbsent(request.leaseId(), fresh) != null) {
                     continue;
@@ -194,24 +200,14 @@ public final class MemoryBackend implements Backend {
             if (lease.outcome != Lease.Outcome.LIVE) {
                 return CompleteResponse.succeeded();
             }
-            lease.outcome = Lease.Outcome.COMPLETED;
-            Map<String, Long> actuals = new HashMap<>();
-            for (Actual actual : request.actuals()) {
-                actuals.put(actual.key(), actual.actualAmount());
-            }
-            long lastExpiryMillis = Long.MIN_VALUE;
+            long nowMillis = clock.nowMillis();
             for (Hold hold : lease.holds) {
-                if (reconcile(hold, actuals.get(hold.key.key))) {
-                    lastExpiryMillis = Math.max(lastExpiryMillis, hold.expiresAtMillis);
-                }
+                reconcile(hold, actualFor(request.actuals(), hold.key.key), nowMillis);
             }
-            if (lastExpiryMillis == Long.MIN_VALUE) {
-                drop(lease);
-                sweeper.cancel(lease);
-            } else {
-                lease.dropAtMillis = lastExpiryMillis;
-                sweeper.schedule(lease, lastExpiryMillis);
-            }
+            // What is still held now expires by itself in its key's queue and can no longer change:
+            // the record is only needed to answer repeats, which the tombstone does.
+            drop(lease);
+            sweeper.cancel(lease);
             return CompleteResponse.succeeded();
         }
     }
@@ -227,12 +223,12 @@ public final class MemoryBackend implements Backend {
         if (state == null) {
             return new Usage(0, 0, 0);
         }
-        state.lock.lock();
+        state.lock();
         try {
             state.purgeExpired(clock.nowMillis());
             return Usage.of(state.capacity(), state.reserved(), state.debt());
         } finally {
-            state.lock.unlock();
+            state.unlock();
         }
     }
 
@@ -250,19 +246,25 @@ public final class MemoryBackend implements Backend {
         closed = true;
     }
 
-    /** How many lease records are kept now (for tests of the bounds). */
+    /** How many records of admitted, not yet finished leases are kept now (for tests of the bounds). */
     int leaseRecordCount() {
-        return leases.size();
+        int live = 0;
+        for (Lease lease : leases.values()) {
+            synchronized (lease) {
+                live += lease.outcome == Lease.Outcome.LIVE ? 1 : 0;
+            }
+        }
+        return live;
     }
 
-    /** How many dropped lease ids are remembered (for tests of the bounds). */
+    /** How many tombstones (completed or dropped records) are kept (for tests of the bounds). */
     int tombstoneCount() {
         return tombstones.size();
     }
 
-    /** How many denied lease ids are remembered (for tests of the bounds). */
+    /** How many denied records are kept (for tests of the bounds). */
     int deniedLeaseCount() {
-        return deniedLeases.size();
+        return denials.size();
     }
 
     /** How many lease records wait in the sweeper (for tests of the bounds). */
@@ -276,11 +278,11 @@ public final class MemoryBackend implements Backend {
         if (state == null) {
             return 0;
         }
-        state.lock.lock();
+        state.lock();
         try {
             return state.holdCount();
         } finally {
-            state.lock.unlock();
+            state.unlock();
         }
     }
 
@@ -293,7 +295,10 @@ public final class MemoryBackend implements Backend {
         return sum;
     }
 
-    /** Answers a reserve for a lease id with a record; null when the record was abandoned meanwhile. */
+    /**
+     * Answers a reserve for a lease id with a record; null when the record was abandoned meanwhile
+     * or is a denial old enough to forget, so the caller starts over.
+     */
     private ReserveResponse answerRepeat(Lease lease, ReserveRequest request) {
         synchronized (lease) {
             switch (lease.outcome) {
@@ -301,14 +306,19 @@ public final class MemoryBackend implements Backend {
                     if (clock.nowMillis() >= lease.firstExpiryMillis) {
                         return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
                     }
-                    if (!lease.requirements.equals(asMap(request.requirements()))) {
+                    if (!sameAsSet(lease.requirements, request.requirements())) {
                         return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
                     }
                     return ReserveResponse.allowed(lease.reservedAtMillis);
-                case COMPLETED:
                 case DROPPED:
                     return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
                 case DENIED:
+                    if (clock.nowMillis() >= lease.forgetAtMillis) {
+                        // The longest hold the lease asked for would have ended: the id may be
+                        // decided afresh. Its entry in the denials bound is evicted later, a no-op.
+                        leases.remove(lease.leaseId, lease);
+                        return null;
+                    }
                     return ReserveResponse.denied(lease.retryAfterMs);
                 case ABANDONED:
                     return null;
@@ -322,19 +332,6 @@ public final class MemoryBackend implements Backend {
 
     /** Decides a reserve for a record this thread just published; the caller holds its monitor. */
     private ReserveResponse decide(Lease lease, ReserveRequest request) {
-        long recallAtMillis = clock.nowMillis();
-        Long deniedRetryAfterMs = deniedLeases.recall(lease.leaseId, recallAtMillis);
-        if (deniedRetryAfterMs != null) {
-            lease.retryAfterMs = deniedRetryAfterMs;
-            lease.outcome = Lease.Outcome.DENIED;
-            leases.remove(lease.leaseId, lease);
-            return ReserveResponse.denied(deniedRetryAfterMs);
-        }
-        if (tombstones.recall(lease.leaseId, recallAtMillis) != null) {
-            lease.outcome = Lease.Outcome.DROPPED;
-            leases.remove(lease.leaseId, lease);
-            return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
-        }
         List<Requirement> requirements = request.requirements();
         ReserveResponse malformed = checkShape(requirements);
         if (malformed != null) {
@@ -344,17 +341,17 @@ public final class MemoryBackend implements Backend {
         for (int i = 0; i < states.length; i++) {
             states[i] = keys.get(requirements.get(i).key());
         }
-        KeyState[] lockOrder = Arrays.stream(states).filter(Objects::nonNull).sorted(BY_KEY).toArray(KeyState[]::new);
+        KeyState[] lockOrder = lockOrder(states);
         int locked = 0;
         try {
             for (KeyState state : lockOrder) {
-                state.lock.lock();
+                state.lock();
                 locked++;
             }
             return decideLocked(lease, requirements, states);
         } finally {
             for (int i = locked - 1; i >= 0; i--) {
-                lockOrder[i].lock.unlock();
+                lockOrder[i].unlock();
             }
         }
     }
@@ -388,11 +385,11 @@ public final class MemoryBackend implements Backend {
         }
         if (retryAfterMs > 0) {
             lease.retryAfterMs = retryAfterMs;
+            lease.forgetAtMillis = saturatingAdd(nowMillis, longestHoldMillis);
             lease.outcome = Lease.Outcome.DENIED;
-            // Remember before removing the record, so a concurrent repeat that no longer finds the
-            // record finds the denial.
-            deniedLeases.remember(lease.leaseId, retryAfterMs, saturatingAdd(nowMillis, longestHoldMillis));
-            leases.remove(lease.leaseId, lease);
+            // The record stays in the map as the sticky denial, until the bound evicts it or a
+            // repeat after forgetAtMillis removes it.
+            denials.add(lease);
             return ReserveResponse.denied(retryAfterMs);
         }
         return admit(lease, requirements, states, nowMillis);
@@ -410,9 +407,8 @@ public final class MemoryBackend implements Backend {
             lastExpiryMillis = Math.max(lastExpiryMillis, expiresAtMillis);
             retryHints.admitted(state.key);
         }
-        Arrays.sort(holds, Comparator.comparing(hold -> hold.key.key));
         lease.holds = holds;
-        lease.requirements = asMap(requirements);
+        lease.requirements = requirements;
         lease.reservedAtMillis = nowMillis;
         lease.firstExpiryMillis = firstExpiryMillis;
         lease.dropAtMillis = lastExpiryMillis;
@@ -422,27 +418,29 @@ public final class MemoryBackend implements Backend {
     }
 
     /**
-     * Reconciles one hold of a completing lease; returns whether it still holds something afterwards.
+     * Reconciles one hold of a completing lease with its actual ({@link #NO_ACTUAL} when none was
+     * sent). A negative actual never gets past the service's validation; should one reach the
+     * backend directly it counts as no actual, which keeps the hold as reserved (the safe side).
      * Takes the hold's key lock; the caller holds the lease monitor.
      */
-    private boolean reconcile(Hold hold, Long actual) {
+    private static void reconcile(Hold hold, long actual, long nowMillis) {
         KeyState state = hold.key;
-        state.lock.lock();
+        state.lock();
         try {
-            state.purgeExpired(clock.nowMillis());
-            if (!hold.isHeld()) {
-                return false;
+            state.purgeExpired(nowMillis);
+            if (!hold.held) {
+                return;
             }
             if (state.definition().kind() == LimitKind.CONCURRENCY) {
                 state.release(hold);
-                return false;
+                return;
             }
-            if (actual == null || actual == hold.amount) {
-                return true;
+            if (actual < 0 || actual == hold.amount) {
+                return;
             }
             if (actual < hold.amount) {
                 state.shrink(hold, actual);
-                return actual > 0;
+                return;
             }
             long overage = actual - hold.amount;
             if (!state.isDecreasing() && state.fits(overage)) {
@@ -450,10 +448,24 @@ public final class MemoryBackend implements Backend {
             } else if (state.definition().overage() == Overage.DEBT) {
                 state.addDebt(overage);
             }
-            return true;
         } finally {
-            state.lock.unlock();
+            state.unlock();
         }
+    }
+
+    /**
+     * The actual sent for {@code key}, or {@link #NO_ACTUAL}. A linear search: a complete names a
+     * handful of keys, and a map would cost more to build than the search costs. Validation keeps
+     * the list within the configured maximum; with duplicate keys the first one counts, as the
+     * service's validator refuses duplicates before they get here.
+     */
+    private static long actualFor(List<Actual> actuals, String key) {
+        for (Actual actual : actuals) {
+            if (actual.key().equals(key)) {
+                return actual.actualAmount();
+            }
+        }
+        return NO_ACTUAL;
     }
 
     /**
@@ -464,21 +476,23 @@ public final class MemoryBackend implements Backend {
         long nowMillis = clock.nowMillis();
         for (Lease lease : sweeper.due(nowMillis)) {
             synchronized (lease) {
-                boolean held = lease.outcome == Lease.Outcome.LIVE || lease.outcome == Lease.Outcome.COMPLETED;
-                if (held && nowMillis >= lease.dropAtMillis) {
+                if (lease.outcome == Lease.Outcome.LIVE && nowMillis >= lease.dropAtMillis) {
                     drop(lease);
                 }
             }
         }
     }
 
-    /** Forgets a lease record, leaving a tombstone; the caller holds the lease monitor. */
+    /**
+     * Turns a record into its own tombstone: it lets go of its holds and requirements and stays in
+     * the map, answering repeats with {@code lease_expired}, until the bound evicts it. The caller
+     * holds the lease monitor.
+     */
     private void drop(Lease lease) {
         lease.outcome = Lease.Outcome.DROPPED;
-        lease.holds = new Hold[0];
-        // The tombstone goes in before the record goes out, so a repeat never finds neither.
-        tombstones.remember(lease.leaseId, Boolean.TRUE, Long.MAX_VALUE);
-        leases.remove(lease.leaseId, lease);
+        lease.holds = NO_HOLDS;
+        lease.requirements = List.of();
+        tombstones.add(lease);
     }
 
     /** Forgets a record that took nothing; a waiting repeat starts over and is decided afresh. */
@@ -493,21 +507,41 @@ public final class MemoryBackend implements Backend {
         if (requirements.isEmpty()) {
             return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
         }
-        Set<String> seen = new HashSet<>();
         for (Requirement requirement : requirements) {
-            if (requirement.amount() < 1 || !seen.add(requirement.key())) {
+            if (requirement.amount() < 1) {
                 return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
             }
+        }
+        if (RepeatedKeys.firstRepeat(requirements, Requirement::key) >= 0) {
+            return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
         }
         return null;
     }
 
-    private static Map<String, Long> asMap(List<Requirement> requirements) {
-        Map<String, Long> map = new HashMap<>();
-        for (Requirement requirement : requirements) {
-            map.put(requirement.key(), requirement.amount());
+    /** Whether two requirement lists without duplicate keys name the same keys with the same amounts. */
+    private static boolean sameAsSet(List<Requirement> held, List<Requirement> repeated) {
+        return held.size() == repeated.size() && new HashSet<>(held).equals(new HashSet<>(repeated));
+    }
+
+    /**
+     * The known keys of a reserve in ascending {@link KeyState#lockOrder}: the order every reserve
+     * takes their locks in. Insertion sort: a lease names a handful of keys.
+     */
+    private static KeyState[] lockOrder(KeyState[] states) {
+        KeyState[] order = new KeyState[states.length];
+        int count = 0;
+        for (KeyState state : states) {
+            if (state == null) {
+                continue;
+            }
+            int at = count++;
+            while (at > 0 && order[at - 1].lockOrder > state.lockOrder) {
+                order[at] = order[at - 1];
+                at--;
+            }
+            order[at] = state;
         }
-        return map;
+        return count == order.length ? order : Arrays.copyOf(order, count);
     }
 
     /** The hold length of a key in milliseconds, saturating instead of overflowing. */

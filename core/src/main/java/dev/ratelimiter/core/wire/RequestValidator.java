@@ -6,11 +6,10 @@ import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
+import dev.ratelimiter.core.model.RepeatedKeys;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The validation rules of SPEC 3, in one place for the server, the local limiter and the registry.
@@ -44,17 +43,22 @@ public final class RequestValidator {
             throw invalid("requirements", "must hold 1 to " + limits.maxRequirements()
                     + " items, got " + requirements.size());
         }
-        Set<String> seen = new HashSet<>();
+        // Field paths are built only for an error: this runs on every reserve.
         for (int i = 0; i < requirements.size(); i++) {
             Requirement requirement = requirements.get(i);
-            String path = "requirements[" + i + "]";
-            checkKey(path + ".key", requirement.key());
+            String keyProblem = keyProblem(requirement.key());
+            if (keyProblem != null) {
+                throw invalid("requirements[" + i + "].key", keyProblem);
+            }
             if (requirement.amount() < 1) {
-                throw invalid(path + ".amount", "must be from 1 to " + Long.MAX_VALUE + ", got " + requirement.amount());
+                throw invalid("requirements[" + i + "].amount", "must be from 1 to " + Long.MAX_VALUE + ", got "
+                        + requirement.amount());
             }
-            if (!seen.add(requirement.key())) {
-                throw invalid(path + ".key", "names '" + requirement.key() + "' twice in one request");
-            }
+        }
+        int repeat = RepeatedKeys.firstRepeat(requirements, Requirement::key);
+        if (repeat >= 0) {
+            throw invalid("requirements[" + repeat + "].key", "names '" + requirements.get(repeat).key()
+                    + "' twice in one request");
         }
     }
 
@@ -65,17 +69,20 @@ public final class RequestValidator {
         if (actuals.size() > limits.maxRequirements()) {
             throw invalid("actuals", "must hold at most " + limits.maxRequirements() + " items, got " + actuals.size());
         }
-        Set<String> seen = new HashSet<>();
         for (int i = 0; i < actuals.size(); i++) {
             Actual actual = actuals.get(i);
-            String path = "actuals[" + i + "]";
-            checkKey(path + ".key", actual.key());
+            String keyProblem = keyProblem(actual.key());
+            if (keyProblem != null) {
+                throw invalid("actuals[" + i + "].key", keyProblem);
+            }
             if (actual.actualAmount() < 0) {
-                throw invalid(path + ".actual_amount", "must be from 0 to " + Long.MAX_VALUE + ", got " + actual.actualAmount());
+                throw invalid("actuals[" + i + "].actual_amount", "must be from 0 to " + Long.MAX_VALUE + ", got "
+                        + actual.actualAmount());
             }
-            if (!seen.add(actual.key())) {
-                throw invalid(path + ".key", "names '" + actual.key() + "' twice in one request");
-            }
+        }
+        int repeat = RepeatedKeys.firstRepeat(actuals, Actual::key);
+        if (repeat >= 0) {
+            throw invalid("actuals[" + repeat + "].key", "names '" + actuals.get(repeat).key() + "' twice in one request");
         }
     }
 
@@ -156,16 +163,24 @@ public final class RequestValidator {
 
     /** A key is 1 to 256 printable ASCII characters without whitespace (0x21 to 0x7e). */
     public static void checkKey(String field, String key) {
+        String problem = keyProblem(key);
+        if (problem != null) {
+            throw invalid(field, problem);
+        }
+    }
+
+    /** What is wrong with {@code key} as a limit key, or null when nothing is. */
+    private static String keyProblem(String key) {
         if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-            throw invalid(field, "must be 1 to " + MAX_KEY_LENGTH + " characters, got " + key.length());
+            return "must be 1 to " + MAX_KEY_LENGTH + " characters, got " + key.length();
         }
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
             if (c < 0x21 || c > 0x7e) {
-                throw invalid(field, "must be printable ASCII without whitespace, found " + describe(c)
-                        + " at position " + i);
+                return "must be printable ASCII without whitespace, found " + describe(c) + " at position " + i;
             }
         }
+        return null;
     }
 
     /**

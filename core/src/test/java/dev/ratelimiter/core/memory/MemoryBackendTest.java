@@ -66,7 +66,7 @@ class MemoryBackendTest extends BackendContractTest {
         return memory(MemoryBackend.DEFAULT_MAX_TOMBSTONES);
     }
 
-    // ---- Expiry by min-heap, matched to the exact hold ----
+    // ---- Expiry in order (HoldQueue), matched to the exact hold ----
 
     @Test
     void expiredHoldsLeaveInExpiryOrderWhenTheKeyIsNextTouched() {
@@ -256,23 +256,64 @@ class MemoryBackendTest extends BackendContractTest {
     }
 
     @Test
-    void completedRecordIsKeptOnlyWhileReconciledRollingHoldsLive() {
+    void completeDropsTheRecordAtOnceWhileReconciledHoldsStillCount() {
         MemoryBackend memory = memory();
         String tpm = rolling("tpm", 10, 1).key();
-        String other = concurrency("other", 1000, 60).key();
         assertAllowed(reserve(lease("a"), req(tpm, 4)));
         assertOk(complete(lease("a"), new Actual(tpm, 3)));
-        assertEquals(1, memory.leaseRecordCount());
-
-        clock.advanceSeconds(1);
-        for (int i = 0; i < LeaseSweeper.SHARDS; i++) {
-            assertAllowed(reserve(lease("o" + i), req(other, 1)));
-            assertOk(complete(lease("o" + i)));
-        }
 
         assertEquals(0, memory.leaseRecordCount());
         assertEquals(0, memory.scheduledSweepCount());
+        assertEquals(1, memory.tombstoneCount());
+        assertUsage(tpm, 3, 7, 0);
         assertRejected(reserve(lease("a"), req(tpm, 4)), ErrorCodes.leaseExpired(lease("a")), 0);
+        assertOk(complete(lease("a"), new Actual(tpm, 0)));
+        assertUsage(tpm, 3, 7, 0);
+
+        clock.advanceSeconds(1);
+        assertUsage(tpm, 0, 10, 0);
+        assertEquals(0, memory.holdCount(tpm));
+    }
+
+    // ---- Holds out of expiry order (HoldQueue's heap) ----
+
+    @Test
+    void holdsTakenAfterTheWindowWasShortenedExpireBeforeOlderOnes() {
+        MemoryBackend memory = memory();
+        String tpm = rolling("tpm", 10, 10).key();
+        assertAllowed(reserve(lease("long"), req(tpm, 4)));
+        install(LimitState.created(LimitDefinition.rolling(tpm, 10, 1)));
+        assertAllowed(reserve(lease("short"), req(tpm, 5)));
+        assertUsage(tpm, 9, 1, 0);
+
+        clock.advanceSeconds(1);
+        assertUsage(tpm, 4, 6, 0);
+        assertEquals(1, memory.holdCount(tpm));
+        clock.advanceSeconds(8);
+        assertUsage(tpm, 4, 6, 0);
+        clock.advanceSeconds(1);
+        assertUsage(tpm, 0, 10, 0);
+    }
+
+    @Test
+    void rollingHoldReconciledToZeroBetweenOthersReleasesOnlyItself() {
+        MemoryBackend memory = memory();
+        String tpm = rolling("tpm", 10, 10).key();
+        for (int i = 1; i <= 3; i++) {
+            assertAllowed(reserve(lease("h" + i), req(tpm, i + 1)));
+            clock.advanceSeconds(1);
+        }
+        assertOk(complete(lease("h2"), new Actual(tpm, 0)));
+        assertUsage(tpm, 6, 4, 0);
+        assertEquals(2, memory.holdCount(tpm));
+
+        clock.advanceSeconds(7);
+        assertUsage(tpm, 4, 6, 0);
+        clock.advanceSeconds(1);
+        assertUsage(tpm, 4, 6, 0);
+        clock.advanceSeconds(1);
+        assertUsage(tpm, 0, 10, 0);
+        assertEquals(0, memory.holdCount(tpm));
     }
 
     /**
