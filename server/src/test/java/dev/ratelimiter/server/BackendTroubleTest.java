@@ -147,6 +147,17 @@ class BackendTroubleTest {
         }
     }
 
+    /** The backend is a bean only for the dispatchers; the limiter owns it, so stopping closes it exactly once. */
+    @Test
+    void closesTheBackendOnceWhenTheServerStops() {
+        TestServer server = TestServer.start(directory.resolve("registry.json"), Map.of("test.gated-backend", "true"));
+        GatedBackend backend = gatedBackend(server);
+
+        server.close();
+
+        assertEquals(1, backend.closeCalls());
+    }
+
     private static GatedBackend gatedBackend(TestServer server) {
         return ((GatedBackendFactory) server.context.getBean(BackendFactory.class)).backend();
     }

@@ -35,6 +35,7 @@ final class GatedBackend implements Backend {
     private final Semaphore entered = new Semaphore(0);
     private final AtomicInteger reservesRunning = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger closeCalls = new AtomicInteger();
     private final AtomicBoolean closedWhileReserving = new AtomicBoolean();
     private volatile boolean healthy = true;
     private volatile boolean failing;
@@ -78,6 +79,10 @@ final class GatedBackend implements Backend {
 
     boolean closed() {
         return closed.get();
+    }
+
+    int closeCalls() {
+        return closeCalls.get();
     }
 
     boolean closedWhileReserving() {
@@ -145,6 +150,7 @@ final class GatedBackend implements Backend {
             closedWhileReserving.set(true);
         }
         closed.set(true);
+        closeCalls.incrementAndGet();
         delegate.close();
     }
 }

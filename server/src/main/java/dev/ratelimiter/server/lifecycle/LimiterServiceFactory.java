@@ -42,8 +42,9 @@ public final class LimiterServiceFactory {
     /**
      * The backend of this process. A bean only so that the dispatchers can ask it
      * {@link Backend#neverBlocks()}; nothing else calls it directly. The {@link LimiterService} owns it
-     * and closes it, after its decrease loop stops; the context does not (no pre-destroy method, and
-     * Micronaut closes only beans that declare one), so it is closed once.
+     * and closes it, after its decrease loop stops. The context does not: Micronaut stops a bean only
+     * through a pre-destroy method or its {@code LifeCycle} interface, and this one has neither, so the
+     * backend is closed once.
      */
     @Singleton
     Backend backend(BackendFactory backends) {
