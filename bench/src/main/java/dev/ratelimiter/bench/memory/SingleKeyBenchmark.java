@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Why: it is the cheapest thing the limiter does and the floor under every other number. It
  * includes everything a reserve pays for: the lease record (idempotency), the hold in the key's
- * expiry heap, purging the holds that expired meanwhile, and the sweep of expired lease records.
+ * expiry queue, purging the holds that expired meanwhile, and the sweep of expired lease records.
  *
  * <p>Baselines: Bucket4j's {@code tryConsume(1)} on one local bucket, and Resilience4j's {@code
  * RateLimiter.acquirePermission()}. Both keep a counter per limit and nothing per call, so they
