@@ -70,10 +70,8 @@ final class HoldQueue {
                 return forget(first);
             }
         }
-        Hold first = heap.peek();
-        if (first != null && first.expiresAtMillis <= nowMillis) {
-            heap.poll();
-            return forget(first);
+        if (!heap.isEmpty() && heap.peekKey() <= nowMillis) {
+            return forget(heap.poll());
         }
         return null;
     }

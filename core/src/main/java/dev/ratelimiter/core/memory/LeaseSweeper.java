@@ -64,15 +64,14 @@ final class LeaseSweeper {
         Shard shard = shards[next[0]];
         next[0] = (next[0] + 1) % SHARDS;
         synchronized (shard) {
-            Lease first = shard.heap.peek();
-            if (first == null || first.heapKey() > nowMillis) {
+            MinHeap<Lease> heap = shard.heap;
+            if (heap.isEmpty() || heap.peekKey() > nowMillis) {
                 // The common case: nothing is due, and nothing is allocated to say so.
                 return List.of();
             }
             List<Lease> due = new ArrayList<>(SWEEP_BATCH);
-            while (first != null && first.heapKey() <= nowMillis && due.size() < SWEEP_BATCH) {
-                due.add(shard.heap.poll());
-                first = shard.heap.peek();
+            while (!heap.isEmpty() && heap.peekKey() <= nowMillis && due.size() < SWEEP_BATCH) {
+                due.add(heap.poll());
             }
             return due;
         }
