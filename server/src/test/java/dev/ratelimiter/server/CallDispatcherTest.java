@@ -6,8 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ratelimiter.core.memory.MemoryBackend;
+import dev.ratelimiter.core.retry.RetryHints;
+import dev.ratelimiter.core.retry.RetryPolicy;
+import dev.ratelimiter.core.time.ManualClock;
 import dev.ratelimiter.core.wire.InvalidRequestException;
+import dev.ratelimiter.server.config.LimiterSettings;
 import dev.ratelimiter.server.lifecycle.CallDispatcher;
+import dev.ratelimiter.server.lifecycle.LimiterServiceFactory;
 import dev.ratelimiter.server.lifecycle.WorkerPool;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -86,6 +92,21 @@ class CallDispatcherTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    @Test
+    void theAdmissionPoolOfABackendThatNeverBlocksHasAtMostOneThreadPerCore() {
+        LimiterSettings settings = new LimiterSettings("memory", "r.json", null, 200, 32, 256, 1_048_576,
+                64, 4096, 16_384, 1000, 15_000);
+        ManualClock clock = new ManualClock(0);
+        try (MemoryBackend memory = new MemoryBackend(clock, new RetryHints(RetryPolicy.DEFAULT, clock));
+                GatedBackend mayBlock = new GatedBackend(memory, false)) {
+            assertEquals(2, LimiterServiceFactory.admissionThreads(settings, memory, 2));
+            assertEquals(64, LimiterServiceFactory.admissionThreads(settings, mayBlock, 2));
+            LimiterSettings fewThreads = new LimiterSettings("memory", "r.json", null, 200, 32, 256, 1_048_576,
+                    1, 4096, 16_384, 1000, 15_000);
+            assertEquals(1, LimiterServiceFactory.admissionThreads(fewThreads, memory, 8));
         }
     }
 }

@@ -22,7 +22,8 @@ import io.micronaut.core.annotation.Nullable;
  * @param maxBatchItems most requests in one batch
  * @param maxBodyBytes largest request body; larger bodies are answered 413
  * @param admissionThreads threads that run reserve and complete calls on a backend that may block
- *     (TigerBeetle), and calls whose body is larger than {@code inlineBodyBytesMax}
+ *     (TigerBeetle), and calls whose body is larger than {@code inlineBodyBytesMax}; on a backend that
+ *     never blocks (memory) the pool has at most one thread per core, as its calls are pure CPU work
  * @param admissionQueueMax reserve and complete calls that may wait for a thread; past it the server
  *     answers 503 at once instead of queueing without bound
  * @param inlineBodyBytesMax largest request body whose call runs on the event loop that read it, without a

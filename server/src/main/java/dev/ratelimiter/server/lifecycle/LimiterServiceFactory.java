@@ -100,8 +100,20 @@ public final class LimiterServiceFactory {
     @Singleton
     @Named(ADMISSION_POOL)
     @Bean(preDestroy = "close")
-    WorkerPool admissionPool(LimiterSettings settings) {
-        return new WorkerPool(ADMISSION_POOL, settings.admissionThreads(), settings.admissionQueueMax());
+    WorkerPool admissionPool(LimiterSettings settings, Backend backend) {
+        return new WorkerPool(ADMISSION_POOL, admissionThreads(settings, backend, Runtime.getRuntime().availableProcessors()),
+                settings.admissionQueueMax());
+    }
+
+    /**
+     * The admission pool's size: as configured for a backend that may block, whose threads spend
+     * their time waiting for I/O; at most one per core for a backend that never blocks, whose calls
+     * are pure CPU work. More threads than cores gain nothing there and hurt: a thread preempted
+     * while it holds a hot key's lock stalls every other call on that key (the HTTP batch benchmark
+     * spent most of its backend time so).
+     */
+    public static int admissionThreads(LimiterSettings settings, Backend backend, int cores) {
+        return backend.neverBlocks() ? Math.max(1, Math.min(settings.admissionThreads(), cores)) : settings.admissionThreads();
     }
 
     @Singleton
@@ -140,7 +152,8 @@ public final class LimiterServiceFactory {
             return "admission calls and /healthz run on worker pools (ratelimiter.inline-body-bytes-max=0)";
         }
         return "calls with bodies up to " + settings.inlineBodyBytesMax()
-                + " bytes run on the event loop (the backend never blocks), larger ones on the admission pool";
+                + " bytes run on the event loop (the backend never blocks), larger ones on the admission pool of "
+                + admissionThreads(settings, backend, Runtime.getRuntime().availableProcessors()) + " threads (one per core at most)";
     }
 
     private static void createParentDirectory(Path registry) {
