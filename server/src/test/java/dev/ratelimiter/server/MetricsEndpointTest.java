@@ -46,7 +46,7 @@ class MetricsEndpointTest implements TemporaryRegistry {
     @Test
     void countsOutcomesPerRegisteredKeyAndEverythingElseAsUnknown() {
         double allowedBefore = value(scrape(), "ratelimiter_admissions_total", "key=\"" + KEY + "\",outcome=\"allowed\"");
-        double unknownBefore = value(scrape(), "ratelimiter_admissions_total", "key=\"unknown\",outcome=\"denied\"");
+        double unknownBefore = value(scrape(), "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"denied\"");
         assertTrue(api.reserve("m-1", KEY, 1).allowed());
         assertTrue(api.reserve("m-2", KEY, 1).allowed());
         assertTrue(api.reserve("m-small-1", SMALL, 1).allowed());
@@ -57,8 +57,20 @@ class MetricsEndpointTest implements TemporaryRegistry {
 
         assertEquals(allowedBefore + 2, value(metrics, "ratelimiter_admissions_total", "key=\"" + KEY + "\",outcome=\"allowed\""));
         assertEquals(1, value(metrics, "ratelimiter_admissions_total", "key=\"" + SMALL + "\",outcome=\"denied\""));
-        assertEquals(unknownBefore + 1, value(metrics, "ratelimiter_admissions_total", "key=\"unknown\",outcome=\"denied\""));
+        assertEquals(unknownBefore + 1, value(metrics, "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"denied\""));
         assertFalse(metrics.contains("global:llm:metrics:never:created"), "an unregistered key never becomes a label");
+    }
+
+    @Test
+    void aRegisteredKeyNamedUnknownKeepsItsOwnSeries() {
+        api.putLimit(LimitDefinition.rolling("unknown", 10, 3600));
+        double unregisteredBefore = value(scrape(), "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"allowed\"");
+
+        assertTrue(api.reserve("m-named-unknown", "unknown", 1).allowed());
+
+        String metrics = scrape();
+        assertEquals(1, value(metrics, "ratelimiter_admissions_total", "key=\"unknown\",outcome=\"allowed\""));
+        assertEquals(unregisteredBefore, value(metrics, "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"allowed\""));
     }
 
     @Test

@@ -46,11 +46,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safety: the set of registered keys is an immutable set behind a volatile field,
  * replaced under {@code this} lock; per-key meters live in concurrent maps that only grow with the
- * registry (keys are never deleted), plus the one {@code unknown} entry.
+ * registry (keys are never deleted), plus the one {@link #UNKNOWN_KEY} entry.
  */
 @Singleton
 public final class AdmissionMetrics {
-    static final String UNKNOWN_KEY = "unknown";
+    /**
+     * The {@code key} label of requirements whose key is not in the registry. It holds a space, which
+     * no limit key may (keys are printable ASCII without whitespace), so it never merges with a real
+     * key, not even one named {@code unknown}.
+     */
+    static final String UNKNOWN_KEY = "unknown key";
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionMetrics.class);
 
     private final MeterRegistry registry;
