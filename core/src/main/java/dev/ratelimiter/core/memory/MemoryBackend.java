@@ -17,8 +17,10 @@ import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.time.Clock;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -78,9 +80,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>Each {@link Lease} record's monitor guards its outcome and holds; the reserve that creates
  *       a record holds its monitor until it has decided, so two concurrent reserves with the same
  *       lease id take capacity once. Lock order: lease monitor, then key locks (ascending), then a
- *       sweeper shard lock or a memory stripe (below); never the reverse.</li>
- *   <li>The tombstone and denial memories are striped, each stripe under its own monitor; a
- *       stripe lock is a leaf, like a sweeper shard's ({@link BoundedLeaseMemory}).</li>
+ *       sweeper shard lock or a stripe of the finished-record bounds (below); never the reverse.</li>
+ *   <li>The bounds on tombstones and denials are striped, each stripe under its own monitor; a
+ *       stripe lock is a leaf, like a sweeper shard's ({@link FinishedLeases}).</li>
  * </ul>
  * {@link #install} and {@link #tryApplyDecrease} take one key lock; the service calls them from one
  * thread at a time, but they are safe concurrently with everything else too.
@@ -201,8 +203,11 @@ public final class MemoryBackend implements Backend {
                 return CompleteResponse.succeeded();
             }
             long nowMillis = clock.nowMillis();
+            List<Actual> actuals = request.actuals();
+            Map<String, Long> byKey = actuals.size() > RepeatedKeys.PAIRWISE_UP_TO ? actualsByKey(actuals) : null;
             for (Hold hold : lease.holds) {
-                reconcile(hold, actualFor(request.actuals(), hold.key.key), nowMillis);
+                long actual = byKey == null ? actualFor(actuals, hold.key.key) : byKey.getOrDefault(hold.key.key, NO_ACTUAL);
+                reconcile(hold, actual, nowMillis);
             }
             // What is still held now expires by itself in its key's queue and can no longer change:
             // the record is only needed to answer repeats, which the tombstone does.
@@ -232,8 +237,11 @@ public final class MemoryBackend implements Backend {
         }
     }
 
+    /** Every call is bounded work under this process's own locks: no I/O, no unbounded wait. */
     @Override
-    public boolean neverBlocks() { return true; }
+    public boolean neverBlocks() {
+        return true;
+    }
 
     @Override
     public boolean isHealthy() {
@@ -455,8 +463,9 @@ public final class MemoryBackend implements Backend {
 
     /**
      * The actual sent for {@code key}, or {@link #NO_ACTUAL}. A linear search: a complete names a
-     * handful of keys, and a map would cost more to build than the search costs. Validation keeps
-     * the list within the configured maximum; with duplicate keys the first one counts, as the
+     * handful of keys, and a map would cost more to build than the search costs; longer lists (the
+     * limit is configurable up to thousands) go through {@link #actualsByKey}, so that a complete
+     * never costs holds x actuals. With duplicate keys the first one counts, here and there; the
      * service's validator refuses duplicates before they get here.
      */
     private static long actualFor(List<Actual> actuals, String key) {
@@ -466,6 +475,14 @@ public final class MemoryBackend implements Backend {
             }
         }
         return NO_ACTUAL;
+    }
+
+    private static Map<String, Long> actualsByKey(List<Actual> actuals) {
+        Map<String, Long> byKey = new HashMap<>();
+        for (Actual actual : actuals) {
+            byKey.putIfAbsent(actual.key(), actual.actualAmount());
+        }
+        return byKey;
     }
 
     /**

@@ -14,6 +14,9 @@ import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.Overage;
+import dev.ratelimiter.core.model.RepeatedKeys;
+import dev.ratelimiter.core.model.Requirement;
+import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.retry.RetryHints;
@@ -273,6 +276,25 @@ class MemoryBackendTest extends BackendContractTest {
         clock.advanceSeconds(1);
         assertUsage(tpm, 0, 10, 0);
         assertEquals(0, memory.holdCount(tpm));
+    }
+
+    @Test
+    void completeWithMoreActualsThanThePairwiseLimitReconcilesEachKey() {
+        int count = RepeatedKeys.PAIRWISE_UP_TO + 4;
+        List<Requirement> requirements = new ArrayList<>();
+        List<Actual> actuals = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String key = rolling("many" + i, 100, 60).key();
+            requirements.add(req(key, 10));
+            actuals.add(new Actual(key, i % 10));
+        }
+        assertAllowed(backend.reserve(new ReserveRequest(lease("many"), "", requirements)));
+
+        assertOk(backend.complete(new CompleteRequest(lease("many"), "", actuals)));
+
+        for (int i = 0; i < count; i++) {
+            assertUsage(requirements.get(i).key(), i % 10, 100 - i % 10, 0);
+        }
     }
 
     // ---- Holds out of expiry order (HoldQueue's heap) ----
