@@ -3,10 +3,8 @@ package dev.ratelimiter.bench.memory;
 import dev.ratelimiter.bench.baseline.Bucket4jFourBuckets;
 import dev.ratelimiter.bench.baseline.Resilience4jBaselines;
 import dev.ratelimiter.bench.support.BenchLimits;
+import dev.ratelimiter.bench.support.CheckedMemoryBackend;
 import dev.ratelimiter.bench.support.LeaseIds;
-import dev.ratelimiter.bench.support.Probes;
-import dev.ratelimiter.core.memory.MemoryBackend;
-import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.Requirement;
@@ -28,7 +26,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
 /**
  * What: taking and giving back one slot of a concurrency limit, one thread: the memory backend's
  * reserve of a lease on the concurrency key followed by its complete.
@@ -51,30 +48,11 @@ public class ConcurrencySlotBenchmark {
 
     /** The backend with the benchmark keys installed; shared by the benchmark's threads. */
     @State(Scope.Benchmark)
-    public static class Memory {
-        MemoryBackend backend;
-        List<Requirement> requirements;
-        List<Actual> noActuals;
-
-        @Setup
-        public void setUp() {
-            backend = BenchLimits.memoryBackend();
-            requirements = BenchLimits.CONCURRENCY_ONLY;
-            noActuals = List.of();
-            Probes.requireAdmitted(backend, requirements, "before the run");
+    public static class Memory extends CheckedMemoryBackend {
+        @Override
+        protected List<Requirement> keys() {
+            return BenchLimits.CONCURRENCY_ONLY;
         }
-
-        @TearDown
-        public void tearDown() {
-            Probes.requireAdmitted(backend, requirements, "after the run");
-            backend.close();
-        }
-    }
-
-    /** Each thread's lease ids. */
-    @State(Scope.Thread)
-    public static class Ids {
-        final LeaseIds ids = new LeaseIds();
     }
 
     /** The baselines, shared by the benchmark's threads. */
@@ -101,10 +79,10 @@ public class ConcurrencySlotBenchmark {
     }
 
     @Benchmark
-    public CompleteResponse memoryReserveCompleteConcurrency(Memory memory, Ids ids, Blackhole blackhole) {
-        String leaseId = ids.ids.next();
-        blackhole.consume(memory.backend.reserve(new ReserveRequest(leaseId, "", memory.requirements)));
-        return memory.backend.complete(new CompleteRequest(leaseId, "", memory.noActuals));
+    public CompleteResponse memoryReserveCompleteConcurrency(Memory memory, LeaseIds ids, Blackhole blackhole) {
+        String leaseId = ids.next();
+        blackhole.consume(memory.backend().reserve(new ReserveRequest(leaseId, "", memory.requirements())));
+        return memory.backend().complete(new CompleteRequest(leaseId, "", List.of()));
     }
 
     @Benchmark

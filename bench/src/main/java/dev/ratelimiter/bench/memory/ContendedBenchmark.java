@@ -2,10 +2,9 @@ package dev.ratelimiter.bench.memory;
 
 import dev.ratelimiter.bench.baseline.Bucket4jFourBuckets;
 import dev.ratelimiter.bench.support.BenchLimits;
+import dev.ratelimiter.bench.support.CheckedMemoryBackend;
 import dev.ratelimiter.bench.support.LeaseIds;
 import dev.ratelimiter.bench.support.Probes;
-import dev.ratelimiter.core.memory.MemoryBackend;
-import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.Requirement;
@@ -27,7 +26,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
 /**
  * What: reserve + complete of four keys from 1, 2, 4 and 16 threads at once; the score is the total
  * over all threads. Two shapes of contention:
@@ -64,30 +62,11 @@ public class ContendedBenchmark {
 
     /** One backend shared by every thread. */
     @State(Scope.Benchmark)
-    public static class Memory {
-        MemoryBackend backend;
-        List<Requirement> requirements;
-        List<Actual> noActuals;
-
-        @Setup
-        public void setUp() {
-            backend = BenchLimits.memoryBackend();
-            requirements = BenchLimits.FOUR_KEYS;
-            noActuals = List.of();
-            Probes.requireAdmitted(backend, requirements, "before the run");
+    public static class Memory extends CheckedMemoryBackend {
+        @Override
+        protected List<Requirement> keys() {
+            return BenchLimits.FOUR_KEYS;
         }
-
-        @TearDown
-        public void tearDown() {
-            Probes.requireAdmitted(backend, requirements, "after the run");
-            backend.close();
-        }
-    }
-
-    /** Each thread's lease ids. */
-    @State(Scope.Thread)
-    public static class Ids {
-        final LeaseIds ids = new LeaseIds();
     }
 
     /** The providers' keys, installed in the shared backend by the first thread that needs them. */
@@ -97,9 +76,9 @@ public class ContendedBenchmark {
 
         @Setup
         public void setUp(Memory memory) {
-            BenchLimits.installProviders(memory.backend);
-            Probes.requireAdmitted(memory.backend, BenchLimits.providerKeys(0), "before the run");
-            Probes.requireAdmitted(memory.backend, BenchLimits.independentKeys(0), "before the run");
+            BenchLimits.installProviders(memory.backend());
+            Probes.requireAdmitted(memory.backend(), BenchLimits.providerKeys(0), "before the run");
+            Probes.requireAdmitted(memory.backend(), BenchLimits.independentKeys(0), "before the run");
         }
 
         int next() {
@@ -198,61 +177,61 @@ public class ContendedBenchmark {
 
     @Benchmark
     @Threads(1)
-    public CompleteResponse memoryThreads01(Memory memory, Ids ids, Blackhole blackhole) {
+    public CompleteResponse memoryThreads01(Memory memory, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, ids, blackhole);
     }
 
     @Benchmark
     @Threads(2)
-    public CompleteResponse memoryThreads02(Memory memory, Ids ids, Blackhole blackhole) {
+    public CompleteResponse memoryThreads02(Memory memory, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, ids, blackhole);
     }
 
     @Benchmark
     @Threads(4)
-    public CompleteResponse memoryThreads04(Memory memory, Ids ids, Blackhole blackhole) {
+    public CompleteResponse memoryThreads04(Memory memory, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, ids, blackhole);
     }
 
     @Benchmark
     @Threads(16)
-    public CompleteResponse memoryThreads16(Memory memory, Ids ids, Blackhole blackhole) {
+    public CompleteResponse memoryThreads16(Memory memory, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, ids, blackhole);
     }
 
     @Benchmark
     @Threads(1)
-    public CompleteResponse memoryTenantSharedThreads01(Memory memory, OwnProvider own, Ids ids, Blackhole blackhole) {
+    public CompleteResponse memoryTenantSharedThreads01(Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, own.requirements, ids, blackhole);
     }
 
     @Benchmark
     @Threads(2)
-    public CompleteResponse memoryTenantSharedThreads02(Memory memory, OwnProvider own, Ids ids, Blackhole blackhole) {
+    public CompleteResponse memoryTenantSharedThreads02(Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, own.requirements, ids, blackhole);
     }
 
     @Benchmark
     @Threads(4)
-    public CompleteResponse memoryTenantSharedThreads04(Memory memory, OwnProvider own, Ids ids, Blackhole blackhole) {
+    public CompleteResponse memoryTenantSharedThreads04(Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, own.requirements, ids, blackhole);
     }
 
     @Benchmark
     @Threads(16)
-    public CompleteResponse memoryTenantSharedThreads16(Memory memory, OwnProvider own, Ids ids, Blackhole blackhole) {
+    public CompleteResponse memoryTenantSharedThreads16(Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, own.requirements, ids, blackhole);
     }
 
     @Benchmark
     @Threads(1)
-    public CompleteResponse memoryIndependentThreads01(Memory memory, OwnKeys own, Ids ids, Blackhole blackhole) {
+    public CompleteResponse memoryIndependentThreads01(Memory memory, OwnKeys own, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, own.requirements, ids, blackhole);
     }
 
     @Benchmark
     @Threads(2)
-    public CompleteResponse memoryIndependentThreads02(Memory memory, OwnKeys own, Ids ids, Blackhole blackhole) {
+    public CompleteResponse memoryIndependentThreads02(Memory memory, OwnKeys own, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, own.requirements, ids, blackhole);
     }
 
@@ -316,15 +295,15 @@ public class ContendedBenchmark {
         return reserveRelease(own.buckets, own.amounts);
     }
 
-    private static CompleteResponse reserveComplete(Memory memory, Ids ids, Blackhole blackhole) {
-        return reserveComplete(memory, memory.requirements, ids, blackhole);
+    private static CompleteResponse reserveComplete(Memory memory, LeaseIds ids, Blackhole blackhole) {
+        return reserveComplete(memory, memory.requirements(), ids, blackhole);
     }
 
-    private static CompleteResponse reserveComplete(Memory memory, List<Requirement> requirements, Ids ids,
+    private static CompleteResponse reserveComplete(Memory memory, List<Requirement> requirements, LeaseIds ids,
             Blackhole blackhole) {
-        String leaseId = ids.ids.next();
-        blackhole.consume(memory.backend.reserve(new ReserveRequest(leaseId, "", requirements)));
-        return memory.backend.complete(new CompleteRequest(leaseId, "", memory.noActuals));
+        String leaseId = ids.next();
+        blackhole.consume(memory.backend().reserve(new ReserveRequest(leaseId, "", requirements)));
+        return memory.backend().complete(new CompleteRequest(leaseId, "", List.of()));
     }
 
     private static boolean reserveRelease(Buckets buckets) {

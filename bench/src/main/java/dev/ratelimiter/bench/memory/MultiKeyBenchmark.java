@@ -30,7 +30,6 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
-
 /**
  * What: the life of one LLM call's lease on four keys (requests per minute, tokens per minute,
  * concurrency, the tenant's daily tokens), one thread:
@@ -92,12 +91,6 @@ public class MultiKeyBenchmark {
         }
     }
 
-    /** Each thread's lease ids. */
-    @State(Scope.Thread)
-    public static class Ids {
-        final LeaseIds ids = new LeaseIds();
-    }
-
     /** Four Bucket4j buckets, shared by the benchmark's threads as limits are shared by callers. */
     @State(Scope.Benchmark)
     public static class Buckets {
@@ -120,27 +113,27 @@ public class MultiKeyBenchmark {
     }
 
     @Benchmark
-    public ReserveResponse memoryReserve4Keys(Memory memory, Ids ids) {
-        return memory.backend.reserve(new ReserveRequest(ids.ids.next(), "", memory.requirements));
+    public ReserveResponse memoryReserve4Keys(Memory memory, LeaseIds ids) {
+        return memory.backend.reserve(new ReserveRequest(ids.next(), "", memory.requirements));
     }
 
     @Benchmark
-    public CompleteResponse memoryReserveComplete4Keys(Memory memory, Ids ids, Blackhole blackhole) {
-        String leaseId = ids.ids.next();
+    public CompleteResponse memoryReserveComplete4Keys(Memory memory, LeaseIds ids, Blackhole blackhole) {
+        String leaseId = ids.next();
         blackhole.consume(memory.backend.reserve(new ReserveRequest(leaseId, "", memory.requirements)));
         return memory.backend.complete(new CompleteRequest(leaseId, "", memory.noActuals));
     }
 
     @Benchmark
-    public CompleteResponse memoryReserveCompleteReconciled4Keys(Memory memory, Ids ids, Blackhole blackhole) {
-        String leaseId = ids.ids.next();
+    public CompleteResponse memoryReserveCompleteReconciled4Keys(Memory memory, LeaseIds ids, Blackhole blackhole) {
+        String leaseId = ids.next();
         blackhole.consume(memory.backend.reserve(new ReserveRequest(leaseId, "", memory.requirements)));
         return memory.backend.complete(new CompleteRequest(leaseId, "", memory.actuals));
     }
 
     @Benchmark
-    public CompleteResponse serviceReserveComplete4Keys(Memory memory, Ids ids, Blackhole blackhole) {
-        String leaseId = ids.ids.next();
+    public CompleteResponse serviceReserveComplete4Keys(Memory memory, LeaseIds ids, Blackhole blackhole) {
+        String leaseId = ids.next();
         blackhole.consume(memory.service.reserve(new ReserveRequest(leaseId, "", memory.requirements)));
         return memory.service.complete(new CompleteRequest(leaseId, "", memory.noActuals));
     }

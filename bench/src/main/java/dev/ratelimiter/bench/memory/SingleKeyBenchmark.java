@@ -3,9 +3,8 @@ package dev.ratelimiter.bench.memory;
 import dev.ratelimiter.bench.baseline.Bucket4jFourBuckets;
 import dev.ratelimiter.bench.baseline.Resilience4jBaselines;
 import dev.ratelimiter.bench.support.BenchLimits;
+import dev.ratelimiter.bench.support.CheckedMemoryBackend;
 import dev.ratelimiter.bench.support.LeaseIds;
-import dev.ratelimiter.bench.support.Probes;
-import dev.ratelimiter.core.memory.MemoryBackend;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
@@ -25,7 +24,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
-
 /**
  * What: admitting one unit of one rolling limit, one thread: the memory backend's reserve of a new
  * lease with one requirement, which is never completed (its hold expires with its window).
@@ -49,28 +47,11 @@ public class SingleKeyBenchmark {
 
     /** The backend with the benchmark keys installed; shared by the benchmark's threads. */
     @State(Scope.Benchmark)
-    public static class Memory {
-        MemoryBackend backend;
-        List<Requirement> requirements;
-
-        @Setup
-        public void setUp() {
-            backend = BenchLimits.memoryBackend();
-            requirements = BenchLimits.ONE_KEY;
-            Probes.requireAdmitted(backend, requirements, "before the run");
+    public static class Memory extends CheckedMemoryBackend {
+        @Override
+        protected List<Requirement> keys() {
+            return BenchLimits.ONE_KEY;
         }
-
-        @TearDown
-        public void tearDown() {
-            Probes.requireAdmitted(backend, requirements, "after the run");
-            backend.close();
-        }
-    }
-
-    /** Each thread's lease ids. */
-    @State(Scope.Thread)
-    public static class Ids {
-        final LeaseIds ids = new LeaseIds();
     }
 
     /** The baselines, shared by the benchmark's threads as a limit is shared by its callers. */
@@ -97,8 +78,8 @@ public class SingleKeyBenchmark {
     }
 
     @Benchmark
-    public ReserveResponse memoryReserve1Key(Memory memory, Ids ids) {
-        return memory.backend.reserve(new ReserveRequest(ids.ids.next(), "", memory.requirements));
+    public ReserveResponse memoryReserve1Key(Memory memory, LeaseIds ids) {
+        return memory.backend().reserve(new ReserveRequest(ids.next(), "", memory.requirements()));
     }
 
     @Benchmark

@@ -1,6 +1,8 @@
 package dev.ratelimiter.bench.support;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
 
 /**
  * Unique lease ids for one benchmark thread: a per-instance prefix and a counter.
@@ -9,10 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link java.security.SecureRandom}. A counter costs one string concatenation, which every caller
  * of any lease-based API pays in some form; the baselines have no lease ids and pay nothing.
  *
- * <p>Not thread-safe: each benchmark thread owns its instance (JMH {@code Scope.Thread}). Prefixes
- * differ between instances, so ids of different threads never collide.
+ * <p>Not thread-safe: it is a JMH state of {@code Scope.Thread}, so each benchmark thread that names
+ * it as a parameter gets its own instance. Prefixes differ between instances, so ids of different
+ * threads never collide.
  */
-public final class LeaseIds {
+@State(Scope.Thread)
+public class LeaseIds {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final String prefix;
