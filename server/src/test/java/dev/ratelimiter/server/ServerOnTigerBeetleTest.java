@@ -11,8 +11,11 @@ import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.tigerbeetle.RequiresTigerBeetle;
 import dev.ratelimiter.tigerbeetle.TigerBeetleServer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -49,20 +52,30 @@ class ServerOnTigerBeetleTest {
         }
     }
 
-    /** The gate drops every connection until it opens, so the server first sees no cluster at all. */
+    /**
+     * The gate drops every connection until it opens, so the server starts with no cluster at all:
+     * a seeded key is known but not applied, which is a backend failure (retryable), never
+     * {@code unknown_limit_key} (SPEC 5.2). Once the cluster answers, the key admits by itself.
+     */
     @Test
-    void healthReturnsTo200OnceTigerBeetleAnswers() {
+    void healthReturnsTo200AndSeededKeysAdmitOnceTigerBeetleAnswers() throws IOException {
+        String key = "global:llm:gate:rpm";
+        Path seed = directory.resolve("seed.json");
+        Files.writeString(seed, "[{\"key\":\"" + key + "\",\"kind\":\"rolling\",\"capacity\":5,"
+                + "\"window_seconds\":60,\"timeout_seconds\":0}]");
         try (TcpGate gate = TcpGate.shutInFrontOf(tigerBeetle.address());
-                TestServer server = start(gate.address(), 500)) {
+                TestServer server = start(gate.address(), 500, Map.of("ratelimiter.seed-limits-path", seed.toString()))) {
             Api.awaitTrue("/healthz answers 503 while TigerBeetle is out of reach", Duration.ofSeconds(10),
                     () -> server.api.get("/healthz").statusCode() == 503);
-            assertEquals("backend_error", server.api.reserve("while-away", "global:llm:gate:rpm", 1).error());
+            assertEquals("backend_error", server.api.reserve("while-away", key, 1).error());
 
             gate.open();
 
             Api.awaitTrue("/healthz answers 200 again; TigerBeetle output:\n" + tigerBeetle.outputTail(),
                     RECOVERY_DEADLINE, () -> server.api.get("/healthz").statusCode() == 200);
             assertEquals("ok", server.api.get("/healthz").body());
+            Api.awaitTrue("the seeded key admits once applied", RECOVERY_DEADLINE,
+                    () -> server.api.reserve("after-return", key, 1).allowed());
         }
     }
 
@@ -89,9 +102,14 @@ class ServerOnTigerBeetleTest {
     }
 
     private TestServer start(String address, long requestTimeoutMs) {
-        return TestServer.start(directory.resolve("registry.json"), Map.of(
-                "ratelimiter.backend", "tigerbeetle",
-                "ratelimiter.tigerbeetle.addresses", List.of(address),
-                "ratelimiter.tigerbeetle.request-timeout-ms", requestTimeoutMs));
+        return start(address, requestTimeoutMs, Map.of());
+    }
+
+    private TestServer start(String address, long requestTimeoutMs, Map<String, Object> more) {
+        Map<String, Object> properties = new HashMap<>(more);
+        properties.put("ratelimiter.backend", "tigerbeetle");
+        properties.put("ratelimiter.tigerbeetle.addresses", List.of(address));
+        properties.put("ratelimiter.tigerbeetle.request-timeout-ms", requestTimeoutMs);
+        return TestServer.start(directory.resolve("registry.json"), properties);
     }
 }

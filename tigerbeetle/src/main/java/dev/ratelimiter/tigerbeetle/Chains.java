@@ -76,6 +76,16 @@ final class Chains {
                 LedgerId.NONE, LedgerId.NONE, 0, 0, TransferFlags.NONE));
     }
 
+    /**
+     * Records that a lease was completed: a posted transfer of amount 0 from the limit account of
+     * one of its keys to the operator, which changes no balance (zero amounts are legal for clients
+     * of release 0.16.0 and later).
+     */
+    static List<Transfer> completion(LedgerIds ids, String leaseId, String key) {
+        return List.of(new Transfer(ids.completion(leaseId), ids.limitAccount(key), ids.operatorAccount(), 0,
+                LedgerId.NONE, LedgerId.NONE, 0, 0, TransferFlags.NONE));
+    }
+
     /** Raises the capacity of {@code key} from balance {@code from} to {@code to}: operator -> limit, posted. */
     static Transfer increase(LedgerIds ids, String key, long revision, long from, long to, int attempt) {
         if (to <= from) {

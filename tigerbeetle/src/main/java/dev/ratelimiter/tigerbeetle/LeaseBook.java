@@ -1,6 +1,7 @@
 package dev.ratelimiter.tigerbeetle;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.logging.Logger;
@@ -64,6 +65,16 @@ final class LeaseBook {
     /** Remembers a denied lease for {@code finishedMemoryMs}. */
     synchronized void rememberDenied(LeaseRecord record, long nowUnixMs) {
         put(record, saturatingAdd(nowUnixMs, finishedMemoryMs), nowUnixMs);
+    }
+
+    /**
+     * Remembers, for {@code finishedMemoryMs}, a lease whose unanswered reserve was settled: whatever
+     * it held is released, so a repeat answers {@code lease_expired} like a completed lease.
+     */
+    synchronized void rememberSettled(String leaseId, Map<String, Long> requirements, long nowUnixMs) {
+        LeaseRecord settled = LeaseRecord.live(leaseId, requirements, List.of(), nowUnixMs)
+                .withStatus(LeaseRecord.Status.COMPLETED);
+        put(settled, saturatingAdd(nowUnixMs, finishedMemoryMs), nowUnixMs);
     }
 
     /**

@@ -4,10 +4,12 @@ import com.tigerbeetle.CreateAccountResult;
 import com.tigerbeetle.CreateTransferResult;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The four TigerBeetle operations the backend uses, asynchronous, in the backend's own types.
+ * The four TigerBeetle operations the backend uses, asynchronous, in the backend's own types, and
+ * the life of the client session they travel on.
  * {@link TigerBeetleLedgerClient} wraps the real client; tests script their own to drive the
  * {@link Submitter} without a cluster.
  *
@@ -18,8 +20,11 @@ import java.util.concurrent.CompletableFuture;
  */
 interface LedgerClient extends AutoCloseable {
 
-    /** Creates transfers in order; the answer has one result per transfer, {@code Ok} included. */
-    CompletableFuture<List<CreateTransferResult>> createTransfers(List<Transfer> transfers);
+    /**
+     * Creates transfers in order; the answer has one result per transfer, {@code Ok} included, and
+     * the cluster time of the commit.
+     */
+    CompletableFuture<TransferResults> createTransfers(List<Transfer> transfers);
 
     /** Creates accounts in order; the answer has one result per account, {@code Ok} included. */
     CompletableFuture<List<CreateAccountResult>> createAccounts(List<NewAccount> accounts);
@@ -30,9 +35,42 @@ interface LedgerClient extends AutoCloseable {
     /** The transfers that exist among {@code ids}, in no particular order. */
     CompletableFuture<List<TransferRecord>> lookupTransfers(List<LedgerId> ids);
 
+    /**
+     * Replaces the session with a fresh one and closes the old one, whose outstanding requests then
+     * fail. For a session that stopped answering: after an outage the old session resends with a
+     * backoff that grows to about 10 s, a fresh one connects and registers at once.
+     */
+    void renewSession();
+
+    /**
+     * Why the cluster refuses this client's session (evicted, or a release the cluster does not
+     * accept), or empty while it does not. Cleared once a request on the current session succeeds.
+     */
+    Optional<String> sessionProblem();
+
     /** Releases the client; every request still outstanding fails. Never blocks without bound. */
     @Override
     void close();
+
+    /**
+     * The answer to one {@code create_transfers} request.
+     *
+     * @param results one per transfer, in order
+     * @param timestampNanos the cluster time of the commit (the reply header's timestamp), in
+     *     nanoseconds since the Unix epoch: every transfer of the request was created at most a
+     *     few microseconds before it, and a pending transfer's timeout starts then
+     */
+    record TransferResults(List<CreateTransferResult> results, long timestampNanos) {
+
+        public TransferResults {
+            results = List.copyOf(results);
+        }
+
+        /** The results of transfers {@code from} (inclusive) to {@code to} (exclusive), with the same time. */
+        TransferResults slice(int from, int to) {
+            return new TransferResults(results.subList(from, to), timestampNanos);
+        }
+    }
 
     /** An account to create on ledger 1 with code 1. */
     record NewAccount(LedgerId id, int flags) {

@@ -62,6 +62,15 @@ final class LedgerIds {
     }
 
     /**
+     * The zero-amount posted transfer that records in the ledger that the lease was completed, for
+     * a complete that voids none of its holds (rolling holds kept whole or grown): a repeat of the
+     * lease after a restart of this server then still answers {@code lease_expired} (SPEC 5.2).
+     */
+    LedgerId completion(String leaseId) {
+        return id("xfer:complete:" + leaseId);
+    }
+
+    /**
      * A capacity change of {@code key} from balance {@code from} to {@code to}, made while the
      * registry holds {@code revision}. The revision is persisted, so a change resubmitted after a
      * crash gets the same id (TigerBeetle answers {@code exists}), while a later change gets a new

@@ -41,7 +41,9 @@ final class Outcomes {
         /** Pending transfer of the overage (rolling, actual above reserved). */
         OVERAGE,
         /** Posted transfer of the overage to the debt account. */
-        DEBT
+        DEBT,
+        /** Zero-amount posted transfer that records the completion in the ledger. */
+        COMPLETION
     }
 
     /** What a complete step's results mean. */
@@ -119,32 +121,36 @@ final class Outcomes {
      * not found (never taken, or forgotten), and {@code id_already_failed} (an earlier void found
      * it gone). A shrink that fails on its re-reserve keeps the original hold, which only counts
      * more than was used until it expires; retrying cannot change that, so it is done too.
+     *
+     * <p>Any {@code exists} result, also {@code exists_with_different_*}, means an earlier complete
+     * of the lease did this step already, possibly with other actuals: the first complete stands
+     * (SPEC 5.2), so the step is done.
      */
     static StepVerdict stepVerdict(StepKind kind, int index, CreateTransferResult cause) {
         if (cause == CreateTransferResult.Ok) {
             return StepVerdict.DONE;
         }
+        if (isExists(cause)) {
+            return StepVerdict.DONE;
+        }
         boolean voidFailed = kind == StepKind.RELEASE || (kind == StepKind.SHRINK && index == 0);
         if (voidFailed) {
             return switch (cause) {
-                case Exists, PendingTransferExpired, PendingTransferAlreadyVoided, PendingTransferAlreadyPosted,
+                case PendingTransferExpired, PendingTransferAlreadyVoided, PendingTransferAlreadyPosted,
                         PendingTransferNotFound, IdAlreadyFailed -> StepVerdict.DONE;
                 default -> StepVerdict.FAILED;
             };
         }
         return switch (kind) {
             case SHRINK -> switch (cause) {
-                // The re-reserve carries the remaining time, which differs on a retry.
-                case Exists, ExistsWithDifferentTimeout, ExceedsCredits, IdAlreadyFailed -> StepVerdict.DONE;
+                case ExceedsCredits, IdAlreadyFailed -> StepVerdict.DONE;
                 default -> StepVerdict.FAILED;
             };
             case OVERAGE -> switch (cause) {
-                case Exists, ExistsWithDifferentTimeout -> StepVerdict.DONE;
                 // An earlier attempt did not fit either; its id stays failed.
                 case ExceedsCredits, IdAlreadyFailed -> StepVerdict.DID_NOT_FIT;
                 default -> StepVerdict.FAILED;
             };
-            case DEBT -> cause == CreateTransferResult.Exists ? StepVerdict.DONE : StepVerdict.FAILED;
             default -> StepVerdict.FAILED;
         };
     }

@@ -1,10 +1,11 @@
 package dev.ratelimiter.tigerbeetle;
 
-import com.tigerbeetle.CreateTransferResult;
 import com.tigerbeetle.RequestException;
 import dev.ratelimiter.core.backend.BackendException;
+import dev.ratelimiter.tigerbeetle.LedgerClient.TransferResults;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -40,13 +41,20 @@ import java.util.logging.Logger;
  *       completes our own future with a {@link BackendException}; the client's future is never
  *       completed by us (NOTES-STACK: that halts the JVM);
  *   <li>after a timeout the cluster counts as not answering and new submissions fail at once,
- *       until any outstanding request is answered (those requests are the probes: the client
- *       resends them by itself and they complete once a replica answers);
+ *       until a request is answered. The client resends outstanding requests by itself, but with a
+ *       backoff that grows to about 10 s, so a session that has gone {@code sessionSilenceMax}
+ *       without an answer is replaced by a fresh one and a probe is sent on it: once the cluster
+ *       is back, the submitter accepts work again within about that time (SPEC 5.2);
  *   <li>{@link #close()} answers every queued and outstanding caller and returns within a few seconds.
  * </ul>
  *
+ * <p>A caller whose request was sent and not answered (timed out, or its session ended) gets a
+ * {@link BackendException} for which {@link #isUnanswered} is true: the cluster may still apply
+ * that request. Failures before sending, and refusals by the cluster, are definite.
+ *
  * <p>Thread-safety: submissions come from any thread. One flusher thread owns {@code carry} and
- * sends requests; one timer thread fires deadlines; the client's thread delivers answers. Shared
+ * sends requests; one timer thread fires deadlines and renews silent sessions; the client's thread
+ * delivers answers. Shared
  * state is a blocking queue, a semaphore, a concurrent set of outstanding requests and two volatile
  * flags. Caller futures are completed at most once (later completions are no-ops), so a timeout
  * racing an answer is harmless.
@@ -57,6 +65,12 @@ final class Submitter implements AutoCloseable {
     private static final long IDLE_POLL_MS = 100;
     /** How long {@link #close()} waits for the flusher to stop. */
     private static final long FLUSHER_STOP_MS = 1_000;
+    /** How long a session may stay silent while the cluster counts as not answering before it is replaced. */
+    static final long SESSION_SILENCE_MS_MAX = 2_000;
+    /** How often the timer looks at a silent session. */
+    private static final long REVIVE_CHECK_MS = 100;
+    /** An account id no limit uses: the revival probe looks it up and only cares that an answer comes. */
+    private static final LedgerId PROBE_ACCOUNT = new LedgerId(1, 0);
 
     private final LedgerClient ledger;
     private final int batchSizeMax;
@@ -76,11 +90,25 @@ final class Submitter implements AutoCloseable {
     private volatile boolean answering = true;
     private volatile long lastAnswerNanos;
     private volatile boolean everAnswered;
+    private final long sessionSilenceNanosMax;
+    /** When the session was last renewed; timer thread only. */
+    private long lastRenewNanos;
+    /** The revival task while the cluster does not answer, or null; timer thread and {@link #markSilent}. */
+    private ScheduledFuture<?> revival;
+    /** The probe sent on a renewed session, or null; timer thread only. */
+    private CompletableFuture<?> probe;
     /** A chain taken from the queue that did not fit the previous batch. Flusher thread only. */
     private PendingChain carry;
 
     Submitter(LedgerClient ledger, TigerBeetleSettings settings) {
+        this(ledger, settings, SESSION_SILENCE_MS_MAX);
+    }
+
+    /** As {@link #Submitter(LedgerClient, TigerBeetleSettings)}, with the silence after which a session is renewed. */
+    Submitter(LedgerClient ledger, TigerBeetleSettings settings, long sessionSilenceMsMax) {
         this.ledger = ledger;
+        this.sessionSilenceNanosMax = TimeUnit.MILLISECONDS.toNanos(sessionSilenceMsMax);
+        this.lastRenewNanos = System.nanoTime();
         this.batchSizeMax = settings.batchSizeMax();
         this.flushIntervalNanos = settings.flushInterval().toNanos();
         this.requestTimeoutNanos = settings.requestTimeout().toNanos();
@@ -100,15 +128,15 @@ final class Submitter implements AutoCloseable {
      * or fails with a {@link BackendException} (queue full, cluster not answering, timed out,
      * closing). Never blocks.
      */
-    CompletableFuture<List<CreateTransferResult>> submit(List<Transfer> chain) {
+    CompletableFuture<TransferResults> submit(List<Transfer> chain) {
         synchronized (enqueueLock) {
             return enqueue(chain);
         }
     }
 
     /** Queues several chains back to back, so that they travel in as few requests as fit. */
-    List<CompletableFuture<List<CreateTransferResult>>> submitAll(List<List<Transfer>> chains) {
-        List<CompletableFuture<List<CreateTransferResult>>> answers = new ArrayList<>(chains.size());
+    List<CompletableFuture<TransferResults>> submitAll(List<List<Transfer>> chains) {
+        List<CompletableFuture<TransferResults>> answers = new ArrayList<>(chains.size());
         synchronized (enqueueLock) {
             for (List<Transfer> chain : chains) {
                 answers.add(enqueue(chain));
@@ -188,6 +216,11 @@ final class Submitter implements AutoCloseable {
         return inFlightPermits.availablePermits() > 0;
     }
 
+    /** Why the cluster refuses this submitter's session, if it does (see {@link LedgerClient#sessionProblem()}). */
+    Optional<String> sessionProblem() {
+        return ledger.sessionProblem();
+    }
+
     long requestTimeoutMs() {
         return requestTimeoutMs;
     }
@@ -205,8 +238,8 @@ final class Submitter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        BackendException closing = new BackendException("the TigerBeetle backend is shutting down");
-        failQueued(closing);
+        failQueued(new BackendException("the TigerBeetle backend is shutting down"));
+        BackendException closing = unanswered("the TigerBeetle backend is shutting down");
         for (Outstanding request : outstanding) {
             request.fail(closing);
         }
@@ -214,7 +247,7 @@ final class Submitter implements AutoCloseable {
         ledger.close();
     }
 
-    private CompletableFuture<List<CreateTransferResult>> enqueue(List<Transfer> chain) {
+    private CompletableFuture<TransferResults> enqueue(List<Transfer> chain) {
         if (!Chains.isChain(chain)) {
             throw new IllegalArgumentException("a chain must be non-empty and linked on every transfer but the last");
         }
@@ -319,7 +352,7 @@ final class Submitter implements AutoCloseable {
                 continue;
             }
             if (pending.deadlineNanos - nowNanos <= 0) {
-                pending.fail(timedOut("waiting in the submission queue"));
+                pending.fail(new BackendException(timedOutMessage("waiting in the submission queue")));
                 continue;
             }
             live.add(pending);
@@ -382,9 +415,13 @@ final class Submitter implements AutoCloseable {
         ScheduledFuture<?> deadline;
         try {
             deadline = timer.schedule(() -> {
-                answering = false;
-                LOG.warning("TigerBeetle did not answer " + what + " within " + requestTimeoutMs + " ms");
-                request.fail(timedOut("for " + what));
+                if (answering) {
+                    // One line per outage, not one per request.
+                    LOG.warning("TigerBeetle did not answer " + what + " within " + requestTimeoutMs
+                            + " ms; failing fast until it answers again");
+                }
+                markSilent();
+                request.fail(unanswered(timedOutMessage("for " + what)));
             }, timeoutNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // The timer is gone only after close(), which answers every outstanding caller.
@@ -407,9 +444,9 @@ final class Submitter implements AutoCloseable {
         });
     }
 
-    private static void dispatch(List<PendingChain> live, int size, List<CreateTransferResult> results) {
-        if (results.size() != size) {
-            BackendException malformed = new BackendException("TigerBeetle answered " + results.size()
+    private static void dispatch(List<PendingChain> live, int size, TransferResults results) {
+        if (results.results().size() != size) {
+            BackendException malformed = new BackendException("TigerBeetle answered " + results.results().size()
                     + " results for " + size + " transfers");
             live.forEach(pending -> pending.fail(malformed));
             return;
@@ -417,7 +454,7 @@ final class Submitter implements AutoCloseable {
         int offset = 0;
         for (PendingChain pending : live) {
             int end = offset + pending.transfers.size();
-            pending.answer.complete(List.copyOf(results.subList(offset, end)));
+            pending.answer.complete(results.slice(offset, end));
             offset = end;
         }
     }
@@ -434,8 +471,52 @@ final class Submitter implements AutoCloseable {
         }
     }
 
-    private BackendException timedOut(String where) {
-        return new BackendException("TigerBeetle did not answer within " + requestTimeoutMs + " ms (" + where + ")");
+    /** Timer thread: the cluster counts as not answering; starts the revival of the session. */
+    private void markSilent() {
+        answering = false;
+        if (revival == null || revival.isDone()) {
+            revival = timer.scheduleWithFixedDelay(this::revive, REVIVE_CHECK_MS, REVIVE_CHECK_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Timer thread, while the cluster does not answer: renews a session that has been silent for
+     * {@code sessionSilenceMax} and keeps one probe in flight on it, whose answer makes the
+     * submitter accept work again (see {@link #send}).
+     */
+    private void revive() {
+        if (answering || closed) {
+            revival.cancel(false);
+            probe = null;
+            return;
+        }
+        long nowNanos = System.nanoTime();
+        long silentNanos = nowNanos - lastRenewNanos;
+        if (everAnswered) {
+            silentNanos = Math.min(silentNanos, nowNanos - lastAnswerNanos);
+        }
+        if (silentNanos >= sessionSilenceNanosMax) {
+            lastRenewNanos = nowNanos;
+            LOG.fine("renewing the TigerBeetle session, silent for " + sessionSilenceNanosMax / 1_000_000 + " ms");
+            ledger.renewSession();
+            probe = null;
+        }
+        if ((probe == null || probe.isDone()) && inFlightPermits.tryAcquire()) {
+            CompletableFuture<Object> answer = new CompletableFuture<>();
+            Outstanding request = new Outstanding() {
+                @Override
+                void fail(BackendException error) {
+                    answer.completeExceptionally(error);
+                }
+            };
+            send(request, "a session probe", () -> ledger.lookupAccounts(List.of(PROBE_ACCOUNT)), requestTimeoutNanos,
+                    (value, error) -> answer.complete(value));
+            probe = answer;
+        }
+    }
+
+    private String timedOutMessage(String where) {
+        return "TigerBeetle did not answer within " + requestTimeoutMs + " ms (" + where + ")";
     }
 
     private static BackendException failure(String what, Throwable error) {
@@ -443,7 +524,39 @@ final class Submitter implements AutoCloseable {
         if (cause instanceof BackendException backend) {
             return backend;
         }
-        return new BackendException("TigerBeetle failed " + what + ": " + cause, cause);
+        if (cause instanceof RequestException) {
+            return new BackendException("TigerBeetle refused " + what + ": " + cause, cause);
+        }
+        // Sent, and its session ended before an answer (renewed or closed): the cluster may still apply it.
+        BackendException failed = unanswered("TigerBeetle failed " + what + ": " + cause);
+        failed.addSuppressed(cause);
+        return failed;
+    }
+
+    /**
+     * Whether {@code error} says a request was sent and never answered, so that the cluster may
+     * still apply it (SPEC 5.2: such a reserve is kept as an unknown lease).
+     */
+    static boolean isUnanswered(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof Unanswered) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static BackendException unanswered(String message) {
+        return new BackendException(message, new Unanswered());
+    }
+
+    /** The cause that marks a failure of a request the cluster may still apply. Carries no stack trace. */
+    private static final class Unanswered extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unanswered() {
+            super("sent to TigerBeetle and not answered; it may still be applied", null, false, false);
+        }
     }
 
     /** An error that still proves a replica answered (the request reached the cluster and was refused). */
@@ -467,7 +580,7 @@ final class Submitter implements AutoCloseable {
     private static final class PendingChain {
         final List<Transfer> transfers;
         final long deadlineNanos;
-        final CompletableFuture<List<CreateTransferResult>> answer = new CompletableFuture<>();
+        final CompletableFuture<TransferResults> answer = new CompletableFuture<>();
 
         PendingChain(List<Transfer> transfers, long deadlineNanos) {
             this.transfers = transfers;

@@ -22,6 +22,7 @@ import dev.ratelimiter.core.time.Clock;
 import dev.ratelimiter.tigerbeetle.LedgerClient.AccountRecord;
 import dev.ratelimiter.tigerbeetle.LedgerClient.NewAccount;
 import dev.ratelimiter.tigerbeetle.LedgerClient.TransferRecord;
+import dev.ratelimiter.tigerbeetle.LedgerClient.TransferResults;
 import dev.ratelimiter.tigerbeetle.Outcomes.ReserveOutcome;
 import dev.ratelimiter.tigerbeetle.Outcomes.StepKind;
 import dev.ratelimiter.tigerbeetle.Outcomes.StepVerdict;
@@ -32,14 +33,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -48,9 +53,16 @@ import java.util.logging.Logger;
  * hold all its requirements or none. Holds live in the cluster, so they survive a restart of this
  * server; only the lease records used by complete live here (bounded, see {@link LeaseBook}).
  *
- * <p>Every request goes through one {@link Submitter}, which batches transfers and times out every
- * request, so no call here waits longer than the request timeout (plus a margin for the flusher)
- * and a cluster that does not answer yields {@code backend_error} promptly.
+ * <p>Every request goes through a {@link Submitter}, which batches transfers, times out every
+ * request and renews a session that stopped answering, so no call here waits longer than the
+ * request timeout (plus a margin for the flusher) and a cluster that does not answer yields
+ * {@code backend_error} promptly. Two sessions: one for admissions (reserve, complete, their
+ * lookups, capacity transfers, the health probe) and one for reads (usage, capacity lookups), so
+ * that admin reads and metrics never queue admissions behind them in the client's single
+ * in-flight request per session.
+ *
+ * <p>A reserve sent and not answered is kept in {@link UnknownLeases} and settled by a background
+ * thread once the cluster answers: its holds, if the cluster applied it, are voided (SPEC 5.2).
  *
  * <p>Thread-safety: reserve, complete, usage and isHealthy run from many threads; the key table and
  * the usage cache are concurrent maps of immutable values, lease records are guarded by
@@ -72,8 +84,27 @@ public final class TigerBeetleBackend implements Backend {
     private static final long WAIT_MARGIN_MS = 1_000;
     /** Most capacity-change ids tried in one call when earlier attempts left failed ids behind. */
     private static final int CAPACITY_ATTEMPTS_PER_CALL = 16;
+    /**
+     * How long an unanswered reserve waits before it is settled, so that the caller's retry of the
+     * same lease id (the client retries unknown outcomes at once, with backoff) decides it instead.
+     */
+    static final long UNKNOWN_LEASE_GRACE_MS = 2_000;
+    /** How often the settler looks for unknown leases to settle. */
+    private static final long SETTLE_CHECK_MS = 250;
+    /** Most unknown leases settled in one pass, so that one pass stays within a few requests. */
+    private static final int SETTLE_PER_PASS = 1_024;
+    /** Most unknown leases kept at once. */
+    private static final int UNKNOWN_LEASES_MAX = 100_000;
+    /**
+     * How long beyond its longest hold an unanswered reserve may still hold anything: covers the
+     * time a request can spend in a session before that session is renewed and closed.
+     */
+    private static final long UNKNOWN_LEASE_MARGIN_MS = 60_000;
 
     private final Submitter submitter;
+    private final Submitter reads;
+    private final UnknownLeases unknown = new UnknownLeases(UNKNOWN_LEASES_MAX);
+    private final ScheduledExecutorService settler;
     private final LedgerIds ids;
     private final RetryHints hints;
     private final Clock clock;
@@ -85,13 +116,25 @@ public final class TigerBeetleBackend implements Backend {
     private final AtomicReference<CompletableFuture<List<AccountRecord>>> probe = new AtomicReference<>();
     private volatile boolean operatorReady;
 
-    TigerBeetleBackend(LedgerClient ledger, TigerBeetleSettings settings, RetryHints hints, Clock clock,
-            LedgerIds ids) {
-        this.submitter = new Submitter(ledger, settings);
+    /**
+     * A backend on two sessions of one cluster: {@code admissions} for everything that takes or
+     * releases capacity, {@code reads} for usage and capacity lookups.
+     */
+    TigerBeetleBackend(LedgerClient admissions, LedgerClient reads, TigerBeetleSettings settings, RetryHints hints,
+            Clock clock, LedgerIds ids) {
+        this.submitter = new Submitter(admissions, settings);
+        this.reads = new Submitter(reads, settings);
         this.ids = Objects.requireNonNull(ids, "ids");
         this.hints = Objects.requireNonNull(hints, "hints");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.leases = new LeaseBook(settings.leaseRecordsMax(), FINISHED_MEMORY_MS);
+        this.settler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "tigerbeetle-settler");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.settler.scheduleWithFixedDelay(this::settleQuietly, SETTLE_CHECK_MS, SETTLE_CHECK_MS,
+                TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -107,8 +150,9 @@ public final class TigerBeetleBackend implements Backend {
 
     /** As {@link #connect(TigerBeetleSettings, RetryHints, Clock)}, with every label under {@code ids}' namespace. */
     static TigerBeetleBackend connect(TigerBeetleSettings settings, RetryHints hints, Clock clock, LedgerIds ids) {
-        LedgerClient ledger = TigerBeetleLedgerClient.open(settings.clusterId(), settings.addresses());
-        return new TigerBeetleBackend(ledger, settings, hints, clock, ids);
+        LedgerClient admissions = TigerBeetleLedgerClient.open(settings.clusterId(), settings.addresses());
+        LedgerClient reads = TigerBeetleLedgerClient.open(settings.clusterId(), settings.addresses());
+        return new TigerBeetleBackend(admissions, reads, settings, hints, clock, ids);
     }
 
     // ---------------------------------------------------------------- limits and capacity
@@ -125,6 +169,11 @@ public final class TigerBeetleBackend implements Backend {
     public void install(LimitState state) {
         String key = state.key();
         KeyState current = keys.get(key);
+        if (current == null) {
+            // Known from now on: while the cluster is asked, reserves of the key answer backend_error
+            // (retryable), never unknown_limit_key (which tells clients to give up).
+            keys.putIfAbsent(key, new KeyState(state, false, false));
+        }
         boolean reconciled;
         try {
             ensureOperator();
@@ -157,16 +206,8 @@ public final class TigerBeetleBackend implements Backend {
         long target = state.pendingDecreaseTo();
         AccountRecord limit = lookupLimitAccount(key);
         long balance = longValue(limit.balance(), "the capacity of " + key);
-        boolean applied;
-        if (balance <= target) {
-            // Applied before a restart, or by an earlier call whose answer was lost.
-            applied = true;
-        } else if (limit.debitsPending().compareTo(BigInteger.valueOf(target)) > 0) {
-            // Not enough is free yet; checking first keeps failed transfer ids from piling up in the cluster.
-            applied = false;
-        } else {
-            applied = changeCapacity(key, state.revision(), balance, target);
-        }
+        // At or below the target: applied before a restart, or by an earlier call whose answer was lost.
+        boolean applied = balance <= target || lowerCapacity(key, state.revision(), limit, target);
         if (applied) {
             keys.put(key, new KeyState(state.decreaseApplied(), true, false));
         }
@@ -206,13 +247,30 @@ public final class TigerBeetleBackend implements Backend {
     private boolean reconcileCapacity(LimitState state) {
         String key = state.key();
         long capacity = state.definition().capacity();
-        long balance = longValue(lookupLimitAccount(key).balance(), "the capacity of " + key);
+        AccountRecord limit = lookupLimitAccount(key);
+        long balance = longValue(limit.balance(), "the capacity of " + key);
         boolean decreasingInRange = state.status() == LimitStatus.DECREASING
                 && balance >= state.pendingDecreaseTo() && balance <= capacity;
         if (balance == capacity || decreasingInRange) {
             return true;
         }
-        return changeCapacity(key, state.revision(), balance, capacity);
+        return capacity > balance
+                ? changeCapacity(key, state.revision(), balance, capacity)
+                : lowerCapacity(key, state.revision(), limit, capacity);
+    }
+
+    /**
+     * Lowers the capacity of {@code key} from the balance of {@code limit} to {@code target}, or
+     * returns false when the holds leave too little free. The lowering fits exactly when the
+     * pending debits are at most the target ({@code debits_must_not_exceed_credits}); checking that
+     * first keeps a lowering that cannot fit from burning a transfer id in the cluster (a failed id
+     * stays failed) on every pass of the decrease loop.
+     */
+    private boolean lowerCapacity(String key, long revision, AccountRecord limit, long target) {
+        if (limit.debitsPending().compareTo(BigInteger.valueOf(target)) > 0) {
+            return false;
+        }
+        return changeCapacity(key, revision, longValue(limit.balance(), "the capacity of " + key), target);
     }
 
     /**
@@ -227,7 +285,7 @@ public final class TigerBeetleBackend implements Backend {
                     ? Chains.increase(ids, key, revision, from, to, attempt)
                     : Chains.decrease(ids, key, revision, from, to, attempt);
             String what = "the capacity change of " + key + " from " + from + " to " + to;
-            CreateTransferResult result = await(submitter.submit(List.of(transfer)), what).get(0);
+            CreateTransferResult result = await(submitter.submit(List.of(transfer)), what).results().get(0);
             switch (Outcomes.ofCapacity(result)) {
                 case APPLIED:
                     return true;
@@ -247,7 +305,7 @@ public final class TigerBeetleBackend implements Backend {
 
     private AccountRecord lookupLimitAccount(String key) {
         LedgerId id = ids.limitAccount(key);
-        List<AccountRecord> found = await(submitter.call("lookup of the limit account of " + key,
+        List<AccountRecord> found = await(reads.call("lookup of the limit account of " + key,
                 client -> client.lookupAccounts(List.of(id))), "lookup of the limit account of " + key);
         for (AccountRecord account : found) {
             if (account.id().equals(id)) {
@@ -269,46 +327,58 @@ public final class TigerBeetleBackend implements Backend {
     public List<ReserveResponse> reserveAll(List<ReserveRequest> requests) {
         long nowMs = clock.nowMillis();
         List<ReserveResponse> responses = new ArrayList<>(requests.size());
-        List<PreparedReserve> prepared = new ArrayList<>();
+        List<ToCluster> prepared = new ArrayList<>();
         List<Integer> slots = new ArrayList<>();
         for (ReserveRequest request : requests) {
-            Object step = prepareReserve(request, nowMs);
-            if (step instanceof ReserveResponse response) {
-                responses.add(response);
-            } else {
+            Prepared step = prepareReserve(request, nowMs);
+            if (step instanceof ToCluster toCluster) {
                 responses.add(null);
-                prepared.add((PreparedReserve) step);
+                prepared.add(toCluster);
                 slots.add(responses.size() - 1);
+            } else {
+                responses.add(((Answered) step).response());
             }
         }
         if (prepared.isEmpty()) {
             return responses;
         }
         List<List<Transfer>> chains = new ArrayList<>(prepared.size());
-        for (PreparedReserve reserve : prepared) {
+        for (ToCluster reserve : prepared) {
             chains.add(reserve.chain());
         }
-        List<CompletableFuture<List<CreateTransferResult>>> answers = submitter.submitAll(chains);
+        List<CompletableFuture<TransferResults>> answers = submitter.submitAll(chains);
         for (int i = 0; i < prepared.size(); i++) {
             responses.set(slots.get(i), finishReserve(prepared.get(i), answers.get(i)));
         }
         return responses;
     }
 
-    /** A reserve that needs the cluster: its chain and what is needed to read the answer. */
-    private record PreparedReserve(ReserveRequest request, SortedMap<String, Long> requirements,
-            List<Chains.HoldPlan> plans, LedgerId requirementSet, List<Transfer> chain, long nowMs) {
+    /** What a reserve needs after the checks made here: an answer already, or the cluster. */
+    private sealed interface Prepared permits Answered, ToCluster {
     }
 
-    /** Either the answer (repeat known here, or refused before the cluster) or a {@link PreparedReserve}. */
-    private Object prepareReserve(ReserveRequest request, long nowMs) {
+    /** A reserve answered without the cluster: a repeat known here, or refused before the cluster. */
+    private record Answered(ReserveResponse response) implements Prepared {
+    }
+
+    /** A reserve that needs the cluster: its chain and what is needed to read the answer. */
+    private record ToCluster(ReserveRequest request, SortedMap<String, Long> requirements,
+            List<Chains.HoldPlan> plans, LedgerId requirementSet, List<Transfer> chain, long nowMs)
+            implements Prepared {
+    }
+
+    private Prepared prepareReserve(ReserveRequest request, long nowMs) {
         SortedMap<String, Long> requirements = new TreeMap<>();
         for (Requirement requirement : request.requirements()) {
             requirements.put(requirement.key(), requirement.amount());
         }
         LeaseRecord known = leases.find(request.leaseId(), nowMs);
         if (known != null) {
-            return answerKnownLease(known, requirements, nowMs);
+            return new Answered(answerKnownLease(known, requirements, nowMs));
+        }
+        if (unknown.takeForRetry(request.leaseId()) == UnknownLeases.Retry.SETTLING) {
+            // Its earlier attempt is being settled right now; the next retry finds the outcome.
+            return new Answered(ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0));
         }
         // The order of checks is the memory backend's (docs/DECISIONS.md): per requirement in request
         // order, the first that is unknown, decreasing or above its capacity answers.
@@ -316,13 +386,14 @@ public final class TigerBeetleBackend implements Backend {
         for (Requirement requirement : request.requirements()) {
             KeyState state = keys.get(requirement.key());
             if (state == null) {
-                return ReserveResponse.rejected(ErrorCodes.unknownLimitKey(requirement.key()), 0);
+                return new Answered(ReserveResponse.rejected(ErrorCodes.unknownLimitKey(requirement.key()), 0));
             }
             if (state.refusesNewHolds()) {
-                return ReserveResponse.rejected(ErrorCodes.limitDecreasing(requirement.key()), hints.decreasingMs());
+                return new Answered(ReserveResponse.rejected(ErrorCodes.limitDecreasing(requirement.key()),
+                        hints.decreasingMs()));
             }
             if (requirement.amount() > state.definition().capacity()) {
-                return ReserveResponse.rejected(ErrorCodes.exceedsCapacity(requirement.key()), 0);
+                return new Answered(ReserveResponse.rejected(ErrorCodes.exceedsCapacity(requirement.key()), 0));
             }
             states.put(requirement.key(), state);
         }
@@ -330,7 +401,7 @@ public final class TigerBeetleBackend implements Backend {
             if (!states.get(requirement.key()).provisioned()) {
                 LOG.fine(() -> "reserve of lease " + request.leaseId() + ": " + requirement.key()
                         + " is not provisioned in TigerBeetle yet");
-                return ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0);
+                return new Answered(ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0));
             }
         }
         List<Chains.HoldPlan> plans = new ArrayList<>(requirements.size());
@@ -340,7 +411,7 @@ public final class TigerBeetleBackend implements Backend {
         }
         LedgerId requirementSet = LedgerIds.requirementSet(requirements);
         List<Transfer> chain = Chains.reserve(ids, request.leaseId(), plans, requirementSet, nowMs);
-        return new PreparedReserve(request, requirements, plans, requirementSet, chain, nowMs);
+        return new ToCluster(request, requirements, plans, requirementSet, chain, nowMs);
     }
 
     private ReserveResponse answerKnownLease(LeaseRecord known, Map<String, Long> requirements, long nowMs) {
@@ -356,24 +427,31 @@ public final class TigerBeetleBackend implements Backend {
         };
     }
 
-    private ReserveResponse finishReserve(PreparedReserve reserve, CompletableFuture<List<CreateTransferResult>> answer) {
+    private ReserveResponse finishReserve(ToCluster reserve, CompletableFuture<TransferResults> answer) {
         String leaseId = reserve.request().leaseId();
-        List<CreateTransferResult> results;
+        TransferResults results;
         try {
             results = await(answer, "the reserve of lease " + leaseId);
         } catch (BackendException e) {
+            if (Submitter.isUnanswered(e)) {
+                // The cluster may apply it still: keep it until it is retried or settled (SPEC 5.2).
+                long longestHoldMs = 0;
+                for (Chains.HoldPlan plan : reserve.plans()) {
+                    longestHoldMs = Math.max(longestHoldMs, plan.timeoutSeconds() * 1000L);
+                }
+                unknown.remember(new UnknownLeases.Entry(leaseId, reserve.requirements(), reserve.chain(),
+                        reserve.nowMs(), reserve.nowMs() + longestHoldMs + UNKNOWN_LEASE_MARGIN_MS));
+            }
             LOG.fine(() -> "reserve of lease " + leaseId + " failed: " + e.getMessage());
             return ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0);
         }
-        ReserveOutcome outcome = Outcomes.ofReserve(results);
+        ReserveOutcome outcome = Outcomes.ofReserve(results.results());
         switch (outcome.verdict()) {
             case ADMITTED:
-                return admitted(reserve);
+                return admitted(reserve, committedAtMs(results));
             case NO_CAPACITY:
             case DENIED_BEFORE: {
-                String key = reserve.plans().get(outcome.causeIndex()).key();
-                KeyState state = keys.get(key);
-                long retryAfterMs = state == null ? hints.decreasingMs() : hints.denied(state.definition());
+                long retryAfterMs = deniedRetryAfterMs(reserve.plans().get(outcome.causeIndex()).key());
                 leases.rememberDenied(LeaseRecord.denied(leaseId, reserve.requirements(), retryAfterMs), reserve.nowMs());
                 return ReserveResponse.denied(retryAfterMs);
             }
@@ -391,32 +469,37 @@ public final class TigerBeetleBackend implements Backend {
         }
     }
 
-    private ReserveResponse admitted(PreparedReserve reserve) {
+    /**
+     * The lease holds from the cluster's commit of its chain, which is when the holds' timeouts
+     * start (SPEC 5.2), not from this server's clock before sending.
+     */
+    private ReserveResponse admitted(ToCluster reserve, long reservedAtMs) {
         List<LeaseRecord.Hold> holds = new ArrayList<>(reserve.plans().size());
         for (Chains.HoldPlan plan : reserve.plans()) {
-            KeyState state = keys.get(plan.key());
-            LimitKind kind = state == null ? LimitKind.ROLLING : state.definition().kind();
-            holds.add(new LeaseRecord.Hold(plan.key(), plan.amount(), kind,
-                    reserve.nowMs() + plan.timeoutSeconds() * 1000L));
+            holds.add(new LeaseRecord.Hold(plan.key(), plan.amount(), kindOf(plan.key()),
+                    reservedAtMs + plan.timeoutSeconds() * 1000L));
             hints.admitted(plan.key());
         }
-        leases.rememberLive(LeaseRecord.live(reserve.request().leaseId(), reserve.requirements(), holds,
-                reserve.nowMs()), reserve.nowMs());
-        return ReserveResponse.allowed(reserve.nowMs());
+        leases.rememberLive(LeaseRecord.live(reserve.request().leaseId(), reserve.requirements(), holds, reservedAtMs),
+                reserve.nowMs());
+        return ReserveResponse.allowed(reservedAtMs);
     }
 
     /**
-     * The lease's transfers exist already and this server has no record of it (a restart, or a
-     * forgotten record): read them to tell an idempotent repeat from a different request, and a
-     * live lease from a completed or expired one (SPEC 2.2).
+     * The lease's transfers exist already and this server has no record of it (a restart, a
+     * forgotten record, or a retry after an unanswered attempt): read them to tell an idempotent
+     * repeat from a different request, and a live lease from a completed or expired one (SPEC 2.2).
+     * A complete leaves a void or the completion marker in the ledger, so completed leases are told
+     * apart after a restart too.
      */
-    private ReserveResponse resolveRepeat(PreparedReserve reserve) {
+    private ReserveResponse resolveRepeat(ToCluster reserve) {
         String leaseId = reserve.request().leaseId();
-        List<LedgerId> lookup = new ArrayList<>(2 * reserve.plans().size());
+        List<LedgerId> lookup = new ArrayList<>(2 * reserve.plans().size() + 1);
         for (Chains.HoldPlan plan : reserve.plans()) {
             lookup.add(ids.reserve(leaseId, plan.key()));
             lookup.add(ids.voidOf(leaseId, plan.key()));
         }
+        lookup.add(ids.completion(leaseId));
         List<TransferRecord> found = await(submitter.call("lookup of lease " + leaseId,
                 client -> client.lookupTransfers(lookup)), "lookup of lease " + leaseId);
         Map<LedgerId, TransferRecord> byId = new HashMap<>();
@@ -425,26 +508,141 @@ public final class TigerBeetleBackend implements Backend {
         }
         long reservedAtMs = -1;
         long firstExpiryMs = Long.MAX_VALUE;
-        boolean voided = false;
+        boolean completed = byId.containsKey(ids.completion(leaseId));
         List<LeaseRecord.Hold> holds = new ArrayList<>(reserve.plans().size());
         for (Chains.HoldPlan plan : reserve.plans()) {
             TransferRecord hold = byId.get(ids.reserve(leaseId, plan.key()));
             if (hold == null || !hold.userData128().equals(reserve.requirementSet()) || hold.amount() != plan.amount()) {
                 return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
             }
-            reservedAtMs = hold.userData64();
-            long expiresAtMs = hold.userData64() + hold.timeoutSeconds() * 1000L;
+            // Every transfer of one chain commits within the same request: the first one's time is the lease's.
+            if (reservedAtMs < 0) {
+                reservedAtMs = hold.timestampNanos() / 1_000_000L;
+            }
+            long expiresAtMs = reservedAtMs + hold.timeoutSeconds() * 1000L;
             firstExpiryMs = Math.min(firstExpiryMs, expiresAtMs);
-            voided |= byId.containsKey(ids.voidOf(leaseId, plan.key()));
-            KeyState state = keys.get(plan.key());
-            holds.add(new LeaseRecord.Hold(plan.key(), plan.amount(),
-                    state == null ? LimitKind.ROLLING : state.definition().kind(), expiresAtMs));
+            completed |= byId.containsKey(ids.voidOf(leaseId, plan.key()));
+            holds.add(new LeaseRecord.Hold(plan.key(), plan.amount(), kindOf(plan.key()), expiresAtMs));
         }
-        if (voided || reserve.nowMs() >= firstExpiryMs) {
+        if (completed || reserve.nowMs() >= firstExpiryMs) {
             return ReserveResponse.rejected(ErrorCodes.leaseExpired(leaseId), 0);
         }
         leases.rememberLive(LeaseRecord.live(leaseId, reserve.requirements(), holds, reservedAtMs), reserve.nowMs());
         return ReserveResponse.allowed(reservedAtMs);
+    }
+
+    /** The retry hint of a capacity denial caused by {@code key} (SPEC 6). */
+    private long deniedRetryAfterMs(String key) {
+        KeyState state = keys.get(key);
+        return state == null ? hints.decreasingMs() : hints.denied(state.definition());
+    }
+
+    private LimitKind kindOf(String key) {
+        KeyState state = keys.get(key);
+        return state == null ? LimitKind.ROLLING : state.definition().kind();
+    }
+
+    private static long committedAtMs(TransferResults results) {
+        return results.timestampNanos() / 1_000_000L;
+    }
+
+    // ---------------------------------------------------------------- unknown leases
+
+    /**
+     * One pass of the settler: once the cluster answers, each unknown lease older than the grace
+     * period gets its very chain resubmitted, which makes its outcome definite (created now,
+     * created before, or refused; a refused id stays refused, so a late copy of the first attempt
+     * can never apply afterwards), and whatever it holds is voided. The lease then counts as
+     * completed (or denied), so a late retry of it answers {@code lease_expired} (or a denial).
+     * Package-private so that tests can run a pass without waiting for the timer.
+     */
+    void settleUnknownLeases() {
+        if (!submitter.isAnswering()) {
+            return;
+        }
+        long nowMs = clock.nowMillis();
+        List<UnknownLeases.Entry> due = unknown.claimDue(nowMs, UNKNOWN_LEASE_GRACE_MS, SETTLE_PER_PASS);
+        if (due.isEmpty()) {
+            return;
+        }
+        List<List<Transfer>> chains = new ArrayList<>(due.size());
+        due.forEach(entry -> chains.add(entry.chain()));
+        List<CompletableFuture<TransferResults>> answers = submitter.submitAll(chains);
+        List<UnknownLeases.Entry> toVoid = new ArrayList<>();
+        for (int i = 0; i < due.size(); i++) {
+            UnknownLeases.Entry entry = due.get(i);
+            try {
+                ReserveOutcome outcome = Outcomes.ofReserve(await(answers.get(i), "the settling of " + entry.leaseId())
+                        .results());
+                switch (outcome.verdict()) {
+                    case ADMITTED, REPEAT -> toVoid.add(entry);
+                    case NO_CAPACITY, DENIED_BEFORE -> {
+                        // Never applied, and now it never can be: the lease stays denied, as a denied lease does.
+                        long retryAfterMs = deniedRetryAfterMs(keyAt(entry, outcome.causeIndex()));
+                        leases.rememberDenied(LeaseRecord.denied(entry.leaseId(), entry.requirements(), retryAfterMs),
+                                nowMs);
+                        unknown.endSettling(entry, true);
+                    }
+                    default -> {
+                        LOG.warning("TigerBeetle refused the settling of lease " + entry.leaseId() + ": "
+                                + outcome.cause() + "; its holds, if any, expire by themselves");
+                        unknown.endSettling(entry, true);
+                    }
+                }
+            } catch (BackendException e) {
+                unknown.endSettling(entry, false);
+            }
+        }
+        voidUnknown(toVoid, nowMs);
+    }
+
+    /** Voids every hold of settled unknown leases; each void is a chain of its own, so one gone hold does not stop the others. */
+    private void voidUnknown(List<UnknownLeases.Entry> entries, long nowMs) {
+        List<List<Transfer>> voids = new ArrayList<>();
+        for (UnknownLeases.Entry entry : entries) {
+            for (Map.Entry<String, Long> requirement : entry.requirements().entrySet()) {
+                voids.add(Chains.release(ids, entry.leaseId(), requirement.getKey(), requirement.getValue()));
+            }
+        }
+        List<CompletableFuture<TransferResults>> answers = voids.isEmpty() ? List.of() : submitter.submitAll(voids);
+        int next = 0;
+        for (UnknownLeases.Entry entry : entries) {
+            boolean done = true;
+            for (int i = 0; i < entry.requirements().size(); i++) {
+                try {
+                    done &= Outcomes.ofStep(StepKind.RELEASE, await(answers.get(next++), "a void of "
+                            + entry.leaseId()).results()) == StepVerdict.DONE;
+                } catch (BackendException e) {
+                    done = false;
+                }
+            }
+            if (done) {
+                leases.rememberSettled(entry.leaseId(), entry.requirements(), nowMs);
+                LOG.info("settled lease " + entry.leaseId() + ", whose reserve was not answered in time: its holds,"
+                        + " if the cluster took them, are released");
+            }
+            unknown.endSettling(entry, done);
+        }
+    }
+
+    /** The key of the transfer at {@code index} of an unknown lease's chain, which holds its keys in sorted order. */
+    private static String keyAt(UnknownLeases.Entry entry, int index) {
+        int i = 0;
+        for (String key : entry.requirements().keySet()) {
+            if (i++ == Math.max(0, index)) {
+                return key;
+            }
+        }
+        throw new IllegalStateException("lease " + entry.leaseId() + " has no requirement at " + index);
+    }
+
+    private void settleQuietly() {
+        try {
+            settleUnknownLeases();
+        } catch (RuntimeException e) {
+            // The next pass retries; an entry that cannot be settled is dropped once its holds have expired.
+            LOG.log(Level.WARNING, "settling unknown leases failed; retrying on the next pass", e);
+        }
     }
 
     // ---------------------------------------------------------------- complete
@@ -483,7 +681,7 @@ public final class TigerBeetleBackend implements Backend {
         if (begun.isEmpty()) {
             return responses;
         }
-        List<CompletableFuture<List<CreateTransferResult>>> answers = submitter.submitAll(chains);
+        List<CompletableFuture<TransferResults>> answers = submitter.submitAll(chains);
         int next = 0;
         Map<Integer, Boolean> failed = new HashMap<>();
         Map<Integer, List<Step>> debtSteps = new HashMap<>();
@@ -508,7 +706,7 @@ public final class TigerBeetleBackend implements Backend {
                 debts.forEach(step -> debtChains.add(step.chain()));
             }
         }
-        List<CompletableFuture<List<CreateTransferResult>>> debtAnswers =
+        List<CompletableFuture<TransferResults>> debtAnswers =
                 debtChains.isEmpty() ? List.of() : submitter.submitAll(debtChains);
         next = 0;
         for (Map.Entry<Integer, LeaseRecord> entry : begun.entrySet()) {
@@ -533,7 +731,8 @@ public final class TigerBeetleBackend implements Backend {
      * with an actual below the reserved amount is shrunk until its original expiry; one with an
      * actual above gets the overage reserved until that expiry (or recorded as debt at once while
      * the key is decreasing). Actuals for other keys, for concurrency keys, or for holds that
-     * already expired are ignored.
+     * already expired are ignored. A complete that voids no hold also writes the completion marker,
+     * so that the ledger alone tells a completed lease from a live one after a restart.
      */
     private List<Step> completeSteps(LeaseRecord lease, List<Actual> actuals, long nowMs) {
         Map<String, Long> actualByKey = new HashMap<>();
@@ -541,10 +740,12 @@ public final class TigerBeetleBackend implements Backend {
             actualByKey.putIfAbsent(actual.key(), actual.actualAmount());
         }
         List<Step> steps = new ArrayList<>();
+        boolean voidsAHold = false;
         for (LeaseRecord.Hold hold : lease.holds()) {
             String key = hold.key();
             if (hold.kind() == LimitKind.CONCURRENCY) {
                 steps.add(new Step(StepKind.RELEASE, key, 0, Chains.release(ids, lease.leaseId(), key, hold.amount())));
+                voidsAHold = true;
                 continue;
             }
             Long actual = actualByKey.get(key);
@@ -556,22 +757,29 @@ public final class TigerBeetleBackend implements Backend {
             if (actual < hold.amount()) {
                 steps.add(new Step(StepKind.SHRINK, key, 0,
                         Chains.shrink(ids, lease.leaseId(), key, hold.amount(), actual, remainingSeconds)));
+                voidsAHold = true;
             } else {
-                long extra = actual - hold.amount();
-                KeyState state = keys.get(key);
-                if (state != null && state.refusesNewHolds()) {
-                    // A pending decrease is waiting for free capacity: overage never takes it (as in
-                    // the memory backend) and goes straight to debt, or is dropped under deny.
-                    if (recordsDebt(key)) {
-                        steps.add(new Step(StepKind.DEBT, key, extra, Chains.debt(ids, lease.leaseId(), key, extra)));
-                    }
-                } else {
-                    steps.add(new Step(StepKind.OVERAGE, key, extra,
-                            Chains.overage(ids, lease.leaseId(), key, extra, remainingSeconds)));
-                }
+                steps.add(overageStep(lease.leaseId(), key, actual - hold.amount(), remainingSeconds));
             }
         }
+        if (!voidsAHold && !lease.holds().isEmpty()) {
+            steps.add(new Step(StepKind.COMPLETION, lease.holds().get(0).key(), 0,
+                    Chains.completion(ids, lease.leaseId(), lease.holds().get(0).key())));
+        }
         return steps;
+    }
+
+    /** Holds the overage until the hold's expiry; while the key is decreasing it goes straight to debt instead. */
+    private Step overageStep(String leaseId, String key, long extra, long remainingSeconds) {
+        KeyState state = keys.get(key);
+        if (state != null && state.refusesNewHolds()) {
+            // A pending decrease is waiting for free capacity: overage never takes it (as in the memory
+            // backend) and goes straight to debt, or is dropped under deny (a completion marker stands in).
+            return recordsDebt(key)
+                    ? new Step(StepKind.DEBT, key, extra, Chains.debt(ids, leaseId, key, extra))
+                    : new Step(StepKind.COMPLETION, key, 0, Chains.completion(ids, leaseId, key));
+        }
+        return new Step(StepKind.OVERAGE, key, extra, Chains.overage(ids, leaseId, key, extra, remainingSeconds));
     }
 
     private boolean recordsDebt(String key) {
@@ -579,9 +787,9 @@ public final class TigerBeetleBackend implements Backend {
         return state != null && state.definition().overage() == Overage.DEBT;
     }
 
-    private StepVerdict stepVerdict(Step step, CompletableFuture<List<CreateTransferResult>> answer, String leaseId) {
+    private StepVerdict stepVerdict(Step step, CompletableFuture<TransferResults> answer, String leaseId) {
         try {
-            List<CreateTransferResult> results = await(answer, "the complete of lease " + leaseId);
+            List<CreateTransferResult> results = await(answer, "the complete of lease " + leaseId).results();
             StepVerdict verdict = Outcomes.ofStep(step.kind(), results);
             if (verdict == StepVerdict.FAILED) {
                 LOG.warning("TigerBeetle refused the " + step.kind() + " step of lease " + leaseId + " on "
@@ -597,23 +805,23 @@ public final class TigerBeetleBackend implements Backend {
     // ---------------------------------------------------------------- usage, health, close
 
     /**
-     * The key's usage from the cluster: {@code reserved} is the limit account's pending debits,
-     * {@code debt} the debt account's posted debits. While the cluster does not answer, the last
-     * values read are returned (zero before any read), so that admin reads keep answering; /healthz
-     * says meanwhile that they may be stale.
+     * The key's usage from the cluster, read on the reads session: {@code reserved} is the limit
+     * account's pending debits, {@code debt} the debt account's posted debits. While the cluster
+     * does not answer, the last values read are returned (zero before any), so that admin reads
+     * keep answering; /healthz says meanwhile that they may be stale.
      */
     @Override
     public Usage usage(String key) {
         KeyState state = keys.get(key);
         long capacity = state == null ? 0 : state.definition().capacity();
-        if (state == null || !state.provisioned() || !submitter.isAnswering()) {
+        if (state == null || !state.provisioned() || !reads.isAnswering()) {
             return lastUsage(key, capacity);
         }
         LedgerId limitId = ids.limitAccount(key);
         LedgerId debtId = ids.debtAccount(key);
         List<AccountRecord> accounts;
         try {
-            accounts = await(submitter.call("usage of " + key, client -> client.lookupAccounts(List.of(limitId, debtId))),
+            accounts = await(reads.call("usage of " + key, client -> client.lookupAccounts(List.of(limitId, debtId))),
                     "usage of " + key);
         } catch (BackendException e) {
             LOG.fine(() -> "usage of " + key + " failed; answering the last values read: " + e.getMessage());
@@ -633,9 +841,27 @@ public final class TigerBeetleBackend implements Backend {
         return usage;
     }
 
-    /** True while the cluster answers; waits at most about a second for a probe. */
+    /** True while the cluster answers the admissions session; waits at most about a second for a probe. */
     @Override
     public boolean isHealthy() {
+        return healthProblem().isEmpty();
+    }
+
+    /**
+     * Why admissions cannot go through now: the cluster refuses this client's session (a release it
+     * does not accept, or an eviction), or it does not answer. Waits at most about a second.
+     */
+    @Override
+    public Optional<String> healthProblem() {
+        Optional<String> refused = submitter.sessionProblem();
+        if (refused.isPresent()) {
+            return refused;
+        }
+        return answersNow() ? Optional.empty()
+                : Optional.of("TigerBeetle does not answer within " + submitter.requestTimeoutMs() + " ms");
+    }
+
+    private boolean answersNow() {
         if (!submitter.isAnswering()) {
             return false;
         }
@@ -664,10 +890,12 @@ public final class TigerBeetleBackend implements Backend {
         }
     }
 
-    /** Answers every waiting caller with backend_error and closes the client, within a few seconds. */
+    /** Answers every waiting caller with backend_error and closes both sessions, within a few seconds. */
     @Override
     public void close() {
+        settler.shutdownNow();
         submitter.close();
+        reads.close();
     }
 
     // ---------------------------------------------------------------- helpers

@@ -1,6 +1,7 @@
 package dev.ratelimiter.tigerbeetle;
 
 import com.tigerbeetle.AccountBatch;
+import com.tigerbeetle.Batch;
 import com.tigerbeetle.Client;
 import com.tigerbeetle.CreateAccountResult;
 import com.tigerbeetle.CreateAccountResultBatch;
@@ -15,6 +16,7 @@ import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,17 +30,23 @@ import java.util.logging.Logger;
  * records and the client's batch cursors, and never touches the client's futures except to attach
  * conversions to them (NOTES-STACK: completing one makes the client halt the JVM).
  *
- * <p>If the cluster evicts this client's session (it answers {@code ClientEvicted}, for instance
- * after too many other clients), every later request on that session would fail the same way, so the
- * client is replaced by a fresh one and the old one is closed in the background.
+ * <p>Sessions: the cluster can end this client's session (it answers {@code ClientEvicted}, for
+ * instance after too many other clients), and every later request on that session would fail the
+ * same way, so the client is replaced by a fresh one and the old one is closed in the background.
+ * {@link #renewSession()} does the same on request, for a session that stopped answering. A cluster
+ * that refuses this client's release ({@code ClientReleaseTooLow}/{@code TooHigh}) is reported by
+ * {@link #sessionProblem()}; a new session would be refused too, so nothing is replaced then.
  *
  * <p>Thread-safety: the TigerBeetle client is thread-safe; the current client is held in an
- * {@link AtomicReference}, swapped only on eviction by one replacing thread at a time.
+ * {@link AtomicReference} and swapped under {@code this} lock, one replacement at a time; the
+ * problem is a volatile string.
  */
 final class TigerBeetleLedgerClient implements LedgerClient {
     private static final Logger LOG = Logger.getLogger(TigerBeetleLedgerClient.class.getName());
     /** How long {@link #close()} waits for the native client to shut down before leaving it to a daemon thread. */
     private static final long CLOSE_WAIT_MS = 2_000;
+    /** The release of the tigerbeetle-java dependency (the pom pins it), for the release-mismatch message. */
+    static final String CLIENT_RELEASE = "0.16.30";
 
     private final byte[] clusterId;
     private final String[] addresses;
@@ -46,6 +54,8 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     /** True while a replacement for an evicted client is being made, so that only one is. */
     private final AtomicBoolean replacing = new AtomicBoolean();
     private volatile boolean closed;
+    /** Why the cluster refuses the current session, or null; see {@link #sessionProblem()}. */
+    private volatile String problem;
 
     private TigerBeetleLedgerClient(byte[] clusterId, String[] addresses) {
         this.clusterId = clusterId;
@@ -69,7 +79,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     }
 
     @Override
-    public CompletableFuture<List<CreateTransferResult>> createTransfers(List<Transfer> transfers) {
+    public CompletableFuture<TransferResults> createTransfers(List<Transfer> transfers) {
         TransferBatch batch = new TransferBatch(transfers.size());
         for (Transfer transfer : transfers) {
             batch.add();
@@ -87,6 +97,29 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         }
         int size = transfers.size();
         return request(current -> current.createTransfersAsync(batch), results -> transferResults(results, size));
+    }
+
+    @Override
+    public void renewSession() {
+        Client stale = client.get();
+        if (closed || !replacing.compareAndSet(false, true)) {
+            return;
+        }
+        // On a thread of its own: creating a client starts its I/O, and the caller is a timer.
+        Thread renewer = new Thread(() -> {
+            try {
+                replace(stale, "renewed the TigerBeetle session, which had stopped answering");
+            } finally {
+                replacing.set(false);
+            }
+        }, "tigerbeetle-client-renew");
+        renewer.setDaemon(true);
+        renewer.start();
+    }
+
+    @Override
+    public Optional<String> sessionProblem() {
+        return Optional.ofNullable(problem);
     }
 
     @Override
@@ -136,44 +169,67 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         }
         return answer.handle((batch, error) -> {
             if (error != null) {
-                replaceIfEvicted(current, error);
+                noteRefusal(current, error);
                 throw error instanceof CompletionException completion ? completion : new CompletionException(error);
+            }
+            if (problem != null && client.get() == current) {
+                problem = null;
             }
             return convert.apply(batch);
         });
     }
 
-    private void replaceIfEvicted(Client evicted, Throwable error) {
+    /** Records why the cluster refused the session, and replaces an evicted one. */
+    private void noteRefusal(Client refused, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (!(cause instanceof RequestException request) || request.getStatus() != PacketStatus.ClientEvicted.value) {
+        if (!(cause instanceof RequestException request) || client.get() != refused) {
             return;
         }
-        if (client.get() != evicted || !replacing.compareAndSet(false, true)) {
+        byte status = request.getStatus();
+        if (status == PacketStatus.ClientReleaseTooLow.value || status == PacketStatus.ClientReleaseTooHigh.value) {
+            String reason = "the TigerBeetle cluster refuses this client's release (" + PacketStatus.fromValue(status)
+                    + "): the server uses tigerbeetle-java " + CLIENT_RELEASE + ", run a cluster that accepts it";
+            if (!reason.equals(problem)) {
+                LOG.severe(reason);
+            }
+            problem = reason;
             return;
         }
+        if (status != PacketStatus.ClientEvicted.value || !replacing.compareAndSet(false, true)) {
+            return;
+        }
+        problem = "the TigerBeetle cluster evicted this server's session (too many clients, or it restarted"
+                + " with other sessions); continuing on a new session";
         // Not on this thread: it is the client's own, which must not wait on a new client's start.
         Thread replacer = new Thread(() -> {
             try {
-                if (closed) {
-                    return;
-                }
-                Client fresh = new Client(clusterId, addresses);
-                client.set(fresh);
-                if (closed) {
-                    // close() ran meanwhile and closed the evicted client; this one is ours to close.
-                    closeInBackground(fresh, false);
-                    return;
-                }
-                LOG.warning("TigerBeetle evicted this client's session; continuing on a new session");
-                closeInBackground(evicted, false);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "could not replace the evicted TigerBeetle client; requests keep failing", e);
+                replace(refused, "TigerBeetle evicted this client's session; continuing on a new session");
             } finally {
                 replacing.set(false);
             }
         }, "tigerbeetle-client-replace");
         replacer.setDaemon(true);
         replacer.start();
+    }
+
+    /** Swaps {@code stale} for a fresh client and closes it in the background; the caller holds {@code replacing}. */
+    private void replace(Client stale, String logLine) {
+        try {
+            if (closed || client.get() != stale) {
+                return;
+            }
+            Client fresh = new Client(clusterId, addresses);
+            client.set(fresh);
+            if (closed) {
+                // close() ran meanwhile and closed the stale client; this one is ours to close.
+                closeInBackground(fresh, false);
+                return;
+            }
+            LOG.warning(logLine);
+            closeInBackground(stale, false);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not replace the TigerBeetle client; requests keep failing", e);
+        }
     }
 
     private static void closeInBackground(Client closing, boolean wait) {
@@ -208,14 +264,18 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         return batch;
     }
 
-    private static List<CreateTransferResult> transferResults(CreateTransferResultBatch batch, int size) {
+    private static TransferResults transferResults(CreateTransferResultBatch batch, int size) {
         CreateTransferResult[] results = new CreateTransferResult[size];
         Arrays.fill(results, CreateTransferResult.Ok);
         batch.beforeFirst();
         while (batch.next()) {
             results[checkedIndex(batch.getIndex(), size)] = batch.getResult();
         }
-        return List.of(results);
+        Batch.Header header = batch.getHeader();
+        if (header == null || header.getTimestamp() <= 0) {
+            throw new IllegalStateException("TigerBeetle answered create_transfers without a commit timestamp");
+        }
+        return new TransferResults(List.of(results), header.getTimestamp());
     }
 
     private static List<CreateAccountResult> accountResults(CreateAccountResultBatch batch, int size) {

@@ -383,7 +383,7 @@ class BackendOnFakeClusterTest {
     private TigerBeetleBackend backend(Duration flushInterval, Duration requestTimeout) {
         TigerBeetleSettings settings = TigerBeetleSettings.of(BigInteger.ZERO, List.of("3000"))
                 .withFlushInterval(flushInterval).withRequestTimeout(requestTimeout);
-        TigerBeetleBackend backend = new TigerBeetleBackend(cluster.client(), settings,
+        TigerBeetleBackend backend = new TigerBeetleBackend(cluster.client(), cluster.client(), settings,
                 new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0), clock, ids);
         backends.add(backend);
         return backend;

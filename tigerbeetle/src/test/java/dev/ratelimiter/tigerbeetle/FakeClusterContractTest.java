@@ -22,7 +22,7 @@ class FakeClusterContractTest extends BackendContractTest {
     protected Backend createBackend(RetryPolicy retryPolicy) {
         TigerBeetleSettings settings = TigerBeetleSettings.of(BigInteger.ZERO, List.of("3000"))
                 .withFlushInterval(Duration.ZERO).withRequestTimeout(Duration.ofSeconds(5));
-        return new TigerBeetleBackend(cluster.client(), settings, new RetryHints(retryPolicy, clock), clock,
+        return new TigerBeetleBackend(cluster.client(), cluster.client(), settings, new RetryHints(retryPolicy, clock), clock,
                 LedgerIds.standard());
     }
 

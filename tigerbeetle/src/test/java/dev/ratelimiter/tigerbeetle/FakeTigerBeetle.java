@@ -3,8 +3,11 @@ package dev.ratelimiter.tigerbeetle;
 import com.tigerbeetle.AccountFlags;
 import com.tigerbeetle.CreateAccountResult;
 import com.tigerbeetle.CreateTransferResult;
+import com.tigerbeetle.PacketStatus;
+import com.tigerbeetle.RequestException;
 import com.tigerbeetle.TransferFlags;
 import dev.ratelimiter.core.time.Clock;
+import dev.ratelimiter.tigerbeetle.LedgerClient.TransferResults;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -12,28 +15,41 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * An in-process model of the parts of a TigerBeetle cluster this backend uses, so that the backend's
- * logic (and the contract suite) runs on a manual clock with no server: accounts with
- * {@code debits_must_not_exceed_credits}, pending transfers that expire on the given clock, voids,
- * linked chains that apply all or nothing, {@code exists} and {@code exists_with_different_*} for
- * resubmitted ids, and ids left failed by transient errors ({@code id_already_failed}).
+ * An in-process model of the parts of a TigerBeetle 0.16.30 cluster this backend uses, so that the
+ * backend's logic (and the contract suite) runs on a manual clock with no server: accounts with
+ * {@code debits_must_not_exceed_credits}, pending transfers that expire on the given clock, voids
+ * that inherit the pending transfer's fields, zero amounts (legal for clients from 0.16.0), linked
+ * chains that apply all or nothing (an open chain answers {@code linked_event_chain_open} before
+ * anything else), {@code exists} and {@code exists_with_different_*} for resubmitted ids, ids left
+ * failed by transient errors ({@code id_already_failed}), and the commit timestamp of each reply.
  *
- * <p>It follows TigerBeetle's documented result precedence for the checks it models and nothing
- * more; the suites that start a real TigerBeetle remain the reference. State survives a backend
- * restart as long as the same instance is used, which is how restarts are tested. Thread-safe: every
- * operation is {@code synchronized}. {@link #stopAnswering()} makes it behave like an unreachable
- * cluster (requests never complete).
+ * <p>Timing as the real cluster has it, checked against its source: a pending transfer whose
+ * timeout has passed can no longer be voided ({@code pending_transfer_expired}) but keeps its
+ * amount in {@code debits_pending} until the next pulse, {@code pulseLagMs} later.
+ *
+ * <p>Faults: {@link #stopAnswering()} parks every request (an unreachable cluster);
+ * {@link #startAnswering(boolean)} brings it back, and may apply the parked requests late, as a
+ * cluster does with requests it received before its answers were lost. Sessions that were open
+ * during the outage stay silent until they are renewed, as the real client's session does for up
+ * to 10 s while its resend backoff runs; renewing or closing a session fails its parked requests
+ * (the real client answers them {@code Client is closed}). {@link #evict()} and
+ * {@link #refuseClientRelease()} make requests fail with the client's {@link RequestException}.
+ *
+ * <p>It follows TigerBeetle's result precedence for the checks it models and nothing more; the
+ * suites that start a real TigerBeetle remain the reference. State survives a backend restart as
+ * long as the same instance is used, which is how restarts are tested. Thread-safe: every
+ * operation is {@code synchronized}.
  */
 final class FakeTigerBeetle {
     /** Results TigerBeetle records as failed ids: a later transfer with the same id gets id_already_failed. */
     private static final Set<CreateTransferResult> TRANSIENT = EnumSet.of(CreateTransferResult.ExceedsCredits,
             CreateTransferResult.ExceedsDebits, CreateTransferResult.DebitAccountNotFound,
-            CreateTransferResult.CreditAccountNotFound, CreateTransferResult.PendingTransferNotFound,
-            CreateTransferResult.PendingTransferExpired);
+            CreateTransferResult.CreditAccountNotFound, CreateTransferResult.PendingTransferNotFound);
 
     private static final class Account {
         final int flags;
@@ -77,49 +93,137 @@ final class FakeTigerBeetle {
     }
 
     private final Clock clock;
+    private final long pulseLagMs;
     private Map<LedgerId, Account> accounts = new HashMap<>();
     private Map<LedgerId, Stored> transfers = new HashMap<>();
     private final Set<LedgerId> failedIds = new HashSet<>();
     private long lastTimestampNanos;
-    private volatile boolean answering = true;
+    private boolean answering = true;
+    /** Incremented by every outage: sessions opened before it stay silent until renewed. */
+    private int outage;
+    private byte refusal = PacketStatus.Ok.value;
+    private final List<Parked<?>> parked = new ArrayList<>();
     private int transferRequests;
+    private int sessionsOpened;
+
+    /** A request received while not answering, with the session it came on. */
+    private record Parked<T>(Session session, Operation<T> operation, CompletableFuture<T> future) {
+    }
 
     FakeTigerBeetle(Clock clock) {
+        this(clock, 0);
+    }
+
+    /** A cluster whose pulses release expired holds {@code pulseLagMs} after their timeout. */
+    FakeTigerBeetle(Clock clock, long pulseLagMs) {
         this.clock = clock;
+        this.pulseLagMs = pulseLagMs;
     }
 
     /** A client of this cluster, as the backend sees it. Closing a client leaves the cluster as it is. */
     LedgerClient client() {
-        return new LedgerClient() {
-            @Override
-            public CompletableFuture<List<CreateTransferResult>> createTransfers(List<Transfer> batch) {
-                return answer(() -> FakeTigerBeetle.this.createTransfers(batch));
-            }
-
-            @Override
-            public CompletableFuture<List<CreateAccountResult>> createAccounts(List<NewAccount> batch) {
-                return answer(() -> FakeTigerBeetle.this.createAccounts(batch));
-            }
-
-            @Override
-            public CompletableFuture<List<AccountRecord>> lookupAccounts(List<LedgerId> ids) {
-                return answer(() -> FakeTigerBeetle.this.lookupAccounts(ids));
-            }
-
-            @Override
-            public CompletableFuture<List<TransferRecord>> lookupTransfers(List<LedgerId> ids) {
-                return answer(() -> FakeTigerBeetle.this.lookupTransfers(ids));
-            }
-
-            @Override
-            public void close() {
-                // The cluster outlives its clients.
-            }
-        };
+        return new FakeClient();
     }
 
-    void stopAnswering() {
+    /** One client: its current session, and the requests parked on it. */
+    private final class FakeClient implements LedgerClient {
+        private Session session = openSession();
+
+        @Override
+        public CompletableFuture<TransferResults> createTransfers(List<Transfer> batch) {
+            return answer(session(), () -> FakeTigerBeetle.this.createTransfers(batch));
+        }
+
+        @Override
+        public CompletableFuture<List<CreateAccountResult>> createAccounts(List<NewAccount> batch) {
+            return answer(session(), () -> FakeTigerBeetle.this.createAccounts(batch));
+        }
+
+        @Override
+        public CompletableFuture<List<AccountRecord>> lookupAccounts(List<LedgerId> ids) {
+            return answer(session(), () -> FakeTigerBeetle.this.lookupAccounts(ids));
+        }
+
+        @Override
+        public CompletableFuture<List<TransferRecord>> lookupTransfers(List<LedgerId> ids) {
+            return answer(session(), () -> FakeTigerBeetle.this.lookupTransfers(ids));
+        }
+
+        @Override
+        public void renewSession() {
+            Session stale;
+            synchronized (FakeTigerBeetle.this) {
+                stale = session;
+                session = openSession();
+                if (refusal == PacketStatus.ClientEvicted.value) {
+                    refusal = PacketStatus.Ok.value;
+                }
+            }
+            failParked(stale);
+        }
+
+        @Override
+        public Optional<String> sessionProblem() {
+            synchronized (FakeTigerBeetle.this) {
+                return refusal == PacketStatus.Ok.value ? Optional.empty()
+                        : Optional.of("refused: " + PacketStatus.fromValue(refusal));
+            }
+        }
+
+        @Override
+        public void close() {
+            // The cluster outlives its clients; only this client's parked requests end.
+            failParked(session());
+        }
+
+        private Session session() {
+            synchronized (FakeTigerBeetle.this) {
+                return session;
+            }
+        }
+    }
+
+    /** A session of a client, and the outage count when it was opened. */
+    private record Session(int openedInOutage) {
+    }
+
+    private synchronized Session openSession() {
+        sessionsOpened++;
+        return new Session(outage);
+    }
+
+    /** Parks every request from now on, as an unreachable cluster does. */
+    synchronized void stopAnswering() {
         answering = false;
+        outage++;
+    }
+
+    /**
+     * Answers again. With {@code applyParked}, the requests received during the outage are applied
+     * now (their answers are lost: their sessions stay silent until renewed); without, they are
+     * dropped. Sessions opened before or during the outage stay silent until renewed.
+     */
+    synchronized void startAnswering(boolean applyParked) {
+        answering = true;
+        if (applyParked) {
+            for (Parked<?> request : parked) {
+                request.operation().run();
+            }
+        }
+    }
+
+    /** Makes every request fail as the client fails them for an evicted session, until the next successful renewal. */
+    synchronized void evict() {
+        refusal = PacketStatus.ClientEvicted.value;
+    }
+
+    /** Makes every request fail as the client fails them when the cluster refuses its release. */
+    synchronized void refuseClientRelease() {
+        refusal = PacketStatus.ClientReleaseTooLow.value;
+    }
+
+    synchronized int sessionsOpened() {
+        return sessionsOpened;
     }
 
     synchronized int transferRequests() {
@@ -150,13 +254,30 @@ final class FakeTigerBeetle {
         T run();
     }
 
-    private <T> CompletableFuture<T> answer(Operation<T> operation) {
-        if (!answering) {
-            return new CompletableFuture<>();
+    private synchronized <T> CompletableFuture<T> answer(Session session, Operation<T> operation) {
+        if (refusal != PacketStatus.Ok.value) {
+            return CompletableFuture.failedFuture(new RequestException(refusal));
         }
+        if (!answering || session.openedInOutage() < outage) {
+            CompletableFuture<T> future = new CompletableFuture<>();
+            parked.add(new Parked<>(session, operation, future));
+            return future;
+        }
+        return CompletableFuture.completedFuture(operation.run());
+    }
+
+    private void failParked(Session session) {
+        List<CompletableFuture<?>> failing = new ArrayList<>();
         synchronized (this) {
-            return CompletableFuture.completedFuture(operation.run());
+            parked.removeIf(request -> {
+                if (request.session() == session) {
+                    failing.add(request.future());
+                    return true;
+                }
+                return false;
+            });
         }
+        failing.forEach(future -> future.completeExceptionally(new IllegalStateException("Client is closed")));
     }
 
     private List<CreateAccountResult> createAccounts(List<LedgerClient.NewAccount> batch) {
@@ -174,7 +295,7 @@ final class FakeTigerBeetle {
         return results;
     }
 
-    private List<CreateTransferResult> createTransfers(List<Transfer> batch) {
+    private TransferResults createTransfers(List<Transfer> batch) {
         transferRequests++;
         expire();
         CreateTransferResult[] results = new CreateTransferResult[batch.size()];
@@ -191,10 +312,11 @@ final class FakeTigerBeetle {
                 chainBroken = false;
             }
             CreateTransferResult result;
-            if (chainBroken) {
-                result = CreateTransferResult.LinkedEventFailed;
-            } else if (transfer.isLinked() && i == batch.size() - 1) {
+            if (transfer.isLinked() && i == batch.size() - 1) {
+                // Checked before a broken chain, as the cluster does.
                 result = CreateTransferResult.LinkedEventChainOpen;
+            } else if (chainBroken) {
+                result = CreateTransferResult.LinkedEventFailed;
             } else {
                 result = create(transfer);
             }
@@ -214,7 +336,8 @@ final class FakeTigerBeetle {
                 chainStart = -1;
             }
         }
-        return List.of(results);
+        // Every transfer of the request took a timestamp before this one, as the reply header's is.
+        return new TransferResults(List.of(results), timestamp(clock.nowMillis()));
     }
 
     private CreateTransferResult create(Transfer transfer) {
@@ -230,9 +353,6 @@ final class FakeTigerBeetle {
         }
         if ((transfer.flags() & TransferFlags.PENDING) == 0 && transfer.timeoutSeconds() != 0) {
             return CreateTransferResult.TimeoutReservedForPendingTransfer;
-        }
-        if (transfer.amount() == 0) {
-            return CreateTransferResult.AmountMustNotBeZero;
         }
         Account debit = accounts.get(transfer.debitAccount());
         if (debit == null) {
@@ -291,11 +411,25 @@ final class FakeTigerBeetle {
             default:
                 break;
         }
+        if (pending.expiresAtMs <= clock.nowMillis()) {
+            // Timed out but not yet released by a pulse: too late to void all the same.
+            return CreateTransferResult.PendingTransferExpired;
+        }
         release(pending);
         pending.state = PendingState.VOIDED;
-        transfers.put(transfer.id(), new Stored(transfer, timestamp(clock.nowMillis()), Long.MAX_VALUE,
-                PendingState.POSTED));
+        transfers.put(transfer.id(), new Stored(inherit(transfer, pending.transfer), timestamp(clock.nowMillis()),
+                Long.MAX_VALUE, PendingState.POSTED));
         return CreateTransferResult.Ok;
+    }
+
+    /** A void as the cluster stores it: fields left zero take the pending transfer's values. */
+    private static Transfer inherit(Transfer sent, Transfer pending) {
+        return new Transfer(sent.id(),
+                sent.debitAccount().equals(LedgerId.NONE) ? pending.debitAccount() : sent.debitAccount(),
+                sent.creditAccount().equals(LedgerId.NONE) ? pending.creditAccount() : sent.creditAccount(),
+                sent.amount() == 0 ? pending.amount() : sent.amount(), sent.pendingId(),
+                sent.userData128().equals(LedgerId.NONE) ? pending.userData128() : sent.userData128(),
+                sent.userData64() == 0 ? pending.userData64() : sent.userData64(), 0, sent.flags());
     }
 
     /** TigerBeetle's precedence: the first differing field of an existing transfer names the result. */
@@ -355,11 +489,11 @@ final class FakeTigerBeetle {
         return found;
     }
 
-    /** Releases every pending transfer whose timeout has passed on the clock, as the cluster does by itself. */
+    /** Releases every pending transfer whose timeout passed at least a pulse ago, as the cluster does by itself. */
     private void expire() {
         long nowMs = clock.nowMillis();
         for (Stored stored : transfers.values()) {
-            if (stored.state == PendingState.PENDING && stored.expiresAtMs <= nowMs) {
+            if (stored.state == PendingState.PENDING && stored.expiresAtMs <= nowMs - pulseLagMs) {
                 release(stored);
                 stored.state = PendingState.EXPIRED;
             }

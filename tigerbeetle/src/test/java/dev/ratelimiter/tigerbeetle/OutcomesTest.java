@@ -29,7 +29,7 @@ class OutcomesTest {
             CreateTransferResult.ExistsWithDifferentUserData128, CreateTransferResult.ExistsWithDifferentUserData64,
             CreateTransferResult.ExistsWithDifferentUserData32, CreateTransferResult.ExistsWithDifferentLedger,
             CreateTransferResult.ExistsWithDifferentCode);
-    private static final Set<CreateTransferResult> HOLD_GONE = EnumSet.of(Exists,
+    private static final Set<CreateTransferResult> HOLD_GONE = EnumSet.of(
             CreateTransferResult.PendingTransferExpired, CreateTransferResult.PendingTransferAlreadyVoided,
             CreateTransferResult.PendingTransferAlreadyPosted, CreateTransferResult.PendingTransferNotFound,
             IdAlreadyFailed);
@@ -74,10 +74,26 @@ class OutcomesTest {
         assertEquals(StepVerdict.FAILED, Outcomes.ofStep(StepKind.SHRINK, List.of(LinkedEventFailed, LinkedEventFailed)));
     }
 
+    /**
+     * Every step of a complete: any {@code exists} result means an earlier complete of the lease
+     * did the step, possibly with other actuals, and the first complete stands (SPEC 5.2). Before,
+     * {@code exists_with_different_amount} made a retried complete answer backend_error forever.
+     */
+    @Test
+    void treatsEveryExistsResultOfEveryStepAsDone() {
+        for (StepKind kind : StepKind.values()) {
+            for (CreateTransferResult result : EXISTS_FAMILY) {
+                assertEquals(StepVerdict.DONE, Outcomes.stepVerdict(kind, 0, result), kind + " " + result.name());
+                assertEquals(StepVerdict.DONE, Outcomes.stepVerdict(kind, 1, result), kind + " " + result.name());
+            }
+        }
+    }
+
     @Test
     void mapsEveryResultOfAVoid() {
         for (CreateTransferResult result : CreateTransferResult.values()) {
-            StepVerdict expected = result == Ok || HOLD_GONE.contains(result) ? StepVerdict.DONE : StepVerdict.FAILED;
+            StepVerdict expected = result == Ok || HOLD_GONE.contains(result) || EXISTS_FAMILY.contains(result)
+                    ? StepVerdict.DONE : StepVerdict.FAILED;
             assertEquals(expected, Outcomes.stepVerdict(StepKind.RELEASE, 0, result), result.name());
             assertEquals(expected, Outcomes.stepVerdict(StepKind.SHRINK, 0, result), "shrink void " + result.name());
         }
@@ -85,8 +101,8 @@ class OutcomesTest {
 
     @Test
     void mapsEveryResultOfAReReserveAfterItsVoid() {
-        Set<CreateTransferResult> done = EnumSet.of(Ok, Exists, CreateTransferResult.ExistsWithDifferentTimeout,
-                ExceedsCredits, IdAlreadyFailed);
+        Set<CreateTransferResult> done = EnumSet.of(Ok, ExceedsCredits, IdAlreadyFailed);
+        done.addAll(EXISTS_FAMILY);
         for (CreateTransferResult result : CreateTransferResult.values()) {
             StepVerdict expected = done.contains(result) ? StepVerdict.DONE : StepVerdict.FAILED;
             assertEquals(expected, Outcomes.stepVerdict(StepKind.SHRINK, 1, result), result.name());
@@ -97,7 +113,7 @@ class OutcomesTest {
     void mapsEveryResultOfAnOverageReserve() {
         for (CreateTransferResult result : CreateTransferResult.values()) {
             StepVerdict expected;
-            if (result == Ok || result == Exists || result == CreateTransferResult.ExistsWithDifferentTimeout) {
+            if (result == Ok || EXISTS_FAMILY.contains(result)) {
                 expected = StepVerdict.DONE;
             } else if (result == ExceedsCredits || result == IdAlreadyFailed) {
                 expected = StepVerdict.DID_NOT_FIT;
@@ -109,10 +125,11 @@ class OutcomesTest {
     }
 
     @Test
-    void mapsEveryResultOfADebtTransfer() {
+    void mapsEveryResultOfADebtTransferAndOfTheCompletionMarker() {
         for (CreateTransferResult result : CreateTransferResult.values()) {
-            StepVerdict expected = result == Ok || result == Exists ? StepVerdict.DONE : StepVerdict.FAILED;
+            StepVerdict expected = result == Ok || EXISTS_FAMILY.contains(result) ? StepVerdict.DONE : StepVerdict.FAILED;
             assertEquals(expected, Outcomes.stepVerdict(StepKind.DEBT, 0, result), result.name());
+            assertEquals(expected, Outcomes.stepVerdict(StepKind.COMPLETION, 0, result), result.name());
         }
     }
 

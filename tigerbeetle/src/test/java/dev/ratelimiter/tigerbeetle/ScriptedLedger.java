@@ -2,11 +2,14 @@ package dev.ratelimiter.tigerbeetle;
 
 import com.tigerbeetle.CreateAccountResult;
 import com.tigerbeetle.CreateTransferResult;
+import dev.ratelimiter.tigerbeetle.LedgerClient.TransferResults;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -16,13 +19,17 @@ import java.util.function.Function;
  */
 final class ScriptedLedger implements LedgerClient {
     /** One request as the submitter sent it, and the "client's" future for it. */
-    record Sent(List<Transfer> transfers, CompletableFuture<List<CreateTransferResult>> future) {
+    record Sent(List<Transfer> transfers, CompletableFuture<TransferResults> future) {
     }
+
+    /** The commit time every scripted answer reports. */
+    static final long COMMIT_TIMESTAMP_NANOS = 1_700_000_000_123_456_789L;
 
     private final List<Sent> sent = new CopyOnWriteArrayList<>();
     private final List<CompletableFuture<?>> lookups = new CopyOnWriteArrayList<>();
     private volatile Function<List<Transfer>, List<CreateTransferResult>> answer;
     private volatile boolean closed;
+    private final AtomicInteger renewals = new AtomicInteger();
 
     /** Answers every later transfer request at once with {@code answer}. */
     ScriptedLedger answerWith(Function<List<Transfer>, List<CreateTransferResult>> newAnswer) {
@@ -36,12 +43,12 @@ final class ScriptedLedger implements LedgerClient {
     }
 
     @Override
-    public CompletableFuture<List<CreateTransferResult>> createTransfers(List<Transfer> transfers) {
-        CompletableFuture<List<CreateTransferResult>> future = new CompletableFuture<>();
+    public CompletableFuture<TransferResults> createTransfers(List<Transfer> transfers) {
+        CompletableFuture<TransferResults> future = new CompletableFuture<>();
         sent.add(new Sent(List.copyOf(transfers), future));
         Function<List<Transfer>, List<CreateTransferResult>> current = answer;
         if (current != null) {
-            future.complete(current.apply(transfers));
+            future.complete(new TransferResults(current.apply(transfers), COMMIT_TIMESTAMP_NANOS));
         }
         return future;
     }
@@ -62,8 +69,22 @@ final class ScriptedLedger implements LedgerClient {
     }
 
     @Override
+    public void renewSession() {
+        renewals.incrementAndGet();
+    }
+
+    @Override
+    public Optional<String> sessionProblem() {
+        return Optional.empty();
+    }
+
+    @Override
     public void close() {
         closed = true;
+    }
+
+    int renewals() {
+        return renewals.get();
     }
 
     List<Sent> sent() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.tigerbeetle.CreateTransferResult;
+import dev.ratelimiter.tigerbeetle.LedgerClient.TransferResults;
 import dev.ratelimiter.core.backend.BackendException;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -48,23 +49,23 @@ class SubmitterTest {
         ScriptedLedger ledger = new ScriptedLedger().answerOk();
         Submitter submitter = submitter(ledger, settings().withBatchSizeMax(7).withFlushInterval(Duration.ofMillis(5)));
         List<List<Transfer>> chains = new ArrayList<>();
-        List<CompletableFuture<List<CreateTransferResult>>> answers = new ArrayList<>();
+        List<CompletableFuture<TransferResults>> answers = new ArrayList<>();
         ExecutorService callers = Executors.newFixedThreadPool(4);
         try {
-            List<CompletableFuture<CompletableFuture<List<CreateTransferResult>>>> submitted = new ArrayList<>();
+            List<CompletableFuture<CompletableFuture<TransferResults>>> submitted = new ArrayList<>();
             for (int i = 0; i < 300; i++) {
                 List<Transfer> chain = chain(1 + i % 5);
                 chains.add(chain);
                 submitted.add(CompletableFuture.supplyAsync(() -> submitter.submit(chain), callers));
             }
-            for (CompletableFuture<CompletableFuture<List<CreateTransferResult>>> future : submitted) {
+            for (CompletableFuture<CompletableFuture<TransferResults>> future : submitted) {
                 answers.add(future.get());
             }
         } finally {
             callers.shutdown();
         }
         for (int i = 0; i < chains.size(); i++) {
-            assertEquals(chains.get(i).size(), answers.get(i).get(5, TimeUnit.SECONDS).size());
+            assertEquals(chains.get(i).size(), answers.get(i).get(5, TimeUnit.SECONDS).results().size());
         }
 
         Map<LedgerId, Integer> requestOf = new HashMap<>();
@@ -93,17 +94,19 @@ class SubmitterTest {
         Submitter submitter = submitter(ledger, settings().withFlushInterval(Duration.ofMillis(50)));
         List<Transfer> first = chain(2);
         List<Transfer> second = chain(3);
-        List<CompletableFuture<List<CreateTransferResult>>> answers = submitter.submitAll(List.of(first, second));
+        List<CompletableFuture<TransferResults>> answers = submitter.submitAll(List.of(first, second));
         await(() -> ledger.sent().size() == 1, "the two chains to be sent");
         assertEquals(5, ledger.sent().get(0).transfers().size());
 
-        ledger.sent().get(0).future().complete(List.of(CreateTransferResult.Ok, CreateTransferResult.Ok,
-                CreateTransferResult.LinkedEventFailed, CreateTransferResult.ExceedsCredits,
-                CreateTransferResult.LinkedEventFailed));
+        ledger.sent().get(0).future().complete(new TransferResults(List.of(CreateTransferResult.Ok,
+                CreateTransferResult.Ok, CreateTransferResult.LinkedEventFailed, CreateTransferResult.ExceedsCredits,
+                CreateTransferResult.LinkedEventFailed), 42));
 
-        assertEquals(List.of(CreateTransferResult.Ok, CreateTransferResult.Ok), answers.get(0).get(5, TimeUnit.SECONDS));
-        assertEquals(List.of(CreateTransferResult.LinkedEventFailed, CreateTransferResult.ExceedsCredits,
-                CreateTransferResult.LinkedEventFailed), answers.get(1).get(5, TimeUnit.SECONDS));
+        assertEquals(new TransferResults(List.of(CreateTransferResult.Ok, CreateTransferResult.Ok), 42),
+                answers.get(0).get(5, TimeUnit.SECONDS));
+        assertEquals(new TransferResults(List.of(CreateTransferResult.LinkedEventFailed,
+                CreateTransferResult.ExceedsCredits, CreateTransferResult.LinkedEventFailed), 42),
+                answers.get(1).get(5, TimeUnit.SECONDS));
     }
 
     @Test
@@ -111,9 +114,9 @@ class SubmitterTest {
         ScriptedLedger ledger = new ScriptedLedger().answerOk();
         Submitter submitter = submitter(ledger, settings().withFlushInterval(Duration.ofMillis(20)));
 
-        CompletableFuture<List<CreateTransferResult>> answer = submitter.submit(chain(2));
+        CompletableFuture<TransferResults> answer = submitter.submit(chain(2));
 
-        assertEquals(2, answer.get(5, TimeUnit.SECONDS).size());
+        assertEquals(2, answer.get(5, TimeUnit.SECONDS).results().size());
         assertEquals(1, ledger.sent().size());
         assertEquals(2, ledger.sent().get(0).transfers().size());
     }
@@ -128,9 +131,9 @@ class SubmitterTest {
 
         // Besides the queue, the flusher holds at most one batch (2 chains here) and one carried chain
         // while it waits for the outstanding place, so the sixth chain at the latest is refused.
-        CompletableFuture<List<CreateTransferResult>> refused = null;
+        CompletableFuture<TransferResults> refused = null;
         for (int i = 0; i < 6 && refused == null; i++) {
-            CompletableFuture<List<CreateTransferResult>> answer = submitter.submit(chain(1));
+            CompletableFuture<TransferResults> answer = submitter.submit(chain(1));
             if (answer.isDone()) {
                 refused = answer;
             }
@@ -147,18 +150,18 @@ class SubmitterTest {
         long timeoutMs = 200;
         Submitter submitter = submitter(ledger, settings().withRequestTimeout(Duration.ofMillis(timeoutMs)));
 
-        CompletableFuture<List<CreateTransferResult>> answer = submitter.submit(chain(2));
+        CompletableFuture<TransferResults> answer = submitter.submit(chain(2));
 
         ExecutionException failure = assertThrows(ExecutionException.class,
                 () -> answer.get(timeoutMs + GRACE_MS, TimeUnit.MILLISECONDS));
         assertInstanceOf(BackendException.class, failure.getCause());
         assertTrue(failure.getCause().getMessage().contains("did not answer within 200 ms"),
                 failure.getCause().getMessage());
-        CompletableFuture<List<CreateTransferResult>> clientFuture = ledger.sent().get(0).future();
+        CompletableFuture<TransferResults> clientFuture = ledger.sent().get(0).future();
         assertFalse(clientFuture.isDone(), "the client's own future must never be completed by the submitter");
 
         // The client answering late must not disturb the caller who was already told.
-        clientFuture.complete(List.of(CreateTransferResult.Ok, CreateTransferResult.Ok));
+        clientFuture.complete(new TransferResults(List.of(CreateTransferResult.Ok, CreateTransferResult.Ok), 1));
         assertTrue(answer.isCompletedExceptionally());
     }
 
@@ -166,18 +169,18 @@ class SubmitterTest {
     void failsFastAfterATimeoutUntilTheClusterAnswersAgain() throws Exception {
         ScriptedLedger ledger = new ScriptedLedger();
         Submitter submitter = submitter(ledger, settings().withRequestTimeout(Duration.ofMillis(100)));
-        CompletableFuture<List<CreateTransferResult>> first = submitter.submit(chain(1));
+        CompletableFuture<TransferResults> first = submitter.submit(chain(1));
         assertThrows(ExecutionException.class, () -> first.get(100 + GRACE_MS, TimeUnit.MILLISECONDS));
         assertFalse(submitter.isAnswering());
 
-        CompletableFuture<List<CreateTransferResult>> refused = submitter.submit(chain(1));
+        CompletableFuture<TransferResults> refused = submitter.submit(chain(1));
         assertTrue(refused.isDone(), "while the cluster does not answer, a submission fails at once");
         assertTrue(backendError(refused).getMessage().contains("failing fast"));
 
-        ledger.sent().get(0).future().complete(List.of(CreateTransferResult.Ok));
+        ledger.sent().get(0).future().complete(new TransferResults(List.of(CreateTransferResult.Ok), 1));
         assertTrue(submitter.isAnswering());
         ledger.answerOk();
-        assertEquals(1, submitter.submit(chain(1)).get(5, TimeUnit.SECONDS).size());
+        assertEquals(1, submitter.submit(chain(1)).get(5, TimeUnit.SECONDS).results().size());
     }
 
     @Test
@@ -199,7 +202,7 @@ class SubmitterTest {
         ScriptedLedger ledger = new ScriptedLedger();
         Submitter submitter = new Submitter(ledger, settings().withInFlightRequestsMax(1)
                 .withRequestTimeout(Duration.ofSeconds(20)).withFlushInterval(Duration.ZERO));
-        List<CompletableFuture<List<CreateTransferResult>>> answers = new ArrayList<>();
+        List<CompletableFuture<TransferResults>> answers = new ArrayList<>();
         answers.add(submitter.submit(chain(1)));
         await(() -> ledger.sent().size() == 1, "the first request to be outstanding");
         for (int i = 0; i < 5; i++) {
@@ -208,7 +211,7 @@ class SubmitterTest {
 
         submitter.close();
 
-        for (CompletableFuture<List<CreateTransferResult>> answer : answers) {
+        for (CompletableFuture<TransferResults> answer : answers) {
             BackendException error = backendError(answer);
             assertTrue(error.getMessage().contains("shutting down"), error.getMessage());
         }

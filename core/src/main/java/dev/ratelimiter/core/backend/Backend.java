@@ -8,6 +8,7 @@ import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A store of holds that enforces limits with the admission semantics of SPEC 2.
@@ -81,6 +82,14 @@ public interface Backend extends AutoCloseable {
 
     /** Whether the backend answers now (for {@code /healthz}); must return within about a second. */
     boolean isHealthy();
+
+    /**
+     * Why the backend is not healthy now, in words for an operator (for {@code /healthz}), or empty
+     * while it is; must return within about a second. Backends that can tell why override this.
+     */
+    default Optional<String> healthProblem() {
+        return isHealthy() ? Optional.empty() : Optional.of("the backend does not answer");
+    }
 
     /** Releases resources; answers every caller still waiting. Never blocks without a bound. */
     @Override

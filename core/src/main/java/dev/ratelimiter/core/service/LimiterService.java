@@ -234,6 +234,11 @@ public final class LimiterService implements AutoCloseable {
         return backend.isHealthy();
     }
 
+    /** Why the backend is not healthy now, or empty while it is (see {@link Backend#healthProblem()}). */
+    public Optional<String> healthProblem() {
+        return backend.healthProblem();
+    }
+
     /**
      * One pass of the decrease loop: retries installs the backend refused, retries a save the
      * store missed, and applies every pending decrease that now fits. Returns how many decreases

@@ -39,9 +39,9 @@ public final class HealthController {
 
     @Get(produces = {MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
     public CompletableFuture<HttpResponse<byte[]>> health() {
-        return calls.dispatch(0, () -> service.isHealthy()
-                ? HttpResponse.ok(OK).contentType(MediaType.TEXT_PLAIN_TYPE)
-                : JsonResponses.of(HttpStatus.SERVICE_UNAVAILABLE, codec.write(
-                        new ErrorBody(ErrorCodes.BACKEND_ERROR, "backend: does not answer"))));
+        return calls.dispatch(0, () -> service.healthProblem()
+                .map(problem -> JsonResponses.of(HttpStatus.SERVICE_UNAVAILABLE, codec.write(
+                        new ErrorBody(ErrorCodes.BACKEND_ERROR, "backend: " + problem))))
+                .orElseGet(() -> HttpResponse.ok(OK).contentType(MediaType.TEXT_PLAIN_TYPE)));
     }
 }
