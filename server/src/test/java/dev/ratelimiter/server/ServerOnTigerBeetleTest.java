@@ -61,8 +61,8 @@ class ServerOnTigerBeetleTest {
     void healthReturnsTo200AndSeededKeysAdmitOnceTigerBeetleAnswers() throws IOException {
         String key = "global:llm:gate:rpm";
         Path seed = directory.resolve("seed.json");
-        Files.writeString(seed, "[{\"key\":\"" + key + "\",\"kind\":\"rolling\",\"capacity\":5,"
-                + "\"window_seconds\":60,\"timeout_seconds\":0}]");
+        Files.writeString(seed, "{\"limits\":[{\"key\":\"" + key + "\",\"kind\":\"rolling\",\"capacity\":5,"
+                + "\"window_seconds\":60,\"timeout_seconds\":0}]}");
         try (TcpGate gate = TcpGate.shutInFrontOf(tigerBeetle.address());
                 TestServer server = start(gate.address(), 500, Map.of("ratelimiter.seed-limits-path", seed.toString()))) {
             Api.awaitTrue("/healthz answers 503 while TigerBeetle is out of reach", Duration.ofSeconds(10),

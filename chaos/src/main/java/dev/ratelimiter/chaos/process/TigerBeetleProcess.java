@@ -186,6 +186,31 @@ public final class TigerBeetleProcess implements AutoCloseable {
         return current.exitValue();
     }
 
+    /**
+     * Freezes the replica with SIGSTOP: it keeps its connections and its kernel buffers fill with
+     * requests it will apply once {@link #resume()}d, after their senders gave up waiting. This is
+     * how a reply gets lost while the request still commits.
+     */
+    public synchronized void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #pause()}d replica run again (SIGCONT). */
+    public synchronized void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process current = process;
+        if (current == null || !current.isAlive()) {
+            throw new IllegalStateException("TigerBeetle is not running");
+        }
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(current.pid())).inheritIO().start();
+        if (!kill.waitFor(EXIT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+            throw new AssertionError("kill -" + name + " " + current.pid() + " failed");
+        }
+    }
+
     /** The end of the current replica's output, for messages. */
     public String outputTail() {
         Path output;

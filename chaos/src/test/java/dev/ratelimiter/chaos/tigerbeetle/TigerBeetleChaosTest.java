@@ -202,6 +202,77 @@ class TigerBeetleChaosTest {
         }
     }
 
+    /**
+     * SPEC 5.2: a reserve answered {@code backend_error} after its timeout may still commit; unless
+     * its lease id is retried, the server voids its holds once the cluster answers. TigerBeetle is
+     * frozen while reserves are in flight, so they time out, and thawed, so it applies them after
+     * all; nobody retries them, and their hour-long holds must be gone within seconds.
+     */
+    @Test
+    void leavesNoHoldOfAReserveAnsweredBackendErrorAndNeverRetried() throws Exception {
+        LimitDefinition slots = LimitDefinition.concurrency("chaos:unknown:slots", 1_000, 3_600);
+        LimitDefinition tokens = LimitDefinition.rolling("chaos:unknown:tpm", 100_000, 3_600);
+        try (TigerBeetleProcess tigerBeetle = startTigerBeetle();
+                ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
+                        TIGERBEETLE_TIMEOUT_MILLIS)) {
+            server.start();
+            server.awaitHealthy(START_TIMEOUT_MILLIS);
+            server.api().defineAll(List.of(slots, tokens));
+
+            tigerBeetle.pause();
+            List<Thread> senders = new ArrayList<>();
+            AtomicLong backendErrors = new AtomicLong();
+            for (int i = 0; i < 8; i++) {
+                String leaseId = "unanswered-" + i;
+                Thread sender = new Thread(() -> {
+                    try {
+                        Reply reply = server.api().send("POST", "/v1/reserve", server.api().codec().write(
+                                new ReserveRequest(leaseId, "", List.of(new Requirement(slots.key(), 1),
+                                        new Requirement(tokens.key(), 100)))));
+                        if (server.api().codec().readReserveResponse(reply.body()).error()
+                                .equals(ErrorCodes.BACKEND_ERROR)) {
+                            backendErrors.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                sender.start();
+                senders.add(sender);
+            }
+            for (Thread sender : senders) {
+                sender.join(30_000);
+            }
+            assertEquals(8, backendErrors.get(), "every reserve times out while TigerBeetle is frozen");
+            tigerBeetle.resume();
+
+            long peak = 0;
+            long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            long reserved;
+            do {
+                reserved = reservedOf(server.api(), slots.key());
+                peak = Math.max(peak, reserved);
+                assertTrue(System.nanoTime() < deadlineNanos, "the holds of unanswered reserves are still there: "
+                        + reserved + " of " + slots.key() + "\n" + server.outputTail());
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            } while (reserved > 0);
+            assertEquals(0, reservedOf(server.api(), tokens.key()), "the rolling holds are voided too");
+            assertTrue(server.outputTail().contains("settled lease unanswered-"),
+                    "the server settled the unanswered reserves:\n" + server.outputTail());
+            RunReport.write(settings, "tigerbeetle-unknown-leases", "unanswered reserves: 8, applied late by the"
+                    + " cluster: up to " + peak + " slots held, all voided by the server");
+        }
+    }
+
+    private static long reservedOf(ServerApi api, String key) throws Exception {
+        for (LimitInfo info : api.limits()) {
+            if (info.definition().key().equals(key)) {
+                return info.usage().reserved();
+            }
+        }
+        throw new AssertionError("no limit " + key);
+    }
+
     private TigerBeetleProcess startTigerBeetle() throws IOException, InterruptedException {
         TigerBeetleProcess tigerBeetle = new TigerBeetleProcess(binary.orElseThrow(), directory.resolve("tigerbeetle"), Ports.free());
         tigerBeetle.format();
