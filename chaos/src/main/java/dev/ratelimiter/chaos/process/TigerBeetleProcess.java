@@ -41,6 +41,8 @@ public final class TigerBeetleProcess implements AutoCloseable {
             + " binary (or put tigerbeetle on the PATH)";
     public static final long FORMAT_TIMEOUT_MILLIS = 120_000;
     public static final long EXIT_TIMEOUT_MILLIS = 10_000;
+    /** What a single replica logs once it can commit requests (TigerBeetle 0.16.30). */
+    static final String READY_LINE = "transition_to_normal_from_recovering_status";
     private static final long POLL_MILLIS = 50;
     private static final int OUTPUT_TAIL_BYTES = 8 * 1024;
 
@@ -168,6 +170,30 @@ public final class TigerBeetleProcess implements AutoCloseable {
                 }
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(POLL_MILLIS));
+        }
+    }
+
+    /**
+     * Waits until the replica is ready to commit requests, at most {@code timeoutMillis}: it accepts
+     * connections, and its log says it entered normal status. A replica accepts connections seconds
+     * before it has opened its data file and can answer, so the moment it answers is this one, not
+     * the moment it listens.
+     *
+     * @throws AssertionError when it exits first or the deadline passes, quoting its output
+     */
+    public void awaitReady(long timeoutMillis) {
+        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        awaitListening(timeoutMillis);
+        Process current = process;
+        while (!outputTail().contains(READY_LINE)) {
+            if (current == null || !current.isAlive()) {
+                throw new AssertionError("TigerBeetle exited before it was ready:\n" + outputTail());
+            }
+            if (System.nanoTime() > deadlineNanos) {
+                throw new AssertionError("TigerBeetle was not ready within " + timeoutMillis + " ms:\n"
+                        + outputTail());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
     }
 
