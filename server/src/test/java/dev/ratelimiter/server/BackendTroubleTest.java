@@ -86,6 +86,8 @@ class BackendTroubleTest {
 
             assertEquals(503, unhealthy.statusCode());
             assertEquals("backend_error", server.api.error(unhealthy).error());
+            assertEquals("backend: does not answer", server.api.error(unhealthy).detail(),
+                    "the detail names the backend's own reason");
             assertEquals(200, healthy.statusCode());
             assertEquals("ok", healthy.body());
         }

@@ -88,7 +88,7 @@ public interface Backend extends AutoCloseable {
      * while it is; must return within about a second. Backends that can tell why override this.
      */
     default Optional<String> healthProblem() {
-        return isHealthy() ? Optional.empty() : Optional.of("the backend does not answer");
+        return isHealthy() ? Optional.empty() : Optional.of("does not answer");
     }
 
     /** Releases resources; answers every caller still waiting. Never blocks without a bound. */
