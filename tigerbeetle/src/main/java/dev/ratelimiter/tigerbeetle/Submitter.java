@@ -1,5 +1,6 @@
 package dev.ratelimiter.tigerbeetle;
 
+import com.tigerbeetle.PacketStatus;
 import com.tigerbeetle.RequestException;
 import dev.ratelimiter.core.backend.BackendException;
 import dev.ratelimiter.tigerbeetle.LedgerClient.TransferResults;
@@ -11,6 +12,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -99,6 +101,14 @@ final class Submitter implements AutoCloseable {
     private CompletableFuture<?> probe;
     /** A chain taken from the queue that did not fit the previous batch. Flusher thread only. */
     private PendingChain carry;
+    /**
+     * The most transfers per request the cluster accepts, as far as this submitter knows: the
+     * configured maximum until the cluster refuses a request as too large (a replica started with
+     * {@code --development} takes 32 KiB requests, 254 transfers), then lower.
+     */
+    private volatile int batchLimit;
+    /** Chains of a request the cluster refused as too large, sent again before the queue. */
+    private final ConcurrentLinkedDeque<PendingChain> returned = new ConcurrentLinkedDeque<>();
 
     Submitter(LedgerClient ledger, TigerBeetleSettings settings) {
         this(ledger, settings, SESSION_SILENCE_MS_MAX);
@@ -110,6 +120,7 @@ final class Submitter implements AutoCloseable {
         this.sessionSilenceNanosMax = TimeUnit.MILLISECONDS.toNanos(sessionSilenceMsMax);
         this.lastRenewNanos = System.nanoTime();
         this.batchSizeMax = settings.batchSizeMax();
+        this.batchLimit = settings.batchSizeMax();
         this.flushIntervalNanos = settings.flushInterval().toNanos();
         this.requestTimeoutNanos = settings.requestTimeout().toNanos();
         this.requestTimeoutMs = settings.requestTimeout().toMillis();
@@ -306,25 +317,34 @@ final class Submitter implements AutoCloseable {
         }
     }
 
-    /** Takes the next batch: whole chains, at most batchSizeMax transfers, within one flush interval. */
+    /**
+     * Takes the next batch: whole chains, at most {@code batchLimit} transfers, within one flush
+     * interval; chains returned by a refused request come first.
+     */
     private List<PendingChain> collect() throws InterruptedException {
         PendingChain first = carry;
         carry = null;
+        if (first == null) {
+            first = returned.poll();
+        }
         if (first == null) {
             first = queue.poll(IDLE_POLL_MS, TimeUnit.MILLISECONDS);
             if (first == null) {
                 return List.of();
             }
         }
+        int limit = batchLimit;
         List<PendingChain> batch = new ArrayList<>();
         batch.add(first);
         int events = first.transfers.size();
         long flushAtNanos = System.nanoTime() + flushIntervalNanos;
-        while (events < batchSizeMax) {
+        while (events < limit) {
             long waitNanos = flushAtNanos - System.nanoTime();
-            PendingChain next;
+            PendingChain next = returned.poll();
             try {
-                next = waitNanos > 0 ? queue.poll(waitNanos, TimeUnit.NANOSECONDS) : queue.poll();
+                if (next == null) {
+                    next = waitNanos > 0 ? queue.poll(waitNanos, TimeUnit.NANOSECONDS) : queue.poll();
+                }
             } catch (InterruptedException e) {
                 // Closing: these chains left the queue, so close() will not see them; answer them here.
                 batch.forEach(pending -> pending.fail(new BackendException("the TigerBeetle backend is shutting down")));
@@ -333,7 +353,7 @@ final class Submitter implements AutoCloseable {
             if (next == null) {
                 break;
             }
-            if (events + next.transfers.size() > batchSizeMax) {
+            if (events + next.transfers.size() > limit) {
                 carry = next;
                 break;
             }
@@ -391,7 +411,9 @@ final class Submitter implements AutoCloseable {
         String what = "a create_transfers request of " + transfers.size() + " transfers";
         send(request, what, () -> ledger.createTransfers(transfers),
                 Math.max(0, earliestDeadlineNanos - System.nanoTime()), (results, error) -> {
-                    if (error != null) {
+                    if (error != null && isTooMuchData(error)) {
+                        sendSmaller(live, transfers.size());
+                    } else if (error != null) {
                         request.fail(failure(what, error));
                     } else {
                         dispatch(live, transfers.size(), results);
@@ -444,6 +466,43 @@ final class Submitter implements AutoCloseable {
         });
     }
 
+    /**
+     * The cluster refused a request of {@code refusedSize} transfers as larger than it accepts; the
+     * client refuses such a request before sending it, so nothing of it was applied. Lowers the
+     * limit (halving the request's bytes: every request size the cluster can be configured to is
+     * reached in a few steps) and sends the chains again in smaller requests. A chain that alone
+     * exceeds the lowest limit fails.
+     */
+    private void sendSmaller(List<PendingChain> chains, int refusedSize) {
+        int lowered = Math.max(1, refusedSize / 2 - 1);
+        synchronized (returned) {
+            if (lowered < batchLimit) {
+                batchLimit = lowered;
+                LOG.warning("TigerBeetle refused a request of " + refusedSize + " transfers as too large (a replica"
+                        + " started with --development takes 254); sending at most " + lowered + " per request from"
+                        + " now on; set ratelimiter.tigerbeetle.batch-size-max to the cluster's limit to avoid this");
+            }
+        }
+        for (PendingChain chain : chains) {
+            if (chain.transfers.size() > batchLimit && refusedSize <= chain.transfers.size()) {
+                chain.fail(new BackendException("a chain of " + chain.transfers.size()
+                        + " transfers is larger than the TigerBeetle cluster accepts in one request"));
+            } else {
+                returned.add(chain);
+            }
+        }
+    }
+
+    private static boolean isTooMuchData(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return cause instanceof RequestException request && request.getStatus() == PacketStatus.TooMuchData.value;
+    }
+
+    /** The most transfers per request the cluster is known to accept. */
+    int batchLimit() {
+        return batchLimit;
+    }
+
     private static void dispatch(List<PendingChain> live, int size, TransferResults results) {
         if (results.results().size() != size) {
             BackendException malformed = new BackendException("TigerBeetle answered " + results.results().size()
@@ -466,6 +525,9 @@ final class Submitter implements AutoCloseable {
             carried.fail(error);
         }
         PendingChain pending;
+        while ((pending = returned.poll()) != null) {
+            pending.fail(error);
+        }
         while ((pending = queue.poll()) != null) {
             pending.fail(error);
         }

@@ -2,6 +2,8 @@ package dev.ratelimiter.tigerbeetle;
 
 import com.tigerbeetle.CreateAccountResult;
 import com.tigerbeetle.CreateTransferResult;
+import com.tigerbeetle.PacketStatus;
+import com.tigerbeetle.RequestException;
 import dev.ratelimiter.tigerbeetle.LedgerClient.TransferResults;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,11 +31,18 @@ final class ScriptedLedger implements LedgerClient {
     private final List<CompletableFuture<?>> lookups = new CopyOnWriteArrayList<>();
     private volatile Function<List<Transfer>, List<CreateTransferResult>> answer;
     private volatile boolean closed;
+    private volatile int requestTransfersMax = Integer.MAX_VALUE;
     private final AtomicInteger renewals = new AtomicInteger();
 
     /** Answers every later transfer request at once with {@code answer}. */
     ScriptedLedger answerWith(Function<List<Transfer>, List<CreateTransferResult>> newAnswer) {
         this.answer = newAnswer;
+        return this;
+    }
+
+    /** Refuses, as too large, every later request of more than {@code max} transfers. */
+    ScriptedLedger refuseLargerThan(int max) {
+        this.requestTransfersMax = max;
         return this;
     }
 
@@ -47,7 +56,10 @@ final class ScriptedLedger implements LedgerClient {
         CompletableFuture<TransferResults> future = new CompletableFuture<>();
         sent.add(new Sent(List.copyOf(transfers), future));
         Function<List<Transfer>, List<CreateTransferResult>> current = answer;
-        if (current != null) {
+        if (transfers.size() > requestTransfersMax) {
+            // As the client does for a request above the cluster's limit: refused, never sent.
+            future.completeExceptionally(new RequestException(PacketStatus.TooMuchData.value));
+        } else if (current != null) {
             future.complete(new TransferResults(current.apply(transfers), COMMIT_TIMESTAMP_NANOS));
         }
         return future;

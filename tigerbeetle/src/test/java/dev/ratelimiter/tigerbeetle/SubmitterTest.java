@@ -88,6 +88,39 @@ class SubmitterTest {
         assertTrue(sent.size() < chains.size(), "concurrent chains must share requests");
     }
 
+    /**
+     * A replica started with --development takes requests of 32 KiB (254 transfers); the client
+     * refuses a larger request before sending it. Every chain must still be answered, in smaller
+     * requests from then on.
+     */
+    @Test
+    void sendsSmallerRequestsWhenTheClusterRefusesOneAsTooLarge() throws Exception {
+        ScriptedLedger ledger = new ScriptedLedger().answerOk().refuseLargerThan(10);
+        Submitter submitter = submitter(ledger, settings().withBatchSizeMax(64).withFlushInterval(Duration.ofMillis(20)));
+        List<List<Transfer>> chains = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            chains.add(chain(3));
+        }
+
+        List<CompletableFuture<TransferResults>> answers = submitter.submitAll(chains);
+
+        for (CompletableFuture<TransferResults> answer : answers) {
+            assertEquals(3, answer.get(5, TimeUnit.SECONDS).results().size());
+        }
+        assertTrue(submitter.batchLimit() <= 10, "limit learnt: " + submitter.batchLimit());
+        assertTrue(submitter.isAnswering());
+    }
+
+    @Test
+    void failsAChainThatAloneIsLargerThanTheClusterAccepts() {
+        ScriptedLedger ledger = new ScriptedLedger().answerOk().refuseLargerThan(2);
+        Submitter submitter = submitter(ledger, settings().withFlushInterval(Duration.ZERO));
+
+        BackendException error = backendError(submitter.submit(chain(4)));
+
+        assertTrue(error.getMessage().contains("larger than the TigerBeetle cluster accepts"), error.getMessage());
+    }
+
     @Test
     void givesEachChainTheResultsAtItsOwnIndexes() throws Exception {
         ScriptedLedger ledger = new ScriptedLedger();
