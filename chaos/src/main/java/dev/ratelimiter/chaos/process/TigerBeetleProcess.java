@@ -20,8 +20,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A single-replica TigerBeetle as a separate OS process that the chaos suites kill and restart on
- * the same data file and port, so that everything it committed is there again (SPEC 5.2 and 10).
+ * One TigerBeetle replica as a separate OS process that the chaos suites kill and restart on the
+ * same data file and port, so that everything it committed is there again (SPEC 5.2 and 10): a
+ * single-replica cluster on its own, or one replica of a {@link TigerBeetleCluster}.
  *
  * <p>The binary is the one named by {@code TB_BIN}, or {@code tigerbeetle} on the PATH. Only a local
  * binary will do: the suites send it real signals. Without one, the suites skip with the single
@@ -41,8 +42,11 @@ public final class TigerBeetleProcess implements AutoCloseable {
             + " binary (or put tigerbeetle on the PATH)";
     public static final long FORMAT_TIMEOUT_MILLIS = 120_000;
     public static final long EXIT_TIMEOUT_MILLIS = 10_000;
-    /** What a single replica logs once it can commit requests (TigerBeetle 0.16.30). */
-    static final String READY_LINE = "transition_to_normal_from_recovering_status";
+    /**
+     * What a replica logs once it is in normal status (TigerBeetle 0.16.30): a single replica after
+     * recovering, a replica of a cluster after a view change as primary or backup.
+     */
+    static final String READY_LINE = "transition_to_normal_from_";
     private static final long POLL_MILLIS = 50;
     private static final int OUTPUT_TAIL_BYTES = 8 * 1024;
 
@@ -56,7 +60,8 @@ public final class TigerBeetleProcess implements AutoCloseable {
     private final Path binary;
     private final Path directory;
     private final Path dataFile;
-    private final int port;
+    private final int replica;
+    private final List<Integer> clusterPorts;
     private volatile Process process;
     private Path currentOutput;
     private int starts;
@@ -66,10 +71,22 @@ public final class TigerBeetleProcess implements AutoCloseable {
      * {@link #format} once, then {@link #start}.
      */
     public TigerBeetleProcess(Path binary, Path directory, int port) {
+        this(binary, directory, 0, List.of(port));
+    }
+
+    /**
+     * Replica {@code replica} of the cluster whose replicas listen on {@code clusterPorts} (in
+     * replica order), working in {@code directory}.
+     */
+    public TigerBeetleProcess(Path binary, Path directory, int replica, List<Integer> clusterPorts) {
         this.binary = Objects.requireNonNull(binary, "binary");
         this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath();
-        this.dataFile = this.directory.resolve("0_0.tigerbeetle");
-        this.port = port;
+        this.clusterPorts = List.copyOf(clusterPorts);
+        if (replica < 0 || replica >= this.clusterPorts.size()) {
+            throw new IllegalArgumentException("replica " + replica + " of a cluster of " + clusterPorts.size());
+        }
+        this.replica = replica;
+        this.dataFile = this.directory.resolve("0_" + replica + ".tigerbeetle");
     }
 
     /**
@@ -103,17 +120,26 @@ public final class TigerBeetleProcess implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** The address for the server's configuration: an IP address with the port. */
+    /** This replica's address, for a client: an IP address with the port. */
     public String address() {
-        return "127.0.0.1:" + port;
+        return "127.0.0.1:" + clusterPorts.get(replica);
     }
 
-    /** Creates the data file of a single-replica development cluster 0. */
+    /** Every replica's address in replica order, comma-separated, as replicas and clients take them. */
+    public String clusterAddresses() {
+        StringBuilder addresses = new StringBuilder();
+        for (int clusterPort : clusterPorts) {
+            addresses.append(addresses.length() == 0 ? "" : ",").append("127.0.0.1:").append(clusterPort);
+        }
+        return addresses.toString();
+    }
+
+    /** Creates this replica's data file of development cluster 0. */
     public void format() throws IOException, InterruptedException {
         Files.createDirectories(directory);
-        Path output = directory.resolve("format.log");
-        Process formatting = new ProcessBuilder(binary.toString(), "format", "--cluster=0", "--replica=0",
-                "--replica-count=1", "--development", dataFile.toString())
+        Path output = directory.resolve("format-" + replica + ".log");
+        Process formatting = new ProcessBuilder(binary.toString(), "format", "--cluster=0", "--replica=" + replica,
+                "--replica-count=" + clusterPorts.size(), "--development", dataFile.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();
@@ -134,8 +160,8 @@ public final class TigerBeetleProcess implements AutoCloseable {
             throw new IllegalStateException("TigerBeetle pid " + current.pid() + " is still running");
         }
         starts++;
-        currentOutput = directory.resolve("tigerbeetle-" + starts + ".log");
-        Process started = new ProcessBuilder(List.of(binary.toString(), "start", "--addresses=" + address(),
+        currentOutput = directory.resolve("tigerbeetle-" + replica + "-" + starts + ".log");
+        Process started = new ProcessBuilder(List.of(binary.toString(), "start", "--addresses=" + clusterAddresses(),
                 "--development", dataFile.toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(currentOutput.toFile()))
@@ -160,7 +186,7 @@ public final class TigerBeetleProcess implements AutoCloseable {
                         + " before it listened:\n" + outputTail());
             }
             try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), clusterPorts.get(replica)), 200);
                 return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
             } catch (IOException notYet) {
                 // Not listening yet: poll again until the deadline.

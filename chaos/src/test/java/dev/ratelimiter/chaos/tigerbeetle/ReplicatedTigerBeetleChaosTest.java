@@ -1,0 +1,290 @@
+package dev.ratelimiter.chaos.tigerbeetle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ratelimiter.chaos.ChaosSettings;
+import dev.ratelimiter.chaos.RunAssertions;
+import dev.ratelimiter.chaos.RunReport;
+import dev.ratelimiter.chaos.Servers;
+import dev.ratelimiter.chaos.process.HttpTarget;
+import dev.ratelimiter.chaos.process.ServerApi;
+import dev.ratelimiter.chaos.process.ServerApi.Reply;
+import dev.ratelimiter.chaos.process.ServerProcess;
+import dev.ratelimiter.chaos.process.TigerBeetleCluster;
+import dev.ratelimiter.chaos.process.TigerBeetleProcess;
+import dev.ratelimiter.chaos.workload.LeaseSpreadTarget;
+import dev.ratelimiter.chaos.workload.LlmWorkload;
+import dev.ratelimiter.chaos.workload.WorkerSettings;
+import dev.ratelimiter.chaos.workload.WorkloadRun;
+import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.core.model.CompleteRequest;
+import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.Requirement;
+import dev.ratelimiter.core.model.ReserveRequest;
+import dev.ratelimiter.core.model.ReserveResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * TigerBeetle at scale (SPEC 5.2): a three-replica cluster losing replicas under load, and several
+ * ratelimiterd processes on one cluster.
+ * <ul>
+ *   <li>one of three replicas killed: the server keeps admitting (a view change may cost a short
+ *       blip of {@code backend_error}); two killed: {@code backend_error} within the TigerBeetle
+ *       timeout and {@code /healthz} 503; both back: admitting again by itself;</li>
+ *   <li>two and three servers driven at once, each lease through the instance its id hashes to:
+ *       together they never admit more than a key's capacity (the verifier checks the one merged
+ *       admission log); a capacity change made through one instance holds for admissions through
+ *       all, because the capacity is the limit account's balance in the shared ledger.</li>
+ * </ul>
+ * Without a TigerBeetle binary the class is skipped with the single line
+ * {@link TigerBeetleProcess#SKIP_MESSAGE}.
+ */
+@EnabledIf(value = "dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosTest#tigerBeetleAvailable",
+        disabledReason = TigerBeetleProcess.SKIP_MESSAGE)
+class ReplicatedTigerBeetleChaosTest {
+    private static final LlmWorkload WORKLOAD = new LlmWorkload(2, 1,
+            20, 1,
+            10_000, 2,
+            3, 5,
+            12_000, 3,
+            200, 300);
+    private static final WorkerSettings WORKERS = new WorkerSettings(2, 0, 200, 5, 10, 50, 3, 3, 100);
+    private static final int THREADS = 6;
+    /**
+     * Longer than the single-replica suite's 1 s: with a replica down, the two others (and the
+     * server, and the load) share two cores, and requests of a healthy but degraded cluster took up
+     * to 2 s here; a shorter bound turns a slow cluster into a flapping one.
+     */
+    private static final long TIGERBEETLE_TIMEOUT_MILLIS = 3_000;
+    private static final long ANSWER_SLACK_MILLIS = 2_000;
+    /** A view change after the primary's loss takes a few seconds of timeouts; this bounds the blip. */
+    private static final long ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX = 15_000;
+    /** Admitting again after the quorum is back: the server's renewal (2 s) plus the cluster's view change. */
+    private static final long RECOVERY_MILLIS_MAX = 15_000;
+    private static final long LOAD_MILLIS = 1_500;
+    /** How long the workload runs with one replica down; long enough to outlast a view change. */
+    private static final long ONE_REPLICA_DOWN_LOAD_MILLIS = 10_000;
+    private static final long START_TIMEOUT_MILLIS = 60_000;
+    private static final LimitDefinition PROBE = LimitDefinition.concurrency("chaos:probe", 1_000_000, 1);
+
+    private final ChaosSettings settings = ChaosSettings.current();
+    private final AtomicLong probes = new AtomicLong();
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void keepsAdmittingWithOneReplicaDownAndRecoversFromTheLossOfTwo() throws Exception {
+        try (TigerBeetleCluster cluster = TigerBeetleCluster.start(binary(), directory.resolve("tigerbeetle"), 3,
+                START_TIMEOUT_MILLIS);
+                ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), cluster.addresses(),
+                        TIGERBEETLE_TIMEOUT_MILLIS)) {
+            server.start();
+            server.awaitHealthy(START_TIMEOUT_MILLIS);
+            server.api().defineAll(WORKLOAD.definitions());
+            server.api().defineAll(List.of(PROBE));
+            // Calls wait for the TigerBeetle timeout at most, plus the server's margin.
+            ServerApi probes = ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(15));
+            HttpTarget target = new HttpTarget(ServerApi.local(server.port(), Duration.ofMillis(500),
+                    Duration.ofSeconds(5)));
+            WorkloadRun run = WorkloadRun.realTime("tbreplicas", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
+                    settings.maxAdmissions());
+            int first = (int) Math.floorMod(settings.seed(), 3L);
+            int second = (first + 1) % 3;
+            List<String> report = new ArrayList<>();
+            run.start();
+            runFor(run, LOAD_MILLIS);
+
+            cluster.kill(first);
+            long oneDownMillis = awaitProbe(probes, true, ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX,
+                    "admitting with replica " + first + " of 3 down", cluster);
+            long allowedBefore = run.stats().allowed();
+            runFor(run, ONE_REPLICA_DOWN_LOAD_MILLIS);
+            assertTrue(run.stats().allowed() > allowedBefore, "no admission with one replica down (the probe was"
+                    + " admitted " + oneDownMillis + " ms after the kill): " + run.stats().describe() + "\n"
+                    + server.outputTail());
+            report.add("replica " + first + " killed: admitting " + oneDownMillis + " ms later");
+
+            cluster.kill(second);
+            long downMillis = awaitProbe(probes, false, TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS + 5_000,
+                    "backend_error with two of 3 replicas down", cluster);
+            awaitHealthStatus(probes, 503, 15_000, "/healthz with two of three replicas down");
+            runFor(run, LOAD_MILLIS);
+            report.add("replica " + second + " killed too: backend_error " + downMillis + " ms later, /healthz 503");
+
+            cluster.replica(first).start();
+            cluster.replica(second).start();
+            cluster.replica(first).awaitReady(START_TIMEOUT_MILLIS);
+            cluster.replica(second).awaitReady(START_TIMEOUT_MILLIS);
+            long recoveredMillis = awaitProbe(probes, true, RECOVERY_MILLIS_MAX,
+                    "admitting again once both replicas are back", cluster);
+            awaitHealthStatus(probes, 200, RECOVERY_MILLIS_MAX, "/healthz once both replicas are back");
+            report.add("both back: admitting " + recoveredMillis + " ms after they were ready");
+            runFor(run, LOAD_MILLIS);
+            run.stop(60_000);
+
+            Verification verification = RunAssertions.assertSafe(run);
+            assertEquals(1, server.starts(), "the server was never restarted");
+            RunReport.write(settings, "tigerbeetle-replicas", String.join("\n", report) + "\noperations: "
+                    + run.stats().describe() + "\nadmissions verified: " + verification.admissions()
+                    + ", violations " + verification.violationCount());
+        }
+    }
+
+    @ParameterizedTest(name = "{0} servers")
+    @ValueSource(ints = {2, 3})
+    void severalServersOnOneClusterNeverAdmitMoreThanTheCapacityTogether(int serverCount) throws Exception {
+        List<ServerProcess> servers = new ArrayList<>();
+        try (TigerBeetleCluster cluster = TigerBeetleCluster.start(binary(), directory.resolve("tigerbeetle"), 1,
+                START_TIMEOUT_MILLIS)) {
+            try {
+                List<HttpTarget> targets = new ArrayList<>();
+                for (int i = 0; i < serverCount; i++) {
+                    ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server-" + i),
+                            cluster.addresses(), TIGERBEETLE_TIMEOUT_MILLIS);
+                    servers.add(server);
+                    server.start();
+                }
+                for (ServerProcess server : servers) {
+                    server.awaitHealthy(START_TIMEOUT_MILLIS);
+                    // Each instance keeps its own registry: the limits are defined through each.
+                    server.api().defineAll(WORKLOAD.definitions());
+                    targets.add(new HttpTarget(ServerApi.local(server.port(), Duration.ofMillis(500),
+                            Duration.ofSeconds(5))));
+                }
+                WorkloadRun run = WorkloadRun.realTime("tbinstances" + serverCount, WORKLOAD,
+                        new LeaseSpreadTarget(targets), WORKERS, THREADS, settings.seed(), settings.maxAdmissions());
+                run.start();
+                runFor(run, 4 * LOAD_MILLIS);
+                run.stop(60_000);
+                Verification verification = RunAssertions.assertSafe(run);
+                assertTrue(run.stats().allowed() > 0, run.stats().describe());
+
+                String propagation = capacityChangeThroughOneHoldsForAll(servers);
+                RunReport.write(settings, "tigerbeetle-instances-" + serverCount, serverCount
+                        + " servers on one cluster\noperations: " + run.stats().describe()
+                        + "\nadmissions verified (merged log): " + verification.admissions() + ", violations "
+                        + verification.violationCount() + "\n" + propagation);
+            } finally {
+                servers.forEach(ServerProcess::close);
+            }
+        }
+    }
+
+    /**
+     * A capacity raised through the first instance admits through the last at once; lowered
+     * through the first, once that instance has applied the decrease, the last admits no more than
+     * the new capacity. The other instances keep their own definition (and its status) until their
+     * next start; the ledger's balance is what admits.
+     */
+    private String capacityChangeThroughOneHoldsForAll(List<ServerProcess> servers) throws Exception {
+        ServerApi first = servers.get(0).api();
+        ServerApi last = servers.get(servers.size() - 1).api();
+        LimitDefinition slots = LimitDefinition.concurrency("chaos:shared:slots", 2, 3_600);
+        for (ServerProcess server : servers) {
+            server.api().defineAll(List.of(slots));
+        }
+        first.defineAll(List.of(LimitDefinition.concurrency(slots.key(), 4, 3_600)));
+        List<String> held = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String leaseId = "shared-" + i;
+            ReserveResponse response = reserve(last, leaseId, slots.key());
+            assertTrue(response.allowed(), "raised to 4 through the first instance, hold " + i + " through the last: "
+                    + response);
+            held.add(leaseId);
+        }
+        ReserveResponse fifth = reserve(last, "shared-4", slots.key());
+        assertTrue(!fifth.allowed() && fifth.error().isEmpty(), "a fifth hold: " + fifth);
+
+        first.defineAll(List.of(LimitDefinition.concurrency(slots.key(), 1, 3_600)));
+        for (String leaseId : held) {
+            complete(last, leaseId);
+        }
+        long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (first.limits().stream().anyMatch(info -> info.definition().key().equals(slots.key())
+                && info.definition().capacity() != 1)) {
+            assertTrue(System.nanoTime() < deadlineNanos, "the first instance did not apply the decrease");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+        ReserveResponse one = reserve(last, "lowered-0", slots.key());
+        ReserveResponse two = reserve(last, "lowered-1", slots.key());
+        assertTrue(one.allowed(), "lowered to 1 through the first instance, one hold through the last: " + one);
+        assertTrue(!two.allowed(), "lowered to 1 through the first instance, a second hold through the last: " + two);
+        return "capacity 2 -> 4 through instance 0: 4 holds admitted through instance " + (servers.size() - 1)
+                + "; 4 -> 1 through instance 0, applied: 1 hold admitted through instance " + (servers.size() - 1)
+                + ", the next denied";
+    }
+
+    private static Path binary() {
+        Optional<Path> binary = TigerBeetleProcess.binary(System.getenv());
+        return binary.orElseThrow();
+    }
+
+    /**
+     * Sends probe reserves until one is admitted ({@code admitted} true) or answered
+     * {@code backend_error} ({@code admitted} false); returns how long that took.
+     */
+    private long awaitProbe(ServerApi api, boolean admitted, long timeoutMillis, String what, TigerBeetleCluster cluster)
+            throws Exception {
+        long startNanos = System.nanoTime();
+        while (true) {
+            ReserveResponse response = reserve(api, "probe-" + probes.incrementAndGet(), PROBE.key());
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+            if (admitted ? response.allowed() : response.error().equals(ErrorCodes.BACKEND_ERROR)) {
+                if (response.allowed()) {
+                    complete(api, "probe-" + probes.get());
+                }
+                return elapsedMillis;
+            }
+            assertTrue(elapsedMillis <= timeoutMillis, what + ": still " + response + " after " + elapsedMillis
+                    + " ms\n" + cluster.outputTails());
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    private static ReserveResponse reserve(ServerApi api, String leaseId, String key) throws Exception {
+        Reply reply = api.send("POST", "/v1/reserve", api.codec().write(new ReserveRequest(leaseId, "",
+                List.of(new Requirement(key, 1)))));
+        assertEquals(200, reply.status(), "reserve " + leaseId + ": " + reply.text());
+        return api.codec().readReserveResponse(reply.body());
+    }
+
+    private static void complete(ServerApi api, String leaseId) throws Exception {
+        Reply reply = api.send("POST", "/v1/complete", api.codec().write(new CompleteRequest(leaseId, "", List.of())));
+        assertEquals(200, reply.status(), "complete " + leaseId + ": " + reply.text());
+    }
+
+    private static void awaitHealthStatus(ServerApi api, int status, long timeoutMillis, String what) throws Exception {
+        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        int last;
+        while (true) {
+            last = api.send("GET", "/healthz", null).status();
+            if (last == status) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadlineNanos, what + ": " + last + " instead of " + status);
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    private static void runFor(WorkloadRun run, long millis) {
+        long endNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (System.nanoTime() < endNanos && !run.hasFailed()) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+}
