@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -107,6 +108,9 @@ final class Submitter implements AutoCloseable {
      * {@code --development} takes 32 KiB requests, 254 transfers), then lower.
      */
     private volatile int batchLimit;
+    /** {@code create_transfers} requests sent, and the transfers in them: their ratio is the batching achieved. */
+    private final LongAdder transferRequestsSent = new LongAdder();
+    private final LongAdder transfersSent = new LongAdder();
     /** Chains of a request the cluster refused as too large, sent again before the queue. */
     private final ConcurrentLinkedDeque<PendingChain> returned = new ConcurrentLinkedDeque<>();
 
@@ -409,6 +413,8 @@ final class Submitter implements AutoCloseable {
             }
         };
         String what = "a create_transfers request of " + transfers.size() + " transfers";
+        transferRequestsSent.increment();
+        transfersSent.add(transfers.size());
         send(request, what, () -> ledger.createTransfers(transfers),
                 Math.max(0, earliestDeadlineNanos - System.nanoTime()), (results, error) -> {
                     if (error != null && isTooMuchData(error)) {
@@ -496,6 +502,16 @@ final class Submitter implements AutoCloseable {
     private static boolean isTooMuchData(Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         return cause instanceof RequestException request && request.getStatus() == PacketStatus.TooMuchData.value;
+    }
+
+    /** How many {@code create_transfers} requests were sent so far. */
+    long transferRequestsSent() {
+        return transferRequestsSent.sum();
+    }
+
+    /** How many transfers those requests carried. */
+    long transfersSent() {
+        return transfersSent.sum();
     }
 
     /** The most transfers per request the cluster is known to accept. */

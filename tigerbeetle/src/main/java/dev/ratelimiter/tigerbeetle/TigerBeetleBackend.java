@@ -890,6 +890,19 @@ public final class TigerBeetleBackend implements Backend {
         }
     }
 
+    /**
+     * {@code create_transfers} requests sent so far; with {@link #transfersSent()} it tells how well
+     * concurrent reserves and completes share requests (events per request).
+     */
+    public long createTransfersRequests() {
+        return submitter.transferRequestsSent();
+    }
+
+    /** Transfers sent so far in {@code create_transfers} requests. */
+    public long transfersSent() {
+        return submitter.transfersSent();
+    }
+
     /** Answers every waiting caller with backend_error and closes both sessions, within a few seconds. */
     @Override
     public void close() {
