@@ -1,6 +1,7 @@
 package dev.ratelimiter.stepdefs.steps;
 
 import dev.ratelimiter.stepdefs.api.Credentials;
+import dev.ratelimiter.stepdefs.api.LimiterHttp;
 import dev.ratelimiter.stepdefs.api.OtherMachine;
 import dev.ratelimiter.stepdefs.target.Targets;
 import io.cucumber.java.After;
@@ -9,6 +10,7 @@ import io.cucumber.java.Scenario;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.util.Optional;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -46,7 +48,7 @@ public final class ScenarioHooks {
     @Before(value = "@needs_no_admin_token", order = 1)
     public void skipWithAnAdminTokenOrARemoteTarget() {
         requireTarget(credentials().adminToken().isEmpty(), "the target requires an admin token");
-        requireTarget(isLoopback(Targets.current().http().baseUri()), "the target is not on this machine");
+        requireTarget(isLoopback(targetHttp().baseUri()), "the target is not on this machine");
     }
 
     @Before(value = "@needs_no_api_token", order = 1)
@@ -56,13 +58,22 @@ public final class ScenarioHooks {
 
     @Before(value = "@needs_other_machine", order = 1)
     public void skipWithoutASecondAddress() {
-        requireTarget(OtherMachine.reaching(Targets.current().http().baseUri()).isPresent(), "the harness cannot call"
+        requireTarget(OtherMachine.reaching(targetHttp().baseUri()).isPresent(), "the harness cannot call"
                 + " the target from a second address (that needs a plain-http target on loopback and a non-loopback"
                 + " IPv4 address on this machine)");
     }
 
     private static Credentials credentials() {
-        return Targets.current().http().credentials();
+        return targetHttp().credentials();
+    }
+
+    /** The running target's client; on a skipped suite, the skip (Cucumber runs every Before hook). */
+    private static LimiterHttp targetHttp() {
+        Optional<String> skipped = Targets.skipReason();
+        if (skipped.isPresent()) {
+            throw new TestAbortedException(skipped.get());
+        }
+        return Targets.current().http();
     }
 
     private static void requireTarget(boolean holds, String otherwise) {
