@@ -19,12 +19,15 @@ import java.time.Duration;
 final class AdminClient {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final HttpClient client;
     private final WireCodec codec = new WireCodec();
     private final URI limitsUri;
+    private final HttpAccess access;
 
-    AdminClient(URI baseUri) {
+    AdminClient(URI baseUri, HttpAccess access) {
         this.limitsUri = baseUri.resolve("/v1/admin/limits");
+        this.access = access;
+        this.client = access.clientBuilder().connectTimeout(TIMEOUT).build();
     }
 
     /**
@@ -34,9 +37,11 @@ final class AdminClient {
      * @throws UncheckedIOException when the server cannot be reached
      */
     void put(LimitDefinition definition) {
-        HttpRequest request = HttpRequest.newBuilder(limitsUri).timeout(TIMEOUT)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(limitsUri).timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(codec.write(definition))).build();
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(codec.write(definition)));
+        access.adminToken().ifPresent(token -> builder.header("Authorization", "Bearer " + token));
+        HttpRequest request = builder.build();
         try {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {

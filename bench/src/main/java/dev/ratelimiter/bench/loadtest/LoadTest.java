@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
  * without HTTP); {@code http} drives a server, either at {@code --url} or started from {@code
  * --server-jar} as a separate process for the run, through the client's HTTP limiter ({@code
  * --client library}, what applications use) or through a minimal keep-alive client ({@code
- * --client raw}, {@link RawHttpTarget}) that leaves the cores to the server.
+ * --client raw}, {@link RawHttpTarget}) that leaves the cores to the server. The library client speaks
+ * https ({@code --trust-store}) and sends the tokens of a server with access control
+ * ({@code --admin-token}, {@code --api-token}, or the same environment variables as the server).
  *
  * <p>Exit status: 0 after a run; 1 when {@code --fail-on-errors} is set and the run had errors or
  * admitted nothing; 2 for bad options (picocli's usage error).
@@ -129,6 +131,25 @@ public final class LoadTest implements Callable<Integer> {
     @Option(names = "--html", description = "HTML report file (default: ${DEFAULT-VALUE})")
     Path html = Path.of("loadtest-report.html");
 
+    @Option(names = "--admin-token", defaultValue = "${env:RATELIMITER_ADMIN_TOKEN}",
+            description = "http mode: the server's ratelimiter.admin.token, sent when seeding limits (default: the"
+                    + " RATELIMITER_ADMIN_TOKEN environment variable, else none)")
+    String adminToken;
+
+    @Option(names = "--api-token", defaultValue = "${env:RATELIMITER_API_TOKEN}",
+            description = "http mode, library client: the server's ratelimiter.api.token, sent on reserve and"
+                    + " complete (default: the RATELIMITER_API_TOKEN environment variable, else none)")
+    String apiToken;
+
+    @Option(names = "--trust-store", defaultValue = "${env:RATELIMITER_TRUST_STORE}",
+            description = "http mode, library client, https --url: a PKCS12 or JKS trust store holding the server's"
+                    + " certificate (default: the RATELIMITER_TRUST_STORE environment variable, else the JVM's trust)")
+    Path trustStore;
+
+    @Option(names = "--trust-store-password", defaultValue = "${env:RATELIMITER_TRUST_STORE_PASSWORD}",
+            description = "the trust store's password (default: RATELIMITER_TRUST_STORE_PASSWORD, else empty)")
+    String trustStorePassword;
+
     @Option(names = "--fail-on-errors", description = "exit 1 if any call failed, any answer carried an error code, "
             + "or nothing was admitted")
     boolean failOnErrors;
@@ -154,6 +175,12 @@ public final class LoadTest implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--client raw: needs --mode http and cannot --coalesce (the batcher is part of the client library)");
         }
+        boolean https = serverJar == null && "https".equalsIgnoreCase(url.getScheme());
+        if (client == Client.raw && (https || (apiToken != null && !apiToken.isBlank()))) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--client raw: speaks plain http without an api token; use --client library for https or --api-token");
+        }
+        HttpAccess access = HttpAccess.of(adminToken, apiToken, trustStore, trustStorePassword);
         PrintWriter out = spec.commandLine().getOut();
         LoadResult result;
         if (mode == Mode.local) {
@@ -162,10 +189,10 @@ public final class LoadTest implements Callable<Integer> {
             try (ServerProcess server = ServerProcess.start(serverJar, serverStartTimeout)) {
                 out.println("started " + serverJar + " at " + server.baseUri());
                 out.flush();
-                result = runHttp(config, server.baseUri(), client);
+                result = runHttp(config, server.baseUri(), client, HttpAccess.NONE);
             }
         } else {
-            result = runHttp(config, url, client);
+            result = runHttp(config, url, client, access);
         }
         out.print(TextReport.of(result));
         JsonReport.write(result, json);
@@ -186,15 +213,21 @@ public final class LoadTest implements Callable<Integer> {
         }
     }
 
-    private static LoadResult runHttp(LoadConfig config, URI baseUri, Client client) throws InterruptedException {
+    private static LoadResult runHttp(LoadConfig config, URI baseUri, Client client, HttpAccess access)
+            throws InterruptedException {
         if (client == Client.raw) {
-            try (RawHttpTarget target = new RawHttpTarget(baseUri)) {
+            try (RawHttpTarget target = new RawHttpTarget(baseUri, access)) {
                 return new LoadDriver(config, target).run();
             }
         }
-        AdminClient admin = new AdminClient(baseUri);
-        HttpLimiter limiter = new HttpLimiter(HttpLimiterConfig.of(baseUri)
-                .withMaxCallsInFlight(Math.max(1_024, config.concurrency() * 2)));
+        AdminClient admin = new AdminClient(baseUri, access);
+        HttpLimiterConfig limiterConfig = HttpLimiterConfig.of(baseUri)
+                .withMaxCallsInFlight(Math.max(1_024, config.concurrency() * 2))
+                .withApiToken(access.apiToken().orElse(null));
+        if (access.sslContext().isPresent()) {
+            limiterConfig = limiterConfig.withSslContext(access.sslContext().get());
+        }
+        HttpLimiter limiter = new HttpLimiter(limiterConfig);
         try (LimiterTarget target = new LimiterTarget("http " + baseUri, limiter, admin::put, config.coalesce())) {
             return new LoadDriver(config, target).run();
         }

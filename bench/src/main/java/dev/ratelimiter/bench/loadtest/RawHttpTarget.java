@@ -37,9 +37,10 @@ final class RawHttpTarget implements LoadTarget {
     private final Queue<KeepAliveConnection> opened = new ConcurrentLinkedQueue<>();
     private final ThreadLocal<KeepAliveConnection> connections = new ThreadLocal<>();
 
-    RawHttpTarget(URI baseUri) {
+    /** @param access only its admin token is used (for seeding): the raw client speaks plain http without tokens */
+    RawHttpTarget(URI baseUri, HttpAccess access) {
         this.baseUri = baseUri;
-        this.admin = new AdminClient(baseUri);
+        this.admin = new AdminClient(baseUri, access);
     }
 
     @Override

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,6 +77,8 @@ public final class HttpLimiter implements Limiter {
     private final URI completeUri;
     private final URI reserveBatchUri;
     private final URI completeBatchUri;
+    /** The {@code Authorization} header of every call, when the config has an api token. */
+    private final Optional<String> authorization;
     private final Set<Call<?>> calls = ConcurrentHashMap.newKeySet();
     private final AtomicInteger callsInFlight = new AtomicInteger();
     private volatile boolean closed;
@@ -96,11 +99,13 @@ public final class HttpLimiter implements Limiter {
         this.timer = timer == null ? ownedTimer : timer;
         this.clock = this.timer.clock();
         this.jitter = jitter;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofMillis(config.connectTimeoutMs()))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        config.sslContext().ifPresent(builder::sslContext);
+        this.http = builder.build();
+        this.authorization = config.apiToken().map(token -> "Bearer " + token);
         this.reserveUri = endpoint("/v1/reserve");
         this.completeUri = endpoint("/v1/complete");
         this.reserveBatchUri = endpoint("/v1/reserve/batch");
@@ -275,12 +280,13 @@ public final class HttpLimiter implements Limiter {
             }
             attempts++;
             long attemptTimeoutMs = Math.min(config.requestTimeoutMs(), remainingMs);
-            HttpRequest request = HttpRequest.newBuilder(uri)
+            HttpRequest.Builder builder = HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofMillis(attemptTimeoutMs))
                     .header("Content-Type", "application/json")
                     .header("Accept", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                    .build();
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+            authorization.ifPresent(value -> builder.header("Authorization", value));
+            HttpRequest request = builder.build();
             try {
                 // The request timeout does not cover connecting, and the client-wide connect
                 // timeout is not cut to this call's deadline: bound the whole attempt as well, so

@@ -3,6 +3,8 @@ package dev.ratelimiter.client.http;
 import dev.ratelimiter.client.timing.Backoff;
 import java.net.URI;
 import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /**
  * How an {@link HttpLimiter} talks to its server. Immutable.
@@ -18,6 +20,11 @@ import java.util.Objects;
  * @param maxBatchItems most requests in one batch call; must not exceed the server's limit (default 256)
  * @param maxCallsInFlight most calls in progress at once; further calls fail at once with
  *     {@link dev.ratelimiter.client.LimiterOverloadedException} (default 1024)
+ * @param apiToken sent as {@code Authorization: Bearer <token>} on every call, for a server whose
+ *     {@code ratelimiter.api.token} is set (default none); never logged, and {@link #toString()} hides it
+ * @param sslContext for an https {@code baseUri}: whom to trust; empty uses the JVM's default, which
+ *     follows the {@code javax.net.ssl.trustStore} system properties (default empty); see
+ *     {@link TrustStores#sslContext}
  */
 public record HttpLimiterConfig(
         URI baseUri,
@@ -26,11 +33,16 @@ public record HttpLimiterConfig(
         long callBudgetMs,
         Backoff retryBackoff,
         int maxBatchItems,
-        int maxCallsInFlight) {
+        int maxCallsInFlight,
+        Optional<String> apiToken,
+        Optional<SSLContext> sslContext) {
 
     public HttpLimiterConfig {
         Objects.requireNonNull(baseUri, "baseUri");
         Objects.requireNonNull(retryBackoff, "retryBackoff");
+        Objects.requireNonNull(apiToken, "apiToken");
+        Objects.requireNonNull(sslContext, "sslContext");
+        apiToken = apiToken.map(String::strip).filter(token -> !token.isEmpty());
         if (!"http".equalsIgnoreCase(baseUri.getScheme()) && !"https".equalsIgnoreCase(baseUri.getScheme())) {
             throw new IllegalArgumentException("baseUri: must be an http or https URI, got " + baseUri);
         }
@@ -43,7 +55,8 @@ public record HttpLimiterConfig(
 
     /** The defaults for a server at {@code baseUri}. */
     public static HttpLimiterConfig of(URI baseUri) {
-        return new HttpLimiterConfig(baseUri, 2_000, 5_000, 30_000, Backoff.DEFAULT, 256, 1_024);
+        return new HttpLimiterConfig(baseUri, 2_000, 5_000, 30_000, Backoff.DEFAULT, 256, 1_024, Optional.empty(),
+                Optional.empty());
     }
 
     public static HttpLimiterConfig of(String baseUri) {
@@ -52,27 +65,49 @@ public record HttpLimiterConfig(
 
     public HttpLimiterConfig withTimeouts(long newConnectTimeoutMs, long newRequestTimeoutMs) {
         return new HttpLimiterConfig(baseUri, newConnectTimeoutMs, newRequestTimeoutMs, callBudgetMs, retryBackoff,
-                maxBatchItems, maxCallsInFlight);
+                maxBatchItems, maxCallsInFlight, apiToken, sslContext);
     }
 
     public HttpLimiterConfig withCallBudgetMs(long newCallBudgetMs) {
         return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, newCallBudgetMs, retryBackoff,
-                maxBatchItems, maxCallsInFlight);
+                maxBatchItems, maxCallsInFlight, apiToken, sslContext);
     }
 
     public HttpLimiterConfig withRetryBackoff(Backoff newRetryBackoff) {
         return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, newRetryBackoff,
-                maxBatchItems, maxCallsInFlight);
+                maxBatchItems, maxCallsInFlight, apiToken, sslContext);
     }
 
     public HttpLimiterConfig withMaxBatchItems(int newMaxBatchItems) {
         return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, retryBackoff,
-                newMaxBatchItems, maxCallsInFlight);
+                newMaxBatchItems, maxCallsInFlight, apiToken, sslContext);
     }
 
     public HttpLimiterConfig withMaxCallsInFlight(int newMaxCallsInFlight) {
         return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, retryBackoff,
-                maxBatchItems, newMaxCallsInFlight);
+                maxBatchItems, newMaxCallsInFlight, apiToken, sslContext);
+    }
+
+    /** The same, sending {@code token} as the bearer token of every call (blank: none). */
+    public HttpLimiterConfig withApiToken(String token) {
+        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, retryBackoff,
+                maxBatchItems, maxCallsInFlight, Optional.ofNullable(token), sslContext);
+    }
+
+    /** The same, trusting what {@code context} trusts on https (for example {@link TrustStores#sslContext}). */
+    public HttpLimiterConfig withSslContext(SSLContext context) {
+        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, retryBackoff,
+                maxBatchItems, maxCallsInFlight, apiToken, Optional.of(context));
+    }
+
+    /** Everything but the token, which is a secret. */
+    @Override
+    public String toString() {
+        return "HttpLimiterConfig[baseUri=" + baseUri + ", connectTimeoutMs=" + connectTimeoutMs + ", requestTimeoutMs="
+                + requestTimeoutMs + ", callBudgetMs=" + callBudgetMs + ", retryBackoff=" + retryBackoff
+                + ", maxBatchItems=" + maxBatchItems + ", maxCallsInFlight=" + maxCallsInFlight + ", apiToken="
+                + (apiToken.isPresent() ? "set" : "none") + ", sslContext=" + (sslContext.isPresent() ? "given" : "default")
+                + "]";
     }
 
     private static void requireRange(String name, long value, long min, long max) {

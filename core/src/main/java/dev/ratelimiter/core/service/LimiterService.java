@@ -5,6 +5,7 @@ import dev.ratelimiter.core.backend.BackendException;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.LimitChange;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitState;
@@ -178,6 +179,17 @@ public final class LimiterService implements AutoCloseable {
      *     cannot install the durable state yet (it will be retried)
      */
     public PutLimitResponse putLimit(LimitDefinition requested) {
+        return putLimit(requested, change -> { });
+    }
+
+    /**
+     * Applies an admin definition like {@link #putLimit(LimitDefinition)}, and tells {@code onSaved}
+     * about the change as soon as it is durable: before the backend installs it, so a change that is
+     * saved but not yet applied (and so answered with a {@link BackendException}) is reported too. The
+     * listener runs under the admin lock, so changes are reported in the order they were saved; it
+     * must be quick and must not call back into this service.
+     */
+    public PutLimitResponse putLimit(LimitDefinition requested, Consumer<LimitChange> onSaved) {
         LimitDefinition definition = RequestValidator.normalise(requested);
         synchronized (adminLock) {
             LimitState current = states.get(definition.key());
@@ -191,6 +203,7 @@ public final class LimiterService implements AutoCloseable {
             updated.put(next.key(), next);
             save(updated);
             publish(updated);
+            onSaved.accept(new LimitChange(Optional.ofNullable(current), next));
             if (!installOrDefer(next)) {
                 throw new BackendException("limit " + next.key() + " is saved but the backend has not applied it"
                         + " yet; it will be retried");

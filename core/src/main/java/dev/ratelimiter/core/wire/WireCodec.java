@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
+import dev.ratelimiter.core.model.LimitChange;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitKind;
@@ -200,19 +201,41 @@ public final class WireCodec {
         });
     }
 
+    /**
+     * Encodes the audit record of an admin change as one line of JSON:
+     * {@code {"event":"limit_changed","time","peer","key","old","new"}}, where {@code old} is the
+     * state replaced ({@code null} for a new key) and {@code new} the state saved, each as
+     * {@code {"definition","status","pending_decrease_to","revision"}}.
+     *
+     * @param time when the change was saved, as text (ISO-8601 is what the server writes)
+     * @param peer who asked for it (the client's address and port)
+     */
+    public byte[] writeLimitChange(String time, String peer, LimitChange change) {
+        return generate(g -> {
+            g.writeStartObject();
+            g.writeStringField("event", "limit_changed");
+            g.writeStringField("time", time);
+            g.writeStringField("peer", peer);
+            g.writeStringField("key", change.key());
+            g.writeFieldName("old");
+            if (change.previous().isPresent()) {
+                writeState(g, change.previous().get());
+            } else {
+                g.writeNull();
+            }
+            g.writeFieldName("new");
+            writeState(g, change.current());
+            g.writeEndObject();
+        });
+    }
+
     /** Encodes a registry file: an array sorted as given, one state per line for readable diffs. */
     public byte[] writeLimitStates(List<LimitState> states) {
         return generate(g -> {
             g.writeStartArray();
             for (LimitState state : states) {
                 g.writeRaw('\n');
-                g.writeStartObject();
-                g.writeFieldName("definition");
-                writeDefinition(g, state.definition());
-                g.writeStringField("status", state.status().wireName());
-                g.writeNumberField("pending_decrease_to", state.pendingDecreaseTo());
-                g.writeNumberField("revision", state.revision());
-                g.writeEndObject();
+                writeState(g, state);
             }
             g.writeRaw('\n');
             g.writeEndArray();
@@ -546,6 +569,16 @@ public final class WireCodec {
     }
 
     // ---- encoding helpers ------------------------------------------------------------------
+
+    private static void writeState(JsonGenerator g, LimitState state) throws IOException {
+        g.writeStartObject();
+        g.writeFieldName("definition");
+        writeDefinition(g, state.definition());
+        g.writeStringField("status", state.status().wireName());
+        g.writeNumberField("pending_decrease_to", state.pendingDecreaseTo());
+        g.writeNumberField("revision", state.revision());
+        g.writeEndObject();
+    }
 
     private byte[] generate(Writer writer) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);

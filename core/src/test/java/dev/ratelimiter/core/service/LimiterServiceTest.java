@@ -10,6 +10,7 @@ import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.LimitChange;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitState;
@@ -91,6 +92,44 @@ class LimiterServiceTest {
         assertEquals(List.of(LimitState.created(TPM_10)), service.states());
         assertEquals(List.of(LimitState.created(TPM_10)), store.saved);
         assertEquals(TPM_10, backend.installed.get("tpm").definition());
+    }
+
+    @Test
+    void reportsEachSavedChangeWithTheStateItReplaced() throws IOException {
+        LimiterService service = open(LimitState.created(TPM_10));
+        List<LimitChange> changes = new ArrayList<>();
+        LimitDefinition lower = LimitDefinition.rolling("tpm", 4, 60);
+        LimitDefinition rpm = LimitDefinition.rolling("rpm", 3, 60);
+
+        service.putLimit(lower, changes::add);
+        service.putLimit(rpm, changes::add);
+
+        LimitState decreasing = new LimitState(TPM_10, LimitStatus.DECREASING, 4, 2);
+        assertEquals(List.of(new LimitChange(Optional.of(LimitState.created(TPM_10)), decreasing),
+                new LimitChange(Optional.empty(), LimitState.created(rpm))), changes);
+    }
+
+    @Test
+    void reportsAChangeThatIsSavedButNotYetApplied() throws IOException {
+        LimiterService service = open();
+        backend.refuseInstall = true;
+        List<LimitChange> changes = new ArrayList<>();
+
+        assertThrows(BackendException.class, () -> service.putLimit(TPM_10, changes::add));
+
+        assertEquals(List.of(new LimitChange(Optional.empty(), LimitState.created(TPM_10))), changes);
+    }
+
+    @Test
+    void reportsNoChangeWhenTheSaveFails() throws IOException {
+        FailingStore store = new FailingStore(events, List.of());
+        LimiterService service = open(store);
+        store.failSaves = true;
+        List<LimitChange> changes = new ArrayList<>();
+
+        assertThrows(BackendException.class, () -> service.putLimit(TPM_10, changes::add));
+
+        assertEquals(List.of(), changes);
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.LimitChange;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitKind;
@@ -22,6 +23,7 @@ import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -397,6 +399,35 @@ class WireCodecTest {
                     + "\"pending_decrease_to\":0,\"usage\":{\"reserved\":0,\"available\":1}}}")));
             assertDetail("limits[0].definition.colour: unknown field", () -> codec.readLimits(json("{\"limits\":[{\"definition\":"
                     + "{\"key\":\"k\",\"kind\":\"rolling\",\"capacity\":1,\"colour\":1}}]}")));
+        }
+    }
+
+    @Nested
+    class AuditRecords {
+        @Test
+        void aChangeShowsTheOldAndTheNewStateOnOneLine() {
+            LimitDefinition before = LimitDefinition.rolling("k\"1", 10, 60);
+            LimitChange change = new LimitChange(Optional.of(LimitState.created(before)),
+                    new LimitState(before, LimitStatus.DECREASING, 4, 2));
+
+            String line = new String(codec.writeLimitChange("2026-12-04T18:00:00Z", "127.0.0.1:4242", change),
+                    StandardCharsets.UTF_8);
+
+            String state = "{\"definition\":{\"key\":\"k\\\"1\",\"kind\":\"rolling\",\"capacity\":10,"
+                    + "\"window_seconds\":60,\"timeout_seconds\":0,\"unit\":\"\",\"description\":\"\","
+                    + "\"overage\":\"debt\"},\"status\":";
+            assertEquals("{\"event\":\"limit_changed\",\"time\":\"2026-12-04T18:00:00Z\",\"peer\":\"127.0.0.1:4242\","
+                    + "\"key\":\"k\\\"1\",\"old\":" + state + "\"active\",\"pending_decrease_to\":0,\"revision\":1},"
+                    + "\"new\":" + state + "\"decreasing\",\"pending_decrease_to\":4,\"revision\":2}}", line);
+        }
+
+        @Test
+        void aNewKeyHasNoOldState() {
+            LimitChange change = new LimitChange(Optional.empty(), LimitState.created(LimitDefinition.rolling("k", 1, 1)));
+
+            String line = new String(codec.writeLimitChange("t", "p", change), StandardCharsets.UTF_8);
+
+            assertTrue(line.contains("\"old\":null,\"new\":{"), line);
         }
     }
 

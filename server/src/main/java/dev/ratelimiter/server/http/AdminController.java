@@ -6,9 +6,11 @@ import dev.ratelimiter.core.model.PutLimitResponse;
 import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.wire.ErrorBody;
 import dev.ratelimiter.core.wire.WireCodec;
+import dev.ratelimiter.server.access.AdminAudit;
 import dev.ratelimiter.server.lifecycle.LimiterServiceFactory;
 import dev.ratelimiter.server.lifecycle.WorkerPool;
 import dev.ratelimiter.server.metrics.AdmissionMetrics;
+import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
@@ -19,11 +21,13 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.Put;
 import jakarta.inject.Named;
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The admin API (SPEC 3): set a limit durably, list limits with their usage, read one limit.
  * Runs on the admin pool, so admin calls never queue behind admission calls on a slow backend.
+ * Who may call it is the {@link AccessFilter}'s business; every saved change is audited.
  */
 @Controller("/v1/admin/limits")
 @Produces(MediaType.APPLICATION_JSON)
@@ -32,20 +36,24 @@ public final class AdminController {
     private final WireCodec codec;
     private final AdmissionMetrics metrics;
     private final WorkerPool pool;
+    private final AdminAudit audit;
 
     public AdminController(LimiterService service, WireCodec codec, AdmissionMetrics metrics,
-            @Named(LimiterServiceFactory.ADMIN_POOL) WorkerPool pool) {
+            @Named(LimiterServiceFactory.ADMIN_POOL) WorkerPool pool, AdminAudit audit) {
         this.service = service;
+        this.audit = audit;
         this.codec = codec;
         this.metrics = metrics;
         this.pool = pool;
     }
 
+    /** Saves a definition; once it is durable, the change is written to the audit log with the peer that asked. */
     @Put(consumes = MediaType.ALL)
-    public CompletableFuture<HttpResponse<byte[]>> put(@Body byte[] body) {
+    public CompletableFuture<HttpResponse<byte[]>> put(@Body byte[] body, HttpRequest<?> request) {
+        InetSocketAddress peer = request.getRemoteAddress();
         return pool.submit(() -> {
             LimitDefinition definition = codec.readLimitDefinition(body);
-            PutLimitResponse response = service.putLimit(definition);
+            PutLimitResponse response = service.putLimit(definition, change -> audit.limitChanged(peer, change));
             metrics.limitsChanged();
             return JsonResponses.ok(codec.write(response));
         });

@@ -11,10 +11,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import javax.net.ssl.SSLContext;
 
 /**
  * Sends requests to one limiter over HTTP and returns every answer whole, timed.
+ *
+ * <p>It sends the tokens of its {@link Credentials} on the paths they open; {@link #withCredentials}
+ * gives the same connections with other tokens.
  *
  * <p>Thread-safe: the JDK client is, and this class holds no mutable state. One instance serves a
  * whole target run. Every request has a timeout, so a server that stops answering fails the
@@ -28,18 +33,46 @@ public final class LimiterHttp {
     private final HttpClient client;
     private final URI baseUri;
     private final Clock clock;
+    private final Credentials credentials;
 
+    /** A client for a plain-http server without tokens. */
     public LimiterHttp(URI baseUri) {
+        this(baseUri, Credentials.NONE, Optional.empty());
+    }
+
+    /**
+     * @param credentials the tokens to send, each on the paths it opens
+     * @param sslContext whom to trust on https; empty: the JVM's default trust
+     */
+    public LimiterHttp(URI baseUri, Credentials credentials, Optional<SSLContext> sslContext) {
         this.baseUri = withoutTrailingSlash(baseUri);
         this.clock = Clock.system();
-        this.client = HttpClient.newBuilder()
+        this.credentials = credentials;
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT)
-                .build();
+                .connectTimeout(CONNECT_TIMEOUT);
+        sslContext.ifPresent(builder::sslContext);
+        this.client = builder.build();
+    }
+
+    private LimiterHttp(LimiterHttp other, Credentials credentials) {
+        this.baseUri = other.baseUri;
+        this.clock = other.clock;
+        this.client = other.client;
+        this.credentials = credentials;
     }
 
     public URI baseUri() {
         return baseUri;
+    }
+
+    public Credentials credentials() {
+        return credentials;
+    }
+
+    /** The same server and connections, sending {@code other} tokens: how a scenario plays an outsider. */
+    public LimiterHttp withCredentials(Credentials other) {
+        return new LimiterHttp(this, other);
     }
 
     public Answer get(String path) {
@@ -72,6 +105,7 @@ public final class LimiterHttp {
         if (body != null) {
             builder.header("Content-Type", "application/json");
         }
+        credentials.tokenFor(path).ifPresent(token -> builder.header("Authorization", "Bearer " + token));
         HttpRequest request = builder.build();
         long sentAtUnixMs = clock.nowMillis();
         long startNanos = System.nanoTime();

@@ -10,6 +10,10 @@ public final class Routes {
     public static final String COMPLETE_BATCH = "/v1/complete/batch";
     public static final String LIMITS = "/v1/admin/limits";
     public static final String HEALTH = "/healthz";
+    /** Every admin path starts with it. */
+    public static final String ADMIN_PREFIX = "/v1/admin";
+    /** Every path of the API starts with it. */
+    public static final String API_PREFIX = "/v1/";
 
     private Routes() {
     }

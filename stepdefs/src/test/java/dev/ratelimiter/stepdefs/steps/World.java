@@ -263,6 +263,18 @@ public final class World {
         return lastOperation;
     }
 
+    /**
+     * Sends a request as someone other than the scenario's admin and clients (an outsider without a
+     * token, or another machine); it becomes the last action, and the last admin change when it was one.
+     */
+    Answer sendAs(Function<LimiterHttp, Answer> outsider, boolean adminChange) {
+        Answer answer = act(outsider.apply(http()));
+        if (adminChange) {
+            lastAdminChange = answer;
+        }
+        return answer;
+    }
+
     private Answer act(Answer answer) {
         lastAction = answer;
         return answer;
