@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.ratelimiter.core.backend.BackendException;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.ErrorCodes;
@@ -96,8 +97,8 @@ class TigerBeetleServerTest {
      */
     @Test
     void admitsABatchLargerThanTheReplicaTakesInOneRequest() {
-        service.putLimit(LimitDefinition.rolling("rpm", 10_000, 60));
-        service.putLimit(LimitDefinition.rolling("tpm", 10_000, 60));
+        define(LimitDefinition.rolling("rpm", 10_000, 60));
+        define(LimitDefinition.rolling("tpm", 10_000, 60));
         List<BatchItem<ReserveRequest>> items = new ArrayList<>();
         for (int i = 0; i < 250; i++) {
             items.add(BatchItem.of(new ReserveRequest("batch-" + i, "", List.of(new Requirement("rpm", 1),
@@ -191,6 +192,22 @@ class TigerBeetleServerTest {
 
         assertTrue(reserve("a", "rpm", 7).allowed());
         assertFalse(reserve("b", "rpm", 1).allowed());
+    }
+
+    /**
+     * Defines a limit and waits until the cluster applied it: on a loaded machine the first install
+     * can outlast the request timeout, and the service then retries it by itself.
+     */
+    private void define(LimitDefinition definition) {
+        try {
+            service.putLimit(definition);
+        } catch (BackendException e) {
+            String probe = "probe-" + UUID.randomUUID();
+            await(() -> service.reserve(new ReserveRequest(probe, "", List.of(new Requirement(definition.key(), 1))))
+                    .allowed(), definition.key() + " to be applied");
+            service.complete(new CompleteRequest(probe, "", List.of(new Actual(definition.key(), 0))));
+            awaitUsage(definition.key(), 0);
+        }
     }
 
     private LimiterService openService() throws IOException {
