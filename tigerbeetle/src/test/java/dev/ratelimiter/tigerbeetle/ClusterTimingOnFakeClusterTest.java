@@ -101,14 +101,8 @@ class ClusterTimingOnFakeClusterTest {
     @Test
     void voidsTheHoldsOfAReserveThatTimedOutAndWasAppliedLate() throws Exception {
         FakeTigerBeetle cluster = new FakeTigerBeetle(clock);
-        TigerBeetleBackend backend = backend(cluster, Duration.ofMillis(200));
-        backend.install(LimitState.created(LimitDefinition.rolling("rpm", 5, 3_600)));
-        cluster.stopAnswering();
-        assertEquals(ErrorCodes.BACKEND_ERROR, reserve(backend, "lost", "rpm", 3).error());
-
-        cluster.startAnswering(true);
+        TigerBeetleBackend backend = backendLosingTheAnswerTo(cluster, "lost", true);
         assertEquals(3, cluster.debitsPending(ids.limitAccount("rpm")), "the cluster applied it after all");
-        awaitTrue("the backend answers again", backend::isHealthy);
         clock.advanceMillis(TigerBeetleBackend.UNKNOWN_LEASE_GRACE_MS);
         backend.settleUnknownLeases();
 
@@ -120,12 +114,7 @@ class ClusterTimingOnFakeClusterTest {
     @Test
     void aRetryOfAReserveThatTimedOutIsAnIdempotentRepeatAndIsNotVoided() throws Exception {
         FakeTigerBeetle cluster = new FakeTigerBeetle(clock);
-        TigerBeetleBackend backend = backend(cluster, Duration.ofMillis(200));
-        backend.install(LimitState.created(LimitDefinition.rolling("rpm", 5, 3_600)));
-        cluster.stopAnswering();
-        assertEquals(ErrorCodes.BACKEND_ERROR, reserve(backend, "retried", "rpm", 3).error());
-        cluster.startAnswering(true);
-        awaitTrue("the backend answers again", backend::isHealthy);
+        TigerBeetleBackend backend = backendLosingTheAnswerTo(cluster, "retried", true);
 
         ReserveResponse retry = reserve(backend, "retried", "rpm", 3);
         clock.advanceMillis(TigerBeetleBackend.UNKNOWN_LEASE_GRACE_MS);
@@ -139,13 +128,7 @@ class ClusterTimingOnFakeClusterTest {
     @Test
     void settlingAReserveThatNeverReachedTheClusterLeavesNothingHeld() throws Exception {
         FakeTigerBeetle cluster = new FakeTigerBeetle(clock);
-        TigerBeetleBackend backend = backend(cluster, Duration.ofMillis(200));
-        backend.install(LimitState.created(LimitDefinition.rolling("rpm", 5, 3_600)));
-        cluster.stopAnswering();
-        assertEquals(ErrorCodes.BACKEND_ERROR, reserve(backend, "dropped", "rpm", 3).error());
-
-        cluster.startAnswering(false);
-        awaitTrue("the backend answers again", backend::isHealthy);
+        TigerBeetleBackend backend = backendLosingTheAnswerTo(cluster, "dropped", false);
         clock.advanceMillis(TigerBeetleBackend.UNKNOWN_LEASE_GRACE_MS);
         backend.settleUnknownLeases();
 
@@ -274,6 +257,22 @@ class ClusterTimingOnFakeClusterTest {
                 "voiding a timed-out hold answers pending_transfer_expired, which is done");
         clock.advanceMillis(100);
         assertTrue(reserve(backend, "c", "slots", 1).allowed());
+    }
+
+    /**
+     * A backend on {@code cluster} with "rpm" (5 an hour), whose reserve of 3 for {@code leaseId}
+     * times out while the cluster does not answer; the cluster then answers again, having applied
+     * that reserve or not, and the backend's renewed session reaches it.
+     */
+    private TigerBeetleBackend backendLosingTheAnswerTo(FakeTigerBeetle cluster, String leaseId, boolean applied)
+            throws InterruptedException {
+        TigerBeetleBackend backend = backend(cluster, Duration.ofMillis(200));
+        backend.install(LimitState.created(LimitDefinition.rolling("rpm", 5, 3_600)));
+        cluster.stopAnswering();
+        assertEquals(ErrorCodes.BACKEND_ERROR, reserve(backend, leaseId, "rpm", 3).error());
+        cluster.startAnswering(applied);
+        awaitTrue("the backend answers again", backend::isHealthy);
+        return backend;
     }
 
     private TigerBeetleBackend backend(FakeTigerBeetle cluster, Duration requestTimeout) {

@@ -2,6 +2,16 @@ package dev.ratelimiter.chaos.tigerbeetle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.LOAD_MILLIS;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.PROBE;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.START_TIMEOUT_MILLIS;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.THREADS;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.WORKERS;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.WORKLOAD;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.awaitHealthStatus;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.complete;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.reserve;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.runFor;
 
 import dev.ratelimiter.chaos.ChaosSettings;
 import dev.ratelimiter.chaos.RunAssertions;
@@ -9,20 +19,14 @@ import dev.ratelimiter.chaos.RunReport;
 import dev.ratelimiter.chaos.Servers;
 import dev.ratelimiter.chaos.process.HttpTarget;
 import dev.ratelimiter.chaos.process.ServerApi;
-import dev.ratelimiter.chaos.process.ServerApi.Reply;
 import dev.ratelimiter.chaos.process.ServerProcess;
 import dev.ratelimiter.chaos.process.TigerBeetleCluster;
 import dev.ratelimiter.chaos.process.TigerBeetleProcess;
 import dev.ratelimiter.chaos.workload.LeaseSpreadTarget;
-import dev.ratelimiter.chaos.workload.LlmWorkload;
-import dev.ratelimiter.chaos.workload.WorkerSettings;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
 import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
-import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
-import dev.ratelimiter.core.model.Requirement;
-import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,14 +60,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @EnabledIf(value = "dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosTest#tigerBeetleAvailable",
         disabledReason = TigerBeetleProcess.SKIP_MESSAGE)
 class ReplicatedTigerBeetleChaosTest {
-    private static final LlmWorkload WORKLOAD = new LlmWorkload(2, 1,
-            20, 1,
-            10_000, 2,
-            3, 5,
-            12_000, 3,
-            200, 300);
-    private static final WorkerSettings WORKERS = new WorkerSettings(2, 0, 200, 5, 10, 50, 3, 3, 100);
-    private static final int THREADS = 6;
     /**
      * Longer than the single-replica suite's 1 s: with a replica down, the two others (and the
      * server, and the load) share two cores, and requests of a healthy but degraded cluster took up
@@ -75,11 +71,8 @@ class ReplicatedTigerBeetleChaosTest {
     private static final long ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX = 15_000;
     /** Admitting again after the quorum is back: the server's renewal (2 s) plus the cluster's view change. */
     private static final long RECOVERY_MILLIS_MAX = 15_000;
-    private static final long LOAD_MILLIS = 1_500;
     /** How long the workload runs with one replica down; long enough to outlast a view change. */
     private static final long ONE_REPLICA_DOWN_LOAD_MILLIS = 10_000;
-    private static final long START_TIMEOUT_MILLIS = 60_000;
-    private static final LimitDefinition PROBE = LimitDefinition.concurrency("chaos:probe", 1_000_000, 1);
 
     private final ChaosSettings settings = ChaosSettings.current();
     private final AtomicLong probes = new AtomicLong();
@@ -245,9 +238,6 @@ class ReplicatedTigerBeetleChaosTest {
             ReserveResponse response = reserve(api, "probe-" + probes.incrementAndGet(), PROBE.key());
             long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
             if (admitted ? response.allowed() : response.error().equals(ErrorCodes.BACKEND_ERROR)) {
-                if (response.allowed()) {
-                    complete(api, "probe-" + probes.get());
-                }
                 return elapsedMillis;
             }
             assertTrue(elapsedMillis <= timeoutMillis, what + ": still " + response + " after " + elapsedMillis
@@ -256,35 +246,7 @@ class ReplicatedTigerBeetleChaosTest {
         }
     }
 
-    private static ReserveResponse reserve(ServerApi api, String leaseId, String key) throws Exception {
-        Reply reply = api.send("POST", "/v1/reserve", api.codec().write(new ReserveRequest(leaseId, "",
-                List.of(new Requirement(key, 1)))));
-        assertEquals(200, reply.status(), "reserve " + leaseId + ": " + reply.text());
-        return api.codec().readReserveResponse(reply.body());
-    }
 
-    private static void complete(ServerApi api, String leaseId) throws Exception {
-        Reply reply = api.send("POST", "/v1/complete", api.codec().write(new CompleteRequest(leaseId, "", List.of())));
-        assertEquals(200, reply.status(), "complete " + leaseId + ": " + reply.text());
-    }
 
-    private static void awaitHealthStatus(ServerApi api, int status, long timeoutMillis, String what) throws Exception {
-        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        int last;
-        while (true) {
-            last = api.send("GET", "/healthz", null).status();
-            if (last == status) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadlineNanos, what + ": " + last + " instead of " + status);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-    }
 
-    private static void runFor(WorkloadRun run, long millis) {
-        long endNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (System.nanoTime() < endNanos && !run.hasFailed()) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-    }
 }

@@ -2,6 +2,16 @@ package dev.ratelimiter.chaos.tigerbeetle;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.LOAD_MILLIS;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.PROBE;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.START_TIMEOUT_MILLIS;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.THREADS;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.WORKERS;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.WORKLOAD;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.awaitHealthStatus;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.reserve;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.reservedOf;
+import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.runFor;
 
 import dev.ratelimiter.chaos.ChaosSettings;
 import dev.ratelimiter.chaos.RunAssertions;
@@ -13,12 +23,9 @@ import dev.ratelimiter.chaos.process.ServerApi;
 import dev.ratelimiter.chaos.process.ServerApi.Reply;
 import dev.ratelimiter.chaos.process.ServerProcess;
 import dev.ratelimiter.chaos.process.TigerBeetleProcess;
-import dev.ratelimiter.chaos.workload.LlmWorkload;
-import dev.ratelimiter.chaos.workload.WorkerSettings;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
 import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
 import dev.ratelimiter.core.invariants.UsageSampler;
-import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
@@ -55,14 +62,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnabledIf(value = "tigerBeetleAvailable", disabledReason = TigerBeetleProcess.SKIP_MESSAGE)
 class TigerBeetleChaosTest {
-    private static final LlmWorkload WORKLOAD = new LlmWorkload(2, 1,
-            20, 1,
-            10_000, 2,
-            3, 5,
-            12_000, 3,
-            200, 300);
-    private static final WorkerSettings WORKERS = new WorkerSettings(2, 0, 200, 5, 10, 50, 3, 3, 100);
-    private static final int THREADS = 6;
     /** The server's bound on each TigerBeetle request. */
     private static final long TIGERBEETLE_TIMEOUT_MILLIS = 1_000;
     /** What an answer may take beyond that bound: well under a second (SPEC 5.2), plus scheduling. */
@@ -73,10 +72,6 @@ class TigerBeetleChaosTest {
      */
     private static final long RECOVERY_MILLIS_MAX = 3_000;
     private static final long OUTAGE_MILLIS = 2_000;
-    private static final long LOAD_MILLIS = 1_500;
-    private static final long START_TIMEOUT_MILLIS = 60_000;
-    /** A key that never denies for capacity, for probes of the server's state. */
-    private static final LimitDefinition PROBE = LimitDefinition.concurrency("chaos:probe", 1_000_000, 1);
 
     /** The binary, once looked up; guarded by the class. */
     private static Optional<Path> binary;
@@ -268,14 +263,6 @@ class TigerBeetleChaosTest {
         }
     }
 
-    private static long reservedOf(ServerApi api, String key) throws Exception {
-        for (LimitInfo info : api.limits()) {
-            if (info.definition().key().equals(key)) {
-                return info.usage().reserved();
-            }
-        }
-        throw new AssertionError("no limit " + key);
-    }
 
     private TigerBeetleProcess startTigerBeetle() throws IOException, InterruptedException {
         TigerBeetleProcess tigerBeetle = new TigerBeetleProcess(binary.orElseThrow(), directory.resolve("tigerbeetle"), Ports.free());
@@ -328,17 +315,6 @@ class TigerBeetleChaosTest {
                 + recoveredMillis + " ms after TigerBeetle was ready";
     }
 
-    /** A reserve of one unit of {@code key}; an admitted probe is completed at once. */
-    private static ReserveResponse reserve(ServerApi api, String leaseId, String key) throws Exception {
-        Reply reply = api.send("POST", "/v1/reserve", api.codec().write(new ReserveRequest(leaseId, "",
-                List.of(new Requirement(key, 1)))));
-        assertEquals(200, reply.status(), "reserve " + leaseId + ": " + reply.text());
-        ReserveResponse response = api.codec().readReserveResponse(reply.body());
-        if (response.allowed() && key.equals(PROBE.key())) {
-            api.send("POST", "/v1/complete", api.codec().write(new CompleteRequest(leaseId, "", List.of())));
-        }
-        return response;
-    }
 
     private static void assertFull(ServerApi api, LimitDefinition rolling, LimitDefinition concurrency, String when)
             throws Exception {
@@ -367,23 +343,5 @@ class TigerBeetleChaosTest {
         }
     }
 
-    private static void awaitHealthStatus(ServerApi api, int status, long timeoutMillis, String what) throws Exception {
-        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        int last;
-        while (true) {
-            last = api.send("GET", "/healthz", null).status();
-            if (last == status) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadlineNanos, what + ": " + last + " instead of " + status);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
-        }
-    }
 
-    private static void runFor(WorkloadRun run, long millis) {
-        long endNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (System.nanoTime() < endNanos && !run.hasFailed()) {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-        }
-    }
 }
