@@ -96,37 +96,15 @@ class ReplicatedTigerBeetleChaosTest {
                     Duration.ofSeconds(5)));
             WorkloadRun run = WorkloadRun.realTime("tbreplicas", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
                     settings.maxAdmissions());
-            int first = (int) Math.floorMod(settings.seed(), 3L);
-            int second = (first + 1) % 3;
             List<String> report = new ArrayList<>();
             run.start();
             runFor(run, LOAD_MILLIS);
-
-            cluster.kill(first);
-            long oneDownMillis = awaitProbe(probes, true, ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX,
-                    "admitting with replica " + first + " of 3 down", cluster);
-            long allowedBefore = run.stats().allowed();
-            runFor(run, ONE_REPLICA_DOWN_LOAD_MILLIS);
-            assertTrue(run.stats().allowed() > allowedBefore, "no admission with one replica down (the probe was"
-                    + " admitted " + oneDownMillis + " ms after the kill): " + run.stats().describe() + "\n"
-                    + server.outputTail());
-            report.add("replica " + first + " killed: admitting " + oneDownMillis + " ms later");
-
-            cluster.kill(second);
-            long downMillis = awaitProbe(probes, false, TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS + 5_000,
-                    "backend_error with two of 3 replicas down", cluster);
-            awaitHealthStatus(probes, 503, 15_000, "/healthz with two of three replicas down");
-            runFor(run, LOAD_MILLIS);
-            report.add("replica " + second + " killed too: backend_error " + downMillis + " ms later, /healthz 503");
-
-            cluster.replica(first).start();
-            cluster.replica(second).start();
-            cluster.replica(first).awaitReady(START_TIMEOUT_MILLIS);
-            cluster.replica(second).awaitReady(START_TIMEOUT_MILLIS);
-            long recoveredMillis = awaitProbe(probes, true, RECOVERY_MILLIS_MAX,
-                    "admitting again once both replicas are back", cluster);
-            awaitHealthStatus(probes, 200, RECOVERY_MILLIS_MAX, "/healthz once both replicas are back");
-            report.add("both back: admitting " + recoveredMillis + " ms after they were ready");
+            // One round in the bounded version, five in the long one; each loses other replicas.
+            int rounds = Math.max(1, settings.tigerBeetleOutages() / 2);
+            for (int round = 0; round < rounds && !run.hasFailed(); round++) {
+                int first = (int) Math.floorMod(settings.seed() + round, 3L);
+                report.add(replicaFaultRound(cluster, server, probes, run, first, (first + 1) % 3));
+            }
             runFor(run, LOAD_MILLIS);
             run.stop(60_000);
 
@@ -136,6 +114,37 @@ class ReplicatedTigerBeetleChaosTest {
                     + run.stats().describe() + "\nadmissions verified: " + verification.admissions()
                     + ", violations " + verification.violationCount());
         }
+    }
+
+    /** One round: lose replica {@code first}, then {@code second} too, then bring both back. */
+    private String replicaFaultRound(TigerBeetleCluster cluster, ServerProcess server, ServerApi probes, WorkloadRun run,
+            int first, int second) throws Exception {
+        cluster.kill(first);
+        long oneDownMillis = awaitProbe(probes, true, ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX,
+                "admitting with replica " + first + " of 3 down", cluster);
+        long allowedBefore = run.stats().allowed();
+        runFor(run, ONE_REPLICA_DOWN_LOAD_MILLIS);
+        assertTrue(run.stats().allowed() > allowedBefore, "no admission with one replica down (the probe was"
+                + " admitted " + oneDownMillis + " ms after the kill): " + run.stats().describe() + "\n"
+                + server.outputTail());
+
+        cluster.kill(second);
+        long downMillis = awaitProbe(probes, false, TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS + 5_000,
+                "backend_error with two of 3 replicas down", cluster);
+        awaitHealthStatus(probes, 503, 15_000, "/healthz with two of three replicas down");
+        runFor(run, LOAD_MILLIS);
+
+        cluster.replica(first).start();
+        cluster.replica(second).start();
+        cluster.replica(first).awaitReady(START_TIMEOUT_MILLIS);
+        cluster.replica(second).awaitReady(START_TIMEOUT_MILLIS);
+        long recoveredMillis = awaitProbe(probes, true, RECOVERY_MILLIS_MAX,
+                "admitting again once both replicas are back", cluster);
+        awaitHealthStatus(probes, 200, RECOVERY_MILLIS_MAX, "/healthz once both replicas are back");
+        runFor(run, LOAD_MILLIS);
+        return "replica " + first + " killed: admitting " + oneDownMillis + " ms later; replica " + second
+                + " killed too: backend_error " + downMillis + " ms later, /healthz 503; both back: admitting "
+                + recoveredMillis + " ms after they were ready";
     }
 
     @ParameterizedTest(name = "{0} servers")
@@ -162,7 +171,7 @@ class ReplicatedTigerBeetleChaosTest {
                 WorkloadRun run = WorkloadRun.realTime("tbinstances" + serverCount, WORKLOAD,
                         new LeaseSpreadTarget(targets), WORKERS, THREADS, settings.seed(), settings.maxAdmissions());
                 run.start();
-                runFor(run, 4 * LOAD_MILLIS);
+                runFor(run, 2L * settings.tigerBeetleOutages() * LOAD_MILLIS);
                 run.stop(60_000);
                 Verification verification = RunAssertions.assertSafe(run);
                 assertTrue(run.stats().allowed() > 0, run.stats().describe());
