@@ -47,7 +47,7 @@ public final class WorkloadModel implements Callable<Integer> {
 
     @Option(names = "--loads", split = ",", description = "offered tokens as multiples of the tokens-per-minute "
             + "capacity, one pair of runs each (default: ${DEFAULT-VALUE})")
-    List<Double> loads = new ArrayList<>(List.of(0.7, 1.0, 1.3));
+    List<Double> loads = new ArrayList<>(List.of(0.6, 0.85, 1.2));
 
     @Option(names = "--tpm", description = "tokens-per-minute capacity of each model (default: ${DEFAULT-VALUE})")
     long tpmCapacity = 400_000;
@@ -94,9 +94,9 @@ public final class WorkloadModel implements Callable<Integer> {
                 + "| 429s, exact models | 429s, estimated models | debt (tokens) |\n");
         table.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult r : results) {
-            table.append(String.format(Locale.ROOT, "| %.1f | %.0f%% | %s | %.1f | %.1f%% | %.1f | %.1f | %.1f | %d | %d | %d |%n",
-                    r.load(), 100 * r.offeredShare(), r.mode().label(), r.callsPerMinute(), 100 * r.tpmShareUsed(), r.queueP50Ms() / 1000.0,
-                    r.queueP99Ms() / 1000.0, r.abandonedPerMinute(), r.provider429Exact(), r.provider429Estimated(),
+            table.append(String.format(Locale.ROOT, "| %s | %.0f%% | %s | %.1f | %.1f%% | %.1f | %.1f | %.1f | %d | %d | %d |%n",
+                    Double.toString(r.load()), 100 * r.offeredShare(), r.mode().label(), r.callsPerMinute(),
+                    100 * r.tpmShareUsed(), r.queueP50Ms() / 1000.0, r.queueP99Ms() / 1000.0, r.abandonedPerMinute(), r.provider429Exact(), r.provider429Estimated(),
                     r.debtTokens()));
         }
         return table.toString();
