@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.client.batch.Batcher;
+import dev.ratelimiter.client.llm.ChatMessage;
+import dev.ratelimiter.client.llm.TokenCounters;
 import dev.ratelimiter.client.local.LocalLimiter;
 import dev.ratelimiter.client.scheduler.Job;
 import dev.ratelimiter.client.scheduler.Scheduler;
@@ -90,6 +92,24 @@ class ReadmeExamplesTest {
             }).jobId("translate-1").maxAttempts(20).deadlineMillis(limiter.clock().nowMillis() + 60_000).build());
 
             assertEquals("bonjour", answer.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void tokenCountedReservationRuns() throws Exception {
+        try (LocalLimiter limiter = LocalLimiter.builder().limits(LIMITS).build()) {
+            String prompt = "good morning";
+            // README: the LLM helper with a token counter.
+            TokenCounters counters = TokenCounters.defaults(); // build once, share: thread-safe
+            LlmRequirements call = counters.requirements("openai", "gpt-4o",
+                    List.of(ChatMessage.system("Translate into French."), ChatMessage.user(prompt)), 256)
+                    .withTenant("acme");
+            String leaseId = UlidGenerator.system().nextString();
+            assertTrue(limiter.reserve(call.reserveRequest(leaseId)).allowed());
+            // 3 + 1 + 4 for the system message, 3 + 1 + 2 for the user's, 3 to prime the reply, 256 to answer.
+            assertEquals(17 + 256, limiter.limit("global:llm:openai:gpt-4o:tpm").orElseThrow().usage().reserved());
+            limiter.complete(call.completeRequest(leaseId, 17, 3));
+            assertEquals(20, limiter.limit("global:llm:openai:gpt-4o:tpm").orElseThrow().usage().reserved());
         }
     }
 

@@ -14,10 +14,13 @@ import java.util.Optional;
  * an upper bound of its tokens of {@code ...:tpm}, one slot of {@code ...:concurrency}, and, when
  * the call is made for a tenant, the same token bound of {@code tenant:<tenant>:llm:daily_tokens}.
  *
- * <p>The token bound is the prompt's size in UTF-8 bytes plus {@code max_output_tokens}: a prompt
- * never has more tokens than bytes, and the answer never more than the maximum asked for, so the
- * reservation covers the call. After the call, {@link #actuals} reports the real token usage so the
- * limiter can free the difference (reconciliation, SPEC 2.3).
+ * <p>The token bound of {@link #of} is the prompt's size in UTF-8 bytes plus {@code
+ * max_output_tokens}: a prompt never has more tokens than bytes, and the answer never more than the
+ * maximum asked for, so the reservation covers the call. It is safe but loose (English runs about
+ * four bytes a token). {@link #ofPromptTokens} takes the prompt's tokens as counted by the caller
+ * instead (the client library's token counters count them exactly where the tokenizer is public).
+ * After the call, {@link #actuals} reports the real token usage so the limiter can free the
+ * difference, or take the overage (reconciliation, SPEC 2.3).
  *
  * <p>Example:
  * <pre>{@code
@@ -58,18 +61,42 @@ public final class LlmRequirements {
      *     characters, makes a key longer than 256 characters, or the token bound overflows
      */
     public static LlmRequirements of(String provider, String model, String prompt, long maxOutputTokens) {
+        Objects.requireNonNull(prompt, "prompt");
+        return build(provider, model, utf8Length(prompt), "bytes", maxOutputTokens);
+    }
+
+    /**
+     * The requirements of a call whose prompt the caller has counted: {@code promptTokens} plus
+     * {@code maxOutputTokens} are reserved. The reservation is an upper bound only when the count
+     * is (an exact count with the provider's own tokenizer, chat overhead included); when it is an
+     * estimate, usage above it is overage, reserved on complete if it fits or recorded as debt
+     * (SPEC 2.3).
+     *
+     * @param promptTokens the prompt's tokens, from 0
+     * @param maxOutputTokens the most tokens the answer may have, from 1
+     * @throws IllegalArgumentException as {@link #of}, and when {@code promptTokens} is negative
+     */
+    public static LlmRequirements ofPromptTokens(String provider, String model, long promptTokens,
+            long maxOutputTokens) {
+        if (promptTokens < 0) {
+            throw new IllegalArgumentException("prompt_tokens: must be at least 0, got " + promptTokens);
+        }
+        return build(provider, model, promptTokens, "tokens", maxOutputTokens);
+    }
+
+    private static LlmRequirements build(String provider, String model, long promptSize, String promptUnit,
+            long maxOutputTokens) {
         checkKeyPart("provider", provider);
         checkKeyPart("model", model);
-        Objects.requireNonNull(prompt, "prompt");
         if (maxOutputTokens < 1) {
             throw new IllegalArgumentException("max_output_tokens: must be at least 1, got " + maxOutputTokens);
         }
         long tokenUpperBound;
         try {
-            tokenUpperBound = Math.addExact(utf8Length(prompt), maxOutputTokens);
+            tokenUpperBound = Math.addExact(promptSize, maxOutputTokens);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("max_output_tokens: the prompt's " + utf8Length(prompt)
-                    + " bytes plus " + maxOutputTokens + " tokens exceed " + Long.MAX_VALUE, e);
+            throw new IllegalArgumentException("max_output_tokens: the prompt's " + promptSize + " " + promptUnit
+                    + " plus " + maxOutputTokens + " tokens exceed " + Long.MAX_VALUE, e);
         }
         LlmRequirements requirements = new LlmRequirements(provider, model, tokenUpperBound, "");
         checkKeyLength("model", requirements.concurrencyKey());
@@ -102,7 +129,7 @@ public final class LlmRequirements {
         return tenant.isEmpty() ? Optional.empty() : Optional.of(tenant);
     }
 
-    /** The tokens reserved: the prompt's UTF-8 bytes plus the maximum output tokens. */
+    /** The tokens reserved: the prompt's size (UTF-8 bytes, or counted tokens) plus the maximum output tokens. */
     public long tokenUpperBound() {
         return tokenUpperBound;
     }
@@ -175,7 +202,7 @@ public final class LlmRequirements {
      * The number of bytes of {@code text} in UTF-8, counted without encoding it. An unpaired
      * surrogate counts 1, as {@link String#getBytes} replaces it with one '?'.
      */
-    static long utf8Length(String text) {
+    public static long utf8Length(String text) {
         long bytes = 0;
         int length = text.length();
         for (int i = 0; i < length; i++) {

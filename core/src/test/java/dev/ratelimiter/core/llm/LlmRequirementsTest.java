@@ -124,6 +124,29 @@ class LlmRequirementsTest {
     }
 
     @Test
+    void reservesCountedPromptTokensPlusTheOutputBound() {
+        LlmRequirements call = LlmRequirements.ofPromptTokens("openai", "gpt-4o", 2_000, 1_000).withTenant("acme");
+        assertEquals(3_000, call.tokenUpperBound());
+        assertEquals(List.of(
+                new Requirement("global:llm:openai:gpt-4o:rpm", 1),
+                new Requirement("global:llm:openai:gpt-4o:tpm", 3_000),
+                new Requirement("global:llm:openai:gpt-4o:concurrency", 1),
+                new Requirement("tenant:acme:llm:daily_tokens", 3_000)), call.requirements());
+        assertEquals(1, LlmRequirements.ofPromptTokens("p", "m", 0, 1).tokenUpperBound());
+    }
+
+    @Test
+    void refusesCountedPromptsThatAreNegativeOrOverflow() {
+        assertMessage("prompt_tokens: must be at least 0, got -1", () -> LlmRequirements.ofPromptTokens("p", "m", -1, 1));
+        assertMessage("max_output_tokens: must be at least 1, got 0", () -> LlmRequirements.ofPromptTokens("p", "m", 5, 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> LlmRequirements.ofPromptTokens("p", "m", Long.MAX_VALUE, 1));
+        assertTrue(e.getMessage().startsWith("max_output_tokens: the prompt's " + Long.MAX_VALUE + " tokens plus"),
+                e.getMessage());
+        assertMessage("provider: must not be blank", () -> LlmRequirements.ofPromptTokens(" ", "m", 1, 1));
+    }
+
+    @Test
     void equalCallsAreEqual() {
         assertEquals(LlmRequirements.of("p", "m", "ab", 3), LlmRequirements.of("p", "m", "xy", 3));
         assertEquals(LlmRequirements.of("p", "m", "ab", 3).withTenant("t").hashCode(),
