@@ -58,6 +58,24 @@ public final class CallDispatcher {
         }
     }
 
+    /**
+     * As {@link #dispatch}, for a call whose answer may arrive later (the memory backend answers once
+     * its journal record is durable). On the calling thread the call only decides and returns its
+     * future, so the event loop never waits; on the pool, the pool's thread waits for the answer, so
+     * that the pool's bound still bounds the calls in progress.
+     */
+    public <T> CompletableFuture<T> dispatchAsync(int bodyBytes, Supplier<CompletableFuture<T>> call) {
+        if (!runsInline(bodyBytes)) {
+            // The backend bounds the wait (the journal's durable timeout, TigerBeetle's request timeout).
+            return pool.submit(() -> call.get().join());
+        }
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** Whether a call with a body of {@code bodyBytes} runs on the calling thread. */
     public boolean runsInline(int bodyBytes) {
         return inlineAllowed && bodyBytes <= inlineBodyBytesMax;
