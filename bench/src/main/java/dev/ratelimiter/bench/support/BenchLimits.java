@@ -1,5 +1,6 @@
 package dev.ratelimiter.bench.support;
 
+import dev.ratelimiter.core.journal.Journal;
 import dev.ratelimiter.core.memory.MemoryBackend;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.LimitDefinition;
@@ -112,7 +113,16 @@ public final class BenchLimits {
     /** A memory backend on an accelerated clock with the four keys installed. */
     public static MemoryBackend memoryBackend() {
         Clock clock = new AcceleratedClock(CLOCK_SPEEDUP);
-        MemoryBackend backend = new MemoryBackend(clock, new RetryHints(RetryPolicy.DEFAULT, clock));
+        return installed(new MemoryBackend(clock, new RetryHints(RetryPolicy.DEFAULT, clock)));
+    }
+
+    /** As {@link #memoryBackend()}, keeping its books in {@code journal}, opened on the same {@code clock}. */
+    public static MemoryBackend memoryBackend(Clock clock, Journal journal) {
+        return installed(new MemoryBackend(clock, new RetryHints(RetryPolicy.DEFAULT, clock),
+                MemoryBackend.DEFAULT_MAX_TOMBSTONES, journal));
+    }
+
+    private static MemoryBackend installed(MemoryBackend backend) {
         for (LimitState state : fourKeyStates()) {
             backend.install(state);
         }

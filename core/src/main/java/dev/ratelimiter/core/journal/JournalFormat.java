@@ -80,7 +80,10 @@ final class JournalFormat {
         return header.flip();
     }
 
-    /** What reading a file found. */
+    /**
+     * What reading a file found: {@code validBytes} up to the end of the last whole record; beyond it
+     * either a torn record ({@code tornTail}) or zeros written ahead (the last segment only).
+     */
     record ReadResult(long records, long validBytes, boolean tornTail, long fileBytes) {
     }
 
@@ -142,14 +145,16 @@ final class JournalFormat {
         CRC32C crc = new CRC32C();
         while (offset < size) {
             int remaining = size - offset;
+            if (mayBeTorn && bytes.get(offset) == 0 && allZero(bytes, offset, size)) {
+                // Space the writer filled with zeros ahead of its records (a record never starts
+                // with a zero byte: its length is at least 1 and below 2^24): the end of the data.
+                return new ReadResult(records, offset, false, size);
+            }
             if (remaining < FRAME_HEADER_BYTES) {
                 return torn(file, offset, size, records, mayBeTorn, "an incomplete record header");
             }
             int length = bytes.getInt(offset);
             if (length < 1 || length > MAX_BODY_BYTES) {
-                if (mayBeTorn && allZero(bytes, offset, size)) {
-                    return new ReadResult(records, offset, true, size);
-                }
                 throw new JournalDamagedException(file, offset, "record length " + length + " is outside 1.."
                         + MAX_BODY_BYTES);
             }

@@ -44,6 +44,9 @@ public interface JournalIo {
 
         /** fsync: returns once everything written is on stable storage. */
         void force() throws IOException;
+
+        /** Cuts the file to {@code size} bytes (drops space written ahead and never used). */
+        void truncate(long size) throws IOException;
     }
 
     /** {@link JournalIo} on {@link FileChannel}. Stateless; thread-safe. */
@@ -76,6 +79,11 @@ public interface JournalIo {
                     // The data and the file's length: without the length a reader after a crash
                     // would not see the appended records.
                     channel.force(false);
+                }
+
+                @Override
+                public void truncate(long size) throws IOException {
+                    channel.truncate(size);
                 }
 
                 @Override

@@ -90,6 +90,10 @@ final class Recovery {
                 if (read.validBytes() == 0) {
                     lastSegment = number - 1;
                 }
+            } else if (read.validBytes() < read.fileBytes()) {
+                // Zeros the writer wrote ahead and never used: cut, so the segment reads as complete
+                // once it is no longer the last one.
+                io.truncate(file, read.validBytes());
             }
         }
         book.expire(nowMillis);

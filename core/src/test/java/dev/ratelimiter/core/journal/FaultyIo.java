@@ -52,6 +52,12 @@ public final class FaultyIo implements JournalIo {
             }
 
             @Override
+            public void truncate(long size) throws IOException {
+                check();
+                channel.truncate(size);
+            }
+
+            @Override
             public void close() throws IOException {
                 channel.close();
             }

@@ -66,7 +66,7 @@ class JournalFormatTest {
     }
 
     @Test
-    void zerosAfterTheLastRecordAreATornTail() throws IOException {
+    void zerosWrittenAheadOfTheLastRecordEndTheDataQuietly() throws IOException {
         write(List.of(RESERVED));
         try (RandomAccessFile file = new RandomAccessFile(segment(1).toFile(), "rw")) {
             file.setLength(file.length() + 4096);

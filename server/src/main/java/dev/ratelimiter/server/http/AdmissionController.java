@@ -1,7 +1,9 @@
 package dev.ratelimiter.server.http;
 
 import dev.ratelimiter.core.model.CompleteRequest;
+import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.ReserveRequest;
+import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.wire.BatchItem;
 import dev.ratelimiter.core.wire.WireCodec;
@@ -54,10 +56,10 @@ public final class AdmissionController {
         return calls.dispatchAsync(body.length, () -> {
             ReserveRequest request = codec.readReserveRequest(body);
             Timer.Sample sample = metrics.startTimer();
-            return service.reserveAsync(request).thenApply(response -> {
-                metrics.reserved(sample, request, response);
-                return JsonResponses.ok(codec.write(response));
-            });
+            return service.reserveAsync(request).thenApply(response -> new Decided<>(request, sample, response));
+        }, decided -> {
+            metrics.reserved(decided.sample(), decided.request(), decided.response());
+            return JsonResponses.ok(codec.write(decided.response()));
         });
     }
 
@@ -66,10 +68,10 @@ public final class AdmissionController {
         return calls.dispatchAsync(body.length, () -> {
             CompleteRequest request = codec.readCompleteRequest(body);
             Timer.Sample sample = metrics.startTimer();
-            return service.completeAsync(request).thenApply(response -> {
-                metrics.completed(sample);
-                return JsonResponses.ok(codec.write(response));
-            });
+            return service.completeAsync(request).thenApply(response -> new Decided<>(request, sample, response));
+        }, decided -> {
+            metrics.completed(decided.sample());
+            return JsonResponses.ok(codec.write(decided.response()));
         });
     }
 
@@ -78,10 +80,10 @@ public final class AdmissionController {
         return calls.dispatchAsync(body.length, () -> {
             List<BatchItem<ReserveRequest>> items = codec.readReserveBatch(body, service.requestLimits().maxBatchItems());
             Timer.Sample sample = metrics.startTimer();
-            return service.reserveBatchAsync(items).thenApply(results -> {
-                metrics.reservedBatch(sample, items, results);
-                return JsonResponses.ok(codec.writeReserveResults(results));
-            });
+            return service.reserveBatchAsync(items).thenApply(results -> new Decided<>(items, sample, results));
+        }, decided -> {
+            metrics.reservedBatch(decided.sample(), decided.request(), decided.response());
+            return JsonResponses.ok(codec.writeReserveResults(decided.response()));
         });
     }
 
@@ -90,10 +92,14 @@ public final class AdmissionController {
         return calls.dispatchAsync(body.length, () -> {
             List<BatchItem<CompleteRequest>> items = codec.readCompleteBatch(body, service.requestLimits().maxBatchItems());
             Timer.Sample sample = metrics.startTimer();
-            return service.completeBatchAsync(items).thenApply(results -> {
-                metrics.completedBatch(sample, items, results);
-                return JsonResponses.ok(codec.writeCompleteResults(results));
-            });
+            return service.completeBatchAsync(items).thenApply(results -> new Decided<>(items, sample, results));
+        }, decided -> {
+            metrics.completedBatch(decided.sample(), decided.request(), decided.response());
+            return JsonResponses.ok(codec.writeCompleteResults(decided.response()));
         });
+    }
+
+    /** A decided call: its request, its timer, and the limiter's answer, carried to where the response is written. */
+    private record Decided<Q, R>(Q request, Timer.Sample sample, R response) {
     }
 }
