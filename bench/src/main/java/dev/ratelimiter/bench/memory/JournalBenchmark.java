@@ -1,17 +1,14 @@
 package dev.ratelimiter.bench.memory;
 
-import dev.ratelimiter.bench.support.AcceleratedClock;
 import dev.ratelimiter.bench.support.BenchLimits;
 import dev.ratelimiter.bench.support.LeaseIds;
 import dev.ratelimiter.bench.support.Probes;
 import dev.ratelimiter.core.journal.Journal;
-import dev.ratelimiter.core.journal.JournalIo;
 import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.memory.MemoryBackend;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.ReserveRequest;
-import dev.ratelimiter.core.time.Clock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,10 +68,8 @@ public class JournalBenchmark {
                 backend = BenchLimits.memoryBackend();
             } else {
                 directory = Files.createTempDirectory("bench-journal-");
-                Clock clock = new AcceleratedClock(BenchLimits.CLOCK_SPEEDUP);
-                books = Journal.open(JournalSettings.of(directory).withFsync(journal.equals("fsync")), JournalIo.files(),
-                        clock, MemoryBackend.DEFAULT_MAX_TOMBSTONES);
-                backend = BenchLimits.memoryBackend(clock, books);
+                backend = BenchLimits.memoryBackend(JournalSettings.of(directory).withFsync(journal.equals("fsync")));
+                books = backend.journal().orElseThrow();
             }
             Probes.requireAdmitted(backend, BenchLimits.FOUR_KEYS, "before the run");
         }

@@ -1,6 +1,5 @@
 package dev.ratelimiter.bench.recovery;
 
-import dev.ratelimiter.core.journal.Journal;
 import dev.ratelimiter.core.journal.JournalIo;
 import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.memory.MemoryBackend;
@@ -108,10 +107,9 @@ public final class RecoveryTime {
     /** Writes {@code leases} leases holding every limit for a day, through the memory backend and its journal. */
     private static void writeBooks(Path directory, List<LimitDefinition> limits, long leases) throws IOException {
         Clock clock = Clock.system();
-        Journal journal = Journal.open(JournalSettings.of(directory.resolve("data").resolve("journal")).withFsync(false),
-                JournalIo.files(), clock, MemoryBackend.DEFAULT_MAX_TOMBSTONES);
-        try (MemoryBackend backend = new MemoryBackend(clock, new RetryHints(RetryPolicy.DEFAULT, clock),
-                MemoryBackend.DEFAULT_MAX_TOMBSTONES, journal)) {
+        try (MemoryBackend backend = MemoryBackend.withJournal(clock, new RetryHints(RetryPolicy.DEFAULT, clock),
+                MemoryBackend.DEFAULT_MAX_TOMBSTONES,
+                JournalSettings.of(directory.resolve("data").resolve("journal")).withFsync(false), JournalIo.files())) {
             limits.forEach(limit -> backend.install(LimitState.created(limit)));
             List<Requirement> requirements = limits.stream().map(limit -> new Requirement(limit.key(), 1)).toList();
             for (long first = 0; first < leases; first += BATCH) {

@@ -3,7 +3,6 @@ package dev.ratelimiter.client.local;
 import dev.ratelimiter.client.DeadlineExceededException;
 import dev.ratelimiter.client.Limiter;
 import dev.ratelimiter.client.LimiterClosedException;
-import dev.ratelimiter.core.journal.Journal;
 import dev.ratelimiter.core.journal.JournalIo;
 import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.memory.MemoryBackend;
@@ -296,8 +295,8 @@ public final class LocalLimiter implements Limiter {
             }
             MemoryBackend backend = journal == null
                     ? new MemoryBackend(clock, new RetryHints(retryPolicy, clock))
-                    : new MemoryBackend(clock, new RetryHints(retryPolicy, clock), MemoryBackend.DEFAULT_MAX_TOMBSTONES,
-                            Journal.open(journal, JournalIo.files(), clock, MemoryBackend.DEFAULT_MAX_TOMBSTONES));
+                    : MemoryBackend.withJournal(clock, new RetryHints(retryPolicy, clock),
+                            MemoryBackend.DEFAULT_MAX_TOMBSTONES, journal, JournalIo.files());
             LimiterService service;
             try {
                 service = LimiterService.open(backend, registry == null ? new InMemoryStore() : registry, requestLimits);

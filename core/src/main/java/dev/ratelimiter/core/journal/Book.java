@@ -20,8 +20,9 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * The memory backend's books as the journal knows them: what a snapshot holds, what recovery hands
- * to the backend, and what compaction folds segments into.
+ * The memory backend's books as the journal's compactor knows them: what a snapshot holds, folded
+ * from the previous snapshot and the closed segments. (At start the backend folds the records into
+ * its own structures directly, without this copy.)
  *
  * <ul>
  *   <li>live leases: admitted, not completed, with their holds as reserved;</li>
@@ -33,7 +34,7 @@ import java.util.function.Consumer;
  *
  * <p>Not thread-safe: one thread folds records into it (recovery, or the compactor).
  */
-public final class Book {
+final class Book {
     private final int maxFinished;
     private final LinkedHashMap<String, Reserved> live = new LinkedHashMap<>();
     private final List<OrphanHold> orphans = new ArrayList<>();
@@ -42,7 +43,7 @@ public final class Book {
     private final LinkedHashMap<String, Denied> denials = new LinkedHashMap<>();
 
     /** @param maxFinished how many tombstones, and separately how many denials, are kept (at least 1) */
-    public Book(int maxFinished) {
+    Book(int maxFinished) {
         if (maxFinished < 1) {
             throw new IllegalArgumentException("maxFinished must be at least 1, got " + maxFinished);
         }
@@ -50,7 +51,7 @@ public final class Book {
     }
 
     /** Folds one record in. Replaying a journal in order gives the state it recorded. */
-    public void apply(JournalRecord record) {
+    void apply(JournalRecord record) {
         if (record instanceof Reserved reserved) {
             // A lease id comes back only after its earlier record was forgotten: the new one wins.
             tombstones.remove(reserved.leaseId());
@@ -79,7 +80,7 @@ public final class Book {
      * every hold expired (they become tombstones, as the backend's sweeper would make them), and
      * denials past their time.
      */
-    public void expire(long nowMillis) {
+    void expire(long nowMillis) {
         orphans.removeIf(hold -> hold.expiresAtMillis() <= nowMillis);
         List<String> ended = new ArrayList<>();
         for (Reserved lease : live.values()) {
@@ -95,7 +96,7 @@ public final class Book {
     }
 
     /** Every record a snapshot of this book holds, ending with its {@link SnapshotEnd}. */
-    public void writeTo(Consumer<JournalRecord> sink) {
+    void writeTo(Consumer<JournalRecord> sink) {
         long count = 0;
         for (Map.Entry<String, Long> debt : debts.entrySet()) {
             sink.accept(new Debt(debt.getKey(), debt.getValue()));
@@ -120,30 +121,30 @@ public final class Book {
         sink.accept(new SnapshotEnd(count));
     }
 
-    public Collection<Reserved> liveLeases() {
+    Collection<Reserved> liveLeases() {
         return live.values();
     }
 
-    public List<OrphanHold> orphanHolds() {
+    List<OrphanHold> orphanHolds() {
         return orphans;
     }
 
-    public Map<String, Long> debts() {
+    Map<String, Long> debts() {
         return debts;
     }
 
     /** Finished lease ids, oldest first. */
-    public Collection<String> tombstones() {
+    Collection<String> tombstones() {
         return tombstones;
     }
 
     /** Sticky denials, oldest first. */
-    public Collection<Denied> denials() {
+    Collection<Denied> denials() {
         return denials.values();
     }
 
     /** Holds that count now: every hold of a live lease (expired ones included until {@link #expire}) and every orphan. */
-    public long holdCount() {
+    long holdCount() {
         long count = orphans.size();
         for (Reserved lease : live.values()) {
             count += lease.holds().size();

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The memory backend's journal: records appended by any thread, written and fsynced by one writer
@@ -66,6 +67,11 @@ public final class Journal implements AutoCloseable {
     private static final long RETRY_BACKOFF_MIN_MILLIS = 10;
     private static final long RETRY_BACKOFF_MAX_MILLIS = 1_000;
     private static final long COMPACT_RETRY_MILLIS = 10_000;
+    /**
+     * How long the compactor leaves the segments read at start alone: folding them re-reads the books
+     * and would compete for the cores with the first requests.
+     */
+    private static final long COMPACT_AFTER_START_MILLIS = 30_000;
     private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
     /** Snapshot bytes buffered before they are written. */
     private static final int SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
@@ -82,7 +88,6 @@ public final class Journal implements AutoCloseable {
     private final Clock clock;
     private final int maxFinished;
     private final Path directory;
-    private Book recovered;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
@@ -100,6 +105,8 @@ public final class Journal implements AutoCloseable {
     private boolean closing;
     /** Guarded by lock: the last closed segment the compactor should fold in. */
     private long compactThrough;
+    /** The last segment read at start (fixed by open): the compactor leaves those alone for a while. */
+    private long startSegmentsThrough;
     /** Guarded by lock: the last segment the newest published snapshot includes. */
     private long snapshotThroughSeen;
 
@@ -140,41 +147,34 @@ public final class Journal implements AutoCloseable {
     }
 
     /**
-     * Reads the books in {@code settings.directory()} back (creating the directory if needed), opens a
-     * new segment and starts the writer and the compactor.
+     * Reads the books in {@code settings.directory()} back (creating the directory if needed): every
+     * record, in order, to {@code replay}, which folds them into its state (the newest snapshot's
+     * records first, then those of every later segment; what has expired is the caller's to drop).
+     * Then opens a new segment and starts the writer and the compactor.
      *
-     * @param maxFinished the backend's bound on tombstones and, separately, denials
+     * @param maxFinished the backend's bound on tombstones and, separately, denials (for snapshots)
      * @throws JournalDamagedException when a file is damaged other than by a torn last record
      * @throws IOException when the directory cannot be read or the new segment cannot be created
      */
-    public static Journal open(JournalSettings settings, JournalIo io, Clock clock, int maxFinished) throws IOException {
+    public static Journal open(JournalSettings settings, JournalIo io, Clock clock, int maxFinished,
+            Consumer<JournalRecord> replay) throws IOException {
         Objects.requireNonNull(settings, "settings");
         Journal journal = new Journal(settings, Objects.requireNonNull(io, "io"), Objects.requireNonNull(clock, "clock"),
                 maxFinished);
         Files.createDirectories(settings.directory());
         long startNanos = System.nanoTime();
-        Recovery.Result result = Recovery.run(settings.directory(), io, maxFinished, clock.nowMillis());
-        journal.recovered = result.book();
+        Recovery.Result result = Recovery.run(settings.directory(), io, Objects.requireNonNull(replay, "replay"));
         journal.snapshotThrough = result.snapshotThrough();
         journal.snapshotThroughSeen = result.snapshotThrough();
         journal.openSegment(Math.max(result.lastSegment(), result.snapshotThrough()) + 1);
         journal.compactThrough = journal.segmentNumber - 1;
+        journal.startSegmentsThrough = journal.compactThrough;
         LOG.log(Level.INFO, "journal " + settings.directory().toAbsolutePath() + " read in "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms: " + result.summary()
                 + (settings.fsync() ? "" : "; fsync is OFF (unsafe, for tests and benchmarks only)"));
         journal.writer.start();
         journal.compactor.start();
         return journal;
-    }
-
-    /** The books read at {@link #open}; handed out once, then forgotten so that they can be collected. */
-    public Book takeRecovered() {
-        Book book = recovered;
-        recovered = null;
-        if (book == null) {
-            throw new IllegalStateException("the recovered books were taken already");
-        }
-        return book;
     }
 
     public JournalSettings settings() {
@@ -556,6 +556,15 @@ public final class Journal implements AutoCloseable {
     // ---- The compactor thread ----
 
     private void compactLoop() {
+        lock.lock();
+        try {
+            long resumeNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(COMPACT_AFTER_START_MILLIS);
+            while (!closing && compactThrough <= startSegmentsThrough && System.nanoTime() < resumeNanos) {
+                awaitQuietly(compactWork, TimeUnit.NANOSECONDS.toMillis(resumeNanos - System.nanoTime()) + 1);
+            }
+        } finally {
+            lock.unlock();
+        }
         while (true) {
             long through;
             lock.lock();
@@ -592,7 +601,8 @@ public final class Journal implements AutoCloseable {
         long startNanos = System.nanoTime();
         Book book = new Book(maxFinished);
         if (snapshotThrough > 0) {
-            Recovery.readSnapshot(directory.resolve(JournalFormat.snapshotName(snapshotThrough)), snapshotThrough, book);
+            Recovery.readSnapshot(directory.resolve(JournalFormat.snapshotName(snapshotThrough)), snapshotThrough,
+                    book::apply);
         }
         for (long number = snapshotThrough + 1; number <= through; number++) {
             Path file = directory.resolve(JournalFormat.segmentName(number));

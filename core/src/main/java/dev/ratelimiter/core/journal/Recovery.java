@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /**
  * Reads the books back at start: the newest snapshot, then every segment after it in order. A torn
@@ -31,13 +32,14 @@ final class Recovery {
      * @param snapshotThrough the last segment the loaded snapshot includes (0: no snapshot)
      * @param lastSegment the last segment read (0: none; then equal to {@code snapshotThrough} or 0)
      */
-    record Result(Book book, long snapshotThrough, long lastSegment, long records, String summary) {
+    record Result(long snapshotThrough, long lastSegment, long records, String summary) {
     }
 
     private Recovery() {
     }
 
-    static Result run(Path directory, JournalIo io, int maxFinished, long nowMillis) throws IOException {
+    /** Reads every record, in order, into {@code replay}. */
+    static Result run(Path directory, JournalIo io, Consumer<JournalRecord> replay) throws IOException {
         TreeSet<Long> snapshots = new TreeSet<>();
         TreeSet<Long> segments = new TreeSet<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
@@ -54,12 +56,11 @@ final class Recovery {
                 segment.ifPresent(segments::add);
             }
         }
-        Book book = new Book(maxFinished);
         long snapshotThrough = 0;
         long records = 0;
         if (!snapshots.isEmpty()) {
             snapshotThrough = snapshots.last();
-            records += readSnapshot(directory.resolve(JournalFormat.snapshotName(snapshotThrough)), snapshotThrough, book);
+            records += readSnapshot(directory.resolve(JournalFormat.snapshotName(snapshotThrough)), snapshotThrough, replay);
             for (long older : snapshots.headSet(snapshotThrough)) {
                 io.delete(directory.resolve(JournalFormat.snapshotName(older)));
             }
@@ -82,7 +83,7 @@ final class Recovery {
             }
             expected++;
             boolean last = i == tail.size() - 1;
-            JournalFormat.ReadResult read = JournalFormat.read(file, JournalFormat.SEGMENT_MAGIC, number, last, book::apply);
+            JournalFormat.ReadResult read = JournalFormat.read(file, JournalFormat.SEGMENT_MAGIC, number, last, replay);
             records += read.records();
             lastSegment = number;
             if (read.tornTail()) {
@@ -96,15 +97,13 @@ final class Recovery {
                 io.truncate(file, read.validBytes());
             }
         }
-        book.expire(nowMillis);
         String summary = "snapshot through segment " + snapshotThrough + ", segments " + (snapshotThrough + 1) + ".."
-                + lastSegment + ", " + records + " records; " + book.liveLeases().size() + " live leases, "
-                + book.holdCount() + " live holds, " + book.debts().size() + " keys with debt" + torn;
-        return new Result(book, snapshotThrough, lastSegment, records, summary);
+                + lastSegment + ", " + records + " records" + torn;
+        return new Result(snapshotThrough, lastSegment, records, summary);
     }
 
-    /** Reads a snapshot into {@code book}; returns its record count. */
-    static long readSnapshot(Path file, long number, Book book) throws IOException {
+    /** Reads a snapshot's records into {@code sink} (its end record checked, not passed on); returns its record count. */
+    static long readSnapshot(Path file, long number, Consumer<JournalRecord> sink) throws IOException {
         long[] seen = new long[1];
         boolean[] ended = new boolean[1];
         JournalFormat.ReadResult read;
@@ -122,7 +121,7 @@ final class Recovery {
                     return;
                 }
                 seen[0]++;
-                book.apply(record);
+                sink.accept(record);
             });
         } catch (IllegalStateException e) {
             throw new JournalDamagedException(file, Files.size(file), e.getMessage());

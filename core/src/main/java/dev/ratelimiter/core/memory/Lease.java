@@ -43,7 +43,10 @@ final class Lease implements HeapEntry {
 
     /** Guarded by this. */
     Outcome outcome = Outcome.PENDING;
-    /** Guarded by this: the requirements as admitted (an immutable list), for idempotent repeats. */
+    /**
+     * Guarded by this: the requirements as admitted (an immutable list), for idempotent repeats; null
+     * for a live lease read back from the journal, whose holds say the same.
+     */
     List<Requirement> requirements = List.of();
     /** Guarded by this. */
     long reservedAtMillis;

@@ -2,9 +2,10 @@ package dev.ratelimiter.core.memory;
 
 import dev.ratelimiter.core.backend.Backend;
 import dev.ratelimiter.core.backend.BackendException;
-import dev.ratelimiter.core.journal.Book;
 import dev.ratelimiter.core.journal.Journal;
+import dev.ratelimiter.core.journal.JournalIo;
 import dev.ratelimiter.core.journal.JournalRecord;
+import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
@@ -19,6 +20,8 @@ import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.time.Clock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -29,6 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The embedded backend (SPEC 5.1): every hold lives in this process and is forgotten on restart.
@@ -107,6 +111,9 @@ public final class MemoryBackend implements Backend {
     private static final int MAX_RESERVE_ATTEMPTS = 16;
 
     private static final Hold[] NO_HOLDS = new Hold[0];
+    private static final int DEFAULT_EXPECTED_LEASES = 16;
+    private static final int MAX_EXPECTED_LEASES = 1 << 24;
+    private static final long JOURNAL_BYTES_PER_LEASE_MIN = 48;
     /** Stands for "no actual sent for this key" in {@link #reconcile}; valid actuals are never negative. */
     private static final long NO_ACTUAL = -1;
 
@@ -117,7 +124,7 @@ public final class MemoryBackend implements Backend {
     private final ConcurrentHashMap<String, KeyState> restoredKeys = new ConcurrentHashMap<>();
     /** Where every change to the books is recorded before it is answered; null when the journal is off. */
     private final Journal journal;
-    private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Lease> leases;
     private final LeaseSweeper sweeper = new LeaseSweeper();
     /** Completed and dropped records, kept in {@link #leases} as tombstones, within their bound. */
     private final FinishedLeases tombstones;
@@ -134,31 +141,79 @@ public final class MemoryBackend implements Backend {
      *     remembered (at least 1)
      */
     public MemoryBackend(Clock clock, RetryHints retryHints, int maxTombstones) {
-        this(clock, retryHints, maxTombstones, null);
+        this(clock, retryHints, maxTombstones, (JournalOpener) null, DEFAULT_EXPECTED_LEASES);
     }
 
     /**
-     * A backend that keeps its books in {@code journal}: it starts with the books the journal read
-     * back (holds, debts, lease records; what expired while the process was down is gone), records
-     * every change, and answers a change only once its record is durable. The backend owns the journal
-     * and closes it.
+     * A backend that keeps its books in a journal in {@code settings.directory()}: it starts with the
+     * books read back from there (holds, debts, lease records; what expired while the process was
+     * down is gone), records every change, and answers a change only once its record is durable. The
+     * backend owns the journal and closes it.
      *
      * @param maxTombstones how many dropped lease ids, and separately how many denied lease ids, are
      *     remembered (at least 1)
-     * @param journal the opened journal, or null to keep everything in memory only
+     * @throws dev.ratelimiter.core.journal.JournalDamagedException naming the file and byte offset
+     *     when the journal is damaged other than by a torn last record
+     * @throws IOException when the journal's directory cannot be read or written
      */
-    public MemoryBackend(Clock clock, RetryHints retryHints, int maxTombstones, Journal journal) {
+    public static MemoryBackend withJournal(Clock clock, RetryHints retryHints, int maxTombstones,
+            JournalSettings settings, JournalIo io) throws IOException {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(io, "io");
+        try {
+            return new MemoryBackend(clock, retryHints, maxTombstones,
+                    replay -> Journal.open(settings, io, clock, maxTombstones, replay), expectedLeases(settings));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * How many lease records the journal in {@code settings} may hold, from its size (a record takes
+     * at least about {@link #JOURNAL_BYTES_PER_LEASE_MIN} bytes): the lease map is made that large at
+     * once, because growing a concurrent map step by step to a million entries was most of the time a
+     * start with a million holds took, after garbage collection.
+     */
+    private static int expectedLeases(JournalSettings settings) {
+        long bytes = 0;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(settings.directory())) {
+            bytes = files.mapToLong(file -> file.toFile().length()).sum();
+        } catch (IOException e) {
+            // No directory yet (a first start): nothing to read back, the default size will do.
+        }
+        return (int) Math.min(MAX_EXPECTED_LEASES, Math.max(DEFAULT_EXPECTED_LEASES, bytes / JOURNAL_BYTES_PER_LEASE_MIN));
+    }
+
+    /** Opens the journal, folding every record it reads back into the backend under construction. */
+    @FunctionalInterface
+    private interface JournalOpener {
+        Journal open(Consumer<JournalRecord> replay) throws IOException;
+    }
+
+    /** @throws UncheckedIOException when the journal cannot be read back (unwrapped by {@link #withJournal}) */
+    private MemoryBackend(Clock clock, RetryHints retryHints, int maxTombstones, JournalOpener opener,
+            int expectedLeases) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retryHints = Objects.requireNonNull(retryHints, "retryHints");
         if (maxTombstones < 1) {
             throw new IllegalArgumentException("maxTombstones must be at least 1, got " + maxTombstones);
         }
+        this.leases = new ConcurrentHashMap<>(expectedLeases);
         this.tombstones = new FinishedLeases(leases, maxTombstones);
         this.denials = new FinishedLeases(leases, maxTombstones);
-        this.journal = journal;
-        if (journal != null) {
-            restore(journal.takeRecovered());
+        if (opener == null) {
+            this.journal = null;
+            return;
         }
+        Restore restore = new Restore();
+        Journal opened;
+        try {
+            opened = opener.open(restore);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.journal = opened;
+        restore.finish(clock.nowMillis());
     }
 
     @Override
@@ -503,6 +558,11 @@ public final class MemoryBackend implements Backend {
         }
     }
 
+    /** The journal, for measurements (fsyncs, records, bytes); empty when the journal is off. */
+    public java.util.Optional<Journal> journal() {
+        return java.util.Optional.ofNullable(journal);
+    }
+
     /** How many records of admitted, not yet finished leases are kept now (for tests of the bounds). */
     int leaseRecordCount() {
         int live = 0;
@@ -563,7 +623,7 @@ public final class MemoryBackend implements Backend {
                     if (clock.nowMillis() >= lease.firstExpiryMillis) {
                         return new Decided(ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0), 0);
                     }
-                    if (!sameAsSet(lease.requirements, request.requirements())) {
+                    if (!sameAsSet(requirementsOf(lease), request.requirements())) {
                         return new Decided(ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0), 0);
                     }
                     // A repeat acknowledges the same admission: not before its record is durable.
@@ -764,74 +824,107 @@ public final class MemoryBackend implements Backend {
     }
 
     /**
-     * Puts the books the journal read back into this (not yet published) backend: live leases with
-     * their holds, holds of completed leases, debts, tombstones and denials. Keys wait in
-     * {@link #restoredKeys} until the registry installs them. Holds of one key go into its queue in
-     * expiry order.
+     * Folds the records the journal reads back at start into this backend, which is not yet published:
+     * one thread, no locks needed. Records carry outcomes, so folding needs no capacity check. Holds
+     * are collected per key and put into the keys' queues at the end, in expiry order, leaving out
+     * those that were released or have expired; keys wait in {@link #restoredKeys} until the registry
+     * installs them.
      */
-    private void restore(Book book) {
-        long nowMillis = clock.nowMillis();
-        Map<KeyState, List<Hold>> rolling = new HashMap<>();
-        Map<KeyState, List<Hold>> concurrency = new HashMap<>();
-        for (JournalRecord.Reserved reserved : book.liveLeases()) {
-            restoreLease(reserved, nowMillis, rolling, concurrency);
-        }
-        for (JournalRecord.OrphanHold orphan : book.orphanHolds()) {
-            KeyState state = restoredKey(orphan.key());
-            rolling.computeIfAbsent(state, k -> new ArrayList<>()).add(new Hold(state, orphan.amount(),
-                    orphan.expiresAtMillis()));
-        }
-        for (Map.Entry<String, Long> debt : book.debts().entrySet()) {
-            restoredKey(debt.getKey()).addDebt(debt.getValue());
-        }
-        Comparator<Hold> byExpiry = Comparator.comparingLong(hold -> hold.expiresAtMillis);
-        rolling.forEach((state, holds) -> {
-            holds.sort(byExpiry);
-            holds.forEach(hold -> state.restore(hold, false));
-        });
-        concurrency.forEach((state, holds) -> holds.forEach(hold -> state.restore(hold, true)));
-        for (String leaseId : book.tombstones()) {
-            Lease lease = new Lease(leaseId, LeaseSweeper.shardOf(leaseId));
-            lease.outcome = Lease.Outcome.DROPPED;
-            leases.put(leaseId, lease);
-            tombstones.add(lease);
-        }
-        for (JournalRecord.Denied denied : book.denials()) {
-            Lease lease = new Lease(denied.leaseId(), LeaseSweeper.shardOf(denied.leaseId()));
-            lease.outcome = Lease.Outcome.DENIED;
-            lease.retryAfterMs = denied.retryAfterMs();
-            lease.forgetAtMillis = denied.forgetAtMillis();
-            leases.put(denied.leaseId(), lease);
-            denials.add(lease);
-        }
-    }
+    private final class Restore implements Consumer<JournalRecord> {
+        private final Map<KeyState, List<Hold>> rolling = new HashMap<>();
+        private final Map<KeyState, List<Hold>> concurrency = new HashMap<>();
 
-    private void restoreLease(JournalRecord.Reserved reserved, long nowMillis, Map<KeyState, List<Hold>> rolling,
-            Map<KeyState, List<Hold>> concurrency) {
-        Lease lease = new Lease(reserved.leaseId(), LeaseSweeper.shardOf(reserved.leaseId()));
-        Hold[] holds = new Hold[reserved.holds().size()];
-        List<Requirement> requirements = new ArrayList<>(holds.length);
-        long firstExpiryMillis = Long.MAX_VALUE;
-        long lastExpiryMillis = Long.MIN_VALUE;
-        for (int i = 0; i < holds.length; i++) {
-            JournalRecord.HeldAmount held = reserved.holds().get(i);
-            KeyState state = restoredKey(held.key());
-            holds[i] = new Hold(state, held.amount(), held.expiresAtMillis());
-            requirements.add(new Requirement(held.key(), held.amount()));
-            firstExpiryMillis = Math.min(firstExpiryMillis, held.expiresAtMillis());
-            lastExpiryMillis = Math.max(lastExpiryMillis, held.expiresAtMillis());
-            if (held.expiresAtMillis() > nowMillis) {
-                (held.concurrency() ? concurrency : rolling).computeIfAbsent(state, k -> new ArrayList<>()).add(holds[i]);
+        @Override
+        public void accept(JournalRecord record) {
+            if (record instanceof JournalRecord.Reserved reserved) {
+                reserved(reserved);
+            } else if (record instanceof JournalRecord.Completed completed) {
+                completed(completed);
+            } else if (record instanceof JournalRecord.Denied denied) {
+                Lease lease = replace(denied.leaseId());
+                lease.outcome = Lease.Outcome.DENIED;
+                lease.retryAfterMs = denied.retryAfterMs();
+                lease.forgetAtMillis = denied.forgetAtMillis();
+                denials.add(lease);
+            } else if (record instanceof JournalRecord.Tombstone tombstone) {
+                Lease lease = replace(tombstone.leaseId());
+                lease.outcome = Lease.Outcome.DROPPED;
+                tombstones.add(lease);
+            } else if (record instanceof JournalRecord.OrphanHold orphan) {
+                KeyState state = restoredKey(orphan.key());
+                rolling.computeIfAbsent(state, k -> new ArrayList<>())
+                        .add(new Hold(state, orphan.amount(), orphan.expiresAtMillis()));
+            } else if (record instanceof JournalRecord.Debt debt) {
+                restoredKey(debt.key()).addDebt(debt.amount());
             }
         }
-        lease.holds = holds;
-        lease.requirements = List.copyOf(requirements);
-        lease.reservedAtMillis = reserved.reservedAtMillis();
-        lease.firstExpiryMillis = firstExpiryMillis;
-        lease.dropAtMillis = lastExpiryMillis;
-        lease.outcome = Lease.Outcome.LIVE;
-        leases.put(lease.leaseId, lease);
-        sweeper.schedule(lease, lastExpiryMillis);
+
+        private void reserved(JournalRecord.Reserved reserved) {
+            Lease lease = replace(reserved.leaseId());
+            Hold[] holds = new Hold[reserved.holds().size()];
+            long firstExpiryMillis = Long.MAX_VALUE;
+            long lastExpiryMillis = Long.MIN_VALUE;
+            for (int i = 0; i < holds.length; i++) {
+                JournalRecord.HeldAmount held = reserved.holds().get(i);
+                KeyState state = restoredKey(held.key());
+                holds[i] = new Hold(state, held.amount(), held.expiresAtMillis());
+                firstExpiryMillis = Math.min(firstExpiryMillis, held.expiresAtMillis());
+                lastExpiryMillis = Math.max(lastExpiryMillis, held.expiresAtMillis());
+                (held.concurrency() ? concurrency : rolling).computeIfAbsent(state, k -> new ArrayList<>()).add(holds[i]);
+            }
+            lease.holds = holds;
+            // Left for requirementsOf to derive from the holds when a repeat asks: three objects
+            // fewer per lease, which at a million leases is much of what a start spends collecting garbage.
+            lease.requirements = null;
+            lease.reservedAtMillis = reserved.reservedAtMillis();
+            lease.firstExpiryMillis = firstExpiryMillis;
+            lease.dropAtMillis = lastExpiryMillis;
+            lease.outcome = Lease.Outcome.LIVE;
+            sweeper.schedule(lease, lastExpiryMillis);
+        }
+
+        private void completed(JournalRecord.Completed completed) {
+            // Debt is the key's: it counts even when the lease's record is gone.
+            for (JournalRecord.KeyAmount debt : completed.debts()) {
+                restoredKey(debt.key()).addDebt(debt.amount());
+            }
+            Lease lease = leases.get(completed.leaseId());
+            if (lease == null || lease.outcome != Lease.Outcome.LIVE) {
+                return;
+            }
+            for (int i = 0; i < lease.holds.length; i++) {
+                // 0 marks a hold as released; finish leaves it out.
+                lease.holds[i].amount = i < completed.amountsAfter().size() ? completed.amountsAfter().get(i) : 0;
+            }
+            sweeper.cancel(lease);
+            drop(lease);
+        }
+
+        /** A fresh record for {@code leaseId}, replacing one the id had (it was forgotten before it came back). */
+        private Lease replace(String leaseId) {
+            Lease lease = new Lease(leaseId, LeaseSweeper.shardOf(leaseId));
+            Lease previous = leases.put(leaseId, lease);
+            if (previous != null && previous.outcome == Lease.Outcome.LIVE) {
+                sweeper.cancel(previous);
+            }
+            return lease;
+        }
+
+        /** Puts every hold that still counts at {@code nowMillis} into its key's queue, in expiry order. */
+        void finish(long nowMillis) {
+            Comparator<Hold> byExpiry = Comparator.comparingLong(hold -> hold.expiresAtMillis);
+            rolling.forEach((state, holds) -> {
+                holds.sort(byExpiry);
+                holds.forEach(hold -> restoreIfLive(state, hold, false, nowMillis));
+            });
+            concurrency.forEach((state, holds) -> holds.forEach(hold -> restoreIfLive(state, hold, true, nowMillis)));
+        }
+
+        private void restoreIfLive(KeyState state, Hold hold, boolean releasable, long nowMillis) {
+            if (hold.amount > 0 && hold.expiresAtMillis > nowMillis) {
+                state.restore(hold, releasable);
+            }
+        }
     }
 
     private KeyState restoredKey(String key) {
@@ -910,6 +1003,24 @@ public final class MemoryBackend implements Backend {
             return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
         }
         return null;
+    }
+
+    /**
+     * The requirements a live lease was admitted with. A lease read back from the journal keeps none
+     * (null): its holds have not changed since the reserve (a complete drops the record), so they say
+     * the same. The caller holds the lease monitor.
+     */
+    private static List<Requirement> requirementsOf(Lease lease) {
+        if (lease.requirements != null) {
+            return lease.requirements;
+        }
+        List<Requirement> requirements = new ArrayList<>(lease.holds.length);
+        for (Hold hold : lease.holds) {
+            // Read without the key lock: only a complete changes a hold's amount, under the lease
+            // monitor this caller holds, and a live lease has not been completed.
+            requirements.add(new Requirement(hold.key.key, hold.amount));
+        }
+        return requirements;
     }
 
     /** Whether two requirement lists without duplicate keys name the same keys with the same amounts. */

@@ -125,8 +125,7 @@ class JournalFormatTest {
 
     /** Opens a journal on the directory, appends {@code records}, waits until they are durable, closes it. */
     private void write(List<JournalRecord> records) throws IOException {
-        try (Journal journal = Journal.open(JournalSettings.of(directory), JournalIo.files(), clock, 100)) {
-            journal.takeRecovered();
+        try (Journal journal = Journal.open(JournalSettings.of(directory), JournalIo.files(), clock, 100, record -> { })) {
             long last = 0;
             for (JournalRecord record : records) {
                 last = journal.append(record);
@@ -149,8 +148,9 @@ class JournalFormatTest {
     }
 
     private Book reopen() throws IOException {
-        try (Journal journal = Journal.open(JournalSettings.of(directory), JournalIo.files(), clock, 100)) {
-            return journal.takeRecovered();
+        Book book = new Book(100);
+        try (Journal journal = Journal.open(JournalSettings.of(directory), JournalIo.files(), clock, 100, book::apply)) {
+            return book;
         }
     }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.ratelimiter.core.backend.BackendException;
 import dev.ratelimiter.core.journal.FaultyIo;
-import dev.ratelimiter.core.journal.Journal;
 import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
@@ -165,9 +164,8 @@ class JournalCrashModelTest {
     }
 
     private static MemoryBackend open(Path journalDirectory, FaultyIo io, ManualClock clock) throws IOException {
-        Journal journal = Journal.open(JournalSettings.of(journalDirectory).withDurableTimeoutMillis(2_000), io, clock,
-                MAX_TOMBSTONES);
-        return installed(new MemoryBackend(clock, hints(clock), MAX_TOMBSTONES, journal));
+        return installed(MemoryBackend.withJournal(clock, hints(clock), MAX_TOMBSTONES,
+                JournalSettings.of(journalDirectory).withDurableTimeoutMillis(2_000), io));
     }
 
     private static MemoryBackend plain(ManualClock clock) {

@@ -2,7 +2,6 @@ package dev.ratelimiter.core.memory;
 
 import dev.ratelimiter.core.backend.Backend;
 import dev.ratelimiter.core.backend.BackendContractTest;
-import dev.ratelimiter.core.journal.Journal;
 import dev.ratelimiter.core.journal.JournalIo;
 import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.retry.RetryHints;
@@ -27,10 +26,8 @@ class JournaledContractTest extends BackendContractTest {
     protected Backend createBackend(RetryPolicy retryPolicy) {
         clock = new ManualClock(START_MILLIS);
         try {
-            Journal journal = Journal.open(JournalSettings.of(directory), JournalIo.files(), clock,
-                    MemoryBackend.DEFAULT_MAX_TOMBSTONES);
-            return new MemoryBackend(clock, new RetryHints(retryPolicy, clock), MemoryBackend.DEFAULT_MAX_TOMBSTONES,
-                    journal);
+            return MemoryBackend.withJournal(clock, new RetryHints(retryPolicy, clock), MemoryBackend.DEFAULT_MAX_TOMBSTONES,
+                    JournalSettings.of(directory), JournalIo.files());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

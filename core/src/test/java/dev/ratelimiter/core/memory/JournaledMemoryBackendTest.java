@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.core.backend.BackendException;
 import dev.ratelimiter.core.journal.FaultyIo;
-import dev.ratelimiter.core.journal.Journal;
 import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
@@ -299,9 +298,8 @@ class JournaledMemoryBackendTest {
 
     private MemoryBackend open(JournalSettings settings) {
         try {
-            Journal journal = Journal.open(settings, io, clock, MAX_TOMBSTONES);
-            MemoryBackend opened = new MemoryBackend(clock, new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0),
-                    MAX_TOMBSTONES, journal);
+            MemoryBackend opened = MemoryBackend.withJournal(clock, new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0),
+                    MAX_TOMBSTONES, settings, io);
             for (LimitDefinition definition : definitions) {
                 opened.install(LimitState.created(definition));
             }

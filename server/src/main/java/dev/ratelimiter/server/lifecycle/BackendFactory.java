@@ -1,7 +1,6 @@
 package dev.ratelimiter.server.lifecycle;
 
 import dev.ratelimiter.core.backend.Backend;
-import dev.ratelimiter.core.journal.Journal;
 import dev.ratelimiter.core.journal.JournalDamagedException;
 import dev.ratelimiter.core.journal.JournalIo;
 import dev.ratelimiter.core.journal.JournalSettings;
@@ -98,14 +97,7 @@ public class BackendFactory {
         }
         JournalSettings journalSettings = JournalSettings.of(directory.get()).withFsync(memory.journalFsync());
         try {
-            Journal journal = Journal.open(journalSettings, journalIo(), clock, memory.maxTombstones());
-            Backend backend;
-            try {
-                backend = new MemoryBackend(clock, hints, memory.maxTombstones(), journal);
-            } catch (RuntimeException e) {
-                journal.close();
-                throw e;
-            }
+            Backend backend = MemoryBackend.withJournal(clock, hints, memory.maxTombstones(), journalSettings, journalIo());
             return memory.journalWaitOnPool() ? new PoolWaitingBackend(backend) : backend;
         } catch (JournalDamagedException e) {
             throw new StartupFailure(e.getMessage());
