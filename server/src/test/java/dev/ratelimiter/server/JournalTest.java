@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.ReserveResponse;
-import io.micronaut.context.exceptions.BeanInstantiationException;
+import dev.ratelimiter.server.lifecycle.StartupFailure;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -102,18 +102,10 @@ class JournalTest {
             file.write(file.readByte() ^ 0xFF);
         }
 
-        BeanInstantiationException failure = assertThrows(BeanInstantiationException.class,
-                () -> TestServer.start(registry, Map.of()));
+        StartupFailure failure = assertThrows(StartupFailure.class, () -> TestServer.start(registry, Map.of()));
 
-        String message = rootMessage(failure);
+        String message = failure.getMessage();
         assertTrue(message.contains(segment.getFileName().toString()) && message.contains("byte offset 20"), message);
     }
 
-    private static String rootMessage(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage();
-    }
 }

@@ -1,7 +1,6 @@
 package dev.ratelimiter.server.lifecycle;
 
 import dev.ratelimiter.core.backend.Backend;
-import dev.ratelimiter.core.journal.JournalDamagedException;
 import dev.ratelimiter.core.journal.JournalIo;
 import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.memory.MemoryBackend;
@@ -15,7 +14,6 @@ import dev.ratelimiter.server.config.RetrySettings;
 import dev.ratelimiter.server.config.TigerBeetleSettings;
 import dev.ratelimiter.tigerbeetle.TigerBeetleBackend;
 import jakarta.inject.Singleton;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -50,6 +48,8 @@ public class BackendFactory {
     private final MemorySettings memory;
     private final RetrySettings retry;
     private final TigerBeetleSettings tigerBeetle;
+    /** The memory backend whose books are being read back; set by {@link #create()}, once. */
+    private volatile RecoveringBackend recovering;
 
     public BackendFactory(LimiterSettings settings, MemorySettings memory, RetrySettings retry,
             TigerBeetleSettings tigerBeetle) {
@@ -96,14 +96,25 @@ public class BackendFactory {
             return new MemoryBackend(clock, hints, memory.maxTombstones());
         }
         JournalSettings journalSettings = JournalSettings.of(directory.get()).withFsync(memory.journalFsync());
-        try {
-            Backend backend = MemoryBackend.withJournal(clock, hints, memory.maxTombstones(), journalSettings, journalIo());
-            return memory.journalWaitOnPool() ? new PoolWaitingBackend(backend) : backend;
-        } catch (JournalDamagedException e) {
-            throw new StartupFailure(e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            throw new StartupFailure("ratelimiter.memory.journal-path (RATELIMITER_MEMORY_JOURNAL_PATH): cannot open the"
-                    + " journal in " + directory.get().toAbsolutePath() + ": " + e);
+        JournalIo io = journalIo();
+        // The books are read on a thread of their own while the rest of the server starts;
+        // awaitBooks() is where the start waits for them.
+        RecoveringBackend backend = new RecoveringBackend(
+                () -> MemoryBackend.withJournal(clock, hints, memory.maxTombstones(), journalSettings, io));
+        recovering = backend;
+        return memory.journalWaitOnPool() ? new PoolWaitingBackend(backend) : backend;
+    }
+
+    /**
+     * Waits until the memory backend's books are read back from its journal (at once for any other
+     * backend). The server calls it after its HTTP server has started and before it announces itself.
+     *
+     * @throws StartupFailure naming the file and byte offset when the journal is damaged
+     */
+    public void awaitBooks() {
+        RecoveringBackend backend = recovering;
+        if (backend != null) {
+            backend.awaitRecovered();
         }
     }
 
