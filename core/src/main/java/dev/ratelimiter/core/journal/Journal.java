@@ -107,8 +107,6 @@ public final class Journal implements AutoCloseable {
     private long compactThrough;
     /** The last segment read at start (fixed by open): the compactor leaves those alone for a while. */
     private long startSegmentsThrough;
-    /** Guarded by lock: the last segment the newest published snapshot includes. */
-    private long snapshotThroughSeen;
 
     private volatile long durableSeq;
     private volatile int pendingCount;
@@ -165,7 +163,6 @@ public final class Journal implements AutoCloseable {
         long startNanos = System.nanoTime();
         Recovery.Result result = Recovery.run(settings.directory(), io, Objects.requireNonNull(replay, "replay"));
         journal.snapshotThrough = result.snapshotThrough();
-        journal.snapshotThroughSeen = result.snapshotThrough();
         journal.openSegment(Math.max(result.lastSegment(), result.snapshotThrough()) + 1);
         journal.compactThrough = journal.segmentNumber - 1;
         journal.startSegmentsThrough = journal.compactThrough;
@@ -305,16 +302,6 @@ public final class Journal implements AutoCloseable {
     /** Bytes of records written to segments so far (snapshots not included). */
     public long bytesWritten() {
         return bytesWritten;
-    }
-
-    /** The last segment a snapshot includes (for tests of compaction). */
-    long snapshotThrough() {
-        lock.lock();
-        try {
-            return snapshotThroughSeen;
-        } finally {
-            lock.unlock();
-        }
     }
 
     /**
@@ -614,12 +601,6 @@ public final class Journal implements AutoCloseable {
         writeSnapshot(book, through);
         long previous = snapshotThrough;
         snapshotThrough = through;
-        lock.lock();
-        try {
-            snapshotThroughSeen = through;
-        } finally {
-            lock.unlock();
-        }
         if (previous > 0) {
             io.delete(directory.resolve(JournalFormat.snapshotName(previous)));
         }

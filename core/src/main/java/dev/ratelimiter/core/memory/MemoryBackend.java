@@ -277,22 +277,15 @@ public final class MemoryBackend implements Backend {
      */
     @Override
     public CompletableFuture<ReserveResponse> reserveAsync(ReserveRequest request) {
-        try {
+        return failuresInFuture(() -> {
             ensureOpen();
             if (journal == null) {
                 return CompletableFuture.completedFuture(decideInMemory(request).response);
             }
             journal.ensureWritable();
             Decided decided = decideInMemory(request);
-            return journal.durable(decided.seq).handle((durable, failure) -> {
-                if (failure != null) {
-                    throw Journal.failure(failure);
-                }
-                return decided.response;
-            });
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+            return whenDurable(decided.seq, decided.response);
+        });
     }
 
     @Override
@@ -309,7 +302,7 @@ public final class MemoryBackend implements Backend {
 
     @Override
     public CompletableFuture<List<ReserveResponse>> reserveAllAsync(List<ReserveRequest> requests) {
-        try {
+        return failuresInFuture(() -> {
             ensureOpen();
             if (journal == null) {
                 return CompletableFuture.completedFuture(Backend.super.reserveAll(requests));
@@ -317,9 +310,7 @@ public final class MemoryBackend implements Backend {
             journal.ensureWritable();
             List<Decided> decided = decideAllInMemory(requests);
             return journal.durable(lastSeq(decided)).handle((durable, failure) -> settleReserves(decided, failure == null));
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        });
     }
 
     /** Completes; with the journal on, returns once the complete's record is durable. */
@@ -337,22 +328,15 @@ public final class MemoryBackend implements Backend {
 
     @Override
     public CompletableFuture<CompleteResponse> completeAsync(CompleteRequest request) {
-        try {
+        return failuresInFuture(() -> {
             ensureOpen();
             if (journal == null) {
                 completeInMemory(request);
                 return CompletableFuture.completedFuture(CompleteResponse.succeeded());
             }
             journal.ensureWritable();
-            return journal.durable(completeInMemory(request)).handle((durable, failure) -> {
-                if (failure != null) {
-                    throw Journal.failure(failure);
-                }
-                return CompleteResponse.succeeded();
-            });
-        } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+            return whenDurable(completeInMemory(request), CompleteResponse.succeeded());
+        });
     }
 
     @Override
@@ -368,7 +352,7 @@ public final class MemoryBackend implements Backend {
 
     @Override
     public CompletableFuture<List<CompleteResponse>> completeAllAsync(List<CompleteRequest> requests) {
-        try {
+        return failuresInFuture(() -> {
             ensureOpen();
             if (journal == null) {
                 return CompletableFuture.completedFuture(Backend.super.completeAll(requests));
@@ -376,6 +360,23 @@ public final class MemoryBackend implements Backend {
             journal.ensureWritable();
             long[] seqs = completeAllInMemory(requests);
             return journal.durable(max(seqs)).handle((durable, failure) -> settleCompletes(seqs, failure == null));
+        });
+    }
+
+    /** {@code answer} once journal record {@code seq} is durable; a {@link BackendException} when it cannot be. */
+    private <T> CompletableFuture<T> whenDurable(long seq, T answer) {
+        return journal.durable(seq).handle((durable, failure) -> {
+            if (failure != null) {
+                throw Journal.failure(failure);
+            }
+            return answer;
+        });
+    }
+
+    /** Runs an async form's call now; a failure fails the returned future instead of being thrown. */
+    private static <T> CompletableFuture<T> failuresInFuture(java.util.function.Supplier<CompletableFuture<T>> call) {
+        try {
+            return call.get();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
