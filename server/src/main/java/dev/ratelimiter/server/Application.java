@@ -2,6 +2,7 @@ package dev.ratelimiter.server;
 
 import dev.ratelimiter.server.config.InvalidSettingException;
 import dev.ratelimiter.server.config.LimiterSettings;
+import dev.ratelimiter.server.lifecycle.BackendFactory;
 import dev.ratelimiter.server.lifecycle.GracefulShutdown;
 import dev.ratelimiter.server.lifecycle.StartupFailure;
 import io.micronaut.context.ApplicationContext;
@@ -35,6 +36,9 @@ public final class Application {
             context = ApplicationContext.builder().mainClass(Application.class).args(args).start();
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
             server.start();
+            // The memory backend's books are read while the HTTP server starts; requests that
+            // arrive first are answered once they are back. Damage stops the start here.
+            context.getBean(BackendFactory.class).awaitBooks();
             long gracePeriodMs = context.getBean(LimiterSettings.class).shutdownGracePeriodMs();
             ApplicationContext running = context;
             Runtime.getRuntime().addShutdownHook(new Thread(

@@ -45,19 +45,22 @@ class RestartTest {
 
     /**
      * A decrease that could not be applied before the stop is still pending after the start (a long
-     * check interval keeps it visible), and the loop of a later start applies it. The memory backend
-     * forgets holds on restart, so nothing blocks the decrease once the loop runs.
+     * check interval keeps it visible), and the loop of a later start applies it. The journal is off
+     * here, so the restart forgets the hold and nothing blocks the decrease once the loop runs (with
+     * the journal the hold would block it for its hour, as it should).
      */
     @Test
     void resumesADecreaseAfterARestart() {
         Path registry = directory.resolve("registry.json");
-        try (TestServer first = TestServer.start(registry, Map.of())) {
+        Map<String, Object> noJournal = Map.of("ratelimiter.memory.journal-path", "");
+        try (TestServer first = TestServer.start(registry, noJournal)) {
             first.api.putLimit(LimitDefinition.rolling(KEY, 10, 3600));
             assertTrue(first.api.reserve("hold-all", KEY, 10).allowed());
             assertEquals(LimitStatus.DECREASING, first.api.putLimit(LimitDefinition.rolling(KEY, 4, 3600)).status());
         }
 
-        try (TestServer paused = TestServer.start(registry, Map.of("ratelimiter.decrease-check-interval-ms", 60_000))) {
+        try (TestServer paused = TestServer.start(registry, Map.of("ratelimiter.decrease-check-interval-ms", 60_000,
+                "ratelimiter.memory.journal-path", ""))) {
             LimitInfo info = paused.api.limit(KEY);
             ReserveResponse reserve = paused.api.reserve("while-decreasing", KEY, 1);
 
@@ -68,13 +71,14 @@ class RestartTest {
             assertEquals("limit_decreasing:" + KEY, reserve.error());
         }
 
-        try (TestServer resumed = TestServer.start(registry, Map.of("ratelimiter.decrease-check-interval-ms", 20))) {
+        try (TestServer resumed = TestServer.start(registry, Map.of("ratelimiter.decrease-check-interval-ms", 20,
+                "ratelimiter.memory.journal-path", ""))) {
             Api.awaitTrue("the resumed decrease is applied", Duration.ofSeconds(10),
                     () -> resumed.api.limit(KEY).status() == LimitStatus.ACTIVE);
 
             assertEquals(4, resumed.api.limit(KEY).definition().capacity());
         }
-        try (TestServer later = TestServer.start(registry, Map.of())) {
+        try (TestServer later = TestServer.start(registry, noJournal)) {
             assertEquals(4, later.api.limit(KEY).definition().capacity());
             assertEquals(LimitStatus.ACTIVE, later.api.limit(KEY).status());
         }

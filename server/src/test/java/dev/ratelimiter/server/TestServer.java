@@ -1,5 +1,6 @@
 package dev.ratelimiter.server;
 
+import dev.ratelimiter.server.lifecycle.BackendFactory;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.nio.file.Path;
@@ -30,6 +31,14 @@ final class TestServer implements AutoCloseable {
         ApplicationContext context = ApplicationContext.builder().properties(all).environments("test").start();
         EmbeddedServer server = context.getBean(EmbeddedServer.class);
         server.start();
+        try {
+            // As Application does: the memory backend's books must be back (or their damage reported).
+            context.getBean(BackendFactory.class).awaitBooks();
+        } catch (RuntimeException e) {
+            server.stop();
+            context.close();
+            throw e;
+        }
         return new TestServer(context, server);
     }
 

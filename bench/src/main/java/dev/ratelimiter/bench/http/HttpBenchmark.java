@@ -56,6 +56,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * request path while the client threads compete for the same cores, and on this 2-core machine the
  * rate kept rising for 20 to 25 s.
  *
+ * <p>Each runs with the memory backend's journal ({@code journal} parameter) {@code off}, {@code on}
+ * (the default: decided on the event loop, answered by the journal's writer after the fsync) and
+ * {@code pool} (the other design: calls on the admission pool, whose threads wait for the fsync), so
+ * that the journal's cost and the two designs are measured in one run; {@code reserveSingleLatency}
+ * samples the latency of a single reserve (p50, p99) for the same three.
+ *
  * <p>Baseline: the ceiling endpoint is the baseline; no library in SPEC section 9's list serves HTTP.
  * Leases are never completed: their holds expire with the one-second windows of {@link BenchLimits}.
  */
@@ -70,6 +76,9 @@ public class HttpBenchmark {
     /** The server, started once per fork with the four benchmark keys installed. */
     @State(Scope.Benchmark)
     public static class Server {
+        @Param({"off", "on", "pool"})
+        String journal;
+
         ApplicationContext context;
         URI baseUri;
         Path directory;
@@ -81,6 +90,11 @@ public class HttpBenchmark {
             properties.put("micronaut.server.port", -1);
             properties.put("ratelimiter.registry-path", directory.resolve("registry.json").toString());
             properties.put("ratelimiter.seed-limits-path", "");
+            if (journal.equals("off")) {
+                properties.put("ratelimiter.memory.journal-path", "");
+            } else if (journal.equals("pool")) {
+                properties.put("ratelimiter.memory.journal-wait-on-pool", true);
+            }
             // Netty waits 2 s of quiet before its event loops stop; nothing is in flight at teardown.
             properties.put("micronaut.netty.event-loops.default.shutdown-quiet-period", "0s");
             properties.put("micronaut.server.netty.parent.shutdown-quiet-period", "0s");
@@ -168,6 +182,13 @@ public class HttpBenchmark {
     public int reserveSingle(Client client) throws IOException {
         byte[] body = client.codec.write(new ReserveRequest(client.ids.next(), "", client.requirements));
         return requireOk(client.connection.post("/v1/reserve", body), "POST /v1/reserve");
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public int reserveSingleLatency(Client client) throws IOException {
+        return reserveSingle(client);
     }
 
     @Benchmark

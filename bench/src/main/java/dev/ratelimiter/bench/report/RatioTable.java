@@ -86,12 +86,25 @@ public final class RatioTable {
                     "no key shared: 2 threads vs 1 thread (Bucket4j)"),
             new Pair("SchedulerBenchmark.scheduler", "SchedulerBenchmark.executorWithBucket4j",
                     "scheduler jobs vs executor + Bucket4j"),
-            new Pair("HttpBenchmark.reserveSingle", "HttpBenchmark.healthz",
-                    "HTTP single reserve vs the ceiling (GET /healthz)"),
-            new Pair("HttpBenchmark.reserveBatch:items[batchSize=16]", "HttpBenchmark.reserveSingle",
-                    "HTTP batch of 16, leases/s vs single reserve"),
-            new Pair("HttpBenchmark.reserveBatch:items[batchSize=256]", "HttpBenchmark.reserveSingle",
-                    "HTTP batch of 256, leases/s vs single reserve"));
+            new Pair("HttpBenchmark.reserveSingle[journal=off]", "HttpBenchmark.healthz[journal=off]",
+                    "HTTP single reserve vs the ceiling (GET /healthz), journal off"),
+            new Pair("HttpBenchmark.reserveBatch:items[batchSize=16,journal=off]", "HttpBenchmark.reserveSingle[journal=off]",
+                    "HTTP batch of 16, leases/s vs single reserve, journal off"),
+            new Pair("HttpBenchmark.reserveBatch:items[batchSize=256,journal=off]", "HttpBenchmark.reserveSingle[journal=off]",
+                    "HTTP batch of 256, leases/s vs single reserve, journal off"),
+            new Pair("HttpBenchmark.reserveSingle[journal=on]", "HttpBenchmark.reserveSingle[journal=off]",
+                    "HTTP single reserve, journal on vs off"),
+            new Pair("HttpBenchmark.reserveSingle[journal=pool]", "HttpBenchmark.reserveSingle[journal=off]",
+                    "HTTP single reserve, journal on the pool vs off"),
+            new Pair("HttpBenchmark.reserveBatch:items[batchSize=256,journal=on]",
+                    "HttpBenchmark.reserveBatch:items[batchSize=256,journal=off]",
+                    "HTTP batch of 256, journal on vs off"),
+            new Pair("JournalBenchmark.reserveComplete4KeysOneThread[journal=fsync]",
+                    "JournalBenchmark.reserveComplete4KeysOneThread[journal=off]",
+                    "reserve + complete, 1 thread, journal with fsync vs off"),
+            new Pair("JournalBenchmark.reserveComplete4KeysEightThreads[journal=fsync]",
+                    "JournalBenchmark.reserveComplete4KeysEightThreads[journal=off]",
+                    "reserve + complete, 8 threads, journal with fsync vs off"));
 
     private RatioTable() {
     }
@@ -167,7 +180,9 @@ public final class RatioTable {
         }
         double perUnit = cpu[0];
         if (colon >= 0 && base.substring(colon + 1).equals("items") && params.startsWith("[batchSize=")) {
-            perUnit /= Integer.parseInt(params.substring("[batchSize=".length(), params.length() - 1));
+            String value = params.substring("[batchSize=".length(), params.length() - 1);
+            int comma = value.indexOf(',');
+            perUnit /= Integer.parseInt(comma < 0 ? value : value.substring(0, comma));
         }
         return String.format(Locale.ROOT, "%.2f", perUnit);
     }

@@ -1,5 +1,7 @@
 package dev.ratelimiter.bench.support;
 
+import dev.ratelimiter.core.journal.JournalIo;
+import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.memory.MemoryBackend;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.LimitDefinition;
@@ -8,6 +10,7 @@ import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.retry.RetryPolicy;
 import dev.ratelimiter.core.time.Clock;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -112,7 +115,17 @@ public final class BenchLimits {
     /** A memory backend on an accelerated clock with the four keys installed. */
     public static MemoryBackend memoryBackend() {
         Clock clock = new AcceleratedClock(CLOCK_SPEEDUP);
-        MemoryBackend backend = new MemoryBackend(clock, new RetryHints(RetryPolicy.DEFAULT, clock));
+        return installed(new MemoryBackend(clock, new RetryHints(RetryPolicy.DEFAULT, clock)));
+    }
+
+    /** As {@link #memoryBackend()}, keeping its books in a journal. */
+    public static MemoryBackend memoryBackend(JournalSettings journal) throws IOException {
+        Clock clock = new AcceleratedClock(CLOCK_SPEEDUP);
+        return installed(MemoryBackend.withJournal(clock, new RetryHints(RetryPolicy.DEFAULT, clock),
+                MemoryBackend.DEFAULT_MAX_TOMBSTONES, journal, JournalIo.files()));
+    }
+
+    private static MemoryBackend installed(MemoryBackend backend) {
         for (LimitState state : fourKeyStates()) {
             backend.install(state);
         }

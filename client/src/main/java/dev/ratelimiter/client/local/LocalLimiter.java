@@ -3,6 +3,8 @@ package dev.ratelimiter.client.local;
 import dev.ratelimiter.client.DeadlineExceededException;
 import dev.ratelimiter.client.Limiter;
 import dev.ratelimiter.client.LimiterClosedException;
+import dev.ratelimiter.core.journal.JournalIo;
+import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.memory.MemoryBackend;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
@@ -39,7 +41,9 @@ import java.util.logging.Logger;
 /**
  * A {@link Limiter} in process: the memory backend behind a {@link LimiterService}, exactly as the
  * server runs it (same validation, same admission, same retry hints, same decrease loop), without
- * HTTP. Holds live in memory only and are lost when the process ends.
+ * HTTP. Holds live in memory only and are lost when the process ends, unless a journal directory is
+ * given ({@link Builder#journal}): then holds, debts and lease records survive a restart, and a call
+ * returns only once its change is durable (docs/DECISIONS.md, "The memory backend's journal").
  *
  * <p>Answers as the HTTP limiter would: a request that breaks a rule of SPEC 3 answers
  * {@code invalid_request} (the detail is logged), an oversized batch is an
@@ -200,8 +204,24 @@ public final class LocalLimiter implements Limiter {
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
         private RequestLimits requestLimits = RequestLimits.DEFAULT;
         private long decreaseCheckIntervalMs = DEFAULT_DECREASE_CHECK_INTERVAL_MS;
+        private JournalSettings journal;
 
         private Builder() {
+        }
+
+        /**
+         * Keeps the books (holds, debts, lease records) in a journal in {@code directory}, so that they
+         * survive a restart of the process; default: off, because a library has no directory of its
+         * own to write to. One process at a time may use a directory.
+         */
+        public Builder journal(Path directory) {
+            return journal(JournalSettings.of(Objects.requireNonNull(directory, "directory")));
+        }
+
+        /** As {@link #journal(Path)}, with settings of its own (fsync off for tests, say). */
+        public Builder journal(JournalSettings settings) {
+            this.journal = Objects.requireNonNull(settings, "journal");
+            return this;
         }
 
         /** Seeds these limits (after those of the limits file, if any). */
@@ -255,7 +275,8 @@ public final class LocalLimiter implements Limiter {
         }
 
         /**
-         * @throws IOException when the limits file or the registry cannot be read
+         * @throws IOException when the limits file, the registry or the journal cannot be read
+         *     ({@link dev.ratelimiter.core.journal.JournalDamagedException} names a damaged file and offset)
          * @throws dev.ratelimiter.core.registry.InvalidRegistryException when either holds an invalid
          *     entry; the message names the entry and the rule
          */
@@ -272,9 +293,17 @@ public final class LocalLimiter implements Limiter {
                             + "\" is defined twice (in the limits file and in code, or twice in code)");
                 }
             }
-            MemoryBackend backend = new MemoryBackend(clock, new RetryHints(retryPolicy, clock));
-            LimiterService service = LimiterService.open(backend, registry == null ? new InMemoryStore() : registry,
-                    requestLimits);
+            MemoryBackend backend = journal == null
+                    ? new MemoryBackend(clock, new RetryHints(retryPolicy, clock))
+                    : MemoryBackend.withJournal(clock, new RetryHints(retryPolicy, clock),
+                            MemoryBackend.DEFAULT_MAX_TOMBSTONES, journal, JournalIo.files());
+            LimiterService service;
+            try {
+                service = LimiterService.open(backend, registry == null ? new InMemoryStore() : registry, requestLimits);
+            } catch (IOException | RuntimeException e) {
+                backend.close();
+                throw e;
+            }
             try {
                 Set<String> known = new HashSet<>();
                 for (LimitState state : service.states()) {

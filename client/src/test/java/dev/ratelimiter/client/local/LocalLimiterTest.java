@@ -72,6 +72,19 @@ class LocalLimiterTest {
     }
 
     @Test
+    void withAJournalHoldsSurviveARestartOfTheProcess() throws Exception {
+        Path journal = dir.resolve("journal");
+        try (LocalLimiter limiter = manual().journal(journal).build()) {
+            assertTrue(limiter.reserve(reserve("a", "global:llm:p:m:rpm", 2)).allowed());
+        }
+        try (LocalLimiter limiter = manual().journal(journal).build()) {
+            assertFalse(limiter.reserve(reserve("b", "global:llm:p:m:rpm", 1)).allowed(), "a's hold is back");
+            clock.advanceSeconds(60);
+            assertTrue(limiter.reserve(reserve("c", "global:llm:p:m:rpm", 1)).allowed(), "and expires as before");
+        }
+    }
+
+    @Test
     void answersErrorsAsValuesLikeTheServer() throws Exception {
         try (LocalLimiter limiter = manual().build()) {
             assertEquals("unknown_limit_key:nope", limiter.reserve(reserve("a", "nope", 1)).error());

@@ -9,6 +9,8 @@ import dev.ratelimiter.core.model.Usage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * A store of holds that enforces limits with the admission semantics of SPEC 2.
@@ -65,15 +67,42 @@ public interface Backend extends AutoCloseable {
         return responses;
     }
 
+    /**
+     * {@link #reserve} whose answer may arrive later: a backend that must wait before it answers
+     * (for a journal's fsync, say) returns at once and completes the future when it may answer. A
+     * failure is a future failed with {@link BackendException}. The default calls {@link #reserve}
+     * on the calling thread.
+     */
+    default CompletableFuture<ReserveResponse> reserveAsync(ReserveRequest request) {
+        return now(() -> reserve(request));
+    }
+
+    /** {@link #complete} whose answer may arrive later; see {@link #reserveAsync}. */
+    default CompletableFuture<CompleteResponse> completeAsync(CompleteRequest request) {
+        return now(() -> complete(request));
+    }
+
+    /** {@link #reserveAll} whose answers may arrive later; see {@link #reserveAsync}. */
+    default CompletableFuture<List<ReserveResponse>> reserveAllAsync(List<ReserveRequest> requests) {
+        return now(() -> reserveAll(requests));
+    }
+
+    /** {@link #completeAll} whose answers may arrive later; see {@link #reserveAsync}. */
+    default CompletableFuture<List<CompleteResponse>> completeAllAsync(List<CompleteRequest> requests) {
+        return now(() -> completeAll(requests));
+    }
+
     /** The current usage of an installed key. */
     Usage usage(String key);
 
     /**
-     * Whether every call made on the request path ({@link #reserve}, {@link #complete}, their batch
-     * forms, {@link #usage} and {@link #isHealthy}) is bounded work on the calling thread: it never
-     * waits for I/O, a timer or another process, and a lock it takes is held by others only for such
-     * work too. A server may then run these calls on a thread that must never wait, such as a network
-     * event loop, instead of handing them to a pool. The default, false, is the safe answer for a
+     * Whether every call made on the request path in its async form ({@link #reserveAsync},
+     * {@link #completeAsync}, their batch forms, {@link #usage} and {@link #isHealthy}) is bounded
+     * work on the calling thread: it never waits for I/O, a timer or another process, and a lock it
+     * takes is held by others only for such work too; a future it returns may complete later on
+     * another thread. A server may then make these calls on a thread that must never wait, such as a
+     * network event loop, instead of handing them to a pool. The sync forms may still wait (the
+     * memory backend's wait for its journal's fsync). The default, false, is the safe answer for a
      * backend that talks to anything outside this process.
      */
     default boolean neverBlocks() {
@@ -89,6 +118,15 @@ public interface Backend extends AutoCloseable {
      */
     default Optional<String> healthProblem() {
         return isHealthy() ? Optional.empty() : Optional.of("does not answer");
+    }
+
+    /** Runs {@code call} now; a failure fails the future instead of being thrown. */
+    private static <T> CompletableFuture<T> now(Supplier<T> call) {
+        try {
+            return CompletableFuture.completedFuture(call.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /** Releases resources; answers every caller still waiting. Never blocks without a bound. */

@@ -51,6 +51,19 @@ final class KeyState {
         apply(state);
     }
 
+    /**
+     * A key restored from the journal before the registry installs it: it has holds and debt but
+     * no definition until {@link #apply} (the backend keeps it out of its key map until then).
+     */
+    KeyState(String key) {
+        this.key = key;
+    }
+
+    /** Whether the registry has installed this key's definition yet (false only for a restored key). */
+    boolean isInstalled() {
+        return definition != null;
+    }
+
     /** Takes this key's lock: spins a bounded number of times, then blocks. */
     void lock() {
         if (lock.tryLock()) {
@@ -120,6 +133,15 @@ final class KeyState {
         // removes them exactly; rolling holds stay until they expire and go to its ring.
         holds.add(hold, definition.kind() == LimitKind.CONCURRENCY);
         return hold;
+    }
+
+    /**
+     * Puts back a hold read from the journal, counting it again; {@code releasable} as in
+     * {@link HoldQueue#add}. Holds of one key are restored in expiry order, so rolling ones go to the ring.
+     */
+    void restore(Hold hold, boolean releasable) {
+        reserved = Math.addExact(reserved, hold.amount);
+        holds.add(hold, releasable);
     }
 
     /** Releases this exact hold if it still counts; a hold that already expired changes nothing. */

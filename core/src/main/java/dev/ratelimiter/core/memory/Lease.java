@@ -43,7 +43,10 @@ final class Lease implements HeapEntry {
 
     /** Guarded by this. */
     Outcome outcome = Outcome.PENDING;
-    /** Guarded by this: the requirements as admitted (an immutable list), for idempotent repeats. */
+    /**
+     * Guarded by this: the requirements as admitted (an immutable list), for idempotent repeats; null
+     * for a live lease read back from the journal, whose holds say the same.
+     */
     List<Requirement> requirements = List.of();
     /** Guarded by this. */
     long reservedAtMillis;
@@ -57,6 +60,12 @@ final class Lease implements HeapEntry {
     long retryAfterMs;
     /** Guarded by this: when a denial is forgotten and the id may be decided afresh. */
     long forgetAtMillis;
+    /**
+     * Guarded by this: the journal sequence number of the last record about this lease (its reserve,
+     * complete or denial), 0 when there is none or it was read back at start. An answer that
+     * acknowledges what that record says waits until it is durable.
+     */
+    long journalSeq;
 
     /** Guarded by the shard lock. */
     private long sweepAtMillis;

@@ -2,6 +2,10 @@ package dev.ratelimiter.core.memory;
 
 import dev.ratelimiter.core.backend.Backend;
 import dev.ratelimiter.core.backend.BackendException;
+import dev.ratelimiter.core.journal.Journal;
+import dev.ratelimiter.core.journal.JournalIo;
+import dev.ratelimiter.core.journal.JournalRecord;
+import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
@@ -16,13 +20,19 @@ import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.time.Clock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The embedded backend (SPEC 5.1): every hold lives in this process and is forgotten on restart.
@@ -101,13 +111,20 @@ public final class MemoryBackend implements Backend {
     private static final int MAX_RESERVE_ATTEMPTS = 16;
 
     private static final Hold[] NO_HOLDS = new Hold[0];
+    private static final int DEFAULT_EXPECTED_LEASES = 16;
+    private static final int MAX_EXPECTED_LEASES = 1 << 24;
+    private static final long JOURNAL_BYTES_PER_LEASE_MIN = 48;
     /** Stands for "no actual sent for this key" in {@link #reconcile}; valid actuals are never negative. */
     private static final long NO_ACTUAL = -1;
 
     private final Clock clock;
     private final RetryHints retryHints;
     private final ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Lease> leases = new ConcurrentHashMap<>();
+    /** Keys read back from the journal that the registry has not installed yet; moved to {@link #keys} by install. */
+    private final ConcurrentHashMap<String, KeyState> restoredKeys = new ConcurrentHashMap<>();
+    /** Where every change to the books is recorded before it is answered; null when the journal is off. */
+    private final Journal journal;
+    private final ConcurrentHashMap<String, Lease> leases;
     private final LeaseSweeper sweeper = new LeaseSweeper();
     /** Completed and dropped records, kept in {@link #leases} as tombstones, within their bound. */
     private final FinishedLeases tombstones;
@@ -124,19 +141,94 @@ public final class MemoryBackend implements Backend {
      *     remembered (at least 1)
      */
     public MemoryBackend(Clock clock, RetryHints retryHints, int maxTombstones) {
+        this(clock, retryHints, maxTombstones, (JournalOpener) null, DEFAULT_EXPECTED_LEASES);
+    }
+
+    /**
+     * A backend that keeps its books in a journal in {@code settings.directory()}: it starts with the
+     * books read back from there (holds, debts, lease records; what expired while the process was
+     * down is gone), records every change, and answers a change only once its record is durable. The
+     * backend owns the journal and closes it.
+     *
+     * @param maxTombstones how many dropped lease ids, and separately how many denied lease ids, are
+     *     remembered (at least 1)
+     * @throws dev.ratelimiter.core.journal.JournalDamagedException naming the file and byte offset
+     *     when the journal is damaged other than by a torn last record
+     * @throws IOException when the journal's directory cannot be read or written
+     */
+    public static MemoryBackend withJournal(Clock clock, RetryHints retryHints, int maxTombstones,
+            JournalSettings settings, JournalIo io) throws IOException {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(io, "io");
+        try {
+            return new MemoryBackend(clock, retryHints, maxTombstones,
+                    replay -> Journal.open(settings, io, clock, maxTombstones, replay), expectedLeases(settings));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * How many lease records the journal in {@code settings} may hold, from its size (a record takes
+     * at least about {@link #JOURNAL_BYTES_PER_LEASE_MIN} bytes): the lease map is made that large at
+     * once, because growing a concurrent map step by step to a million entries was most of the time a
+     * start with a million holds took, after garbage collection.
+     */
+    private static int expectedLeases(JournalSettings settings) {
+        long bytes = 0;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(settings.directory())) {
+            bytes = files.mapToLong(file -> file.toFile().length()).sum();
+        } catch (IOException e) {
+            // No directory yet (a first start): nothing to read back, the default size will do.
+        }
+        return (int) Math.min(MAX_EXPECTED_LEASES, Math.max(DEFAULT_EXPECTED_LEASES, bytes / JOURNAL_BYTES_PER_LEASE_MIN));
+    }
+
+    /** Opens the journal, folding every record it reads back into the backend under construction. */
+    @FunctionalInterface
+    private interface JournalOpener {
+        Journal open(Consumer<JournalRecord> replay) throws IOException;
+    }
+
+    /** @throws UncheckedIOException when the journal cannot be read back (unwrapped by {@link #withJournal}) */
+    private MemoryBackend(Clock clock, RetryHints retryHints, int maxTombstones, JournalOpener opener,
+            int expectedLeases) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retryHints = Objects.requireNonNull(retryHints, "retryHints");
         if (maxTombstones < 1) {
             throw new IllegalArgumentException("maxTombstones must be at least 1, got " + maxTombstones);
         }
+        this.leases = new ConcurrentHashMap<>(expectedLeases);
         this.tombstones = new FinishedLeases(leases, maxTombstones);
         this.denials = new FinishedLeases(leases, maxTombstones);
+        if (opener == null) {
+            this.journal = null;
+            return;
+        }
+        Restore restore = new Restore();
+        Journal opened;
+        try {
+            opened = opener.open(restore);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        this.journal = opened;
+        restore.finish(clock.nowMillis());
     }
 
     @Override
     public void install(LimitState state) {
         ensureOpen();
-        KeyState created = new KeyState(state);
+        KeyState restored = restoredKeys.remove(state.key());
+        KeyState created = restored == null ? new KeyState(state) : restored;
+        if (restored != null) {
+            restored.lock();
+            try {
+                restored.apply(state);
+            } finally {
+                restored.unlock();
+            }
+        }
         KeyState existing = keys.putIfAbsent(state.key(), created);
         if (existing == null) {
             return;
@@ -165,15 +257,147 @@ public final class MemoryBackend implements Backend {
         }
     }
 
+    /** Reserves; with the journal on, returns once the admission's record is durable. */
     @Override
     public ReserveResponse reserve(ReserveRequest request) {
         ensureOpen();
+        if (journal == null) {
+            return decideInMemory(request).response;
+        }
+        journal.ensureWritable();
+        Decided decided = decideInMemory(request);
+        journal.awaitDurable(decided.seq);
+        return decided.response;
+    }
+
+    /**
+     * Decides on the calling thread without waiting for I/O; with the journal on, the future completes
+     * once the admission's record is durable (on the journal's writer thread), or fails with a
+     * {@link BackendException}.
+     */
+    @Override
+    public CompletableFuture<ReserveResponse> reserveAsync(ReserveRequest request) {
+        return failuresInFuture(() -> {
+            ensureOpen();
+            if (journal == null) {
+                return CompletableFuture.completedFuture(decideInMemory(request).response);
+            }
+            journal.ensureWritable();
+            Decided decided = decideInMemory(request);
+            return whenDurable(decided.seq, decided.response);
+        });
+    }
+
+    @Override
+    public List<ReserveResponse> reserveAll(List<ReserveRequest> requests) {
+        ensureOpen();
+        if (journal == null) {
+            return Backend.super.reserveAll(requests);
+        }
+        journal.ensureWritable();
+        List<Decided> decided = decideAllInMemory(requests);
+        boolean durable = awaitQuietly(lastSeq(decided));
+        return settleReserves(decided, durable);
+    }
+
+    @Override
+    public CompletableFuture<List<ReserveResponse>> reserveAllAsync(List<ReserveRequest> requests) {
+        return failuresInFuture(() -> {
+            ensureOpen();
+            if (journal == null) {
+                return CompletableFuture.completedFuture(Backend.super.reserveAll(requests));
+            }
+            journal.ensureWritable();
+            List<Decided> decided = decideAllInMemory(requests);
+            return journal.durable(lastSeq(decided)).handle((durable, failure) -> settleReserves(decided, failure == null));
+        });
+    }
+
+    /** Completes; with the journal on, returns once the complete's record is durable. */
+    @Override
+    public CompleteResponse complete(CompleteRequest request) {
+        ensureOpen();
+        if (journal == null) {
+            completeInMemory(request);
+            return CompleteResponse.succeeded();
+        }
+        journal.ensureWritable();
+        journal.awaitDurable(completeInMemory(request));
+        return CompleteResponse.succeeded();
+    }
+
+    @Override
+    public CompletableFuture<CompleteResponse> completeAsync(CompleteRequest request) {
+        return failuresInFuture(() -> {
+            ensureOpen();
+            if (journal == null) {
+                completeInMemory(request);
+                return CompletableFuture.completedFuture(CompleteResponse.succeeded());
+            }
+            journal.ensureWritable();
+            return whenDurable(completeInMemory(request), CompleteResponse.succeeded());
+        });
+    }
+
+    @Override
+    public List<CompleteResponse> completeAll(List<CompleteRequest> requests) {
+        ensureOpen();
+        if (journal == null) {
+            return Backend.super.completeAll(requests);
+        }
+        journal.ensureWritable();
+        long[] seqs = completeAllInMemory(requests);
+        return settleCompletes(seqs, awaitQuietly(max(seqs)));
+    }
+
+    @Override
+    public CompletableFuture<List<CompleteResponse>> completeAllAsync(List<CompleteRequest> requests) {
+        return failuresInFuture(() -> {
+            ensureOpen();
+            if (journal == null) {
+                return CompletableFuture.completedFuture(Backend.super.completeAll(requests));
+            }
+            journal.ensureWritable();
+            long[] seqs = completeAllInMemory(requests);
+            return journal.durable(max(seqs)).handle((durable, failure) -> settleCompletes(seqs, failure == null));
+        });
+    }
+
+    /** {@code answer} once journal record {@code seq} is durable; a {@link BackendException} when it cannot be. */
+    private <T> CompletableFuture<T> whenDurable(long seq, T answer) {
+        return journal.durable(seq).handle((durable, failure) -> {
+            if (failure != null) {
+                throw Journal.failure(failure);
+            }
+            return answer;
+        });
+    }
+
+    /** Runs an async form's call now; a failure fails the returned future instead of being thrown. */
+    private static <T> CompletableFuture<T> failuresInFuture(java.util.function.Supplier<CompletableFuture<T>> call) {
+        try {
+            return call.get();
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * An answer decided in memory and the journal record it acknowledges: 0 when it acknowledges
+     * nothing that must be durable first (a denial, a refusal, or the journal is off).
+     */
+    private record Decided(ReserveResponse response, long seq) {
+    }
+
+    private static final Decided NOT_DECIDED = null;
+
+    private Decided decideInMemory(ReserveRequest request) {
         sweep();
         for (int attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
             Lease existing = leases.get(request.leaseId());
             if (existing != null) {
-                ReserveResponse repeat = answerRepeat(existing, request);
-                if (repeat != null) {
+                Decided repeat = answerRepeat(existing, request);
+                if (repeat != NOT_DECIDED) {
                     return repeat;
                 }
                 continue;
@@ -183,37 +407,107 @@ public final class MemoryBackend implements Backend {
                 if (leases.putIfAbsent(request.leaseId(), fresh) != null) {
                     continue;
                 }
-                return decide(fresh, request);
+                ReserveResponse response = decide(fresh, request);
+                return new Decided(response, response.allowed() ? fresh.journalSeq : 0);
             }
         }
         throw new BackendException("lease " + request.leaseId() + " was contended by " + MAX_RESERVE_ATTEMPTS
                 + " concurrent reserves that each gave up; send it again");
     }
 
-    @Override
-    public CompleteResponse complete(CompleteRequest request) {
-        ensureOpen();
+    private List<Decided> decideAllInMemory(List<ReserveRequest> requests) {
+        List<Decided> decided = new ArrayList<>(requests.size());
+        for (ReserveRequest request : requests) {
+            decided.add(decideInMemory(request));
+        }
+        return decided;
+    }
+
+    /** Each answer as decided when its records are durable; otherwise the admissions among them are backend errors. */
+    private static List<ReserveResponse> settleReserves(List<Decided> decided, boolean durable) {
+        List<ReserveResponse> responses = new ArrayList<>(decided.size());
+        for (Decided one : decided) {
+            responses.add(durable || one.seq == 0 ? one.response : ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0));
+        }
+        return responses;
+    }
+
+    private static List<CompleteResponse> settleCompletes(long[] seqs, boolean durable) {
+        List<CompleteResponse> responses = new ArrayList<>(seqs.length);
+        for (long seq : seqs) {
+            responses.add(durable || seq == 0 ? CompleteResponse.succeeded() : CompleteResponse.failed(ErrorCodes.BACKEND_ERROR));
+        }
+        return responses;
+    }
+
+    private long[] completeAllInMemory(List<CompleteRequest> requests) {
+        long[] seqs = new long[requests.size()];
+        for (int i = 0; i < seqs.length; i++) {
+            seqs[i] = completeInMemory(requests.get(i));
+        }
+        return seqs;
+    }
+
+    private static long lastSeq(List<Decided> decided) {
+        long last = 0;
+        for (Decided one : decided) {
+            last = Math.max(last, one.seq);
+        }
+        return last;
+    }
+
+    private static long max(long[] seqs) {
+        long last = 0;
+        for (long seq : seqs) {
+            last = Math.max(last, seq);
+        }
+        return last;
+    }
+
+    /** Waits for a batch's records; false when they did not become durable (the batch's acknowledgements fail). */
+    private boolean awaitQuietly(long seq) {
+        try {
+            journal.awaitDurable(seq);
+            return true;
+        } catch (BackendException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Completes in memory and records the outcome; returns the journal record the answer acknowledges
+     * (0: none, or the journal is off). The complete of a lease already completed acknowledges that
+     * earlier complete's record.
+     */
+    private long completeInMemory(CompleteRequest request) {
         sweep();
         Lease lease = leases.get(request.leaseId());
         if (lease == null) {
-            return CompleteResponse.succeeded();
+            return 0;
         }
         synchronized (lease) {
             if (lease.outcome != Lease.Outcome.LIVE) {
-                return CompleteResponse.succeeded();
+                return lease.journalSeq;
             }
             long nowMillis = clock.nowMillis();
             List<Actual> actuals = request.actuals();
             Map<String, Long> byKey = actuals.size() > RepeatedKeys.PAIRWISE_UP_TO ? actualsByKey(actuals) : null;
-            for (Hold hold : lease.holds) {
+            Hold[] holds = lease.holds;
+            long[] amountsAfter = journal == null ? null : new long[holds.length];
+            long[] debtsAdded = journal == null ? null : new long[holds.length];
+            for (int i = 0; i < holds.length; i++) {
+                Hold hold = holds[i];
                 long actual = byKey == null ? actualFor(actuals, hold.key.key) : byKey.getOrDefault(hold.key.key, NO_ACTUAL);
-                reconcile(hold, actual, nowMillis);
+                reconcile(hold, actual, nowMillis, amountsAfter, debtsAdded, i);
+            }
+            if (journal != null) {
+                lease.journalSeq = journal.append(completedRecord(lease, amountsAfter, debtsAdded));
             }
             // What is still held now expires by itself in its key's queue and can no longer change:
             // the record is only needed to answer repeats, which the tombstone does.
             drop(lease);
             sweeper.cancel(lease);
-            return CompleteResponse.succeeded();
+            return lease.journalSeq;
         }
     }
 
@@ -237,21 +531,37 @@ public final class MemoryBackend implements Backend {
         }
     }
 
-    /** Every call is bounded work under this process's own locks: no I/O, no unbounded wait. */
+    /**
+     * The async forms (and usage, health) are bounded work under this process's own locks: no I/O, no
+     * unbounded wait. With the journal on, the sync forms wait for the fsync of their record; the
+     * async forms hand that wait to the journal's writer thread, which completes their futures.
+     */
     @Override
     public boolean neverBlocks() {
         return true;
     }
 
+    /** Open, and with the journal on, the journal is being written (SPEC 5.1: /healthz answers 503 otherwise). */
     @Override
     public boolean isHealthy() {
-        return !closed;
+        return !closed && (journal == null || journal.isHealthy());
     }
 
-    /** Marks the backend closed; later calls fail with {@link BackendException}. Safe to call twice. */
+    /**
+     * Marks the backend closed; later calls fail with {@link BackendException}. Closes the journal
+     * after writing what is queued (bounded). Safe to call twice.
+     */
     @Override
     public void close() {
         closed = true;
+        if (journal != null) {
+            journal.close();
+        }
+    }
+
+    /** The journal, for measurements (fsyncs, records, bytes); empty when the journal is off. */
+    public java.util.Optional<Journal> journal() {
+        return java.util.Optional.ofNullable(journal);
     }
 
     /** How many records of admitted, not yet finished leases are kept now (for tests of the bounds). */
@@ -307,29 +617,30 @@ public final class MemoryBackend implements Backend {
      * Answers a reserve for a lease id with a record; null when the record was abandoned meanwhile
      * or is a denial old enough to forget, so the caller starts over.
      */
-    private ReserveResponse answerRepeat(Lease lease, ReserveRequest request) {
+    private Decided answerRepeat(Lease lease, ReserveRequest request) {
         synchronized (lease) {
             switch (lease.outcome) {
                 case LIVE:
                     if (clock.nowMillis() >= lease.firstExpiryMillis) {
-                        return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
+                        return new Decided(ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0), 0);
                     }
-                    if (!sameAsSet(lease.requirements, request.requirements())) {
-                        return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
+                    if (!sameAsSet(requirementsOf(lease), request.requirements())) {
+                        return new Decided(ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0), 0);
                     }
-                    return ReserveResponse.allowed(lease.reservedAtMillis);
+                    // A repeat acknowledges the same admission: not before its record is durable.
+                    return new Decided(ReserveResponse.allowed(lease.reservedAtMillis), lease.journalSeq);
                 case DROPPED:
-                    return ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0);
+                    return new Decided(ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0), 0);
                 case DENIED:
                     if (clock.nowMillis() >= lease.forgetAtMillis) {
                         // The longest hold the lease asked for would have ended: the id may be
                         // decided afresh. Its entry in the denials bound is evicted later, a no-op.
                         leases.remove(lease.leaseId, lease);
-                        return null;
+                        return NOT_DECIDED;
                     }
-                    return ReserveResponse.denied(lease.retryAfterMs);
+                    return new Decided(ReserveResponse.denied(lease.retryAfterMs), 0);
                 case ABANDONED:
-                    return null;
+                    return NOT_DECIDED;
                 case PENDING:
                 default:
                     throw new IllegalStateException("lease " + lease.leaseId + " is " + lease.outcome
@@ -398,6 +709,12 @@ public final class MemoryBackend implements Backend {
             // The record stays in the map as the sticky denial, until the bound evicts it or a
             // repeat after forgetAtMillis removes it.
             denials.add(lease);
+            if (journal != null) {
+                // Recorded, but not waited for: forgetting a denial is safe (the id then counts as
+                // new), so a denial answered just before a crash needs no fsync first.
+                lease.journalSeq = journal.append(new JournalRecord.Denied(lease.leaseId, retryAfterMs,
+                        lease.forgetAtMillis));
+            }
             return ReserveResponse.denied(retryAfterMs);
         }
         return admit(lease, requirements, states, nowMillis);
@@ -422,6 +739,9 @@ public final class MemoryBackend implements Backend {
         lease.dropAtMillis = lastExpiryMillis;
         lease.outcome = Lease.Outcome.LIVE;
         sweeper.schedule(lease, lastExpiryMillis);
+        if (journal != null) {
+            lease.journalSeq = journal.append(reservedRecord(lease));
+        }
         return ReserveResponse.allowed(nowMillis);
     }
 
@@ -429,36 +749,187 @@ public final class MemoryBackend implements Backend {
      * Reconciles one hold of a completing lease with its actual ({@link #NO_ACTUAL} when none was
      * sent). A negative actual never gets past the service's validation; should one reach the
      * backend directly it counts as no actual, which keeps the hold as reserved (the safe side).
+     * With the journal on, writes what the hold still counts and the debt it added at {@code index}
+     * of {@code amountsAfter} and {@code debtsAdded} (null with the journal off).
      * Takes the hold's key lock; the caller holds the lease monitor.
      */
-    private static void reconcile(Hold hold, long actual, long nowMillis) {
+    private static void reconcile(Hold hold, long actual, long nowMillis, long[] amountsAfter, long[] debtsAdded,
+            int index) {
         KeyState state = hold.key;
         state.lock();
         try {
-            state.purgeExpired(nowMillis);
-            if (!hold.held) {
-                return;
-            }
-            if (state.definition().kind() == LimitKind.CONCURRENCY) {
-                state.release(hold);
-                return;
-            }
-            if (actual < 0 || actual == hold.amount) {
-                return;
-            }
-            if (actual < hold.amount) {
-                state.shrink(hold, actual);
-                return;
-            }
-            long overage = actual - hold.amount;
-            if (!state.isDecreasing() && state.fits(overage)) {
-                state.grow(hold, overage);
-            } else if (state.definition().overage() == Overage.DEBT) {
-                state.addDebt(overage);
+            long debt = reconcileLocked(state, hold, actual, nowMillis);
+            if (amountsAfter != null) {
+                amountsAfter[index] = hold.held ? hold.amount : 0;
+                debtsAdded[index] = debt;
             }
         } finally {
             state.unlock();
         }
+    }
+
+    /** The rest of {@link #reconcile}, under the key's lock; returns the debt it added. */
+    private static long reconcileLocked(KeyState state, Hold hold, long actual, long nowMillis) {
+        if (!state.isInstalled()) {
+            // A key read back from the journal that the registry no longer has: nothing can reserve
+            // it, so its holds no longer matter; they expire with the rest.
+            return 0;
+        }
+        state.purgeExpired(nowMillis);
+        if (!hold.held) {
+            return 0;
+        }
+        if (state.definition().kind() == LimitKind.CONCURRENCY) {
+            state.release(hold);
+            return 0;
+        }
+        if (actual < 0 || actual == hold.amount) {
+            return 0;
+        }
+        if (actual < hold.amount) {
+            state.shrink(hold, actual);
+            return 0;
+        }
+        long overage = actual - hold.amount;
+        if (!state.isDecreasing() && state.fits(overage)) {
+            state.grow(hold, overage);
+        } else if (state.definition().overage() == Overage.DEBT) {
+            state.addDebt(overage);
+            return overage;
+        }
+        return 0;
+    }
+
+    // ---- The journal: records of changes, and the books read back at start ----
+
+    /** The record of an admission; the caller holds the lease monitor and every key lock of it. */
+    private static JournalRecord.Reserved reservedRecord(Lease lease) {
+        List<JournalRecord.HeldAmount> held = new ArrayList<>(lease.holds.length);
+        for (Hold hold : lease.holds) {
+            held.add(new JournalRecord.HeldAmount(hold.key.key, hold.amount, hold.expiresAtMillis,
+                    hold.key.definition().kind() == LimitKind.CONCURRENCY));
+        }
+        return new JournalRecord.Reserved(lease.leaseId, lease.reservedAtMillis, held);
+    }
+
+    private static JournalRecord.Completed completedRecord(Lease lease, long[] amountsAfter, long[] debtsAdded) {
+        List<Long> amounts = new ArrayList<>(amountsAfter.length);
+        List<JournalRecord.KeyAmount> debts = new ArrayList<>(0);
+        for (int i = 0; i < amountsAfter.length; i++) {
+            amounts.add(amountsAfter[i]);
+            if (debtsAdded[i] > 0) {
+                debts.add(new JournalRecord.KeyAmount(lease.holds[i].key.key, debtsAdded[i]));
+            }
+        }
+        return new JournalRecord.Completed(lease.leaseId, amounts, debts);
+    }
+
+    /**
+     * Folds the records the journal reads back at start into this backend, which is not yet published:
+     * one thread, no locks needed. Records carry outcomes, so folding needs no capacity check. Holds
+     * are collected per key and put into the keys' queues at the end, in expiry order, leaving out
+     * those that were released or have expired; keys wait in {@link #restoredKeys} until the registry
+     * installs them.
+     */
+    private final class Restore implements Consumer<JournalRecord> {
+        private final Map<KeyState, List<Hold>> rolling = new HashMap<>();
+        private final Map<KeyState, List<Hold>> concurrency = new HashMap<>();
+
+        @Override
+        public void accept(JournalRecord record) {
+            if (record instanceof JournalRecord.Reserved reserved) {
+                reserved(reserved);
+            } else if (record instanceof JournalRecord.Completed completed) {
+                completed(completed);
+            } else if (record instanceof JournalRecord.Denied denied) {
+                Lease lease = replace(denied.leaseId());
+                lease.outcome = Lease.Outcome.DENIED;
+                lease.retryAfterMs = denied.retryAfterMs();
+                lease.forgetAtMillis = denied.forgetAtMillis();
+                denials.add(lease);
+            } else if (record instanceof JournalRecord.Tombstone tombstone) {
+                Lease lease = replace(tombstone.leaseId());
+                lease.outcome = Lease.Outcome.DROPPED;
+                tombstones.add(lease);
+            } else if (record instanceof JournalRecord.OrphanHold orphan) {
+                KeyState state = restoredKey(orphan.key());
+                rolling.computeIfAbsent(state, k -> new ArrayList<>())
+                        .add(new Hold(state, orphan.amount(), orphan.expiresAtMillis()));
+            } else if (record instanceof JournalRecord.Debt debt) {
+                restoredKey(debt.key()).addDebt(debt.amount());
+            }
+        }
+
+        private void reserved(JournalRecord.Reserved reserved) {
+            Lease lease = replace(reserved.leaseId());
+            Hold[] holds = new Hold[reserved.holds().size()];
+            long firstExpiryMillis = Long.MAX_VALUE;
+            long lastExpiryMillis = Long.MIN_VALUE;
+            for (int i = 0; i < holds.length; i++) {
+                JournalRecord.HeldAmount held = reserved.holds().get(i);
+                KeyState state = restoredKey(held.key());
+                holds[i] = new Hold(state, held.amount(), held.expiresAtMillis());
+                firstExpiryMillis = Math.min(firstExpiryMillis, held.expiresAtMillis());
+                lastExpiryMillis = Math.max(lastExpiryMillis, held.expiresAtMillis());
+                (held.concurrency() ? concurrency : rolling).computeIfAbsent(state, k -> new ArrayList<>()).add(holds[i]);
+            }
+            lease.holds = holds;
+            // Left for requirementsOf to derive from the holds when a repeat asks: three objects
+            // fewer per lease, which at a million leases is much of what a start spends collecting garbage.
+            lease.requirements = null;
+            lease.reservedAtMillis = reserved.reservedAtMillis();
+            lease.firstExpiryMillis = firstExpiryMillis;
+            lease.dropAtMillis = lastExpiryMillis;
+            lease.outcome = Lease.Outcome.LIVE;
+            sweeper.schedule(lease, lastExpiryMillis);
+        }
+
+        private void completed(JournalRecord.Completed completed) {
+            // Debt is the key's: it counts even when the lease's record is gone.
+            for (JournalRecord.KeyAmount debt : completed.debts()) {
+                restoredKey(debt.key()).addDebt(debt.amount());
+            }
+            Lease lease = leases.get(completed.leaseId());
+            if (lease == null || lease.outcome != Lease.Outcome.LIVE) {
+                return;
+            }
+            for (int i = 0; i < lease.holds.length; i++) {
+                // 0 marks a hold as released; finish leaves it out.
+                lease.holds[i].amount = i < completed.amountsAfter().size() ? completed.amountsAfter().get(i) : 0;
+            }
+            sweeper.cancel(lease);
+            drop(lease);
+        }
+
+        /** A fresh record for {@code leaseId}, replacing one the id had (it was forgotten before it came back). */
+        private Lease replace(String leaseId) {
+            Lease lease = new Lease(leaseId, LeaseSweeper.shardOf(leaseId));
+            Lease previous = leases.put(leaseId, lease);
+            if (previous != null && previous.outcome == Lease.Outcome.LIVE) {
+                sweeper.cancel(previous);
+            }
+            return lease;
+        }
+
+        /** Puts every hold that still counts at {@code nowMillis} into its key's queue, in expiry order. */
+        void finish(long nowMillis) {
+            Comparator<Hold> byExpiry = Comparator.comparingLong(hold -> hold.expiresAtMillis);
+            rolling.forEach((state, holds) -> {
+                holds.sort(byExpiry);
+                holds.forEach(hold -> restoreIfLive(state, hold, false, nowMillis));
+            });
+            concurrency.forEach((state, holds) -> holds.forEach(hold -> restoreIfLive(state, hold, true, nowMillis)));
+        }
+
+        private void restoreIfLive(KeyState state, Hold hold, boolean releasable, long nowMillis) {
+            if (hold.amount > 0 && hold.expiresAtMillis > nowMillis) {
+                state.restore(hold, releasable);
+            }
+        }
+    }
+
+    private KeyState restoredKey(String key) {
+        return restoredKeys.computeIfAbsent(key, KeyState::new);
     }
 
     /**
@@ -533,6 +1004,24 @@ public final class MemoryBackend implements Backend {
             return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
         }
         return null;
+    }
+
+    /**
+     * The requirements a live lease was admitted with. A lease read back from the journal keeps none
+     * (null): its holds have not changed since the reserve (a complete drops the record), so they say
+     * the same. The caller holds the lease monitor.
+     */
+    private static List<Requirement> requirementsOf(Lease lease) {
+        if (lease.requirements != null) {
+            return lease.requirements;
+        }
+        List<Requirement> requirements = new ArrayList<>(lease.holds.length);
+        for (Hold hold : lease.holds) {
+            // Read without the key lock: only a complete changes a hold's amount, under the lease
+            // monitor this caller holds, and a live lease has not been completed.
+            requirements.add(new Requirement(hold.key.key, hold.amount));
+        }
+        return requirements;
     }
 
     /** Whether two requirement lists without duplicate keys name the same keys with the same amounts. */

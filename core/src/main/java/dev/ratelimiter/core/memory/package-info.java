@@ -6,6 +6,10 @@
  * the per-key state and holds, lease records, the sweeper that drops lease records of leases nobody
  * completes, and the bound on finished records kept to answer repeats.
  *
- * <p>Depends on {@code core.model}, {@code core.backend}, {@code core.retry} and {@code core.time}.
+ * With a journal ({@link dev.ratelimiter.core.memory.MemoryBackend#withJournal}) it records every
+ * change there before answering it and reads its books back at start.
+ *
+ * <p>Depends on {@code core.model}, {@code core.backend}, {@code core.journal}, {@code core.retry} and
+ * {@code core.time}.
  */
 package dev.ratelimiter.core.memory;

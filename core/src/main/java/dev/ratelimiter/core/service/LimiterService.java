@@ -29,6 +29,8 @@ import java.util.Set;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -153,6 +155,56 @@ public final class LimiterService implements AutoCloseable {
             warnThrottled("complete of lease " + request.leaseId() + " failed: " + e.getMessage());
             return CompleteResponse.failed(ErrorCodes.BACKEND_ERROR);
         }
+    }
+
+    /**
+     * {@link #reserve} for a caller that must not wait (an event loop): validation happens now, the
+     * answer arrives when the backend may give it (memory backend with its journal: once the record
+     * is durable). A backend failure is the value {@code backend_error}, never a failed future.
+     *
+     * @throws InvalidRequestException when the request breaks a rule of SPEC 3
+     */
+    public CompletableFuture<ReserveResponse> reserveAsync(ReserveRequest request) {
+        validator.validate(request);
+        return backend.reserveAsync(request).exceptionally(failure -> {
+            warnThrottled("reserve of lease " + request.leaseId() + " failed: " + backendFailure(failure).getMessage());
+            return ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0);
+        });
+    }
+
+    /**
+     * {@link #complete} for a caller that must not wait; see {@link #reserveAsync}.
+     *
+     * @throws InvalidRequestException when the request breaks a rule of SPEC 3
+     */
+    public CompletableFuture<CompleteResponse> completeAsync(CompleteRequest request) {
+        validator.validate(request);
+        return backend.completeAsync(request).handle((response, failure) -> {
+            if (failure != null) {
+                warnThrottled("complete of lease " + request.leaseId() + " failed: "
+                        + backendFailure(failure).getMessage());
+                return CompleteResponse.failed(ErrorCodes.BACKEND_ERROR);
+            }
+            holdsReleased();
+            return response;
+        });
+    }
+
+    /** {@link #reserveBatch} for a caller that must not wait; see {@link #reserveAsync}. */
+    public CompletableFuture<List<ReserveResponse>> reserveBatchAsync(List<BatchItem<ReserveRequest>> items) {
+        return batchAsync(items, request -> validator.validate(request), backend::reserveAllAsync,
+                detail -> ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0),
+                () -> ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0));
+    }
+
+    /** {@link #completeBatch} for a caller that must not wait; see {@link #reserveAsync}. */
+    public CompletableFuture<List<CompleteResponse>> completeBatchAsync(List<BatchItem<CompleteRequest>> items) {
+        return batchAsync(items, request -> validator.validate(request), backend::completeAllAsync,
+                detail -> CompleteResponse.failed(ErrorCodes.INVALID_REQUEST),
+                () -> CompleteResponse.failed(ErrorCodes.BACKEND_ERROR)).thenApply(responses -> {
+                    holdsReleased();
+                    return responses;
+                });
     }
 
     /** Reserves a batch: malformed items get {@code invalid_request}, the rest go to the backend together. */
@@ -411,41 +463,94 @@ public final class LimiterService implements AutoCloseable {
         }
     }
 
+    /**
+     * The backend failure a failed future carries. Anything else is a programming error and fails the
+     * caller's future as it is.
+     */
+    private static BackendException backendFailure(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof BackendException backendException) {
+            return backendException;
+        }
+        throw failure instanceof CompletionException completion ? completion : new CompletionException(cause);
+    }
+
     private static <Q, R> List<R> batch(List<BatchItem<Q>> items, Consumer<Q> validate,
             Function<List<Q>, List<R>> process, Function<String, R> invalid, Supplier<R> failed) {
-        List<R> results = new ArrayList<>(Collections.nCopies(items.size(), null));
-        List<Q> valid = new ArrayList<>(items.size());
-        List<Integer> slots = new ArrayList<>(items.size());
-        for (int i = 0; i < items.size(); i++) {
-            BatchItem<Q> item = items.get(i);
-            String detail = item.invalidDetail();
-            if (item.isValid()) {
-                try {
-                    validate.accept(item.value());
-                    valid.add(item.value());
-                    slots.add(i);
-                    continue;
-                } catch (InvalidRequestException e) {
-                    detail = e.detail();
-                }
-            }
-            int slot = i;
-            String why = detail;
-            LOG.log(Level.DEBUG, () -> "batch item " + slot + " is invalid: " + why);
-            results.set(i, invalid.apply(detail));
+        ValidatedBatch<Q, R> batch = ValidatedBatch.of(items, validate, invalid);
+        if (batch.valid.isEmpty()) {
+            return batch.results;
         }
-        if (!valid.isEmpty()) {
-            List<R> processed;
-            try {
-                processed = process.apply(valid);
-            } catch (BackendException e) {
-                LimiterService.warnThrottled("batch of " + valid.size() + " failed: " + e.getMessage());
-                processed = Collections.nCopies(valid.size(), failed.get());
+        List<R> processed;
+        try {
+            processed = process.apply(batch.valid);
+        } catch (BackendException e) {
+            LimiterService.warnThrottled("batch of " + batch.valid.size() + " failed: " + e.getMessage());
+            processed = Collections.nCopies(batch.valid.size(), failed.get());
+        }
+        return batch.fill(processed);
+    }
+
+    private static <Q, R> CompletableFuture<List<R>> batchAsync(List<BatchItem<Q>> items, Consumer<Q> validate,
+            Function<List<Q>, CompletableFuture<List<R>>> process, Function<String, R> invalid, Supplier<R> failed) {
+        ValidatedBatch<Q, R> batch = ValidatedBatch.of(items, validate, invalid);
+        if (batch.valid.isEmpty()) {
+            return CompletableFuture.completedFuture(batch.results);
+        }
+        return process.apply(batch.valid).handle((processed, failure) -> {
+            if (failure != null) {
+                LimiterService.warnThrottled("batch of " + batch.valid.size() + " failed: "
+                        + backendFailure(failure).getMessage());
+                return batch.fill(Collections.nCopies(batch.valid.size(), failed.get()));
             }
+            return batch.fill(processed);
+        });
+    }
+
+    /**
+     * A batch after validation: malformed items answered in their slots, the valid ones (and their
+     * slots) waiting for the backend. Confined to the call that made it.
+     */
+    private static final class ValidatedBatch<Q, R> {
+        final List<R> results;
+        final List<Q> valid;
+        final List<Integer> slots;
+
+        private ValidatedBatch(int size) {
+            results = new ArrayList<>(Collections.nCopies(size, null));
+            valid = new ArrayList<>(size);
+            slots = new ArrayList<>(size);
+        }
+
+        static <Q, R> ValidatedBatch<Q, R> of(List<BatchItem<Q>> items, Consumer<Q> validate, Function<String, R> invalid) {
+            ValidatedBatch<Q, R> batch = new ValidatedBatch<>(items.size());
+            for (int i = 0; i < items.size(); i++) {
+                BatchItem<Q> item = items.get(i);
+                String detail = item.invalidDetail();
+                if (item.isValid()) {
+                    try {
+                        validate.accept(item.value());
+                        batch.valid.add(item.value());
+                        batch.slots.add(i);
+                        continue;
+                    } catch (InvalidRequestException e) {
+                        detail = e.detail();
+                    }
+                }
+                int slot = i;
+                String why = detail;
+                LOG.log(Level.DEBUG, () -> "batch item " + slot + " is invalid: " + why);
+                batch.results.set(i, invalid.apply(detail));
+            }
+            return batch;
+        }
+
+        /** Puts the backend's answers, in the order of the valid items, into their slots. */
+        List<R> fill(List<R> processed) {
             for (int j = 0; j < slots.size(); j++) {
                 results.set(slots.get(j), processed.get(j));
             }
+            return results;
         }
-        return results;
     }
 }

@@ -30,6 +30,9 @@ import java.util.concurrent.CompletableFuture;
  * hand-off to a pool would cost more than the work; a larger body, and every call on a backend that
  * may block (TigerBeetle), runs on the bounded admission pool, body decoding included, so that
  * neither a 1 MiB batch nor a slow backend ever occupies the event loop. A full pool answers 503.
+ * Calls use the service's async forms: with the memory backend's journal on, a call is decided on
+ * the event loop and its answer is written once its record is durable, from the journal's writer
+ * thread, without the event loop waiting for the fsync.
  * Stateless apart from its collaborators, which are thread-safe.
  */
 @Controller("/v1")
@@ -50,45 +53,53 @@ public final class AdmissionController {
 
     @Post(uri = "/reserve", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> reserve(@Body byte[] body) {
-        return calls.dispatch(body.length, () -> {
+        return calls.dispatchAsync(body.length, () -> {
             ReserveRequest request = codec.readReserveRequest(body);
             Timer.Sample sample = metrics.startTimer();
-            ReserveResponse response = service.reserve(request);
-            metrics.reserved(sample, request, response);
-            return JsonResponses.ok(codec.write(response));
+            return service.reserveAsync(request).thenApply(response -> new Decided<>(request, sample, response));
+        }, decided -> {
+            metrics.reserved(decided.sample(), decided.request(), decided.response());
+            return JsonResponses.ok(codec.write(decided.response()));
         });
     }
 
     @Post(uri = "/complete", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> complete(@Body byte[] body) {
-        return calls.dispatch(body.length, () -> {
+        return calls.dispatchAsync(body.length, () -> {
             CompleteRequest request = codec.readCompleteRequest(body);
             Timer.Sample sample = metrics.startTimer();
-            CompleteResponse response = service.complete(request);
-            metrics.completed(sample);
-            return JsonResponses.ok(codec.write(response));
+            return service.completeAsync(request).thenApply(response -> new Decided<>(request, sample, response));
+        }, decided -> {
+            metrics.completed(decided.sample());
+            return JsonResponses.ok(codec.write(decided.response()));
         });
     }
 
     @Post(uri = "/reserve/batch", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> reserveBatch(@Body byte[] body) {
-        return calls.dispatch(body.length, () -> {
+        return calls.dispatchAsync(body.length, () -> {
             List<BatchItem<ReserveRequest>> items = codec.readReserveBatch(body, service.requestLimits().maxBatchItems());
             Timer.Sample sample = metrics.startTimer();
-            List<ReserveResponse> results = service.reserveBatch(items);
-            metrics.reservedBatch(sample, items, results);
-            return JsonResponses.ok(codec.writeReserveResults(results));
+            return service.reserveBatchAsync(items).thenApply(results -> new Decided<>(items, sample, results));
+        }, decided -> {
+            metrics.reservedBatch(decided.sample(), decided.request(), decided.response());
+            return JsonResponses.ok(codec.writeReserveResults(decided.response()));
         });
     }
 
     @Post(uri = "/complete/batch", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> completeBatch(@Body byte[] body) {
-        return calls.dispatch(body.length, () -> {
+        return calls.dispatchAsync(body.length, () -> {
             List<BatchItem<CompleteRequest>> items = codec.readCompleteBatch(body, service.requestLimits().maxBatchItems());
             Timer.Sample sample = metrics.startTimer();
-            List<CompleteResponse> results = service.completeBatch(items);
-            metrics.completedBatch(sample, items, results);
-            return JsonResponses.ok(codec.writeCompleteResults(results));
+            return service.completeBatchAsync(items).thenApply(results -> new Decided<>(items, sample, results));
+        }, decided -> {
+            metrics.completedBatch(decided.sample(), decided.request(), decided.response());
+            return JsonResponses.ok(codec.writeCompleteResults(decided.response()));
         });
+    }
+
+    /** A decided call: its request, its timer, and the limiter's answer, carried to where the response is written. */
+    private record Decided<Q, R>(Q request, Timer.Sample sample, R response) {
     }
 }

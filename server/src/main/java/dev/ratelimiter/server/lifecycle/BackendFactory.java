@@ -1,6 +1,8 @@
 package dev.ratelimiter.server.lifecycle;
 
 import dev.ratelimiter.core.backend.Backend;
+import dev.ratelimiter.core.journal.JournalIo;
+import dev.ratelimiter.core.journal.JournalSettings;
 import dev.ratelimiter.core.memory.MemoryBackend;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.retry.RetryPolicy;
@@ -12,9 +14,13 @@ import dev.ratelimiter.server.config.RetrySettings;
 import dev.ratelimiter.server.config.TigerBeetleSettings;
 import dev.ratelimiter.tigerbeetle.TigerBeetleBackend;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the {@link Backend} named by {@code ratelimiter.backend}. Every backend's settings are
@@ -25,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  */
 @Singleton
 public class BackendFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(BackendFactory.class);
     private static final String TIGERBEETLE_PREFIX = "ratelimiter.tigerbeetle.";
     /** Each field of the backend's settings record, with the server property (after the prefix) it comes from. */
     private static final Map<String, String> BACKEND_FIELDS = Map.of(
@@ -41,6 +48,8 @@ public class BackendFactory {
     private final MemorySettings memory;
     private final RetrySettings retry;
     private final TigerBeetleSettings tigerBeetle;
+    /** The memory backend whose books are being read back; set by {@link #create()}, once. */
+    private volatile RecoveringBackend recovering;
 
     public BackendFactory(LimiterSettings settings, MemorySettings memory, RetrySettings retry,
             TigerBeetleSettings tigerBeetle) {
@@ -71,9 +80,47 @@ public class BackendFactory {
         };
     }
 
+    /**
+     * The memory backend, with its books read back from the journal unless the journal is off. The
+     * journal goes through {@link #journalIo()}, which tests replace to make writes fail.
+     *
+     * @throws StartupFailure naming the file and byte offset when the journal is damaged, or the
+     *     directory when it cannot be opened
+     */
     protected Backend memoryBackend(RetryPolicy policy) {
         Clock clock = Clock.system();
-        return new MemoryBackend(clock, new RetryHints(policy, clock), memory.maxTombstones());
+        RetryHints hints = new RetryHints(policy, clock);
+        Optional<Path> directory = memory.journalDirectory(settings.registryPath());
+        if (directory.isEmpty()) {
+            LOG.warn("ratelimiter.memory.journal-path is empty: the journal is off and a restart forgets every hold");
+            return new MemoryBackend(clock, hints, memory.maxTombstones());
+        }
+        JournalSettings journalSettings = JournalSettings.of(directory.get()).withFsync(memory.journalFsync());
+        JournalIo io = journalIo();
+        // The books are read on a thread of their own while the rest of the server starts;
+        // awaitBooks() is where the start waits for them.
+        RecoveringBackend backend = new RecoveringBackend(
+                () -> MemoryBackend.withJournal(clock, hints, memory.maxTombstones(), journalSettings, io));
+        recovering = backend;
+        return memory.journalWaitOnPool() ? new PoolWaitingBackend(backend) : backend;
+    }
+
+    /**
+     * Waits until the memory backend's books are read back from its journal (at once for any other
+     * backend). The server calls it after its HTTP server has started and before it announces itself.
+     *
+     * @throws StartupFailure naming the file and byte offset when the journal is damaged
+     */
+    public void awaitBooks() {
+        RecoveringBackend backend = recovering;
+        if (backend != null) {
+            backend.awaitRecovered();
+        }
+    }
+
+    /** Where the journal's bytes go: the file system; tests return a seam that fails on demand. */
+    protected JournalIo journalIo() {
+        return JournalIo.files();
     }
 
     /**

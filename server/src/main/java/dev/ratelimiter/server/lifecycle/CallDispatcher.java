@@ -1,7 +1,10 @@
 package dev.ratelimiter.server.lifecycle;
 
 import dev.ratelimiter.core.backend.Backend;
+import io.netty.util.internal.ThreadExecutorMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -53,6 +56,38 @@ public final class CallDispatcher {
         }
         try {
             return CompletableFuture.completedFuture(call.get());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * As {@link #dispatch}, for a call whose decision may arrive later (the memory backend answers once
+     * its journal record is durable): {@code decide} makes the call and returns the future decision,
+     * {@code answer} turns the decision into the response.
+     *
+     * <p>On the calling thread (an event loop), {@code decide} only decides and returns its future, so
+     * the event loop never waits; when the decision arrives later, {@code answer} runs back on the same
+     * event loop, so that the thread completing the decision (the journal's writer) only hands each
+     * response over and returns to its next fsync. On the pool, the pool's thread waits for the
+     * decision, so that the pool's bound still bounds the calls in progress.
+     */
+    public <V, T> CompletableFuture<T> dispatchAsync(int bodyBytes, Supplier<CompletableFuture<V>> decide,
+            Function<V, T> answer) {
+        if (!runsInline(bodyBytes)) {
+            // The backend bounds the wait (the journal's durable timeout, TigerBeetle's request timeout).
+            return pool.submit(() -> answer.apply(decide.get().join()));
+        }
+        try {
+            CompletableFuture<V> decision = decide.get();
+            // Netty's own map from its threads to their event loops (a public class of its internal
+            // package, which Netty's executors use themselves): null off an event loop, and then the
+            // answer runs wherever the decision completes.
+            Executor eventLoop = ThreadExecutorMap.currentExecutor();
+            if (decision.isDone() || eventLoop == null) {
+                return decision.thenApply(answer);
+            }
+            return decision.thenApplyAsync(answer, eventLoop);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
