@@ -98,6 +98,8 @@ final class Submitter implements AutoCloseable {
     private long lastRenewNanos;
     /** The revival task while the cluster does not answer, or null; timer thread and {@link #markSilent}. */
     private ScheduledFuture<?> revival;
+    /** Whether this outage has seen a renewal already (for one log line per outage); timer thread only. */
+    private boolean renewedThisOutage;
     /** The probe sent on a renewed session, or null; timer thread only. */
     private CompletableFuture<?> probe;
     /** A chain taken from the queue that did not fit the previous batch. Flusher thread only. */
@@ -566,6 +568,7 @@ final class Submitter implements AutoCloseable {
         if (answering || closed) {
             revival.cancel(false);
             probe = null;
+            renewedThisOutage = false;
             return;
         }
         long nowNanos = System.nanoTime();
@@ -575,7 +578,11 @@ final class Submitter implements AutoCloseable {
         }
         if (silentNanos >= sessionSilenceNanosMax) {
             lastRenewNanos = nowNanos;
-            LOG.fine("renewing the TigerBeetle session, silent for " + sessionSilenceNanosMax / 1_000_000 + " ms");
+            if (!renewedThisOutage) {
+                LOG.warning("TigerBeetle has not answered for " + sessionSilenceNanosMax / 1_000_000 + " ms; renewing"
+                        + " the session every " + sessionSilenceNanosMax / 1_000_000 + " ms until it answers");
+                renewedThisOutage = true;
+            }
             ledger.renewSession();
             probe = null;
         }

@@ -108,7 +108,8 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         // On a thread of its own: creating a client starts its I/O, and the caller is a timer.
         Thread renewer = new Thread(() -> {
             try {
-                replace(stale, "renewed the TigerBeetle session, which had stopped answering");
+                // The submitter logs once per outage; a renewal every few seconds of a long one is no news.
+                replace(stale, Level.FINE, "renewed the TigerBeetle session, which had stopped answering");
             } finally {
                 replacing.set(false);
             }
@@ -203,7 +204,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         // Not on this thread: it is the client's own, which must not wait on a new client's start.
         Thread replacer = new Thread(() -> {
             try {
-                replace(refused, "TigerBeetle evicted this client's session; continuing on a new session");
+                replace(refused, Level.WARNING, "TigerBeetle evicted this client's session; continuing on a new session");
             } finally {
                 replacing.set(false);
             }
@@ -213,7 +214,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     }
 
     /** Swaps {@code stale} for a fresh client and closes it in the background; the caller holds {@code replacing}. */
-    private void replace(Client stale, String logLine) {
+    private void replace(Client stale, Level level, String logLine) {
         try {
             if (closed || client.get() != stale) {
                 return;
@@ -225,7 +226,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
                 closeInBackground(fresh, false);
                 return;
             }
-            LOG.warning(logLine);
+            LOG.log(level, logLine);
             closeInBackground(stale, false);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not replace the TigerBeetle client; requests keep failing", e);
