@@ -13,6 +13,7 @@ import com.tigerbeetle.RequestException;
 import com.tigerbeetle.TransferBatch;
 import com.tigerbeetle.UInt128;
 import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,7 +34,11 @@ import java.util.logging.Logger;
  * <p>Sessions: the cluster can end this client's session (it answers {@code ClientEvicted}, for
  * instance after too many other clients), and every later request on that session would fail the
  * same way, so the client is replaced by a fresh one and the old one is closed in the background.
- * {@link #renewSession()} does the same on request, for a session that stopped answering. A cluster
+ * {@link #renewSession()} opens a candidate session for a session that stopped answering: the
+ * candidate registers with the cluster and looks up an unused account, and the first candidate
+ * that is answered becomes the current session (the others and the old one are closed). A
+ * candidate is never closed for being slow before {@link #CANDIDATES_MAX} newer ones exist, so a
+ * registration that takes seconds on a busy cluster is not cut short by the next renewal. A cluster
  * that refuses this client's release ({@code ClientReleaseTooLow}/{@code TooHigh}) is reported by
  * {@link #sessionProblem()}; a new session would be refused too, so nothing is replaced then.
  *
@@ -45,6 +50,10 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     private static final Logger LOG = Logger.getLogger(TigerBeetleLedgerClient.class.getName());
     /** How long {@link #close()} waits for the native client to shut down before leaving it to a daemon thread. */
     private static final long CLOSE_WAIT_MS = 2_000;
+    /** Candidate sessions kept at once; with renewals every 2 s each may take about 6 s to register. */
+    static final int CANDIDATES_MAX = 3;
+    /** An account id no limit uses, looked up by a candidate session to learn that the cluster answers it. */
+    private static final long PROBE_ACCOUNT_LOW = 1;
     /** The release of the tigerbeetle-java dependency (the pom pins it), for the release-mismatch message. */
     static final String CLIENT_RELEASE = "0.16.30";
 
@@ -56,6 +65,8 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     private volatile boolean closed;
     /** Why the cluster refuses the current session, or null; see {@link #sessionProblem()}. */
     private volatile String problem;
+    /** Candidate sessions opened by {@link #renewSession()}, oldest first; guarded by itself. */
+    private final ArrayDeque<Client> candidates = new ArrayDeque<>();
 
     private TigerBeetleLedgerClient(byte[] clusterId, String[] addresses) {
         this.clusterId = clusterId;
@@ -101,21 +112,57 @@ final class TigerBeetleLedgerClient implements LedgerClient {
 
     @Override
     public void renewSession() {
-        Client stale = client.get();
-        if (closed || !replacing.compareAndSet(false, true)) {
+        if (closed) {
             return;
         }
-        // On a thread of its own: creating a client starts its I/O, and the caller is a timer.
-        Thread renewer = new Thread(() -> {
-            try {
-                // The submitter logs once per outage; a renewal every few seconds of a long one is no news.
-                replace(stale, Level.FINE, "renewed the TigerBeetle session, which had stopped answering");
-            } finally {
-                replacing.set(false);
+        Client candidate;
+        Client dropped = null;
+        try {
+            candidate = new Client(clusterId, addresses);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not open a new TigerBeetle session; keeping the current one", e);
+            return;
+        }
+        synchronized (candidates) {
+            candidates.addLast(candidate);
+            if (candidates.size() > CANDIDATES_MAX) {
+                dropped = candidates.pollFirst();
             }
-        }, "tigerbeetle-client-renew");
-        renewer.setDaemon(true);
-        renewer.start();
+        }
+        if (dropped != null) {
+            closeInBackground(dropped, false);
+        }
+        IdBatch probe = new IdBatch(1);
+        probe.add(PROBE_ACCOUNT_LOW, 0);
+        CompletableFuture<AccountBatch> answer;
+        try {
+            answer = candidate.lookupAccountsAsync(probe);
+        } catch (RuntimeException e) {
+            // Closed meanwhile (a newer candidate won, or the client closed): nothing to promote.
+            return;
+        }
+        // A dependent only; the client's own future is never completed here.
+        answer.whenComplete((accounts, error) -> {
+            if (error == null) {
+                promote(candidate);
+            }
+        });
+    }
+
+    /** Makes an answered candidate the current session and closes the old one and the other candidates. */
+    private void promote(Client winner) {
+        List<Client> losers = new ArrayList<>();
+        synchronized (candidates) {
+            if (closed || !candidates.remove(winner)) {
+                return;
+            }
+            losers.addAll(candidates);
+            candidates.clear();
+            losers.add(client.getAndSet(winner));
+        }
+        // The submitter logs once per outage; a renewal is no news of its own.
+        LOG.fine("a renewed TigerBeetle session was answered; it replaces the one that stopped answering");
+        losers.forEach(loser -> closeInBackground(loser, false));
     }
 
     @Override
@@ -151,7 +198,13 @@ final class TigerBeetleLedgerClient implements LedgerClient {
 
     @Override
     public void close() {
-        closed = true;
+        List<Client> open = new ArrayList<>();
+        synchronized (candidates) {
+            closed = true;
+            open.addAll(candidates);
+            candidates.clear();
+        }
+        open.forEach(candidate -> closeInBackground(candidate, false));
         closeInBackground(client.get(), true);
     }
 
@@ -204,7 +257,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         // Not on this thread: it is the client's own, which must not wait on a new client's start.
         Thread replacer = new Thread(() -> {
             try {
-                replace(refused, Level.WARNING, "TigerBeetle evicted this client's session; continuing on a new session");
+                replace(refused, "TigerBeetle evicted this client's session; continuing on a new session");
             } finally {
                 replacing.set(false);
             }
@@ -214,7 +267,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     }
 
     /** Swaps {@code stale} for a fresh client and closes it in the background; the caller holds {@code replacing}. */
-    private void replace(Client stale, Level level, String logLine) {
+    private void replace(Client stale, String logLine) {
         try {
             if (closed || client.get() != stale) {
                 return;
@@ -226,7 +279,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
                 closeInBackground(fresh, false);
                 return;
             }
-            LOG.log(level, logLine);
+            LOG.warning(logLine);
             closeInBackground(stale, false);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not replace the TigerBeetle client; requests keep failing", e);
