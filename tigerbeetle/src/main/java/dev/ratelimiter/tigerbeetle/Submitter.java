@@ -501,8 +501,13 @@ final class Submitter implements AutoCloseable {
         }
     }
 
+    /** The failure inside a {@link CompletionException}, which futures wrap around what a stage threw. */
+    static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
     private static boolean isTooMuchData(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
         return cause instanceof RequestException request && request.getStatus() == PacketStatus.TooMuchData.value;
     }
 
@@ -605,7 +610,7 @@ final class Submitter implements AutoCloseable {
     }
 
     private static BackendException failure(String what, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
         if (cause instanceof BackendException backend) {
             return backend;
         }
@@ -646,7 +651,7 @@ final class Submitter implements AutoCloseable {
 
     /** An error that still proves a replica answered (the request reached the cluster and was refused). */
     private static boolean isClusterAnswer(Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = unwrap(error);
         return cause instanceof RequestException;
     }
 

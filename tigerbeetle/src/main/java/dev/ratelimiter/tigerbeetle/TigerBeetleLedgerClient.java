@@ -235,7 +235,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
 
     /** Records why the cluster refused the session, and replaces an evicted one. */
     private void noteRefusal(Client refused, Throwable error) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = Submitter.unwrap(error);
         if (!(cause instanceof RequestException request) || client.get() != refused) {
             return;
         }
