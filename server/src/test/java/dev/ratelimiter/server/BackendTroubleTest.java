@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.wire.ErrorBody;
 import dev.ratelimiter.server.lifecycle.BackendFactory;
@@ -108,8 +109,8 @@ class BackendTroubleTest {
             HttpResponse<String> metrics = server.api.get("/prometheus");
 
             assertEquals(200, reserve.statusCode());
-            assertEquals(ReserveResponse.rejected("backend_error", 0), server.api.codec().readReserveResponse(Api.ok(reserve)));
-            assertEquals(List.of(ReserveResponse.rejected("backend_error", 0)),
+            assertEquals(ReserveResponse.refused(Refusal.BACKEND_ERROR), server.api.codec().readReserveResponse(Api.ok(reserve)));
+            assertEquals(List.of(ReserveResponse.refused(Refusal.BACKEND_ERROR)),
                     server.api.codec().readReserveResults(Api.ok(batch)));
             assertEquals(500, put.statusCode());
             assertEquals("backend_error", server.api.error(put).error());

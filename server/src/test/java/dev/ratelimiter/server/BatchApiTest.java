@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.core.model.CompleteResponse;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.wire.ErrorBody;
@@ -114,7 +115,7 @@ class BatchApiTest implements TemporaryRegistry {
     }
 
     private static void assertInvalidSlot(ReserveResponse result) {
-        assertEquals(ReserveResponse.rejected("invalid_request", 0), result);
+        assertEquals(ReserveResponse.refused(Refusal.INVALID_REQUEST), result);
     }
 
     private void assertInvalid(HttpResponse<String> response, String detailPart) {

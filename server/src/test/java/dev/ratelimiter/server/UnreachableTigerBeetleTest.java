@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
@@ -74,12 +75,12 @@ class UnreachableTigerBeetleTest {
             String leaseId = "lease-" + attempt;
             Timed<ReserveResponse> reserve = timed(() -> server.api.reserve(leaseId, KEY, 1));
 
-            assertEquals(ReserveResponse.rejected("backend_error", 0), reserve.value());
+            assertEquals(ReserveResponse.refused(Refusal.BACKEND_ERROR), reserve.value());
             assertWithinRequestTimeout(reserve, "reserve " + attempt);
         }
         Timed<HttpResponse<String>> batch = timed(() -> server.api.post("/v1/reserve/batch",
                 "{\"requests\":[{\"lease_id\":\"b-1\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}]}"));
-        assertEquals(List.of(ReserveResponse.rejected("backend_error", 0)),
+        assertEquals(List.of(ReserveResponse.refused(Refusal.BACKEND_ERROR)),
                 server.api.codec().readReserveResults(Api.ok(batch.value())));
         assertWithinRequestTimeout(batch, "the batch reserve");
     }

@@ -4,6 +4,7 @@ import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
+import dev.ratelimiter.core.rules.AdmissionRules;
 import java.util.Objects;
 
 /**
@@ -16,7 +17,7 @@ import java.util.Objects;
  * @param reconciling whether the cluster holds more capacity than the state allows and the excess is
  *     still held by leases; the key admits nothing until it has been lowered (like decreasing)
  */
-record KeyState(LimitState state, boolean provisioned, boolean reconciling) {
+record KeyState(LimitState state, boolean provisioned, boolean reconciling) implements AdmissionRules.KeyView {
 
     KeyState {
         Objects.requireNonNull(state, "state");
@@ -26,9 +27,15 @@ record KeyState(LimitState state, boolean provisioned, boolean reconciling) {
         return state.definition();
     }
 
-    /** Whether new reserves of this key are refused with {@code limit_decreasing}. */
-    boolean refusesNewHolds() {
+    /** Whether new reserves of this key are refused with {@code limit_decreasing}: decreasing, or reconciling. */
+    @Override
+    public boolean decreasing() {
         return state.status() == LimitStatus.DECREASING || reconciling;
+    }
+
+    @Override
+    public long capacity() {
+        return state.definition().capacity();
     }
 
     /** How long a hold of this key lasts in the cluster, in whole seconds (the window or the timeout). */

@@ -1,6 +1,7 @@
 package dev.ratelimiter.tigerbeetle;
 
 import dev.ratelimiter.core.model.LimitKind;
+import dev.ratelimiter.core.rules.AdmissionRules;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -48,6 +49,15 @@ record LeaseRecord(String leaseId, Map<String, Long> requirements, List<Hold> ho
 
     static LeaseRecord denied(String leaseId, Map<String, Long> requirements, long retryAfterMs) {
         return new LeaseRecord(leaseId, requirements, List.of(), 0, Status.DENIED, retryAfterMs);
+    }
+
+    /** What the admission rules need to answer a repeat of this lease. */
+    AdmissionRules.KnownLease known() {
+        return switch (status) {
+            case LIVE -> AdmissionRules.KnownLease.live(leaseId, reservedAtUnixMs, firstExpiryUnixMs());
+            case COMPLETING, COMPLETED -> AdmissionRules.KnownLease.finished(leaseId);
+            case DENIED -> AdmissionRules.KnownLease.denied(leaseId, retryAfterMs);
+        };
     }
 
     LeaseRecord withStatus(Status next) {

@@ -13,11 +13,14 @@ import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
 import dev.ratelimiter.core.model.Overage;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.retry.RetryHints;
+import dev.ratelimiter.core.rules.AdmissionRules;
+import dev.ratelimiter.core.rules.AdmissionRules.Settlement;
 import dev.ratelimiter.core.time.Clock;
 import dev.ratelimiter.tigerbeetle.LedgerClient.AccountRecord;
 import dev.ratelimiter.tigerbeetle.LedgerClient.NewAccount;
@@ -378,53 +381,38 @@ public final class TigerBeetleBackend implements Backend {
         }
         if (unknown.takeForRetry(request.leaseId()) == UnknownLeases.Retry.SETTLING) {
             // Its earlier attempt is being settled right now; the next retry finds the outcome.
-            return new Answered(ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0));
+            return new Answered(ReserveResponse.refused(Refusal.BACKEND_ERROR));
         }
-        // The order of checks is the memory backend's (docs/DECISIONS.md): per requirement in request
-        // order, the first that is unknown, decreasing or above its capacity answers.
-        Map<String, KeyState> states = new HashMap<>();
-        for (Requirement requirement : request.requirements()) {
-            KeyState state = keys.get(requirement.key());
-            if (state == null) {
-                return new Answered(ReserveResponse.rejected(ErrorCodes.unknownLimitKey(requirement.key()), 0));
-            }
-            if (state.refusesNewHolds()) {
-                return new Answered(ReserveResponse.rejected(ErrorCodes.limitDecreasing(requirement.key()),
-                        hints.decreasingMs()));
-            }
-            if (requirement.amount() > state.definition().capacity()) {
-                return new Answered(ReserveResponse.rejected(ErrorCodes.exceedsCapacity(requirement.key()), 0));
-            }
-            states.put(requirement.key(), state);
+        List<Requirement> asked = request.requirements();
+        KeyState[] states = new KeyState[asked.size()];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = keys.get(asked.get(i).key());
         }
-        for (Requirement requirement : request.requirements()) {
-            if (!states.get(requirement.key()).provisioned()) {
-                LOG.fine(() -> "reserve of lease " + request.leaseId() + ": " + requirement.key()
+        ReserveResponse refused = AdmissionRules.refusalBeforeFit(asked, states, hints.decreasingMs());
+        if (refused != null) {
+            return new Answered(refused);
+        }
+        for (int i = 0; i < states.length; i++) {
+            String key = asked.get(i).key();
+            if (!states[i].provisioned()) {
+                LOG.fine(() -> "reserve of lease " + request.leaseId() + ": " + key
                         + " is not provisioned in TigerBeetle yet");
-                return new Answered(ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0));
+                return new Answered(ReserveResponse.refused(Refusal.BACKEND_ERROR));
             }
         }
         List<Chains.HoldPlan> plans = new ArrayList<>(requirements.size());
         for (Map.Entry<String, Long> requirement : requirements.entrySet()) {
             plans.add(new Chains.HoldPlan(requirement.getKey(), requirement.getValue(),
-                    states.get(requirement.getKey()).holdSeconds()));
+                    keys.get(requirement.getKey()).holdSeconds()));
         }
         LedgerId requirementSet = LedgerIds.requirementSet(requirements);
         List<Transfer> chain = Chains.reserve(ids, request.leaseId(), plans, requirementSet, nowMs);
         return new ToCluster(request, requirements, plans, requirementSet, chain, nowMs);
     }
 
-    private ReserveResponse answerKnownLease(LeaseRecord known, Map<String, Long> requirements, long nowMs) {
-        if (!known.requirements().equals(requirements)) {
-            return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
-        }
-        return switch (known.status()) {
-            case DENIED -> ReserveResponse.denied(known.retryAfterMs());
-            case LIVE -> nowMs < known.firstExpiryUnixMs()
-                    ? ReserveResponse.allowed(known.reservedAtUnixMs())
-                    : ReserveResponse.rejected(ErrorCodes.leaseExpired(known.leaseId()), 0);
-            case COMPLETING, COMPLETED -> ReserveResponse.rejected(ErrorCodes.leaseExpired(known.leaseId()), 0);
-        };
+    /** A repeat of a lease this server remembers, answered by the shared rules (docs/DECISIONS.md). */
+    private static ReserveResponse answerKnownLease(LeaseRecord known, Map<String, Long> requirements, long nowMs) {
+        return AdmissionRules.repeat(known.known(), () -> known.requirements().equals(requirements), nowMs);
     }
 
     private ReserveResponse finishReserve(ToCluster reserve, CompletableFuture<TransferResults> answer) {
@@ -443,7 +431,7 @@ public final class TigerBeetleBackend implements Backend {
                         reserve.nowMs(), reserve.nowMs() + longestHoldMs + UNKNOWN_LEASE_MARGIN_MS));
             }
             LOG.fine(() -> "reserve of lease " + leaseId + " failed: " + e.getMessage());
-            return ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0);
+            return ReserveResponse.refused(Refusal.BACKEND_ERROR);
         }
         ReserveOutcome outcome = Outcomes.ofReserve(results.results());
         switch (outcome.verdict()) {
@@ -460,12 +448,12 @@ public final class TigerBeetleBackend implements Backend {
                     return resolveRepeat(reserve);
                 } catch (BackendException e) {
                     LOG.fine(() -> "reserve of lease " + leaseId + ": repeat check failed: " + e.getMessage());
-                    return ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0);
+                    return ReserveResponse.refused(Refusal.BACKEND_ERROR);
                 }
             default:
                 LOG.warning("TigerBeetle refused the reserve of lease " + leaseId + " on "
                         + reserve.plans().get(Math.max(0, outcome.causeIndex())).key() + ": " + outcome.cause());
-                return ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0);
+                return ReserveResponse.refused(Refusal.BACKEND_ERROR);
         }
     }
 
@@ -506,35 +494,46 @@ public final class TigerBeetleBackend implements Backend {
         for (TransferRecord transfer : found) {
             byId.put(transfer.id(), transfer);
         }
+        boolean completed = byId.containsKey(ids.completion(leaseId));
+        boolean sameRequirements = true;
         long reservedAtMs = -1;
         long firstExpiryMs = Long.MAX_VALUE;
-        boolean completed = byId.containsKey(ids.completion(leaseId));
         List<LeaseRecord.Hold> holds = new ArrayList<>(reserve.plans().size());
         for (Chains.HoldPlan plan : reserve.plans()) {
+            completed |= byId.containsKey(ids.voidOf(leaseId, plan.key()));
             TransferRecord hold = byId.get(ids.reserve(leaseId, plan.key()));
-            if (hold == null || !hold.userData128().equals(reserve.requirementSet()) || hold.amount() != plan.amount()) {
-                return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
+            if (hold == null) {
+                sameRequirements = false;
+                continue;
             }
-            // Every transfer of one chain commits within the same request: the first one's time is the lease's.
+            sameRequirements &= hold.userData128().equals(reserve.requirementSet()) && hold.amount() == plan.amount();
+            // Every transfer of one chain commits within the same request: any one's time is the lease's.
             if (reservedAtMs < 0) {
                 reservedAtMs = hold.timestampNanos() / 1_000_000L;
             }
             long expiresAtMs = reservedAtMs + hold.timeoutSeconds() * 1000L;
             firstExpiryMs = Math.min(firstExpiryMs, expiresAtMs);
-            completed |= byId.containsKey(ids.voidOf(leaseId, plan.key()));
             holds.add(new LeaseRecord.Hold(plan.key(), plan.amount(), kindOf(plan.key()), expiresAtMs));
         }
-        if (completed || reserve.nowMs() >= firstExpiryMs) {
-            return ReserveResponse.rejected(ErrorCodes.leaseExpired(leaseId), 0);
+        if (!completed && reservedAtMs < 0) {
+            // Ids of this lease exist, but none of the holds asked for now: another request under the same id.
+            return ReserveResponse.refused(Refusal.INVALID_REQUEST);
         }
-        leases.rememberLive(LeaseRecord.live(leaseId, reserve.requirements(), holds, reservedAtMs), reserve.nowMs());
-        return ReserveResponse.allowed(reservedAtMs);
+        AdmissionRules.KnownLease known = completed
+                ? AdmissionRules.KnownLease.finished(leaseId)
+                : AdmissionRules.KnownLease.live(leaseId, reservedAtMs, firstExpiryMs);
+        boolean same = sameRequirements;
+        ReserveResponse response = AdmissionRules.repeat(known, () -> same, reserve.nowMs());
+        if (response.allowed()) {
+            leases.rememberLive(LeaseRecord.live(leaseId, reserve.requirements(), holds, reservedAtMs), reserve.nowMs());
+        }
+        return response;
     }
 
     /** The retry hint of a capacity denial caused by {@code key} (SPEC 6). */
     private long deniedRetryAfterMs(String key) {
         KeyState state = keys.get(key);
-        return state == null ? hints.decreasingMs() : hints.denied(state.definition());
+        return state == null ? hints.decreasingMs() : AdmissionRules.deniedRetryAfterMs(hints, state.definition());
     }
 
     private LimitKind kindOf(String key) {
@@ -695,7 +694,7 @@ public final class TigerBeetleBackend implements Backend {
                 StepVerdict verdict = stepVerdict(step, answers.get(next++), leaseId);
                 if (verdict == StepVerdict.FAILED) {
                     leaseFailed = true;
-                } else if (verdict == StepVerdict.DID_NOT_FIT && recordsDebt(step.key())) {
+                } else if (verdict == StepVerdict.DID_NOT_FIT && afterRefusedOverageIsDebt(step.key())) {
                     debts.add(new Step(StepKind.DEBT, step.key(), step.extraAmount(),
                             Chains.debt(ids, leaseId, step.key(), step.extraAmount())));
                 }
@@ -743,18 +742,20 @@ public final class TigerBeetleBackend implements Backend {
         boolean voidsAHold = false;
         for (LeaseRecord.Hold hold : lease.holds()) {
             String key = hold.key();
-            if (hold.kind() == LimitKind.CONCURRENCY) {
+            Settlement settlement = AdmissionRules.settle(hold.kind(), hold.amount(), actualByKey.getOrDefault(key, -1L));
+            if (settlement == Settlement.RELEASE) {
                 steps.add(new Step(StepKind.RELEASE, key, 0, Chains.release(ids, lease.leaseId(), key, hold.amount())));
                 voidsAHold = true;
                 continue;
             }
-            Long actual = actualByKey.get(key);
             long remainingMs = hold.expiresAtUnixMs() - nowMs;
-            if (actual == null || actual == hold.amount() || remainingMs <= 0) {
+            if (settlement == Settlement.KEEP || remainingMs <= 0) {
+                // Kept as reserved, or past its window already: nothing to settle.
                 continue;
             }
+            long actual = actualByKey.get(key);
             long remainingSeconds = (remainingMs + 999) / 1000;
-            if (actual < hold.amount()) {
+            if (settlement == Settlement.SHRINK) {
                 steps.add(new Step(StepKind.SHRINK, key, 0,
                         Chains.shrink(ids, lease.leaseId(), key, hold.amount(), actual, remainingSeconds)));
                 voidsAHold = true;
@@ -769,22 +770,29 @@ public final class TigerBeetleBackend implements Backend {
         return steps;
     }
 
-    /** Holds the overage until the hold's expiry; while the key is decreasing it goes straight to debt instead. */
+    /**
+     * Holds the overage until the hold's expiry; while the key is decreasing it goes straight to debt
+     * instead, or is dropped under overage deny (a completion marker stands in). Whether a hold fits is
+     * learnt by trying it: {@link #afterRefusedOverageIsDebt} routes the overage the cluster refused.
+     */
     private Step overageStep(String leaseId, String key, long extra, long remainingSeconds) {
         KeyState state = keys.get(key);
-        if (state != null && state.refusesNewHolds()) {
-            // A pending decrease is waiting for free capacity: overage never takes it (as in the memory
-            // backend) and goes straight to debt, or is dropped under deny (a completion marker stands in).
-            return recordsDebt(key)
-                    ? new Step(StepKind.DEBT, key, extra, Chains.debt(ids, leaseId, key, extra))
-                    : new Step(StepKind.COMPLETION, key, 0, Chains.completion(ids, leaseId, key));
-        }
-        return new Step(StepKind.OVERAGE, key, extra, Chains.overage(ids, leaseId, key, extra, remainingSeconds));
+        boolean decreasing = state != null && state.decreasing();
+        return switch (AdmissionRules.overage(decreasing, true, overagePolicy(state))) {
+            case HOLD -> new Step(StepKind.OVERAGE, key, extra, Chains.overage(ids, leaseId, key, extra, remainingSeconds));
+            case DEBT -> new Step(StepKind.DEBT, key, extra, Chains.debt(ids, leaseId, key, extra));
+            case DROP -> new Step(StepKind.COMPLETION, key, 0, Chains.completion(ids, leaseId, key));
+        };
     }
 
-    private boolean recordsDebt(String key) {
-        KeyState state = keys.get(key);
-        return state != null && state.definition().overage() == Overage.DEBT;
+    /** Whether overage the cluster refused to hold goes to the key's debt (else it is dropped). */
+    private boolean afterRefusedOverageIsDebt(String key) {
+        return AdmissionRules.overage(false, false, overagePolicy(keys.get(key))) == AdmissionRules.OverageRoute.DEBT;
+    }
+
+    /** The key's overage policy; a key this server no longer knows records no debt. */
+    private static Overage overagePolicy(KeyState state) {
+        return state == null ? Overage.DENY : state.definition().overage();
     }
 
     private StepVerdict stepVerdict(Step step, CompletableFuture<TransferResults> answer, String leaseId) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ratelimiter.core.model.CompleteResponse;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,7 +68,7 @@ class ReportsTest {
         WorkerStats stats = new WorkerStats(timeline);
         stats.reserved(start, 100_000, List.of(ReserveResponse.allowed(1)));
         stats.reserved(start + SECOND_NANOS, 300_000, List.of(ReserveResponse.allowed(1), ReserveResponse.denied(100),
-                ReserveResponse.rejected("unknown_limit_key:k", 0)));
+                ReserveResponse.refused(new Refusal.UnknownLimitKey("k"))));
         stats.completed(start, 50_000, List.of(CompleteResponse.succeeded()));
         stats.completeFailed(start, 70_000, 1, new IllegalStateException("down"));
         Histogram sizes = new Histogram(3);

@@ -3,7 +3,7 @@ package dev.ratelimiter.chaos.workload;
 import dev.ratelimiter.client.Limiter;
 import dev.ratelimiter.client.LimiterException;
 import dev.ratelimiter.core.model.CompleteRequest;
-import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import java.util.Objects;
@@ -33,8 +33,8 @@ public final class ClientLimiterTarget implements LimiterTarget {
     public ReserveResult reserve(ReserveRequest request) {
         try {
             ReserveResponse response = limiter.reserve(request, deadline());
-            if (response.error().equals(ErrorCodes.INVALID_REQUEST)) {
-                return ReserveResult.failed(ErrorCodes.INVALID_REQUEST + ": refused by the client or server");
+            if (response.refusal() instanceof Refusal.InvalidRequest) {
+                return ReserveResult.invalid("refused by the client or server");
             }
             return ReserveResult.answered(response);
         } catch (LimiterException e) {

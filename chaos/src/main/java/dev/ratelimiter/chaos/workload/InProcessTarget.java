@@ -23,7 +23,7 @@ public final class InProcessTarget implements LimiterTarget {
         try {
             return ReserveResult.answered(service.reserve(request));
         } catch (InvalidRequestException e) {
-            return ReserveResult.failed("invalid_request: " + e.detail());
+            return ReserveResult.invalid(e.detail());
         }
     }
 
@@ -32,7 +32,7 @@ public final class InProcessTarget implements LimiterTarget {
         try {
             return CompleteResult.answered(service.complete(request));
         } catch (InvalidRequestException e) {
-            return CompleteResult.failed("invalid_request: " + e.detail());
+            return CompleteResult.invalid(e.detail());
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.Requirement;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.time.Clock;
@@ -163,7 +164,7 @@ public final class Worker implements Runnable {
         long nowMillis = clock().nowMillis();
         if (!result.isAnswered()) {
             stats.reserveFailures.increment();
-            if (result.failure().startsWith(ErrorCodes.INVALID_REQUEST)) {
+            if (result.invalid()) {
                 stats.countUnexpected(result.failure());
             } else if (attempt < settings().reserveAttempts()) {
                 pending = new PendingReserve(leaseId, call, attempt);
@@ -177,17 +178,17 @@ public final class Worker implements Runnable {
         ReserveResponse response = result.response();
         if (response.allowed()) {
             admitted(leaseId, call, response.reservedAtUnixMs(), nowMillis);
-        } else if (response.error().isEmpty()) {
+        } else if (response.deniedForCapacity()) {
             stats.denied.increment();
             for (Requirement requirement : requirements) {
                 RunStats.increment(stats.deniedByKey, requirement.key());
             }
             long pauseMillis = Math.min(response.retryAfterMs(), settings().denialPauseMillisMax());
             nextReserveAtMillis = nowMillis + (pauseMillis < 1 ? 0 : random.nextLong(pauseMillis + 1));
-        } else if (response.error().equals(ErrorCodes.BACKEND_ERROR)) {
+        } else if (response.refusal() instanceof Refusal.BackendError) {
             stats.backendErrors.increment();
             nextReserveAtMillis = nowMillis + settings().retryPauseMillis();
-        } else if (attempt > 1 && response.error().equals(ErrorCodes.leaseExpired(leaseId))) {
+        } else if (attempt > 1 && new Refusal.LeaseExpired(leaseId).equals(response.refusal())) {
             // An earlier attempt was admitted without our knowing, and its hold is gone already
             // (or a restarted server forgot it): the admission stays out of the log.
             stats.leasesLost.increment();
@@ -255,7 +256,7 @@ public final class Worker implements Runnable {
             } else {
                 stats.countUnexpected("complete error " + errorKind(result.response().error()));
             }
-        } else if (result.failure().startsWith(ErrorCodes.INVALID_REQUEST)) {
+        } else if (result.invalid()) {
             stats.countUnexpected(result.failure());
         }
         stats.completeFailures.increment();

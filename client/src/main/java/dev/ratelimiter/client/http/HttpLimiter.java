@@ -12,6 +12,7 @@ import dev.ratelimiter.client.timing.TaskTimer;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.time.Clock;
@@ -124,7 +125,7 @@ public final class HttpLimiter implements Limiter {
     @Override
     public CompletableFuture<ReserveResponse> reserveAsync(ReserveRequest request, long deadlineMillis) {
         return call("reserve of lease " + request.leaseId(), reserveUri, codec.write(request), deadlineMillis,
-                codec::readReserveResponse, detail -> ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0));
+                codec::readReserveResponse, detail -> ReserveResponse.refused(Refusal.INVALID_REQUEST));
     }
 
     @Override
@@ -140,7 +141,7 @@ public final class HttpLimiter implements Limiter {
         int size = requests.size();
         return call("batch of " + size + " reserves", reserveBatchUri, codec.writeReserveBatch(requests),
                 deadlineMillis, body -> sized(codec.readReserveResults(body), size),
-                detail -> Collections.nCopies(size, ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0)));
+                detail -> Collections.nCopies(size, ReserveResponse.refused(Refusal.INVALID_REQUEST)));
     }
 
     @Override

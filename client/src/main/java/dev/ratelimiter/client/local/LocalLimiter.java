@@ -13,6 +13,7 @@ import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.PutLimitResponse;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.registry.InMemoryStore;
@@ -101,7 +102,7 @@ public final class LocalLimiter implements Limiter {
                 return service.reserve(request);
             } catch (InvalidRequestException e) {
                 LOG.log(Level.WARNING, () -> "reserve of lease " + request.leaseId() + " is invalid: " + e.detail());
-                return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
+                return ReserveResponse.refused(Refusal.INVALID_REQUEST);
             }
         });
     }

@@ -13,7 +13,7 @@ import dev.ratelimiter.core.ids.UlidGenerator;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
-import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.time.Clock;
@@ -323,57 +323,28 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void refused(JobRun<?> run, String leaseId, ReserveResponse response) {
-        String error = response.error();
-        if (error.isEmpty() || error.startsWith(ErrorCodes.LIMIT_DECREASING_PREFIX)) {
+        Refusal refusal = response.refusal();
+        if (refusal == null || refusal instanceof Refusal.LimitDecreasing) {
             denied(run, leaseId, response);
-        } else if (error.equals(ErrorCodes.BACKEND_ERROR)) {
+        } else if (refusal instanceof Refusal.BackendError) {
             // The server's backend did not answer in time: the holds may or may not have been made.
             retrySameLease(run, leaseId, new LimiterException("the server answered backend_error"), true);
-        } else if (error.startsWith(ErrorCodes.LEASE_EXPIRED_PREFIX)) {
-            leaseGone(run, leaseId, error);
+        } else if (refusal instanceof Refusal.LeaseExpired) {
+            leaseGone(run, leaseId, response.error());
         } else {
-            releaseSlotAndFail(run, JobFailedException.Reason.REJECTED, error,
-                    "the limiter rejected it: " + error, null, false);
+            releaseSlotAndFail(run, JobFailedException.Reason.REJECTED, response.error(),
+                    "the limiter rejected it: " + response.error(), null, false);
         }
     }
 
     private void denied(JobRun<?> run, String leaseId, ReserveResponse response) {
-        long now = clock.nowMillis();
         long delayMs = Math.max(1, response.retryAfterMs())
                 + Math.max(0, Math.min(config.denialJitterMs(), jitter.applyAsLong(config.denialJitterMs())));
-        JobFailedException.Reason reason = null;
-        String why = null;
         synchronized (lock) {
             queues.denied(run.queue());
-            releaseSlot(run);
-            if (run.future.isDone()) {
-                finish(run);
-            } else if (shutdown) {
-                reason = JobFailedException.Reason.SHUTDOWN;
-                why = "denied, and the scheduler shut down meanwhile";
-            } else if (run.attempts >= run.maxAttempts) {
-                reason = JobFailedException.Reason.ATTEMPTS_EXHAUSTED;
-                why = "denied on its last of " + run.maxAttempts + " attempts";
-            } else if (delayMs >= run.job.deadlineMillis() - now) {
-                reason = JobFailedException.Reason.DEADLINE_EXCEEDED;
-                why = "denied, and the retry in " + delayMs + " ms would come after its deadline";
-            } else {
-                // A denied lease stays denied (SPEC 2.2): the next attempt needs a new lease id.
-                run.leaseId = null;
-                run.maybeHeld = false;
-                run.unknownStreak = 0;
-                requeue(run, now + delayMs);
-            }
-            if (reason != null) {
-                finish(run);
-            }
         }
         notify(o -> o.denied(run.job, leaseId, response.retryAfterMs(), response.error()));
-        if (reason != null) {
-            fail(run, reason, response.error(), why + (response.error().isEmpty() ? "" : " (" + response.error() + ")"),
-                    null, false);
-        }
-        dispatch();
+        next(run, NextStep.Outcome.DENIED, delayMs, response.error(), null, false);
     }
 
     private void reserveFailed(JobRun<?> run, String leaseId, Throwable failure) {
@@ -395,72 +366,65 @@ public final class Scheduler implements AutoCloseable {
 
     /** Retries the same lease id after the unknown-outcome backoff, unless a bound says stop. */
     private void retrySameLease(JobRun<?> run, String leaseId, Throwable cause, boolean maybeHeld) {
-        long now = clock.nowMillis();
-        JobFailedException.Reason reason = null;
+        long delayMs;
+        synchronized (lock) {
+            delayMs = config.unknownOutcomeBackoff().delayMs(run.unknownStreak, jitter);
+        }
+        if (maybeHeld) {
+            notify(o -> o.outcomeUnknown(run.job, leaseId, cause));
+        }
+        next(run, NextStep.Outcome.UNKNOWN, delayMs, "", cause, maybeHeld);
+    }
+
+    /** The lease expired or was completed before a repeat reached it: start over with a new one. */
+    private void leaseGone(JobRun<?> run, String leaseId, String error) {
+        next(run, NextStep.Outcome.LEASE_GONE, 0, error, null, false);
+    }
+
+    /**
+     * Applies {@link NextStep#decide} to a job whose reserve did not admit it: frees its slot, then
+     * queues it again (a new lease id unless the outcome was unknown) or fails it. A failed job whose
+     * current lease may hold capacity releases it.
+     *
+     * @param maybeHeld whether this reserve's outcome leaves the lease possibly holding capacity
+     */
+    private void next(JobRun<?> run, NextStep.Outcome outcome, long delayMs, String error, Throwable cause,
+            boolean maybeHeld) {
+        NextStep.Decision decision;
         String why = null;
         boolean release;
         synchronized (lock) {
             releaseSlot(run);
             run.maybeHeld |= maybeHeld;
-            long delayMs = config.unknownOutcomeBackoff().delayMs(run.unknownStreak, jitter);
-            if (run.future.isDone()) {
-                finish(run);
-            } else if (shutdown) {
-                reason = JobFailedException.Reason.SHUTDOWN;
-                why = "its reserve had no definitive answer, and the scheduler shut down meanwhile";
-            } else if (run.attempts >= run.maxAttempts) {
-                reason = JobFailedException.Reason.ATTEMPTS_EXHAUSTED;
-                why = "its last of " + run.maxAttempts + " reserve attempts had no definitive answer";
-            } else if (run.unknownStreak + 1 >= config.maxUnknownOutcomes()) {
-                reason = JobFailedException.Reason.LIMITER_FAILED;
-                why = config.maxUnknownOutcomes() + " reserves in a row had no definitive answer from the limiter";
-            } else if (delayMs >= run.job.deadlineMillis() - now) {
-                reason = JobFailedException.Reason.DEADLINE_EXCEEDED;
-                why = "its reserve had no definitive answer before its deadline";
-            } else {
-                run.unknownStreak++;
-                requeue(run, now + delayMs);
-            }
-            if (reason != null) {
-                finish(run);
+            decision = NextStep.decide(run, outcome, delayMs, shutdown, config.maxUnknownOutcomes(), clock.nowMillis());
+            switch (decision.action()) {
+                case RETRY:
+                    if (outcome == NextStep.Outcome.UNKNOWN) {
+                        run.unknownStreak++;
+                    } else {
+                        // A denied lease stays denied (SPEC 2.2), a gone one is gone: the next attempt
+                        // needs a new lease id.
+                        run.leaseId = null;
+                        run.maybeHeld = false;
+                        run.unknownStreak = 0;
+                    }
+                    requeue(run, decision.retryAtMillis());
+                    break;
+                case FAIL:
+                    why = NextStep.why(decision, outcome, run, delayMs, config.maxUnknownOutcomes());
+                    finish(run);
+                    break;
+                case FORGET:
+                default:
+                    finish(run);
+                    break;
             }
             release = run.state == JobRun.State.DONE && run.maybeHeld;
         }
-        if (maybeHeld) {
-            notify(o -> o.outcomeUnknown(run.job, leaseId, cause));
-        }
-        if (reason != null) {
-            fail(run, reason, "", why, cause, release);
+        if (decision.action() == NextStep.Action.FAIL) {
+            fail(run, decision.reason(), error, why + (error.isEmpty() ? "" : " (" + error + ")"), cause, release);
         } else if (release) {
-            releaseInBackground(run.job, leaseId);
-        }
-        dispatch();
-    }
-
-    /** The lease expired or was completed before a repeat reached it: start over with a new one. */
-    private void leaseGone(JobRun<?> run, String leaseId, String error) {
-        JobFailedException.Reason reason = null;
-        synchronized (lock) {
-            releaseSlot(run);
-            if (run.future.isDone()) {
-                finish(run);
-            } else if (shutdown) {
-                reason = JobFailedException.Reason.SHUTDOWN;
-            } else if (run.attempts >= run.maxAttempts) {
-                reason = JobFailedException.Reason.ATTEMPTS_EXHAUSTED;
-            } else {
-                run.leaseId = null;
-                run.maybeHeld = false;
-                run.unknownStreak = 0;
-                requeue(run, clock.nowMillis());
-            }
-            if (reason != null) {
-                finish(run);
-            }
-        }
-        if (reason != null) {
-            fail(run, reason, error, "its lease " + leaseId + " was gone (" + error + ") with no attempt left to"
-                    + " start over", null, false);
+            releaseInBackground(run.job, run.leaseId);
         }
         dispatch();
     }

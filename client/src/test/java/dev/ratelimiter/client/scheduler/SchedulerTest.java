@@ -16,6 +16,7 @@ import dev.ratelimiter.client.timing.ManualTaskTimer;
 import dev.ratelimiter.core.ids.Ulid;
 import dev.ratelimiter.core.llm.LlmRequirements;
 import dev.ratelimiter.core.model.Actual;
+import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Requirement;
@@ -70,7 +71,7 @@ class SchedulerTest {
     }
 
     private static CompletableFuture<ReserveResponse> rejected(String error) {
-        return CompletableFuture.completedFuture(ReserveResponse.rejected(error, 0));
+        return CompletableFuture.completedFuture(ReserveResponse.refused(ErrorCodes.refusal(error)));
     }
 
     private static <T> CompletableFuture<T> unknown() {

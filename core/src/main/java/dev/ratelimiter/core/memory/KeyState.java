@@ -4,6 +4,7 @@ import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
+import dev.ratelimiter.core.rules.AdmissionRules;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -19,7 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Invariant while the lock is free: {@code reserved} equals the sum of the amounts of the held
  * holds in {@code holds}; every held hold has {@code amount >= 1}.
  */
-final class KeyState {
+final class KeyState implements AdmissionRules.KeyView {
     private static final AtomicLong CREATED = new AtomicLong();
 
     final String key;
@@ -93,11 +94,13 @@ final class KeyState {
         return definition;
     }
 
-    long capacity() {
+    @Override
+    public long capacity() {
         return definition.capacity();
     }
 
-    boolean isDecreasing() {
+    @Override
+    public boolean decreasing() {
         return status == LimitStatus.DECREASING;
     }
 

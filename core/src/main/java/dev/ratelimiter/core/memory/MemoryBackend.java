@@ -12,13 +12,15 @@ import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
-import dev.ratelimiter.core.model.Overage;
 import dev.ratelimiter.core.model.RepeatedKeys;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.retry.RetryHints;
+import dev.ratelimiter.core.rules.AdmissionRules;
+import dev.ratelimiter.core.rules.AdmissionRules.KnownLease;
 import dev.ratelimiter.core.time.Clock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -427,7 +429,7 @@ public final class MemoryBackend implements Backend {
     private static List<ReserveResponse> settleReserves(List<Decided> decided, boolean durable) {
         List<ReserveResponse> responses = new ArrayList<>(decided.size());
         for (Decided one : decided) {
-            responses.add(durable || one.seq == 0 ? one.response : ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0));
+            responses.add(durable || one.seq == 0 ? one.response : ReserveResponse.refused(Refusal.BACKEND_ERROR));
         }
         return responses;
     }
@@ -619,26 +621,26 @@ public final class MemoryBackend implements Backend {
      */
     private Decided answerRepeat(Lease lease, ReserveRequest request) {
         synchronized (lease) {
+            long nowMillis = clock.nowMillis();
             switch (lease.outcome) {
-                case LIVE:
-                    if (clock.nowMillis() >= lease.firstExpiryMillis) {
-                        return new Decided(ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0), 0);
-                    }
-                    if (!sameAsSet(requirementsOf(lease), request.requirements())) {
-                        return new Decided(ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0), 0);
-                    }
+                case LIVE: {
+                    ReserveResponse response = AdmissionRules.repeat(
+                            KnownLease.live(lease.leaseId, lease.reservedAtMillis, lease.firstExpiryMillis),
+                            () -> AdmissionRules.sameAsSet(requirementsOf(lease), request.requirements()), nowMillis);
                     // A repeat acknowledges the same admission: not before its record is durable.
-                    return new Decided(ReserveResponse.allowed(lease.reservedAtMillis), lease.journalSeq);
+                    return new Decided(response, response.allowed() ? lease.journalSeq : 0);
+                }
                 case DROPPED:
-                    return new Decided(ReserveResponse.rejected(ErrorCodes.leaseExpired(lease.leaseId), 0), 0);
+                    return new Decided(AdmissionRules.repeat(KnownLease.finished(lease.leaseId), null, nowMillis), 0);
                 case DENIED:
-                    if (clock.nowMillis() >= lease.forgetAtMillis) {
+                    if (nowMillis >= lease.forgetAtMillis) {
                         // The longest hold the lease asked for would have ended: the id may be
                         // decided afresh. Its entry in the denials bound is evicted later, a no-op.
                         leases.remove(lease.leaseId, lease);
                         return NOT_DECIDED;
                     }
-                    return new Decided(ReserveResponse.denied(lease.retryAfterMs), 0);
+                    return new Decided(AdmissionRules.repeat(KnownLease.denied(lease.leaseId, lease.retryAfterMs),
+                            null, nowMillis), 0);
                 case ABANDONED:
                     return NOT_DECIDED;
                 case PENDING:
@@ -677,19 +679,9 @@ public final class MemoryBackend implements Backend {
 
     /** The rest of {@link #decide}, with the lease monitor and every known key's lock held. */
     private ReserveResponse decideLocked(Lease lease, List<Requirement> requirements, KeyState[] states) {
-        for (int i = 0; i < states.length; i++) {
-            Requirement requirement = requirements.get(i);
-            KeyState state = states[i];
-            if (state == null) {
-                return abandon(lease, ReserveResponse.rejected(ErrorCodes.unknownLimitKey(requirement.key()), 0));
-            }
-            if (state.isDecreasing()) {
-                return abandon(lease, ReserveResponse.rejected(ErrorCodes.limitDecreasing(requirement.key()),
-                        retryHints.decreasingMs()));
-            }
-            if (requirement.amount() > state.capacity()) {
-                return abandon(lease, ReserveResponse.rejected(ErrorCodes.exceedsCapacity(requirement.key()), 0));
-            }
+        ReserveResponse refused = AdmissionRules.refusalBeforeFit(requirements, states, retryHints.decreasingMs());
+        if (refused != null) {
+            return abandon(lease, refused);
         }
         long nowMillis = clock.nowMillis();
         long retryAfterMs = 0;
@@ -699,7 +691,7 @@ public final class MemoryBackend implements Backend {
             state.purgeExpired(nowMillis);
             longestHoldMillis = Math.max(longestHoldMillis, holdMillis(state));
             if (!state.fits(requirements.get(i).amount())) {
-                retryAfterMs = Math.max(retryAfterMs, Math.max(1, retryHints.denied(state.definition())));
+                retryAfterMs = Math.max(retryAfterMs, AdmissionRules.deniedRetryAfterMs(retryHints, state.definition()));
             }
         }
         if (retryAfterMs > 0) {
@@ -779,25 +771,34 @@ public final class MemoryBackend implements Backend {
         if (!hold.held) {
             return 0;
         }
-        if (state.definition().kind() == LimitKind.CONCURRENCY) {
-            state.release(hold);
-            return 0;
+        switch (AdmissionRules.settle(state.definition().kind(), hold.amount, actual)) {
+            case RELEASE:
+                state.release(hold);
+                return 0;
+            case SHRINK:
+                state.shrink(hold, actual);
+                return 0;
+            case OVERAGE:
+                return holdOverage(state, hold, actual - hold.amount);
+            case KEEP:
+            default:
+                return 0;
         }
-        if (actual < 0 || actual == hold.amount) {
-            return 0;
+    }
+
+    /** Holds, records as debt or drops the overage of a hold (SPEC 2.3); returns the debt it added. */
+    private static long holdOverage(KeyState state, Hold hold, long overage) {
+        switch (AdmissionRules.overage(state.decreasing(), state.fits(overage), state.definition().overage())) {
+            case HOLD:
+                state.grow(hold, overage);
+                return 0;
+            case DEBT:
+                state.addDebt(overage);
+                return overage;
+            case DROP:
+            default:
+                return 0;
         }
-        if (actual < hold.amount) {
-            state.shrink(hold, actual);
-            return 0;
-        }
-        long overage = actual - hold.amount;
-        if (!state.isDecreasing() && state.fits(overage)) {
-            state.grow(hold, overage);
-        } else if (state.definition().overage() == Overage.DEBT) {
-            state.addDebt(overage);
-            return overage;
-        }
-        return 0;
     }
 
     // ---- The journal: records of changes, and the books read back at start ----
@@ -993,15 +994,15 @@ public final class MemoryBackend implements Backend {
     /** Duplicate keys or amounts below 1 never reach a backend through the service; refuse them anyway. */
     private static ReserveResponse checkShape(List<Requirement> requirements) {
         if (requirements.isEmpty()) {
-            return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
+            return ReserveResponse.refused(Refusal.INVALID_REQUEST);
         }
         for (Requirement requirement : requirements) {
             if (requirement.amount() < 1) {
-                return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
+                return ReserveResponse.refused(Refusal.INVALID_REQUEST);
             }
         }
         if (RepeatedKeys.firstRepeat(requirements, Requirement::key) >= 0) {
-            return ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0);
+            return ReserveResponse.refused(Refusal.INVALID_REQUEST);
         }
         return null;
     }
@@ -1022,11 +1023,6 @@ public final class MemoryBackend implements Backend {
             requirements.add(new Requirement(hold.key.key, hold.amount));
         }
         return requirements;
-    }
-
-    /** Whether two requirement lists without duplicate keys name the same keys with the same amounts. */
-    private static boolean sameAsSet(List<Requirement> held, List<Requirement> repeated) {
-        return held.size() == repeated.size() && new HashSet<>(held).equals(new HashSet<>(repeated));
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
 import dev.ratelimiter.core.model.PutLimitResponse;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
@@ -136,7 +137,7 @@ public final class LimiterService implements AutoCloseable {
             return backend.reserve(request);
         } catch (BackendException e) {
             warnThrottled("reserve of lease " + request.leaseId() + " failed: " + e.getMessage());
-            return ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0);
+            return ReserveResponse.refused(Refusal.BACKEND_ERROR);
         }
     }
 
@@ -168,7 +169,7 @@ public final class LimiterService implements AutoCloseable {
         validator.validate(request);
         return backend.reserveAsync(request).exceptionally(failure -> {
             warnThrottled("reserve of lease " + request.leaseId() + " failed: " + backendFailure(failure).getMessage());
-            return ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0);
+            return ReserveResponse.refused(Refusal.BACKEND_ERROR);
         });
     }
 
@@ -193,8 +194,8 @@ public final class LimiterService implements AutoCloseable {
     /** {@link #reserveBatch} for a caller that must not wait; see {@link #reserveAsync}. */
     public CompletableFuture<List<ReserveResponse>> reserveBatchAsync(List<BatchItem<ReserveRequest>> items) {
         return batchAsync(items, request -> validator.validate(request), backend::reserveAllAsync,
-                detail -> ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0),
-                () -> ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0));
+                detail -> ReserveResponse.refused(Refusal.INVALID_REQUEST),
+                () -> ReserveResponse.refused(Refusal.BACKEND_ERROR));
     }
 
     /** {@link #completeBatch} for a caller that must not wait; see {@link #reserveAsync}. */
@@ -210,8 +211,8 @@ public final class LimiterService implements AutoCloseable {
     /** Reserves a batch: malformed items get {@code invalid_request}, the rest go to the backend together. */
     public List<ReserveResponse> reserveBatch(List<BatchItem<ReserveRequest>> items) {
         return batch(items, request -> validator.validate(request), backend::reserveAll,
-                detail -> ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0),
-                () -> ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0));
+                detail -> ReserveResponse.refused(Refusal.INVALID_REQUEST),
+                () -> ReserveResponse.refused(Refusal.BACKEND_ERROR));
     }
 
     /** Completes a batch: malformed items get {@code ok=false, invalid_request}, the rest go together. */

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
+import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitChange;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
@@ -550,7 +551,7 @@ public final class WireCodec {
     private ReserveResponse reserveResponse(JsonNode node, String path) {
         JsonReader reader = JsonReader.object(node, path, RESERVE_RESPONSE_FIELDS);
         return new ReserveResponse(reader.requiredBoolean("allowed"), reader.requiredLong("retry_after_ms"),
-                reader.requiredLong("reserved_at_unix_ms"), reader.requiredString("error"));
+                reader.requiredLong("reserved_at_unix_ms"), ErrorCodes.refusal(reader.requiredString("error")));
     }
 
     private CompleteResponse completeResponse(JsonNode node, String path) {

@@ -372,6 +372,50 @@ public abstract class BackendContractTest {
         assertAllowed(reserve(lease("c"), req(rpm, 1)));
     }
 
+    // A repeat answers from the lease's fate before it compares requirements (docs/DECISIONS.md):
+    // once completed, expired or denied, what the repeat asks for no longer matters.
+
+    @Test
+    public void repeatOfACompletedLeaseWithDifferentRequirementsAnswersLeaseExpired() {
+        String rpm = rolling("rpm", 10, LONG_SECONDS).key();
+        String tpm = rolling("tpm", 10, LONG_SECONDS).key();
+        assertAllowed(reserve(lease("a"), req(rpm, 1)));
+        assertOk(complete(lease("a")));
+
+        assertRejected(reserve(lease("a"), req(rpm, 2)), ErrorCodes.leaseExpired(lease("a")), 0);
+        assertRejected(reserve(lease("a"), req(rpm, 1), req(tpm, 1)), ErrorCodes.leaseExpired(lease("a")), 0);
+
+        assertUsage(rpm, 1, 9, 0);
+        assertUsage(tpm, 0, 10, 0);
+    }
+
+    @Test
+    public void repeatOfAnExpiredLeaseWithDifferentRequirementsAnswersLeaseExpired() {
+        String rpm = rolling("rpm", 10, 1).key();
+        assertAllowed(reserve(lease("a"), req(rpm, 3)));
+
+        letTimePass(Duration.ofSeconds(1));
+        awaitUsage(rpm, 0, 10, 0);
+
+        assertRejected(reserve(lease("a"), req(rpm, 4)), ErrorCodes.leaseExpired(lease("a")), 0);
+        assertUsage(rpm, 0, 10, 0);
+    }
+
+    @Test
+    public void repeatOfADeniedLeaseWithDifferentRequirementsIsDeniedAgain() {
+        String rpm = rolling("rpm", 1, LONG_SECONDS).key();
+        String tpm = rolling("tpm", 10, LONG_SECONDS).key();
+        assertAllowed(reserve(lease("a"), req(rpm, 1)));
+        assertDenied(reserve(lease("b"), req(rpm, 1)));
+        assertOk(complete(lease("a"), new Actual(rpm, 0)));
+
+        assertDenied(reserve(lease("b"), req(tpm, 1)));
+        assertDenied(reserve(lease("b"), req(rpm, 1), req(tpm, 2)));
+
+        assertUsage(rpm, 0, 1, 0);
+        assertUsage(tpm, 0, 10, 0);
+    }
+
     // ---- Idempotency of complete (SPEC 2.3) ----
 
     @Test

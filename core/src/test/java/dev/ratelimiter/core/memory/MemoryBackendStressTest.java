@@ -13,6 +13,7 @@ import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.Overage;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
@@ -360,7 +361,7 @@ class MemoryBackendStressTest {
             long afterMillis = clock.nowMillis();
 
             if (oversizedKey != null) {
-                assertEquals(ReserveResponse.rejected(ErrorCodes.exceedsCapacity(oversizedKey), 0), response, leaseId);
+                assertEquals(ReserveResponse.refused(new Refusal.ExceedsCapacity(oversizedKey), 0), response, leaseId);
             } else if (response.allowed()) {
                 assertEquals("", response.error(), leaseId);
                 assertTrue(response.reservedAtUnixMs() >= beforeMillis && response.reservedAtUnixMs() <= afterMillis,
@@ -527,7 +528,7 @@ class MemoryBackendStressTest {
             if (repeat.allowed()) {
                 admitted(record.leaseId, repeat.reservedAtUnixMs(), record.amounts);
             } else if (!repeat.error().isEmpty()) {
-                assertEquals(ReserveResponse.rejected(ErrorCodes.leaseExpired(record.leaseId), 0), repeat);
+                assertEquals(ReserveResponse.refused(new Refusal.LeaseExpired(record.leaseId), 0), repeat);
             }
         }
 

@@ -16,6 +16,7 @@ import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
 import dev.ratelimiter.core.model.PutLimitResponse;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
@@ -345,7 +346,7 @@ class LimiterServiceTest {
         LimiterService service = open(LimitState.created(TPM_10));
         backend.failAdmission = true;
 
-        assertEquals(ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0), service.reserve(reserve("a", "tpm", 1)));
+        assertEquals(ReserveResponse.refused(Refusal.BACKEND_ERROR), service.reserve(reserve("a", "tpm", 1)));
         assertEquals(CompleteResponse.failed(ErrorCodes.BACKEND_ERROR),
                 service.complete(new CompleteRequest("a", "", List.of(new Actual("tpm", 1)))));
         assertFalse(service.isHealthy());
@@ -363,8 +364,8 @@ class LimiterServiceTest {
         List<ReserveResponse> results = service.reserveBatch(items);
 
         assertEquals(List.of(ReserveResponse.allowed(1_001),
-                ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0),
-                ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0),
+                ReserveResponse.refused(Refusal.INVALID_REQUEST),
+                ReserveResponse.refused(Refusal.INVALID_REQUEST),
                 ReserveResponse.allowed(1_002)), results);
         assertEquals(List.of("reserveAll 2"), events);
         assertEquals(List.of("first", "fourth"), backend.reserved.stream().map(ReserveRequest::leaseId).toList());
@@ -387,7 +388,7 @@ class LimiterServiceTest {
     void aBatchOfOnlyInvalidItemsNeverReachesTheBackend() throws IOException {
         LimiterService service = open(LimitState.created(TPM_10));
         List<ReserveResponse> results = service.reserveBatch(List.of(BatchItem.invalid("requests[0]: bad")));
-        assertEquals(List.of(ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0)), results);
+        assertEquals(List.of(ReserveResponse.refused(Refusal.INVALID_REQUEST)), results);
         assertEquals(List.of(), events);
     }
 
@@ -401,8 +402,8 @@ class LimiterServiceTest {
         List<CompleteResponse> completes = service.completeBatch(List.of(BatchItem.invalid("requests[0]: bad"),
                 BatchItem.of(new CompleteRequest("b", "", List.of()))));
 
-        ReserveResponse backendError = ReserveResponse.rejected(ErrorCodes.BACKEND_ERROR, 0);
-        assertEquals(List.of(backendError, ReserveResponse.rejected(ErrorCodes.INVALID_REQUEST, 0), backendError), reserves);
+        ReserveResponse backendError = ReserveResponse.refused(Refusal.BACKEND_ERROR);
+        assertEquals(List.of(backendError, ReserveResponse.refused(Refusal.INVALID_REQUEST), backendError), reserves);
         assertEquals(List.of(CompleteResponse.failed(ErrorCodes.INVALID_REQUEST),
                 CompleteResponse.failed(ErrorCodes.BACKEND_ERROR)), completes);
     }

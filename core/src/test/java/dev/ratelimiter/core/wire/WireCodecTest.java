@@ -17,6 +17,7 @@ import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
 import dev.ratelimiter.core.model.Overage;
 import dev.ratelimiter.core.model.PutLimitResponse;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
@@ -99,7 +100,7 @@ class WireCodecTest {
         @Test
         void responses() {
             for (ReserveResponse response : List.of(ReserveResponse.allowed(1_700_000_000_000L),
-                    ReserveResponse.denied(250), ReserveResponse.rejected(ErrorCodes.exceedsCapacity("k"), 0))) {
+                    ReserveResponse.denied(250), ReserveResponse.refused(new Refusal.ExceedsCapacity("k"), 0))) {
                 assertEquals(response, codec.readReserveResponse(codec.write(response)));
             }
             for (CompleteResponse response : List.of(CompleteResponse.succeeded(),

@@ -7,6 +7,7 @@ import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.wire.BatchItem;
@@ -174,7 +175,7 @@ public final class AdmissionMetrics {
     }
 
     private static boolean isInvalid(ReserveResponse response) {
-        return !response.allowed() && ErrorCodes.INVALID_REQUEST.equals(response.error());
+        return response.refusal() instanceof Refusal.InvalidRequest;
     }
 
     private void sampleUsage() {
@@ -238,7 +239,7 @@ public final class AdmissionMetrics {
         void record(ReserveResponse response) {
             if (response.allowed()) {
                 allowed.increment();
-            } else if (ErrorCodes.BACKEND_ERROR.equals(response.error())) {
+            } else if (response.refusal() instanceof Refusal.BackendError) {
                 failed.increment();
             } else {
                 denied.increment();
