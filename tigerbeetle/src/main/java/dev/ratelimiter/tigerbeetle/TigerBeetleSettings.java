@@ -1,5 +1,7 @@
 package dev.ratelimiter.tigerbeetle;
 
+import dev.ratelimiter.core.settings.Bounds;
+import dev.ratelimiter.core.settings.SettingOutOfBoundsException;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
@@ -8,7 +10,7 @@ import java.util.regex.Pattern;
 
 /**
  * How the TigerBeetle backend reaches its cluster and how it batches (SPEC 4 and 5.2). Every rule
- * is checked at construction; a violation is an {@link IllegalArgumentException} naming the field
+ * is checked at construction; a violation is a {@link SettingOutOfBoundsException} naming the field
  * and the rule. Immutable and thread-safe.
  *
  * @param clusterId the cluster id, from 0 to 2^128-1
@@ -55,30 +57,23 @@ public record TigerBeetleSettings(
     private static final Pattern IPV6_WITH_PORT = Pattern.compile("\\[[0-9A-Fa-f:.]+]:[0-9]{1,5}");
 
     public TigerBeetleSettings {
-        Objects.requireNonNull(clusterId, "clusterId must be given");
-        Objects.requireNonNull(addresses, "addresses must be given");
-        Objects.requireNonNull(flushInterval, "flushInterval must be given");
-        Objects.requireNonNull(requestTimeout, "requestTimeout must be given");
+        Bounds.requireGiven("clusterId", clusterId);
         if (clusterId.signum() < 0 || clusterId.compareTo(U128_MAX) > 0) {
-            throw new IllegalArgumentException("clusterId must be from 0 to 2^128-1, got " + clusterId);
+            throw new SettingOutOfBoundsException("clusterId", "must be from 0 to 2^128-1, got " + clusterId);
         }
-        addresses = List.copyOf(addresses);
+        addresses = List.copyOf(Bounds.requireGiven("addresses", addresses));
         if (addresses.isEmpty()) {
-            throw new IllegalArgumentException("addresses must name at least one replica");
+            throw new SettingOutOfBoundsException("addresses", "must name at least one replica");
         }
         for (int i = 0; i < addresses.size(); i++) {
             checkAddress(i, addresses.get(i));
         }
-        requireRange("batchSizeMax", batchSizeMax, 1, BATCH_SIZE_LIMIT);
-        if (flushInterval.isNegative() || flushInterval.compareTo(Duration.ofSeconds(1)) > 0) {
-            throw new IllegalArgumentException("flushInterval must be from 0 to 1 s, got " + flushInterval);
-        }
-        if (requestTimeout.compareTo(Duration.ofMillis(1)) < 0 || requestTimeout.compareTo(Duration.ofMinutes(10)) > 0) {
-            throw new IllegalArgumentException("requestTimeout must be from 1 ms to 10 min, got " + requestTimeout);
-        }
-        requireRange("queueCapacity", queueCapacity, 1, 10_000_000);
-        requireRange("inFlightRequestsMax", inFlightRequestsMax, 1, 1_024);
-        requireRange("leaseRecordsMax", leaseRecordsMax, 1, 100_000_000);
+        Bounds.require("batchSizeMax", batchSizeMax, 1, BATCH_SIZE_LIMIT);
+        Bounds.require("flushInterval", flushInterval, Duration.ZERO, Duration.ofSeconds(1));
+        Bounds.require("requestTimeout", requestTimeout, Duration.ofMillis(1), Duration.ofMinutes(10));
+        Bounds.require("queueCapacity", queueCapacity, 1, 10_000_000);
+        Bounds.require("inFlightRequestsMax", inFlightRequestsMax, 1, 1_024);
+        Bounds.require("leaseRecordsMax", leaseRecordsMax, 1, 100_000_000);
     }
 
     /** Settings for {@code addresses} of cluster {@code clusterId} with every other value at its default. */
@@ -120,28 +115,20 @@ public record TigerBeetleSettings(
 
     private static void checkAddress(int index, String address) {
         String field = "addresses[" + index + "]";
-        if (address == null) {
-            throw new IllegalArgumentException(field + " must be given");
-        }
+        Bounds.requireGiven(field, address);
         String port;
         if (PORT.matcher(address).matches()) {
             port = address;
         } else if (IPV4_WITH_PORT.matcher(address).matches() || IPV6_WITH_PORT.matcher(address).matches()) {
             port = address.substring(address.lastIndexOf(':') + 1);
         } else {
-            throw new IllegalArgumentException(field + " must be a port, an IPv4 address with a port or a bracketed"
+            throw new SettingOutOfBoundsException(field, "must be a port, an IPv4 address with a port or a bracketed"
                     + " IPv6 address with a port (the TigerBeetle client does not resolve host names), got '"
                     + address + "'");
         }
         int number = Integer.parseInt(port);
         if (number < 1 || number > 65_535) {
-            throw new IllegalArgumentException(field + " must have a port from 1 to 65535, got '" + address + "'");
-        }
-    }
-
-    private static void requireRange(String name, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + " must be from " + min + " to " + max + ", got " + value);
+            throw new SettingOutOfBoundsException(field, "must have a port from 1 to 65535, got '" + address + "'");
         }
     }
 }

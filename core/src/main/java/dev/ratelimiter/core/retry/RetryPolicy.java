@@ -1,5 +1,7 @@
 package dev.ratelimiter.core.retry;
 
+import dev.ratelimiter.core.settings.Bounds;
+
 /**
  * How long a denied client should wait before trying again (SPEC 6). Hint = {@code min(cap,
  * base * factor^streak)} plus a random jitter in {@code [0, jitterMs]}.
@@ -31,30 +33,20 @@ public record RetryPolicy(
 
     public static final RetryPolicy DEFAULT = new RetryPolicy(50, 2.0, 2000, 25, 100, 10, 1.5, 5000, 50, 10_000, 10_000);
 
+    private static final long HOUR_MS = 3_600_000;
+
     public RetryPolicy {
-        requireRange("concurrencyBaseMs", concurrencyBaseMs, 1, 3_600_000);
-        requireRange("concurrencyMaxMs", concurrencyMaxMs, 1, 3_600_000);
-        requireRange("concurrencyJitterMs", concurrencyJitterMs, 0, 3_600_000);
-        requireRange("rollingMinBaseMs", rollingMinBaseMs, 1, 3_600_000);
-        requireRange("rollingBaseWindowPercent", rollingBaseWindowPercent, 0, 100);
-        requireRange("rollingCapMs", rollingCapMs, 1, 3_600_000);
-        requireRange("rollingJitterMs", rollingJitterMs, 0, 3_600_000);
-        requireRange("decreasingMs", decreasingMs, 1, 3_600_000);
-        requireRange("streakDecayMs", streakDecayMs, 1, 86_400_000);
-        requireFactor("concurrencyFactor", concurrencyFactor);
-        requireFactor("rollingFactor", rollingFactor);
-    }
-
-    /** A factor below 1 would shrink the hint per denial; NaN fails the range check too. */
-    private static void requireFactor(String name, double value) {
-        if (!(value >= 1.0 && value <= 10.0)) {
-            throw new IllegalArgumentException(name + " must be from 1.0 to 10.0, got " + value);
-        }
-    }
-
-    private static void requireRange(String name, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + " must be from " + min + " to " + max + ", got " + value);
-        }
+        Bounds.require("concurrencyBaseMs", concurrencyBaseMs, 1, HOUR_MS);
+        // A factor below 1 would shrink the hint per denial.
+        Bounds.require("concurrencyFactor", concurrencyFactor, 1.0, 10.0);
+        Bounds.require("concurrencyMaxMs", concurrencyMaxMs, 1, HOUR_MS);
+        Bounds.require("concurrencyJitterMs", concurrencyJitterMs, 0, HOUR_MS);
+        Bounds.require("rollingMinBaseMs", rollingMinBaseMs, 1, HOUR_MS);
+        Bounds.require("rollingBaseWindowPercent", rollingBaseWindowPercent, 0, 100);
+        Bounds.require("rollingFactor", rollingFactor, 1.0, 10.0);
+        Bounds.require("rollingCapMs", rollingCapMs, 1, HOUR_MS);
+        Bounds.require("rollingJitterMs", rollingJitterMs, 0, HOUR_MS);
+        Bounds.require("decreasingMs", decreasingMs, 1, HOUR_MS);
+        Bounds.require("streakDecayMs", streakDecayMs, 1, 24 * HOUR_MS);
     }
 }

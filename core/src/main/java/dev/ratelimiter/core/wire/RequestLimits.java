@@ -1,5 +1,7 @@
 package dev.ratelimiter.core.wire;
 
+import dev.ratelimiter.core.settings.Bounds;
+
 /**
  * The configurable bounds on a request (SPEC 3, validation).
  *
@@ -9,12 +11,13 @@ package dev.ratelimiter.core.wire;
 public record RequestLimits(int maxRequirements, int maxBatchItems) {
     public static final RequestLimits DEFAULT = new RequestLimits(32, 256);
 
+    /** Upper bound of {@link #maxRequirements}. */
+    public static final int MAX_REQUIREMENTS_LIMIT = 10_000;
+    /** Upper bound of {@link #maxBatchItems}. */
+    public static final int MAX_BATCH_ITEMS_LIMIT = 100_000;
+
     public RequestLimits {
-        if (maxRequirements < 1 || maxRequirements > 10_000) {
-            throw new IllegalArgumentException("maxRequirements must be from 1 to 10000, got " + maxRequirements);
-        }
-        if (maxBatchItems < 1 || maxBatchItems > 100_000) {
-            throw new IllegalArgumentException("maxBatchItems must be from 1 to 100000, got " + maxBatchItems);
-        }
+        Bounds.require("maxRequirements", maxRequirements, 1, MAX_REQUIREMENTS_LIMIT);
+        Bounds.require("maxBatchItems", maxBatchItems, 1, MAX_BATCH_ITEMS_LIMIT);
     }
 }

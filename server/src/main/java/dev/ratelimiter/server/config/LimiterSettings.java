@@ -6,6 +6,7 @@ import static dev.ratelimiter.server.config.InvalidSettingException.requireText;
 import dev.ratelimiter.core.wire.RequestLimits;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
+import java.util.Map;
 
 /**
  * The main settings of ratelimiterd, bound to {@code ratelimiter.*}. Immutable and thread-safe;
@@ -64,8 +65,9 @@ public record LimiterSettings(
         }
         registryPath = requireText("ratelimiter.registry-path", registryPath);
         requireRange("ratelimiter.decrease-check-interval-ms", decreaseCheckIntervalMs, 1, 60_000);
-        requireRange("ratelimiter.max-requirements", maxRequirements, 1, 10_000);
-        requireRange("ratelimiter.max-batch-items", maxBatchItems, 1, 100_000);
+        int requirements = maxRequirements;
+        int batchItems = maxBatchItems;
+        InvalidSettingException.fromCore("ratelimiter", Map.of(), () -> new RequestLimits(requirements, batchItems));
         requireRange("ratelimiter.max-body-bytes", maxBodyBytes, 1024, 64L * 1024 * 1024);
         requireRange("ratelimiter.admission-threads", admissionThreads, 1, 1024);
         requireRange("ratelimiter.admission-queue-max", admissionQueueMax, 1, 1_000_000);

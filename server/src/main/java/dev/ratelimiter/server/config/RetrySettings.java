@@ -1,13 +1,12 @@
 package dev.ratelimiter.server.config;
 
-import static dev.ratelimiter.server.config.InvalidSettingException.requireRange;
-
 import dev.ratelimiter.core.retry.RetryPolicy;
 import io.micronaut.context.annotation.ConfigurationProperties;
+import java.util.Map;
 
 /**
  * The retry-after policy of SPEC 6, bound to {@code ratelimiter.retry.*}: one setting per field of
- * core's {@link RetryPolicy}, with the same bounds. Immutable and thread-safe.
+ * core's {@link RetryPolicy}, whose bounds it reports under these property names. Immutable and thread-safe.
  */
 @ConfigurationProperties("ratelimiter.retry")
 public record RetrySettings(
@@ -23,20 +22,11 @@ public record RetrySettings(
         long decreasingMs,
         long streakDecayMs) {
 
-    private static final long HOUR_MS = 3_600_000;
-
     public RetrySettings {
-        requireRange("ratelimiter.retry.concurrency-base-ms", concurrencyBaseMs, 1, HOUR_MS);
-        requireRange("ratelimiter.retry.concurrency-factor", concurrencyFactor, 1.0, 10.0);
-        requireRange("ratelimiter.retry.concurrency-max-ms", concurrencyMaxMs, 1, HOUR_MS);
-        requireRange("ratelimiter.retry.concurrency-jitter-ms", concurrencyJitterMs, 0, HOUR_MS);
-        requireRange("ratelimiter.retry.rolling-min-base-ms", rollingMinBaseMs, 1, HOUR_MS);
-        requireRange("ratelimiter.retry.rolling-base-window-percent", rollingBaseWindowPercent, 0, 100);
-        requireRange("ratelimiter.retry.rolling-factor", rollingFactor, 1.0, 10.0);
-        requireRange("ratelimiter.retry.rolling-cap-ms", rollingCapMs, 1, HOUR_MS);
-        requireRange("ratelimiter.retry.rolling-jitter-ms", rollingJitterMs, 0, HOUR_MS);
-        requireRange("ratelimiter.retry.decreasing-ms", decreasingMs, 1, HOUR_MS);
-        requireRange("ratelimiter.retry.streak-decay-ms", streakDecayMs, 1, 24 * HOUR_MS);
+        // The bounds are RetryPolicy's, reported under this section's property names.
+        InvalidSettingException.fromCore("ratelimiter.retry", Map.of(), () -> new RetryPolicy(concurrencyBaseMs,
+                concurrencyFactor, concurrencyMaxMs, concurrencyJitterMs, rollingMinBaseMs, rollingBaseWindowPercent,
+                rollingFactor, rollingCapMs, rollingJitterMs, decreasingMs, streakDecayMs));
     }
 
     /** Core's policy with these values. */

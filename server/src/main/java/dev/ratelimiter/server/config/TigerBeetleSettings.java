@@ -1,18 +1,19 @@
 package dev.ratelimiter.server.config;
 
-import static dev.ratelimiter.server.config.InvalidSettingException.requireRange;
 import static dev.ratelimiter.server.config.InvalidSettingException.requireText;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import java.math.BigInteger;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How to reach the TigerBeetle cluster and how the backend batches and bounds its work (SPEC 5.2),
  * bound to {@code ratelimiter.tigerbeetle.*}. Checked at start whichever backend is chosen, so a
- * typo surfaces before the backend is switched. The bounds here are those of the backend's own
- * settings; the form of each address is checked by the backend (see
- * {@code dev.ratelimiter.server.lifecycle.BackendFactory}). Immutable and thread-safe.
+ * typo surfaces before the backend is switched. The bounds are those of the backend's own settings
+ * record, reported under these property names. Immutable and thread-safe.
  *
  * @param clusterId the cluster id, a u128 in decimal (a string, because it does not fit a long)
  * @param addresses replica addresses as TigerBeetle accepts them: {@code 3000}, {@code 127.0.0.1:3000}
@@ -38,30 +39,39 @@ public record TigerBeetleSettings(
         int inFlightRequestsMax,
         int leaseRecordsMax) {
 
-    /** TigerBeetle's own limit of events per request. */
-    public static final int BATCH_SIZE_LIMIT = 8189;
-    private static final BigInteger U128_MAX = BigInteger.ONE.shiftLeft(128).subtract(BigInteger.ONE);
+    /** The server properties whose names carry a unit the backend's fields (durations) do not. */
+    private static final Map<String, String> RENAMED = Map.of(
+            "flushInterval", "flush-interval-micros",
+            "requestTimeout", "request-timeout-ms");
+    private static final String PREFIX = "ratelimiter.tigerbeetle";
 
     public TigerBeetleSettings {
-        clusterId = requireText("ratelimiter.tigerbeetle.cluster-id", clusterId);
-        if (!clusterId.matches("[0-9]{1,39}") || new BigInteger(clusterId).compareTo(U128_MAX) > 0) {
-            throw new InvalidSettingException("ratelimiter.tigerbeetle.cluster-id",
+        clusterId = requireText(PREFIX + ".cluster-id", clusterId);
+        if (!clusterId.matches("[0-9]{1,39}")) {
+            throw new InvalidSettingException(PREFIX + ".cluster-id",
                     "must be a decimal number from 0 to 2^128-1, got \"" + clusterId + "\"");
         }
         if (addresses == null || addresses.isEmpty()) {
-            throw new InvalidSettingException("ratelimiter.tigerbeetle.addresses", "must name at least one replica");
+            throw new InvalidSettingException(PREFIX + ".addresses", "must name at least one replica");
         }
-        addresses = addresses.stream().map(address -> requireText("ratelimiter.tigerbeetle.addresses", address)).toList();
-        requireRange("ratelimiter.tigerbeetle.batch-size-max", batchSizeMax, 1, BATCH_SIZE_LIMIT);
-        requireRange("ratelimiter.tigerbeetle.flush-interval-micros", flushIntervalMicros, 0, 1_000_000);
-        requireRange("ratelimiter.tigerbeetle.request-timeout-ms", requestTimeoutMs, 1, 600_000);
-        requireRange("ratelimiter.tigerbeetle.queue-capacity", queueCapacity, 1, 10_000_000);
-        requireRange("ratelimiter.tigerbeetle.in-flight-requests-max", inFlightRequestsMax, 1, 1_024);
-        requireRange("ratelimiter.tigerbeetle.lease-records-max", leaseRecordsMax, 1, 100_000_000);
+        addresses = addresses.stream().map(address -> requireText(PREFIX + ".addresses", address)).toList();
+        // Every other bound, and the form of each address, is the backend's settings' own.
+        backendSettings(clusterId, addresses, batchSizeMax, flushIntervalMicros, requestTimeoutMs, queueCapacity,
+                inFlightRequestsMax, leaseRecordsMax);
     }
 
-    /** The cluster id as a number from 0 to 2^128-1. */
-    public BigInteger clusterIdValue() {
-        return new BigInteger(clusterId);
+    /** The backend's settings with these values. */
+    public dev.ratelimiter.tigerbeetle.TigerBeetleSettings toBackendSettings() {
+        return backendSettings(clusterId, addresses, batchSizeMax, flushIntervalMicros, requestTimeoutMs, queueCapacity,
+                inFlightRequestsMax, leaseRecordsMax);
+    }
+
+    /** @throws InvalidSettingException naming the server property when the backend refuses a value */
+    private static dev.ratelimiter.tigerbeetle.TigerBeetleSettings backendSettings(String clusterId,
+            List<String> addresses, int batchSizeMax, long flushIntervalMicros, long requestTimeoutMs,
+            int queueCapacity, int inFlightRequestsMax, int leaseRecordsMax) {
+        return InvalidSettingException.fromCore(PREFIX, RENAMED, () -> new dev.ratelimiter.tigerbeetle.TigerBeetleSettings(
+                new BigInteger(clusterId), addresses, batchSizeMax, Duration.of(flushIntervalMicros, ChronoUnit.MICROS),
+                Duration.ofMillis(requestTimeoutMs), queueCapacity, inFlightRequestsMax, leaseRecordsMax));
     }
 }

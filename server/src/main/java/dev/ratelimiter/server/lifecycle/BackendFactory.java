@@ -32,17 +32,6 @@ import org.slf4j.LoggerFactory;
 @Singleton
 public class BackendFactory {
     private static final Logger LOG = LoggerFactory.getLogger(BackendFactory.class);
-    private static final String TIGERBEETLE_PREFIX = "ratelimiter.tigerbeetle.";
-    /** Each field of the backend's settings record, with the server property (after the prefix) it comes from. */
-    private static final Map<String, String> BACKEND_FIELDS = Map.of(
-            "clusterId", "cluster-id",
-            "addresses", "addresses",
-            "batchSizeMax", "batch-size-max",
-            "flushInterval", "flush-interval-micros",
-            "requestTimeout", "request-timeout-ms",
-            "queueCapacity", "queue-capacity",
-            "inFlightRequestsMax", "in-flight-requests-max",
-            "leaseRecordsMax", "lease-records-max");
 
     private final LimiterSettings settings;
     private final MemorySettings memory;
@@ -66,9 +55,8 @@ public class BackendFactory {
      */
     public Backend create() {
         RetryPolicy policy = retry.toPolicy();
-        // Checked whichever backend is chosen: an address the TigerBeetle client would refuse is
-        // reported now, not on the day the backend is switched.
-        backendSettings(tigerBeetle);
+        // The TigerBeetle settings were checked when they were bound, whichever backend is chosen: an
+        // address the TigerBeetle client would refuse is reported now, not on the day the backend is switched.
         return switch (settings.backend()) {
             case LimiterSettings.MEMORY -> memoryBackend(policy);
             case LimiterSettings.TIGERBEETLE -> tigerBeetleBackend(tigerBeetle, policy);
@@ -131,12 +119,12 @@ public class BackendFactory {
      * @throws StartupFailure when the settings are refused or the TigerBeetle client cannot load
      */
     protected Backend tigerBeetleBackend(TigerBeetleSettings tigerBeetleSettings, RetryPolicy policy) {
-        dev.ratelimiter.tigerbeetle.TigerBeetleSettings backendSettings = backendSettings(tigerBeetleSettings);
+        dev.ratelimiter.tigerbeetle.TigerBeetleSettings backendSettings = tigerBeetleSettings.toBackendSettings();
         Clock clock = Clock.system();
         try {
             return TigerBeetleBackend.connect(backendSettings, new RetryHints(policy, clock), clock);
         } catch (IllegalArgumentException e) {
-            throw new StartupFailure(describeRefusal(e.getMessage()));
+            throw new StartupFailure("ratelimiter.tigerbeetle: " + e.getMessage());
         } catch (LinkageError e) {
             // The client is a JNI library with builds for a few platforms only; without one the
             // backend cannot exist, and falling back to memory is forbidden (SPEC 11).
@@ -144,43 +132,5 @@ public class BackendFactory {
                     + " on this platform (" + System.getProperty("os.name") + " " + System.getProperty("os.arch")
                     + "): " + e);
         }
-    }
-
-    /**
-     * The backend's settings for the server's; checks the rules that only the backend knows (the
-     * form of each address).
-     *
-     * @throws StartupFailure naming the setting and the rule when the backend refuses a value
-     */
-    private static dev.ratelimiter.tigerbeetle.TigerBeetleSettings backendSettings(TigerBeetleSettings settings) {
-        try {
-            return new dev.ratelimiter.tigerbeetle.TigerBeetleSettings(settings.clusterIdValue(), settings.addresses(),
-                    settings.batchSizeMax(), Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(settings.flushIntervalMicros())),
-                    Duration.ofMillis(settings.requestTimeoutMs()), settings.queueCapacity(),
-                    settings.inFlightRequestsMax(), settings.leaseRecordsMax());
-        } catch (IllegalArgumentException e) {
-            throw new StartupFailure(describeRefusal(e.getMessage()));
-        }
-    }
-
-    /**
-     * The backend names its fields as its record does ({@code addresses[0] must be ...}); say it
-     * with the server's property and environment variable instead, so the line points at what to
-     * change. A message that names no known field keeps the section as its prefix.
-     */
-    private static String describeRefusal(String message) {
-        String text = message == null ? "refused without a reason" : message;
-        for (Map.Entry<String, String> field : BACKEND_FIELDS.entrySet()) {
-            String name = field.getKey();
-            if (text.startsWith(name) && text.length() > name.length()
-                    && (text.charAt(name.length()) == ' ' || text.charAt(name.length()) == '[')) {
-                String property = TIGERBEETLE_PREFIX + field.getValue();
-                String rest = text.substring(name.length());
-                String index = rest.startsWith("[") ? rest.substring(0, rest.indexOf(']') + 1) : "";
-                return property + index + " (" + InvalidSettingException.environmentVariable(property) + ")"
-                        + rest.substring(index.length());
-            }
-        }
-        return "ratelimiter.tigerbeetle: " + text;
     }
 }
