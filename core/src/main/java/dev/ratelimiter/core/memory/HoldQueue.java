@@ -87,6 +87,31 @@ final class HoldQueue {
         return forget(hold) != null;
     }
 
+    /**
+     * The sum of the amounts of the held holds, or -1 when {@link #heldCount} does not match the
+     * held holds found: O(holds), for assertions only.
+     */
+    long heldSum() {
+        long sum = 0;
+        int held = 0;
+        for (int i = 0; i < ringSize; i++) {
+            Hold hold = ring[(head + i) & (ring.length - 1)];
+            if (hold.held) {
+                sum = Math.addExact(sum, hold.amount);
+                held++;
+            }
+        }
+        for (int i = 0; i < heap.size(); i++) {
+            Hold hold = heap.get(i);
+            if (!hold.held) {
+                return -1;
+            }
+            sum = Math.addExact(sum, hold.amount);
+            held++;
+        }
+        return held == heldCount ? sum : -1;
+    }
+
     private Hold forget(Hold hold) {
         hold.held = false;
         heldCount--;

@@ -18,7 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * callers may block on it without a timeout.
  *
  * <p>Invariant while the lock is free: {@code reserved} equals the sum of the amounts of the held
- * holds in {@code holds}; every held hold has {@code amount >= 1}.
+ * holds in {@code holds}; every held hold has {@code amount >= 1}; {@code reserved} and {@code debt}
+ * are never negative. Asserted after every change ({@link #invariantHolds}; tests run with
+ * {@code -ea}); summing the holds costs O(holds), so it is done for keys with at most
+ * {@link #SUMMED_HOLDS_MAX} holds, which every unit test's keys are.
  */
 final class KeyState implements AdmissionRules.KeyView {
     private static final AtomicLong CREATED = new AtomicLong();
@@ -46,6 +49,9 @@ final class KeyState implements AdmissionRules.KeyView {
      * a waiter whose holder was descheduled stops burning its core soon.
      */
     static final int SPINS_BEFORE_BLOCKING = 64;
+
+    /** Keys with more holds than this are not summed by {@link #invariantHolds} (it would make tests quadratic). */
+    static final int SUMMED_HOLDS_MAX = 512;
 
     KeyState(LimitState state) {
         this.key = state.key();
@@ -121,6 +127,7 @@ final class KeyState implements AdmissionRules.KeyView {
         for (Hold expired = holds.pollExpired(nowMillis); expired != null; expired = holds.pollExpired(nowMillis)) {
             reserved = Math.subtractExact(reserved, expired.amount);
         }
+        assert invariantHolds() : this;
     }
 
     /** Whether {@code amount} more fits now; cannot overflow because both sides stay non-negative. */
@@ -130,11 +137,13 @@ final class KeyState implements AdmissionRules.KeyView {
 
     /** Takes {@code amount} until {@code expiresAtMillis}; the caller checked {@link #fits}. */
     Hold hold(long amount, long expiresAtMillis) {
+        assert amount >= 1 && fits(amount) : "hold of " + amount + " that does not fit " + this;
         Hold hold = new Hold(this, amount, expiresAtMillis);
         reserved = Math.addExact(reserved, amount);
         // Concurrency holds are released by complete long before they expire: the queue's heap
         // removes them exactly; rolling holds stay until they expire and go to its ring.
         holds.add(hold, definition.kind() == LimitKind.CONCURRENCY);
+        assert invariantHolds() : this;
         return hold;
     }
 
@@ -145,6 +154,7 @@ final class KeyState implements AdmissionRules.KeyView {
     void restore(Hold hold, boolean releasable) {
         reserved = Math.addExact(reserved, hold.amount);
         holds.add(hold, releasable);
+        assert invariantHolds() : this;
     }
 
     /** Releases this exact hold if it still counts; a hold that already expired changes nothing. */
@@ -152,6 +162,7 @@ final class KeyState implements AdmissionRules.KeyView {
         if (holds.release(hold)) {
             reserved = Math.subtractExact(reserved, hold.amount);
         }
+        assert invariantHolds() : this;
     }
 
     /** Lowers a held amount to {@code actual} (reconciliation); 0 releases the hold. */
@@ -160,19 +171,24 @@ final class KeyState implements AdmissionRules.KeyView {
             release(hold);
             return;
         }
+        assert actual > 0 && actual < hold.amount : "shrink of " + hold.amount + " to " + actual;
         reserved = Math.subtractExact(reserved, Math.subtractExact(hold.amount, actual));
         hold.amount = actual;
+        assert invariantHolds() : this;
     }
 
     /** Adds {@code extra} to a held amount, keeping its expiry; the caller checked {@link #fits}. */
     void grow(Hold hold, long extra) {
+        assert extra >= 1 && fits(extra) : "growth by " + extra + " that does not fit " + this;
         reserved = Math.addExact(reserved, extra);
         hold.amount = Math.addExact(hold.amount, extra);
+        assert invariantHolds() : this;
     }
 
     /** Records overage that could not be held; saturates at {@link Long#MAX_VALUE} instead of wrapping. */
     void addDebt(long amount) {
         debt = MemoryBackend.saturatingAdd(debt, amount);
+        assert debt >= 0 : this;
     }
 
     /** Applies a pending decrease when enough is free (SPEC 2.4); true when it did. */
@@ -184,5 +200,18 @@ final class KeyState implements AdmissionRules.KeyView {
         status = LimitStatus.ACTIVE;
         pendingDecreaseTo = 0;
         return true;
+    }
+
+    /** The invariant of the class comment; the caller holds the lock. */
+    boolean invariantHolds() {
+        if (reserved < 0 || debt < 0) {
+            return false;
+        }
+        return holds.heldCount() > SUMMED_HOLDS_MAX || holds.heldSum() == reserved;
+    }
+
+    @Override
+    public String toString() {
+        return "key " + key + " (reserved " + reserved + ", debt " + debt + ", " + holds.heldCount() + " holds)";
     }
 }

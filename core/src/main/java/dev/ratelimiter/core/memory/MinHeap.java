@@ -44,6 +44,14 @@ final class MinHeap<T extends HeapEntry> {
         siftUp(size++, entry, entry.heapKey());
     }
 
+    /** The entry at {@code index}, from 0 to {@code size() - 1}, in no particular order (for invariant checks). */
+    T get(int index) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException("index " + index + " of a heap of " + size);
+        }
+        return cast(entries[index]);
+    }
+
     /** The entry with the smallest key, or null when empty. */
     T peek() {
         return size == 0 ? null : cast(entries[0]);

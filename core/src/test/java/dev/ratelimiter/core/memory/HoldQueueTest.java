@@ -35,6 +35,28 @@ class HoldQueueTest {
     }
 
     @Test
+    void testsRunWithTheInvariantAssertionsOn() {
+        // KeyState asserts that reserved equals the sum of its held holds after every change; a
+        // build that dropped -ea would silently stop checking it.
+        assertTrue(KeyState.class.desiredAssertionStatus(), "tests must run with -ea");
+    }
+
+    @Test
+    void heldSumCountsOnlyHeldHoldsInTheRingAndTheHeap() {
+        KeyState key = new KeyState(LimitState.created(LimitDefinition.rolling("k", 100, 60)));
+        key.lock();
+        try {
+            Hold first = key.hold(5, 1_000);
+            key.hold(7, 2_000);
+            key.release(first);
+            assertEquals(7, key.reserved());
+            assertTrue(key.invariantHolds());
+        } finally {
+            key.unlock();
+        }
+    }
+
+    @Test
     void holdsInExpiryOrderLeaveAtTheirExpiryAndNotBefore() {
         Hold first = add(100, false);
         Hold second = add(100, false);
