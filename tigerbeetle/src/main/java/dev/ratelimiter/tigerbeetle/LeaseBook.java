@@ -4,7 +4,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bounded, expiring memory of lease records (SPEC 5.2, hazard of SPEC 11: caches must not grow
@@ -23,7 +24,7 @@ import java.util.logging.Logger;
  * and the heap. Calls are short (a map lookup and a few heap operations).
  */
 final class LeaseBook {
-    private static final Logger LOG = Logger.getLogger(LeaseBook.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseBook.class);
     /** Most expired records dropped per call, so that no caller pays for a large backlog at once. */
     private static final int PRUNE_PER_CALL = 32;
 
@@ -143,7 +144,7 @@ final class LeaseBook {
         if (overCapacity && entry.record().status() == LeaseRecord.Status.LIVE) {
             droppedLiveRecords++;
             if (droppedLiveRecords == 1 || droppedLiveRecords % 10_000 == 0) {
-                LOG.warning("lease records are at their bound of " + capacity + "; dropped " + droppedLiveRecords
+                LOG.warn("lease records are at their bound of " + capacity + "; dropped " + droppedLiveRecords
                         + " live records so far (their holds expire by themselves)");
             }
         }

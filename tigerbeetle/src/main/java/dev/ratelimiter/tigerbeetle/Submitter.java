@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The only way to the cluster: packs concurrent transfer chains into {@code create_transfers}
@@ -63,7 +63,7 @@ import java.util.logging.Logger;
  * racing an answer is harmless.
  */
 final class Submitter implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Submitter.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Submitter.class);
     /** How long the idle flusher waits for work before it looks at the closed flag again. */
     private static final long IDLE_POLL_MS = 100;
     /** How long {@link #close()} waits for the flusher to stop. */
@@ -316,7 +316,7 @@ final class Submitter implements AutoCloseable {
         } catch (InterruptedException e) {
             // close() interrupts the flusher; the queue is answered below.
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.SEVERE, "the TigerBeetle submitter stopped; every later request fails", e);
+            LOG.error("the TigerBeetle submitter stopped; every later request fails", e);
             closed = true;
         } finally {
             failQueued(new BackendException("the TigerBeetle backend is shutting down"));
@@ -447,7 +447,7 @@ final class Submitter implements AutoCloseable {
             deadline = timer.schedule(() -> {
                 if (answering) {
                     // One line per outage, not one per request.
-                    LOG.warning("TigerBeetle did not answer " + what + " within " + requestTimeoutMs
+                    LOG.warn("TigerBeetle did not answer " + what + " within " + requestTimeoutMs
                             + " ms; failing fast until it answers again");
                 }
                 markSilent();
@@ -486,7 +486,7 @@ final class Submitter implements AutoCloseable {
         synchronized (returned) {
             if (lowered < batchLimit) {
                 batchLimit = lowered;
-                LOG.warning("TigerBeetle refused a request of " + refusedSize + " transfers as too large (a replica"
+                LOG.warn("TigerBeetle refused a request of " + refusedSize + " transfers as too large (a replica"
                         + " started with --development takes 254); sending at most " + lowered + " per request from"
                         + " now on; set ratelimiter.tigerbeetle.batch-size-max to the cluster's limit to avoid this");
             }
@@ -584,7 +584,7 @@ final class Submitter implements AutoCloseable {
         if (silentNanos >= sessionSilenceNanosMax) {
             lastRenewNanos = nowNanos;
             if (!renewedThisOutage) {
-                LOG.warning("TigerBeetle has not answered for " + sessionSilenceNanosMax / 1_000_000 + " ms; renewing"
+                LOG.warn("TigerBeetle has not answered for " + sessionSilenceNanosMax / 1_000_000 + " ms; renewing"
                         + " the session every " + sessionSilenceNanosMax / 1_000_000 + " ms until it answers");
                 renewedThisOutage = true;
             }

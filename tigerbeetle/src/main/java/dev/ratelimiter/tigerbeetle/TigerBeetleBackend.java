@@ -47,8 +47,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The backend on a TigerBeetle cluster (SPEC 5.2): capacity is the balance of a limit account, a
@@ -73,7 +73,7 @@ import java.util.logging.Logger;
  * at a time (the service's admin lock), which also serialises every capacity transfer.
  */
 public final class TigerBeetleBackend implements Backend {
-    private static final Logger LOG = Logger.getLogger(TigerBeetleBackend.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(TigerBeetleBackend.class);
     /**
      * How long a denied or completed lease is remembered here at least; afterwards the cluster
      * answers a repeat by itself (id_already_failed, or the void transfers of the complete).
@@ -395,7 +395,7 @@ public final class TigerBeetleBackend implements Backend {
         for (int i = 0; i < states.length; i++) {
             String key = asked.get(i).key();
             if (!states[i].provisioned()) {
-                LOG.fine(() -> "reserve of lease " + request.leaseId() + ": " + key
+                LOG.atDebug().log(() -> "reserve of lease " + request.leaseId() + ": " + key
                         + " is not provisioned in TigerBeetle yet");
                 return new Answered(ReserveResponse.refused(Refusal.BACKEND_ERROR));
             }
@@ -430,7 +430,7 @@ public final class TigerBeetleBackend implements Backend {
                 unknown.remember(new UnknownLeases.Entry(leaseId, reserve.requirements(), reserve.chain(),
                         reserve.nowMs(), reserve.nowMs() + longestHoldMs + UNKNOWN_LEASE_MARGIN_MS));
             }
-            LOG.fine(() -> "reserve of lease " + leaseId + " failed: " + e.getMessage());
+            LOG.atDebug().log(() -> "reserve of lease " + leaseId + " failed: " + e.getMessage());
             return ReserveResponse.refused(Refusal.BACKEND_ERROR);
         }
         ReserveOutcome outcome = Outcomes.ofReserve(results.results());
@@ -447,11 +447,11 @@ public final class TigerBeetleBackend implements Backend {
                 try {
                     return resolveRepeat(reserve);
                 } catch (BackendException e) {
-                    LOG.fine(() -> "reserve of lease " + leaseId + ": repeat check failed: " + e.getMessage());
+                    LOG.atDebug().log(() -> "reserve of lease " + leaseId + ": repeat check failed: " + e.getMessage());
                     return ReserveResponse.refused(Refusal.BACKEND_ERROR);
                 }
             default:
-                LOG.warning("TigerBeetle refused the reserve of lease " + leaseId + " on "
+                LOG.warn("TigerBeetle refused the reserve of lease " + leaseId + " on "
                         + reserve.plans().get(Math.max(0, outcome.causeIndex())).key() + ": " + outcome.cause());
                 return ReserveResponse.refused(Refusal.BACKEND_ERROR);
         }
@@ -583,7 +583,7 @@ public final class TigerBeetleBackend implements Backend {
                         unknown.endSettling(entry, true);
                     }
                     default -> {
-                        LOG.warning("TigerBeetle refused the settling of lease " + entry.leaseId() + ": "
+                        LOG.warn("TigerBeetle refused the settling of lease " + entry.leaseId() + ": "
                                 + outcome.cause() + "; its holds, if any, expire by themselves");
                         unknown.endSettling(entry, true);
                     }
@@ -640,7 +640,7 @@ public final class TigerBeetleBackend implements Backend {
             settleUnknownLeases();
         } catch (RuntimeException e) {
             // The next pass retries; an entry that cannot be settled is dropped once its holds have expired.
-            LOG.log(Level.WARNING, "settling unknown leases failed; retrying on the next pass", e);
+            LOG.warn("settling unknown leases failed; retrying on the next pass", e);
         }
     }
 
@@ -800,12 +800,12 @@ public final class TigerBeetleBackend implements Backend {
             List<CreateTransferResult> results = await(answer, "the complete of lease " + leaseId).results();
             StepVerdict verdict = Outcomes.ofStep(step.kind(), results);
             if (verdict == StepVerdict.FAILED) {
-                LOG.warning("TigerBeetle refused the " + step.kind() + " step of lease " + leaseId + " on "
+                LOG.warn("TigerBeetle refused the " + step.kind() + " step of lease " + leaseId + " on "
                         + step.key() + ": " + results);
             }
             return verdict;
         } catch (BackendException e) {
-            LOG.fine(() -> "complete of lease " + leaseId + " failed: " + e.getMessage());
+            LOG.atDebug().log(() -> "complete of lease " + leaseId + " failed: " + e.getMessage());
             return StepVerdict.FAILED;
         }
     }
@@ -832,7 +832,7 @@ public final class TigerBeetleBackend implements Backend {
             accounts = await(reads.call("usage of " + key, client -> client.lookupAccounts(List.of(limitId, debtId))),
                     "usage of " + key);
         } catch (BackendException e) {
-            LOG.fine(() -> "usage of " + key + " failed; answering the last values read: " + e.getMessage());
+            LOG.atDebug().log(() -> "usage of " + key + " failed; answering the last values read: " + e.getMessage());
             return lastUsage(key, capacity);
         }
         long reserved = 0;

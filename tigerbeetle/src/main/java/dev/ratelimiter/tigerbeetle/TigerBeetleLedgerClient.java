@@ -23,8 +23,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link LedgerClient} on {@code com.tigerbeetle:tigerbeetle-java}. Converts between the backend's
@@ -47,7 +47,7 @@ import java.util.logging.Logger;
  * problem is a volatile string.
  */
 final class TigerBeetleLedgerClient implements LedgerClient {
-    private static final Logger LOG = Logger.getLogger(TigerBeetleLedgerClient.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(TigerBeetleLedgerClient.class);
     /** How long {@link #close()} waits for the native client to shut down before leaving it to a daemon thread. */
     private static final long CLOSE_WAIT_MS = 2_000;
     /** Candidate sessions kept at once; with renewals every 2 s each may take about 6 s to register. */
@@ -120,7 +120,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         try {
             candidate = new Client(clusterId, addresses);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not open a new TigerBeetle session; keeping the current one", e);
+            LOG.warn("could not open a new TigerBeetle session; keeping the current one", e);
             return;
         }
         synchronized (candidates) {
@@ -161,7 +161,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
             losers.add(client.getAndSet(winner));
         }
         // The submitter logs once per outage; a renewal is no news of its own.
-        LOG.fine("a renewed TigerBeetle session was answered; it replaces the one that stopped answering");
+        LOG.debug("a renewed TigerBeetle session was answered; it replaces the one that stopped answering");
         losers.forEach(loser -> closeInBackground(loser, false));
     }
 
@@ -244,7 +244,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
             String reason = "the TigerBeetle cluster refuses this client's release (" + PacketStatus.fromValue(status)
                     + "): the server uses tigerbeetle-java " + CLIENT_RELEASE + ", run a cluster that accepts it";
             if (!reason.equals(problem)) {
-                LOG.severe(reason);
+                LOG.error(reason);
             }
             problem = reason;
             return;
@@ -279,10 +279,10 @@ final class TigerBeetleLedgerClient implements LedgerClient {
                 closeInBackground(fresh, false);
                 return;
             }
-            LOG.warning(logLine);
+            LOG.warn(logLine);
             closeInBackground(stale, false);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not replace the TigerBeetle client; requests keep failing", e);
+            LOG.warn("could not replace the TigerBeetle client; requests keep failing", e);
         }
     }
 
@@ -291,7 +291,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
             try {
                 closing.close();
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "closing a TigerBeetle client failed; it is being dropped anyway", e);
+                LOG.debug("closing a TigerBeetle client failed; it is being dropped anyway", e);
             }
         }, "tigerbeetle-client-close");
         closer.setDaemon(true);
@@ -302,7 +302,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         try {
             closer.join(CLOSE_WAIT_MS);
             if (closer.isAlive()) {
-                LOG.warning("the TigerBeetle client did not close within " + CLOSE_WAIT_MS
+                LOG.warn("the TigerBeetle client did not close within " + CLOSE_WAIT_MS
                         + " ms; leaving it to a daemon thread");
             }
         } catch (InterruptedException e) {

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reserves whose chain was sent to the cluster and never answered (SPEC 5.2): the caller got
@@ -25,7 +26,7 @@ import java.util.logging.Logger;
  * <p>Thread-safety: every method is {@code synchronized} on this object, which guards the map.
  */
 final class UnknownLeases {
-    private static final Logger LOG = Logger.getLogger(UnknownLeases.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(UnknownLeases.class);
 
     /** What became of a lease id that a caller retries. */
     enum Retry {
@@ -80,7 +81,7 @@ final class UnknownLeases {
             oldest.remove();
             dropped++;
             if (dropped == 1 || dropped % 10_000 == 0) {
-                LOG.warning("unknown leases are at their bound of " + capacity + "; dropped " + dropped
+                LOG.warn("unknown leases are at their bound of " + capacity + "; dropped " + dropped
                         + " so far (whatever they hold expires by itself)");
             }
         }

@@ -3,8 +3,8 @@ package dev.ratelimiter.core.journal;
 import dev.ratelimiter.core.backend.BackendException;
 import dev.ratelimiter.core.time.Clock;
 import java.io.IOException;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,7 +60,7 @@ import java.util.function.Consumer;
  * a caller may hold the memory backend's lease monitor while it appends; {@code lock} is a leaf.
  */
 public final class Journal implements AutoCloseable {
-    private static final Logger LOG = System.getLogger(Journal.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     /** How long an idle writer sleeps before it looks at the segment's age again. */
     private static final long WRITER_IDLE_MILLIS = 200;
@@ -166,7 +166,7 @@ public final class Journal implements AutoCloseable {
         journal.openSegment(Math.max(result.lastSegment(), result.snapshotThrough()) + 1);
         journal.compactThrough = journal.segmentNumber - 1;
         journal.startSegmentsThrough = journal.compactThrough;
-        LOG.log(Level.INFO, "journal " + settings.directory().toAbsolutePath() + " read in "
+        LOG.info("journal " + settings.directory().toAbsolutePath() + " read in "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms: " + result.summary()
                 + (settings.fsync() ? "" : "; fsync is OFF (unsafe, for tests and benchmarks only)"));
         journal.writer.start();
@@ -440,7 +440,7 @@ public final class Journal implements AutoCloseable {
         recordsWritten += records;
         if (failure != null) {
             failure = null;
-            LOG.log(Level.INFO, "journal " + directory.toAbsolutePath() + " is written again");
+            LOG.info("journal " + directory.toAbsolutePath() + " is written again");
         }
         if (done != null) {
             done.complete(null);
@@ -455,7 +455,7 @@ public final class Journal implements AutoCloseable {
         CompletableFuture<Void> failedWaiters;
         String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
         if (failure == null) {
-            LOG.log(Level.ERROR, "journal " + directory.toAbsolutePath() + " cannot be written; reserves answer "
+            LOG.error("journal " + directory.toAbsolutePath() + " cannot be written; reserves answer "
                     + "backend_error until it can: " + reason, e);
         }
         failure = reason;
@@ -534,7 +534,7 @@ public final class Journal implements AutoCloseable {
             segment.force();
         } catch (IOException e) {
             // Recovery cuts a zero tail of the last segment itself; the records are durable already.
-            LOG.log(Level.DEBUG, "could not cut the last journal segment to its records: " + e);
+            LOG.debug("could not cut the last journal segment to its records: " + e);
         }
         closeQuietly(segment);
         segment = null;
@@ -569,7 +569,7 @@ public final class Journal implements AutoCloseable {
             try {
                 compact(through);
             } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "journal compaction through segment " + through + " failed; the segments stay"
+                LOG.warn("journal compaction through segment " + through + " failed; the segments stay"
                         + " on disk and it is tried again in " + COMPACT_RETRY_MILLIS + " ms: " + e, e);
                 lock.lock();
                 try {
@@ -607,7 +607,7 @@ public final class Journal implements AutoCloseable {
         for (long number = previous + 1; number <= through; number++) {
             io.delete(directory.resolve(JournalFormat.segmentName(number)));
         }
-        LOG.log(Level.DEBUG, () -> "journal compacted through segment " + through + " in "
+        LOG.atDebug().log(() -> "journal compacted through segment " + through + " in "
                 + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms: " + book.liveLeases().size()
                 + " live leases, " + book.holdCount() + " holds");
     }
@@ -674,7 +674,7 @@ public final class Journal implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (thread.isAlive()) {
-            LOG.log(Level.WARNING, thread.getName() + " did not stop within " + CLOSE_TIMEOUT_MILLIS + " ms");
+            LOG.warn(thread.getName() + " did not stop within " + CLOSE_TIMEOUT_MILLIS + " ms");
         }
     }
 
@@ -687,7 +687,7 @@ public final class Journal implements AutoCloseable {
         } catch (IOException e) {
             // Closing after a failure or at shutdown: what was fsynced is on disk either way, and
             // nothing more will be written through this channel.
-            LOG.log(Level.DEBUG, "closing a journal file failed: " + e);
+            LOG.debug("closing a journal file failed: " + e);
         }
     }
 }

@@ -2,8 +2,8 @@ package dev.ratelimiter.core.journal;
 
 import dev.ratelimiter.core.journal.JournalRecord.SnapshotEnd;
 import java.io.IOException;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * <p>Stateless; called by one thread.
  */
 final class Recovery {
-    private static final Logger LOG = System.getLogger(Recovery.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
     /**
      * What recovery found.
@@ -140,7 +140,7 @@ final class Recovery {
         } else {
             io.truncate(file, read.validBytes());
         }
-        LOG.log(Level.WARNING, "journal: dropped a torn last record of " + file.toAbsolutePath() + " at byte offset "
+        LOG.warn("journal: dropped a torn last record of " + file.toAbsolutePath() + " at byte offset "
                 + read.validBytes() + " (" + cut + " bytes); it was never acknowledged");
         return "; dropped a torn tail of " + cut + " bytes";
     }

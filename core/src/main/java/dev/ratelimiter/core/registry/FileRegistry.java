@@ -21,8 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The registry as one JSON file (SPEC 4): an array of {@link LimitState} sorted by key.
@@ -54,7 +54,7 @@ import java.util.logging.Logger;
  * processes saving the same file are not coordinated.
  */
 public final class FileRegistry implements LimitStore {
-    private static final Logger LOG = Logger.getLogger(FileRegistry.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(FileRegistry.class);
     private static final String TEMPORARY_SUFFIX = ".tmp";
     /** Stale temporary files removed per load at most; the rest go at the next start. */
     private static final int MAX_STALE_TEMPORARY_FILES_REMOVED = 1_000;
@@ -194,7 +194,7 @@ public final class FileRegistry implements LimitStore {
             // The save has failed already and that failure is what the caller must see; the
             // orphan is named so an operator can find it, and the next load removes it.
             failure.addSuppressed(e);
-            LOG.log(Level.WARNING, "could not delete the temporary file " + temporary + " of a failed save", e);
+            LOG.warn("could not delete the temporary file " + temporary + " of a failed save", e);
         }
     }
 
@@ -204,10 +204,11 @@ public final class FileRegistry implements LimitStore {
         } catch (IOException | RuntimeException e) {
             // See the class comment: the new file is in place and its content forced; failing now
             // would report a change as lost that a restart applies.
-            Level level = directorySyncRefusalLogged ? Level.FINE : Level.WARNING;
+            org.slf4j.event.Level level = directorySyncRefusalLogged ? org.slf4j.event.Level.DEBUG
+                    : org.slf4j.event.Level.WARN;
             directorySyncRefusalLogged = true;
-            LOG.log(level, "the file system refused to sync the directory " + directory + "; " + describe()
-                    + " is saved but its rename may not survive a power loss", e);
+            LOG.atLevel(level).setCause(e).log("the file system refused to sync the directory " + directory + "; " + describe()
+                    + " is saved but its rename may not survive a power loss");
         }
     }
 
@@ -228,7 +229,7 @@ public final class FileRegistry implements LimitStore {
                 }
             } catch (IOException e) {
                 // Leftovers waste a little space but never change the registry; loading goes on.
-                LOG.log(Level.WARNING, "could not remove stale temporary files of " + describe(), e);
+                LOG.warn("could not remove stale temporary files of " + describe(), e);
             }
             if (removed > 0) {
                 LOG.info("removed " + removed + " temporary files that an interrupted save of " + describe()

@@ -27,8 +27,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.lang.System.Logger;
-import java.lang.System.Logger.Level;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -56,7 +56,7 @@ import java.util.function.Supplier;
  * durable and acknowledged as failed; the decrease loop retries the install until it succeeds.
  */
 public final class LimiterService implements AutoCloseable {
-    private static final Logger LOG = System.getLogger(LimiterService.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LimiterService.class);
 
     private static final long WARNING_INTERVAL_NANOS = 1_000_000_000L;
     /** When a request-path warning was last logged; racy by design (an extra line is harmless). */
@@ -352,7 +352,7 @@ public final class LimiterService implements AutoCloseable {
             loop.shutdownNow();
             try {
                 if (!loop.awaitTermination(2, TimeUnit.SECONDS)) {
-                    LOG.log(Level.WARNING, "the decrease loop did not stop within 2 s; closing the backend anyway");
+                    LOG.warn("the decrease loop did not stop within 2 s; closing the backend anyway");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -393,7 +393,7 @@ public final class LimiterService implements AutoCloseable {
             applyDecreases();
         } catch (RuntimeException e) {
             // The loop must survive a failing backend or store; the next tick tries again.
-            LOG.log(Level.WARNING, "decrease check failed; retrying on the next tick", e);
+            LOG.warn("decrease check failed; retrying on the next tick", e);
         }
     }
 
@@ -405,7 +405,7 @@ public final class LimiterService implements AutoCloseable {
         try {
             return backend.tryApplyDecrease(key);
         } catch (BackendException e) {
-            LOG.log(Level.WARNING, "backend could not check the pending decrease of " + key + "; will retry: "
+            LOG.warn("backend could not check the pending decrease of " + key + "; will retry: "
                     + e.getMessage());
             return false;
         }
@@ -420,12 +420,12 @@ public final class LimiterService implements AutoCloseable {
         try {
             backend.install(state);
             if (pendingInstalls.remove(state.key())) {
-                LOG.log(Level.INFO, "backend applied limit " + state.key() + " after earlier failures");
+                LOG.info("backend applied limit " + state.key() + " after earlier failures");
             }
             return true;
         } catch (BackendException e) {
             boolean first = pendingInstalls.add(state.key());
-            LOG.log(first ? Level.WARNING : Level.DEBUG,
+            LOG.atLevel(first ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.DEBUG).log(
                     "backend did not apply limit " + state.key() + "; will retry: " + e.getMessage());
             return false;
         }
@@ -445,7 +445,7 @@ public final class LimiterService implements AutoCloseable {
             save(updated);
         } catch (BackendException e) {
             storeBehind = true;
-            LOG.log(Level.WARNING, () -> e.getMessage() + "; will retry");
+            LOG.atWarn().log(() -> e.getMessage() + "; will retry");
         }
     }
 
@@ -458,9 +458,9 @@ public final class LimiterService implements AutoCloseable {
         long last = lastWarningNanos;
         if (now - last >= WARNING_INTERVAL_NANOS) {
             lastWarningNanos = now;
-            LOG.log(Level.WARNING, message);
+            LOG.warn(message);
         } else {
-            LOG.log(Level.DEBUG, message);
+            LOG.debug(message);
         }
     }
 
@@ -540,7 +540,7 @@ public final class LimiterService implements AutoCloseable {
                 }
                 int slot = i;
                 String why = detail;
-                LOG.log(Level.DEBUG, () -> "batch item " + slot + " is invalid: " + why);
+                LOG.atDebug().log(() -> "batch item " + slot + " is invalid: " + why);
                 batch.results.set(i, invalid.apply(detail));
             }
             return batch;
