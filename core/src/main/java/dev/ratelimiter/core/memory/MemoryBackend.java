@@ -37,37 +37,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
- * The embedded backend (SPEC 5.1): every hold lives in this process and is forgotten on restart.
+ * The embedded backend (SPEC 5.1): every hold lives in this process; without a journal it is forgotten
+ * on restart, with one ({@link #withJournal}, the server's default) it is read back.
  *
- * <h2>Reserve: the order of checks</h2>
- * <ol>
- *   <li>A lease id this backend knows is an idempotent repeat (SPEC 2.2): while every hold of the
- *       lease is live and the requirements are the same as a set, {@code allowed} with the original
- *       {@code reserved_at}; different requirements, {@code invalid_request}; completed or any hold
- *       expired, {@code lease_expired:<lease>}; denied for capacity earlier, denied again with
- *       {@code retry_after_ms > 0} even if capacity is free now (TigerBeetle cannot retry a failed
- *       transfer id, and both backends answer alike).</li>
- *   <li>Then, for each requirement in request order, the first one that is unknown
- *       ({@code unknown_limit_key:<key>}, retry 0), decreasing ({@code limit_decreasing:<key>}, the
- *       decreasing hint) or larger than its capacity ({@code exceeds_capacity:<key>}, retry 0)
- *       decides the answer. These take nothing and are not remembered: the same lease id may be
- *       sent again once the limit allows it.</li>
- *   <li>Then the fit check over all keys, after dropping expired holds: if any key cannot fit its
- *       amount now, the lease is denied with {@code error=""} and the largest
- *       {@link RetryHints#denied} hint over the keys that did not fit, holding nothing; otherwise
- *       every requirement is held and the answer carries the clock's time as
- *       {@code reserved_at_unix_ms}.</li>
- * </ol>
- *
- * <h2>Complete</h2>
- * Releases every concurrency hold of the lease. A rolling hold reconciled with {@code actual <
- * reserved} keeps only {@code actual} until its original expiry (0 releases it). With {@code actual
- * > reserved} the difference is added to the same hold, keeping its expiry, when it fits; otherwise
- * it is added to the key's debt under overage {@code debt} and dropped under {@code deny}. While the
- * key is decreasing the difference never takes capacity (a pending decrease is waiting for it) and
- * goes straight to debt or is dropped. A hold that has already expired is past its window, so its
- * actual changes nothing. Actuals for keys the lease did not reserve and for concurrency keys are
- * ignored. Complete is idempotent and always {@code ok}.
+ * <h2>Reserve and complete</h2>
+ * The decisions are core's {@link AdmissionRules}, shared with the TigerBeetle backend: a repeat of a
+ * lease id this backend remembers is answered from the lease's fate, then the checks before fit, then
+ * the fit of every key (after dropping its expired holds) at one instant under all the keys' locks;
+ * an admission takes the clock's time as {@code reserved_at_unix_ms}. Only a capacity denial is
+ * remembered (sticky); the refusals before fit take nothing and are not remembered. A complete
+ * settles each live hold as {@link AdmissionRules#settle} says and routes overage as
+ * {@link AdmissionRules#overage} says; a hold that has already expired is past its window, so its
+ * actual changes nothing. Complete is idempotent and always {@code ok}.
  *
  * <h2>Bounded memory</h2>
  * Expired holds are dropped lazily from each key's {@link HoldQueue} (a ring for holds in expiry

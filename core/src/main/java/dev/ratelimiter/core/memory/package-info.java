@@ -9,7 +9,7 @@
  * With a journal ({@link dev.ratelimiter.core.memory.MemoryBackend#withJournal}) it records every
  * change there before answering it and reads its books back at start.
  *
- * <p>Depends on {@code core.model}, {@code core.backend}, {@code core.journal}, {@code core.retry} and
+ * <p>Depends on {@code core.model}, {@code core.backend}, {@code core.rules}, {@code core.journal}, {@code core.retry} and
  * {@code core.time}.
  */
 package dev.ratelimiter.core.memory;

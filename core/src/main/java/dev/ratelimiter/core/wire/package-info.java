@@ -7,6 +7,6 @@
  * beyond 64 bits, unknown or repeated fields) instead of coercing it; validation then checks the
  * contract's rules. Both name the offending field in the error's detail.
  *
- * <p>Depends on {@code core.model} and Jackson (the only JSON library of core and client).
+ * <p>Depends on {@code core.model}, {@code core.settings} and Jackson (the only JSON library of core and client).
  */
 package dev.ratelimiter.core.wire;
