@@ -36,8 +36,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Limiter} in process: the memory backend behind a {@link LimiterService}, exactly as the
@@ -61,7 +61,7 @@ import java.util.logging.Logger;
 public final class LocalLimiter implements Limiter {
     /** The server's default interval of the decrease check (SPEC 2.4). */
     public static final long DEFAULT_DECREASE_CHECK_INTERVAL_MS = 200;
-    private static final Logger LOG = Logger.getLogger(LocalLimiter.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(LocalLimiter.class);
 
     private final LimiterService service;
     private final Clock clock;
@@ -101,7 +101,7 @@ public final class LocalLimiter implements Limiter {
             try {
                 return service.reserve(request);
             } catch (InvalidRequestException e) {
-                LOG.log(Level.WARNING, () -> "reserve of lease " + request.leaseId() + " is invalid: " + e.detail());
+                LOG.atWarn().log(() -> "reserve of lease " + request.leaseId() + " is invalid: " + e.detail());
                 return ReserveResponse.refused(Refusal.INVALID_REQUEST);
             }
         });
@@ -113,7 +113,7 @@ public final class LocalLimiter implements Limiter {
             try {
                 return service.complete(request);
             } catch (InvalidRequestException e) {
-                LOG.log(Level.WARNING, () -> "complete of lease " + request.leaseId() + " is invalid: " + e.detail());
+                LOG.atWarn().log(() -> "complete of lease " + request.leaseId() + " is invalid: " + e.detail());
                 return CompleteResponse.failed(ErrorCodes.INVALID_REQUEST);
             }
         });

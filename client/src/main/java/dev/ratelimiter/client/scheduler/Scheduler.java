@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs jobs under limits: reserve, run the job's work, complete (SPEC 7).
@@ -76,7 +76,7 @@ import java.util.logging.Logger;
  * The limiter, the work, the futures and the observer are always called outside the lock.
  */
 public final class Scheduler implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(Scheduler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
     private static final AtomicInteger POOLS = new AtomicInteger();
 
     private final Limiter limiter;
@@ -227,7 +227,7 @@ public final class Scheduler implements AutoCloseable {
         shutdown();
         try {
             if (!awaitTermination(config.closeTimeoutMs())) {
-                LOG.warning(jobsInProgress() + " jobs still in progress after " + config.closeTimeoutMs()
+                LOG.warn(jobsInProgress() + " jobs still in progress after " + config.closeTimeoutMs()
                         + " ms; stopping the scheduler anyway");
             }
         } catch (InterruptedException e) {
@@ -496,7 +496,7 @@ public final class Scheduler implements AutoCloseable {
         answer.whenComplete((response, completeFailure) -> {
             boolean ok = completeFailure == null && response.ok();
             if (!ok) {
-                LOG.log(Level.WARNING, "complete of lease " + leaseId + " of " + run.job + " failed ("
+                LOG.warn("complete of lease " + leaseId + " of " + run.job + " failed ("
                         + (completeFailure != null ? Limiter.unwrap(completeFailure) : response.error())
                         + "); its holds expire by themselves");
             }
@@ -622,7 +622,7 @@ public final class Scheduler implements AutoCloseable {
         }
         answer.whenComplete((response, failure) -> {
             if (failure != null || !response.ok()) {
-                LOG.log(Level.FINE, () -> "release of abandoned lease " + leaseId + " failed ("
+                LOG.atDebug().log(() -> "release of abandoned lease " + leaseId + " failed ("
                         + (failure != null ? Limiter.unwrap(failure) : response.error())
                         + "); its holds expire by themselves");
             }
@@ -642,7 +642,7 @@ public final class Scheduler implements AutoCloseable {
         } catch (RejectedExecutionException e) {
             // The timer was closed by its owner: run the task now rather than never; a wake-up
             // dispatches early, a deadline fails the job early.
-            LOG.warning("the scheduler's timer refused a task; running it at once");
+            LOG.warn("the scheduler's timer refused a task; running it at once");
             CompletableFuture.runAsync(task);
             return () -> { };
         }
@@ -653,7 +653,7 @@ public final class Scheduler implements AutoCloseable {
             event.accept(observer);
         } catch (RuntimeException e) {
             // Metrics must never break scheduling.
-            LOG.log(Level.WARNING, "a scheduler observer failed", e);
+            LOG.warn("a scheduler observer failed", e);
         }
     }
 

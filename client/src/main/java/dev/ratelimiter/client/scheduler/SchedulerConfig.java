@@ -1,6 +1,7 @@
 package dev.ratelimiter.client.scheduler;
 
 import dev.ratelimiter.client.timing.Backoff;
+import dev.ratelimiter.core.settings.Bounds;
 import java.util.Objects;
 
 /**
@@ -40,14 +41,14 @@ public record SchedulerConfig(
 
     public SchedulerConfig {
         Objects.requireNonNull(unknownOutcomeBackoff, "unknownOutcomeBackoff");
-        requireRange("maxConcurrentJobs", maxConcurrentJobs, 1, 10_000);
-        requireRange("maxQueuedJobs", maxQueuedJobs, 1, 10_000_000);
-        requireRange("denialJitterMs", denialJitterMs, 0, 3_600_000);
-        requireRange("completeTimeoutMs", completeTimeoutMs, 1, 3_600_000);
-        requireRange("defaultMaxAttempts", defaultMaxAttempts, 1, 1_000_000);
-        requireRange("closeTimeoutMs", closeTimeoutMs, 0, 3_600_000);
-        requireRange("initialQueueWindow", initialQueueWindow, 1, 10_000);
-        requireRange("maxUnknownOutcomes", maxUnknownOutcomes, 1, 1_000_000);
+        Bounds.require("maxConcurrentJobs", maxConcurrentJobs, 1, 10_000);
+        Bounds.require("maxQueuedJobs", maxQueuedJobs, 1, 10_000_000);
+        Bounds.require("denialJitterMs", denialJitterMs, 0, 3_600_000);
+        Bounds.require("completeTimeoutMs", completeTimeoutMs, 1, 3_600_000);
+        Bounds.require("defaultMaxAttempts", defaultMaxAttempts, 1, 1_000_000);
+        Bounds.require("closeTimeoutMs", closeTimeoutMs, 0, 3_600_000);
+        Bounds.require("initialQueueWindow", initialQueueWindow, 1, 10_000);
+        Bounds.require("maxUnknownOutcomes", maxUnknownOutcomes, 1, 1_000_000);
     }
 
     public SchedulerConfig withMaxConcurrentJobs(int newMaxConcurrentJobs) {
@@ -83,11 +84,5 @@ public record SchedulerConfig(
     public SchedulerConfig withMaxUnknownOutcomes(int newMaxUnknownOutcomes) {
         return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
                 completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow, newMaxUnknownOutcomes);
-    }
-
-    private static void requireRange(String name, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + ": must be from " + min + " to " + max + ", got " + value);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ratelimiter.client.timing;
 
+import dev.ratelimiter.core.settings.Bounds;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongUnaryOperator;
 
@@ -19,18 +20,10 @@ public record Backoff(long baseMs, double factor, long capMs, long jitterMs) {
     private static final int MAX_EXPONENT = 64;
 
     public Backoff {
-        if (baseMs < 1 || baseMs > 3_600_000) {
-            throw new IllegalArgumentException("baseMs must be from 1 to 3600000, got " + baseMs);
-        }
-        if (!(factor >= 1.0 && factor <= 10.0)) {
-            throw new IllegalArgumentException("factor must be from 1.0 to 10.0, got " + factor);
-        }
-        if (capMs < baseMs || capMs > 3_600_000) {
-            throw new IllegalArgumentException("capMs must be from baseMs to 3600000, got " + capMs);
-        }
-        if (jitterMs < 0 || jitterMs > 3_600_000) {
-            throw new IllegalArgumentException("jitterMs must be from 0 to 3600000, got " + jitterMs);
-        }
+        Bounds.require("baseMs", baseMs, 1, 3_600_000);
+        Bounds.require("factor", factor, 1.0, 10.0);
+        Bounds.require("capMs", capMs, baseMs, 3_600_000);
+        Bounds.require("jitterMs", jitterMs, 0, 3_600_000);
     }
 
     /**

@@ -5,8 +5,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link TaskTimer} on the system clock, backed by one daemon thread.
@@ -17,7 +17,7 @@ import java.util.logging.Logger;
  * retry). {@link #close()} drops every pending task.
  */
 public final class SystemTaskTimer implements TaskTimer, AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(SystemTaskTimer.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(SystemTaskTimer.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final ScheduledThreadPoolExecutor executor;
@@ -57,7 +57,7 @@ public final class SystemTaskTimer implements TaskTimer, AutoCloseable {
         } catch (RuntimeException | Error e) {
             // A failing task must not take the timer thread with it: every other owner's delays
             // would silently stop firing.
-            LOG.log(Level.SEVERE, "a timer task failed", e);
+            LOG.error("a timer task failed", e);
         }
     }
 }

@@ -26,6 +26,6 @@ class BackoffTest {
     @Test
     void rejectsCapBelowBase() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Backoff(100, 2.0, 50, 0));
-        assertEquals("capMs must be from baseMs to 3600000, got 50", e.getMessage());
+        assertEquals("capMs must be from 100 to 3600000, got 50", e.getMessage());
     }
 }
