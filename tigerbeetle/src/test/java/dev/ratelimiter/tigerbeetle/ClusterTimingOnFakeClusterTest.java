@@ -103,7 +103,7 @@ class ClusterTimingOnFakeClusterTest {
         FakeTigerBeetle cluster = new FakeTigerBeetle(clock);
         TigerBeetleBackend backend = backendLosingTheAnswerTo(cluster, "lost", true);
         assertEquals(3, cluster.debitsPending(ids.limitAccount("rpm")), "the cluster applied it after all");
-        clock.advanceMillis(TigerBeetleBackend.UNKNOWN_LEASE_GRACE_MS);
+        clock.advanceMillis(Admissions.UNKNOWN_LEASE_GRACE_MS);
         backend.settleUnknownLeases();
 
         assertEquals(0, cluster.debitsPending(ids.limitAccount("rpm")), "nobody uses that hold: it is voided");
@@ -117,7 +117,7 @@ class ClusterTimingOnFakeClusterTest {
         TigerBeetleBackend backend = backendLosingTheAnswerTo(cluster, "retried", true);
 
         ReserveResponse retry = reserve(backend, "retried", "rpm", 3);
-        clock.advanceMillis(TigerBeetleBackend.UNKNOWN_LEASE_GRACE_MS);
+        clock.advanceMillis(Admissions.UNKNOWN_LEASE_GRACE_MS);
         backend.settleUnknownLeases();
 
         assertTrue(retry.allowed(), retry::toString);
@@ -129,7 +129,7 @@ class ClusterTimingOnFakeClusterTest {
     void settlingAReserveThatNeverReachedTheClusterLeavesNothingHeld() throws Exception {
         FakeTigerBeetle cluster = new FakeTigerBeetle(clock);
         TigerBeetleBackend backend = backendLosingTheAnswerTo(cluster, "dropped", false);
-        clock.advanceMillis(TigerBeetleBackend.UNKNOWN_LEASE_GRACE_MS);
+        clock.advanceMillis(Admissions.UNKNOWN_LEASE_GRACE_MS);
         backend.settleUnknownLeases();
 
         assertEquals(0, cluster.debitsPending(ids.limitAccount("rpm")));
