@@ -2,9 +2,9 @@ package dev.ratelimiter.chaos.workload;
 
 import dev.ratelimiter.chaos.workload.LimiterTarget.CompleteResult;
 import dev.ratelimiter.chaos.workload.LimiterTarget.ReserveResult;
-import dev.ratelimiter.core.invariants.AdmissionLog;
-import dev.ratelimiter.core.invariants.ConcurrencyChecker;
-import dev.ratelimiter.core.invariants.ConcurrencyChecker.InFlight;
+import dev.ratelimiter.testkit.invariants.AdmissionLog;
+import dev.ratelimiter.testkit.invariants.ConcurrencyChecker;
+import dev.ratelimiter.testkit.invariants.ConcurrencyChecker.InFlight;
 import dev.ratelimiter.core.llm.LlmRequirements;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;

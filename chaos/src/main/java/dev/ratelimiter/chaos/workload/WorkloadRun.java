@@ -1,7 +1,7 @@
 package dev.ratelimiter.chaos.workload;
 
-import dev.ratelimiter.core.invariants.AdmissionLog;
-import dev.ratelimiter.core.invariants.ConcurrencyChecker;
+import dev.ratelimiter.testkit.invariants.AdmissionLog;
+import dev.ratelimiter.testkit.invariants.ConcurrencyChecker;
 import dev.ratelimiter.core.time.Clock;
 import dev.ratelimiter.core.time.ManualClock;
 import java.util.ArrayList;
