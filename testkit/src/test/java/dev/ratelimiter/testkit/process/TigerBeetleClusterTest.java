@@ -1,0 +1,63 @@
+package dev.ratelimiter.testkit.process;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The TigerBeetle launcher against the real binary: a replica is ready once its log says normal
+ * status, a killed replica restarts on its data file and port, and a frozen one runs on after
+ * SIGCONT. Skipped with {@link TigerBeetleBinary#SKIP_MESSAGE} without a binary.
+ */
+@EnabledIf(value = "binaryPresent", disabledReason = TigerBeetleBinary.SKIP_MESSAGE)
+class TigerBeetleClusterTest {
+    private static final long READY_TIMEOUT_MILLIS = 60_000;
+    private static Optional<Path> binary;
+
+    @TempDir
+    Path directory;
+
+    static synchronized boolean binaryPresent() {
+        if (binary == null) {
+            binary = TigerBeetleBinary.find();
+            if (binary.isEmpty()) {
+                TigerBeetleBinary.announceSkip();
+            }
+        }
+        return binary.isPresent();
+    }
+
+    @Test
+    void aReplicaIsReadyAfterStartAndAfterARestartOnTheSamePort() throws Exception {
+        try (TigerBeetleCluster cluster = TigerBeetleCluster.start(binary.get(), directory, 1, READY_TIMEOUT_MILLIS)) {
+            TigerBeetleReplica replica = cluster.replica(0);
+            String address = cluster.addresses();
+            assertTrue(replica.outputTail().contains(TigerBeetleReplica.READY_LINE), replica.outputTail());
+            assertTrue(Files.exists(directory.resolve("0_0.tigerbeetle")));
+
+            replica.pause();
+            replica.resume();
+            cluster.kill(0);
+            assertThrows(IllegalStateException.class, replica::pause, "a stopped replica cannot be frozen");
+            cluster.restart(0, READY_TIMEOUT_MILLIS);
+
+            assertEquals(address, cluster.addresses());
+            assertTrue(Files.exists(directory.resolve("tigerbeetle-0-2.log")));
+            assertTrue(replica.outputTail().contains(TigerBeetleReplica.READY_LINE), replica.outputTail());
+        }
+    }
+
+    @Test
+    void refusesAClusterSizeTigerBeetleDoesNotHave() {
+        assertThrows(IllegalArgumentException.class, () -> TigerBeetleCluster.start(binary.get(), directory, 0, 1));
+        assertFalse(Files.exists(directory.resolve("0_0.tigerbeetle")));
+    }
+}
