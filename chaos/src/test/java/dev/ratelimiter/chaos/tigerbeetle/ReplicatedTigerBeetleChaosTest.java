@@ -19,16 +19,17 @@ import dev.ratelimiter.chaos.RunReport;
 import dev.ratelimiter.chaos.Servers;
 import dev.ratelimiter.chaos.process.HttpTarget;
 import dev.ratelimiter.chaos.process.ServerApi;
-import dev.ratelimiter.testkit.process.ServerProcess;
-import dev.ratelimiter.testkit.process.TigerBeetleCluster;
-import dev.ratelimiter.testkit.process.TigerBeetleBinary;
-import dev.ratelimiter.testkit.process.TigerBeetleReplica;
 import dev.ratelimiter.chaos.workload.LeaseSpreadTarget;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
-import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.ReserveResponse;
+import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.testkit.process.ServerProcess;
+import dev.ratelimiter.testkit.process.TigerBeetleBinary;
+import dev.ratelimiter.testkit.process.TigerBeetleCluster;
+import dev.ratelimiter.testkit.process.TigerBeetleReplica;
+import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetleBinary;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +38,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,8 +57,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Without a TigerBeetle binary the class is skipped with the single line
  * {@link TigerBeetleBinary#SKIP_MESSAGE}.
  */
-@EnabledIf(value = "dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosTest#tigerBeetleAvailable",
-        disabledReason = TigerBeetleBinary.SKIP_MESSAGE)
+@RequiresTigerBeetleBinary
 class ReplicatedTigerBeetleChaosTest {
     /**
      * Longer than the single-replica suite's 1 s: with a replica down, the two others (and the

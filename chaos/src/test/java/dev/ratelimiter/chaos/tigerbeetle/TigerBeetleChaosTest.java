@@ -18,33 +18,32 @@ import dev.ratelimiter.chaos.RunAssertions;
 import dev.ratelimiter.chaos.RunReport;
 import dev.ratelimiter.chaos.Servers;
 import dev.ratelimiter.chaos.process.HttpTarget;
-import dev.ratelimiter.testkit.process.Ports;
-import dev.ratelimiter.chaos.process.ServerApi;
 import dev.ratelimiter.chaos.process.ServerApi.Reply;
-import dev.ratelimiter.testkit.process.ServerProcess;
-import dev.ratelimiter.testkit.process.TigerBeetleBinary;
-import dev.ratelimiter.testkit.process.TigerBeetleReplica;
+import dev.ratelimiter.chaos.process.ServerApi;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
-import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
-import dev.ratelimiter.testkit.invariants.UsageSampler;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
+import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.testkit.invariants.UsageSampler;
+import dev.ratelimiter.testkit.process.Ports;
+import dev.ratelimiter.testkit.process.ServerProcess;
+import dev.ratelimiter.testkit.process.TigerBeetleBinary;
+import dev.ratelimiter.testkit.process.TigerBeetleReplica;
+import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetleBinary;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -61,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Without a TigerBeetle binary ({@code TB_BIN}, or {@code tigerbeetle} on the PATH) the class is
  * skipped with the single line {@link TigerBeetleBinary#SKIP_MESSAGE}.
  */
-@EnabledIf(value = "tigerBeetleAvailable", disabledReason = TigerBeetleBinary.SKIP_MESSAGE)
+@RequiresTigerBeetleBinary
 class TigerBeetleChaosTest {
     /** The server's bound on each TigerBeetle request. */
     private static final long TIGERBEETLE_TIMEOUT_MILLIS = 1_000;
@@ -74,25 +73,11 @@ class TigerBeetleChaosTest {
     private static final long RECOVERY_MILLIS_MAX = 3_000;
     private static final long OUTAGE_MILLIS = 2_000;
 
-    /** The binary, once looked up; guarded by the class. */
-    private static Optional<Path> binary;
-
     private final ChaosSettings settings = ChaosSettings.current();
     private final AtomicLong probes = new AtomicLong();
 
     @TempDir
     Path directory;
-
-    /** Whether a TigerBeetle binary exists; prints {@link TigerBeetleBinary#SKIP_MESSAGE} once when not. */
-    static synchronized boolean tigerBeetleAvailable() {
-        if (binary == null) {
-            binary = TigerBeetleBinary.find();
-            if (binary.isEmpty()) {
-                TigerBeetleBinary.announceSkip();
-            }
-        }
-        return binary.isPresent();
-    }
 
     @Test
     void answersBackendErrorWhileTigerBeetleIsDownAndRecoversWithoutARestart() throws Exception {
@@ -266,7 +251,7 @@ class TigerBeetleChaosTest {
 
 
     private TigerBeetleReplica startTigerBeetle() throws IOException, InterruptedException {
-        TigerBeetleReplica tigerBeetle = new TigerBeetleReplica(binary.orElseThrow(), directory.resolve("tigerbeetle"), Ports.free());
+        TigerBeetleReplica tigerBeetle = new TigerBeetleReplica(TigerBeetleBinary.find().orElseThrow(), directory.resolve("tigerbeetle"), Ports.free());
         tigerBeetle.format();
         tigerBeetle.start();
         tigerBeetle.awaitListening(START_TIMEOUT_MILLIS);

@@ -5,11 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetleBinary;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -17,27 +16,18 @@ import org.junit.jupiter.api.io.TempDir;
  * status, a killed replica restarts on its data file and port, and a frozen one runs on after
  * SIGCONT. Skipped with {@link TigerBeetleBinary#SKIP_MESSAGE} without a binary.
  */
-@EnabledIf(value = "binaryPresent", disabledReason = TigerBeetleBinary.SKIP_MESSAGE)
+@RequiresTigerBeetleBinary
 class TigerBeetleClusterTest {
     private static final long READY_TIMEOUT_MILLIS = 60_000;
-    private static Optional<Path> binary;
+    private final Path binary = TigerBeetleBinary.find().orElseThrow();
 
     @TempDir
     Path directory;
 
-    static synchronized boolean binaryPresent() {
-        if (binary == null) {
-            binary = TigerBeetleBinary.find();
-            if (binary.isEmpty()) {
-                TigerBeetleBinary.announceSkip();
-            }
-        }
-        return binary.isPresent();
-    }
 
     @Test
     void aReplicaIsReadyAfterStartAndAfterARestartOnTheSamePort() throws Exception {
-        try (TigerBeetleCluster cluster = TigerBeetleCluster.start(binary.get(), directory, 1, READY_TIMEOUT_MILLIS)) {
+        try (TigerBeetleCluster cluster = TigerBeetleCluster.start(binary, directory, 1, READY_TIMEOUT_MILLIS)) {
             TigerBeetleReplica replica = cluster.replica(0);
             String address = cluster.addresses();
             assertTrue(replica.outputTail().contains(TigerBeetleReplica.READY_LINE), replica.outputTail());
@@ -57,7 +47,7 @@ class TigerBeetleClusterTest {
 
     @Test
     void refusesAClusterSizeTigerBeetleDoesNotHave() {
-        assertThrows(IllegalArgumentException.class, () -> TigerBeetleCluster.start(binary.get(), directory, 0, 1));
+        assertThrows(IllegalArgumentException.class, () -> TigerBeetleCluster.start(binary, directory, 0, 1));
         assertFalse(Files.exists(directory.resolve("0_0.tigerbeetle")));
     }
 }
