@@ -29,7 +29,7 @@ import dev.ratelimiter.testkit.process.ServerProcess;
 import dev.ratelimiter.testkit.process.TigerBeetleBinary;
 import dev.ratelimiter.testkit.process.TigerBeetleCluster;
 import dev.ratelimiter.testkit.process.TigerBeetleReplica;
-import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetleBinary;
+import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,7 +57,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Without a TigerBeetle binary the class is skipped with the single line
  * {@link TigerBeetleBinary#SKIP_MESSAGE}.
  */
-@RequiresTigerBeetleBinary
+@RequiresTigerBeetle(localBinary = true)
 class ReplicatedTigerBeetleChaosTest {
     /**
      * Longer than the single-replica suite's 1 s: with a replica down, the two others (and the

@@ -33,7 +33,7 @@ import dev.ratelimiter.testkit.process.Ports;
 import dev.ratelimiter.testkit.process.ServerProcess;
 import dev.ratelimiter.testkit.process.TigerBeetleBinary;
 import dev.ratelimiter.testkit.process.TigerBeetleReplica;
-import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetleBinary;
+import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetle;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Without a TigerBeetle binary ({@code TB_BIN}, or {@code tigerbeetle} on the PATH) the class is
  * skipped with the single line {@link TigerBeetleBinary#SKIP_MESSAGE}.
  */
-@RequiresTigerBeetleBinary
+@RequiresTigerBeetle(localBinary = true)
 class TigerBeetleChaosTest {
     /** The server's bound on each TigerBeetle request. */
     private static final long TIGERBEETLE_TIMEOUT_MILLIS = 1_000;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetleBinary;
+import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * status, a killed replica restarts on its data file and port, and a frozen one runs on after
  * SIGCONT. Skipped with {@link TigerBeetleBinary#SKIP_MESSAGE} without a binary.
  */
-@RequiresTigerBeetleBinary
+@RequiresTigerBeetle(localBinary = true)
 class TigerBeetleClusterTest {
     private static final long READY_TIMEOUT_MILLIS = 60_000;
     private final Path binary = TigerBeetleBinary.find().orElseThrow();
