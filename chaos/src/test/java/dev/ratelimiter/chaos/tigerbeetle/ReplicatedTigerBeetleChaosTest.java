@@ -28,7 +28,6 @@ import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
 import dev.ratelimiter.testkit.process.ServerProcess;
 import dev.ratelimiter.testkit.process.TigerBeetleBinary;
 import dev.ratelimiter.testkit.process.TigerBeetleCluster;
-import dev.ratelimiter.testkit.process.TigerBeetleReplica;
 import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetle;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.ratelimiter.testkit.invariants;
 
-import dev.ratelimiter.testkit.invariants.SlidingWindowVerifier.Violation;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.Requirement;
+import dev.ratelimiter.testkit.invariants.SlidingWindowVerifier.Violation;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.ratelimiter.testkit.invariants.SlidingWindowVerifier;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
@@ -20,6 +19,7 @@ import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.retry.RetryPolicy;
 import dev.ratelimiter.core.time.ManualClock;
+import dev.ratelimiter.testkit.invariants.SlidingWindowVerifier;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ratelimiter.testkit.invariants.AdmissionLog.KeyResult;
-import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.Requirement;
+import dev.ratelimiter.testkit.invariants.AdmissionLog.KeyResult;
+import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

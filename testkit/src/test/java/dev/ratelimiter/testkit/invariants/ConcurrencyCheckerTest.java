@@ -3,10 +3,10 @@ package dev.ratelimiter.testkit.invariants;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ratelimiter.testkit.invariants.ConcurrencyChecker.InFlight;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.time.ManualClock;
+import dev.ratelimiter.testkit.invariants.ConcurrencyChecker.InFlight;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ratelimiter.testkit.invariants.SlidingWindowVerifier.Violation;
 import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.testkit.invariants.SlidingWindowVerifier.Violation;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

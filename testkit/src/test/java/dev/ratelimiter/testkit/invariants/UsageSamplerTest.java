@@ -3,11 +3,11 @@ package dev.ratelimiter.testkit.invariants;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ratelimiter.testkit.invariants.UsageSampler.Report;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitStatus;
 import dev.ratelimiter.core.model.Usage;
+import dev.ratelimiter.testkit.invariants.UsageSampler.Report;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
