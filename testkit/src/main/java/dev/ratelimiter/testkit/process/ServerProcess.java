@@ -151,7 +151,7 @@ public final class ServerProcess implements AutoCloseable {
      * {@link #start()}, then {@link #awaitHealthy}; a server that does not become healthy is killed
      * before the exception leaves.
      */
-    public synchronized long startHealthy(long timeoutMillis) throws IOException {
+    public long startHealthy(long timeoutMillis) throws IOException {
         start();
         try {
             return awaitHealthy(timeoutMillis);
