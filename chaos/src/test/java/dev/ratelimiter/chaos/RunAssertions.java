@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.chaos.workload.RunStats;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
-import dev.ratelimiter.core.invariants.AdmissionLog.KeyResult;
-import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
-import dev.ratelimiter.core.invariants.UsageSampler;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitKind;
+import dev.ratelimiter.testkit.invariants.AdmissionLog.KeyResult;
+import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.testkit.invariants.UsageSampler;
 import java.util.List;
 import java.util.Map;
 

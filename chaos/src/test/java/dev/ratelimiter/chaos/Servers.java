@@ -1,13 +1,22 @@
 package dev.ratelimiter.chaos;
 
-import dev.ratelimiter.chaos.process.Ports;
-import dev.ratelimiter.chaos.process.ServerProcess;
+import dev.ratelimiter.chaos.process.ServerApi;
+import dev.ratelimiter.testkit.process.ServerProcess;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** Servers for the suites: the jar of the same reactor, a free port, a registry of their own. */
+/**
+ * Servers for the suites: the testkit's {@link ServerProcess} on the jar of the same reactor, a free
+ * port, a registry of their own, stopped with SIGKILL when closed (these suites kill servers anyway);
+ * and the API of each, with short timeouts, for health and checks.
+ *
+ * <p>Thread-safe: the one shared structure is a concurrent map of APIs by port, bounded by the number
+ * of servers the suites start.
+ */
 public final class Servers {
     /** A generous bound for a start on a busy two-core machine (about 2 s when idle). */
     public static final long START_TIMEOUT_MILLIS = 60_000;
@@ -20,7 +29,15 @@ public final class Servers {
     public static final List<String> FAST_START_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
             "-XX:TieredStopAtLevel=1");
 
+    private static final Map<Integer, ServerApi> APIS = new ConcurrentHashMap<>();
+
     private Servers() {
+    }
+
+    /** The API of {@code server}, with short timeouts (for health and checks, not for load); one per port. */
+    public static ServerApi api(ServerProcess server) {
+        return APIS.computeIfAbsent(server.port(),
+                port -> ServerApi.local(port, Duration.ofSeconds(1), Duration.ofSeconds(2)));
     }
 
     /**
@@ -67,6 +84,10 @@ public final class Servers {
         properties.put("ratelimiter.registry-path", registryFile(directory).toString());
         properties.put("ratelimiter.seed-limits-path", "");
         properties.putAll(backendProperties);
-        return new ServerProcess(jar, directory, Ports.free(), properties, jvmOptions);
+        return ServerProcess.builder(jar, directory)
+                .properties(properties)
+                .jvmOptions(jvmOptions)
+                .stopGraceMillis(0)
+                .build();
     }
 }

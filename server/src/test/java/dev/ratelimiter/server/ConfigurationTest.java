@@ -12,6 +12,7 @@ import dev.ratelimiter.server.config.LimiterSettings;
 import dev.ratelimiter.server.config.MemorySettings;
 import dev.ratelimiter.server.config.RetrySettings;
 import dev.ratelimiter.server.config.TigerBeetleSettings;
+import dev.ratelimiter.testkit.process.Ports;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.env.PropertySource;
 import io.micronaut.http.server.HttpServerConfiguration;
@@ -166,7 +167,7 @@ class ConfigurationTest {
     @Test
     void startsOnTheTigerBeetleBackendWhenNoReplicaAnswers() {
         Map<String, Object> environment = Map.of("RATELIMITER_BACKEND", "tigerbeetle",
-                "RATELIMITER_TIGERBEETLE_ADDRESSES", "127.0.0.1:" + LoopbackPorts.closedPort(),
+                "RATELIMITER_TIGERBEETLE_ADDRESSES", "127.0.0.1:" + Ports.free(),
                 "RATELIMITER_TIGERBEETLE_REQUEST_TIMEOUT_MS", "200");
 
         try (ApplicationContext context = run(environment)) {

@@ -5,15 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.core.model.LimitInfo;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
+import dev.ratelimiter.testkit.process.ServerProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The shaded jar as users run it: {@code java -jar server/target/ratelimiterd-all.jar} from the
  * repository root with no arguments. Only the port and the registry file are moved (through
  * environment variables) so the test neither collides with a running server nor writes into the
- * checkout. Runs under failsafe after {@code package}.
+ * checkout. Runs under failsafe after {@code package}, through the testkit's launcher (the port
+ * through {@code MICRONAUT_SERVER_PORT}, the process in the repository root).
  */
 class PackagedJarIT {
     private static final Path JAR = Path.of(System.getProperty("ratelimiterd.jar", "target/ratelimiterd-all.jar"));
@@ -32,68 +29,52 @@ class PackagedJarIT {
 
     @Test
     void startsWithTheExampleLimitsAnswersAndStopsOnSigterm() throws Exception {
-        int port = freePort();
-        Path log = directory.resolve("server.log");
-        Process process = start(Map.of("MICRONAUT_SERVER_PORT", String.valueOf(port),
-                "RATELIMITER_REGISTRY_PATH", directory.resolve("registry.json").toString()), log);
-        try {
-            Api api = new Api(URI.create("http://127.0.0.1:" + port));
-            Api.awaitTrue("the server answers /healthz", Duration.ofSeconds(60), () -> answersHealth(api, process));
+        try (ServerProcess server = server(Map.of(
+                "RATELIMITER_REGISTRY_PATH", directory.resolve("registry.json").toString()))) {
+            server.start();
+            try {
+                server.awaitHealthy(60_000);
+                Api api = new Api(server.baseUri());
 
-            LimitInfo rpm = api.limit("global:llm:openai:gpt-4o:rpm");
-            List<LimitInfo> limits = api.codec().readLimits(Api.ok(api.get("/v1/admin/limits")));
+                LimitInfo rpm = api.limit("global:llm:openai:gpt-4o:rpm");
+                List<LimitInfo> limits = api.codec().readLimits(Api.ok(api.get("/v1/admin/limits")));
 
-            assertEquals(500, rpm.definition().capacity());
-            assertEquals(7, limits.size());
-            assertTrue(api.reserve("jar-1", "global:llm:openai:gpt-4o:rpm", 1).allowed());
-            assertTrue(Files.exists(directory.resolve("registry.json")), "the seeded limits were saved");
-        } finally {
-            process.destroy();
+                assertEquals(500, rpm.definition().capacity());
+                assertEquals(7, limits.size());
+                assertTrue(api.reserve("jar-1", "global:llm:openai:gpt-4o:rpm", 1).allowed());
+                assertTrue(Files.exists(directory.resolve("registry.json")), "the seeded limits were saved");
+            } finally {
+                server.terminate();
+            }
+            // awaitExit fails the test, quoting the output, when the server outlives 30 s after SIGTERM.
+            assertEquals(143, server.awaitExit(30_000));
+            String output = Files.readString(server.output());
+            assertTrue(output.contains("Stopped"), output);
         }
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the server stops within 30 s of SIGTERM");
-        assertEquals(143, process.exitValue());
-        String output = Files.readString(log);
-        assertTrue(output.contains("Stopped"), output);
     }
 
     @Test
     void refusesABadBackendWithOneLineAndExitCode1() throws Exception {
-        Path log = directory.resolve("refused.log");
-        Process process = start(Map.of("RATELIMITER_BACKEND", "redis",
-                "RATELIMITER_REGISTRY_PATH", directory.resolve("registry.json").toString()), log);
+        try (ServerProcess server = server(Map.of("RATELIMITER_BACKEND", "redis",
+                "RATELIMITER_REGISTRY_PATH", directory.resolve("registry.json").toString()))) {
+            server.start();
 
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the server exits by itself");
-        String output = Files.readString(log);
-        assertEquals(1, process.exitValue(), output);
-        assertTrue(output.contains("ERROR") && output.contains(
-                "ratelimiter.backend (RATELIMITER_BACKEND) must be \"memory\" or \"tigerbeetle\", got \"redis\""), output);
-        assertFalse(output.contains("\tat "), "no stack trace: " + output);
-    }
-
-    private Process start(Map<String, String> environment, Path log) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toAbsolutePath().toString())
-                .directory(REPO_ROOT.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().putAll(environment);
-        return builder.start();
-    }
-
-    private static boolean answersHealth(Api api, Process process) {
-        if (!process.isAlive()) {
-            throw new AssertionError("the server exited with " + process.exitValue());
-        }
-        try {
-            return api.get("/healthz").statusCode() == 200;
-        } catch (RuntimeException e) {
-            return false;
+            int exitCode = server.awaitExit(60_000);
+            String output = Files.readString(server.output());
+            assertEquals(1, exitCode, output);
+            assertTrue(output.contains("ERROR") && output.contains(
+                    "ratelimiter.backend (RATELIMITER_BACKEND) must be \"memory\" or \"tigerbeetle\", got \"redis\""),
+                    output);
+            assertFalse(output.contains("\tat "), "no stack trace: " + output);
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    /** The jar run from the repository root, with the port and {@code environment} as environment variables. */
+    private ServerProcess server(Map<String, String> environment) {
+        return ServerProcess.builder(JAR, directory)
+                .runIn(REPO_ROOT)
+                .portThroughEnvironment()
+                .environment(environment)
+                .build();
     }
 }

@@ -13,6 +13,7 @@ import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.registry.FileRegistry;
 import dev.ratelimiter.server.lifecycle.GracefulShutdown;
+import dev.ratelimiter.testkit.process.Ports;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ class UnreachableTigerBeetleTest {
         new FileRegistry(registry).save(List.of(LimitState.created(LimitDefinition.rolling(KEY, 10, 60))));
         server = TestServer.start(registry, Map.of(
                 "ratelimiter.backend", "tigerbeetle",
-                "ratelimiter.tigerbeetle.addresses", List.of("127.0.0.1:" + LoopbackPorts.closedPort()),
+                "ratelimiter.tigerbeetle.addresses", List.of("127.0.0.1:" + Ports.free()),
                 "ratelimiter.tigerbeetle.request-timeout-ms", REQUEST_TIMEOUT_MS));
     }
 

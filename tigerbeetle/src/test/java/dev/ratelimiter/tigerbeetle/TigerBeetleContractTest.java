@@ -5,6 +5,8 @@ import dev.ratelimiter.core.backend.BackendContractTest;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.retry.RetryPolicy;
 import dev.ratelimiter.core.time.Clock;
+import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetle;
+import dev.ratelimiter.testkit.tigerbeetle.TigerBeetleServer;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;

@@ -24,6 +24,8 @@ import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.time.Clock;
 import dev.ratelimiter.core.wire.BatchItem;
 import dev.ratelimiter.core.wire.RequestLimits;
+import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetle;
+import dev.ratelimiter.testkit.tigerbeetle.TigerBeetleServer;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;

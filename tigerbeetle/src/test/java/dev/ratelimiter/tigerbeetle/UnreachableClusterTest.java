@@ -20,9 +20,9 @@ import dev.ratelimiter.core.retry.RetryPolicy;
 import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.time.Clock;
 import dev.ratelimiter.core.wire.RequestLimits;
+import dev.ratelimiter.testkit.process.Ports;
 import java.io.IOException;
 import java.math.BigInteger;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +46,7 @@ class UnreachableClusterTest {
 
     @BeforeEach
     void startOnAClosedPort() throws IOException {
-        TigerBeetleSettings settings = TigerBeetleSettings.of(BigInteger.ZERO, List.of("127.0.0.1:" + closedPort()))
+        TigerBeetleSettings settings = TigerBeetleSettings.of(BigInteger.ZERO, List.of("127.0.0.1:" + Ports.free()))
                 .withRequestTimeout(Duration.ofMillis(TIMEOUT_MS));
         Clock clock = Clock.system();
         TigerBeetleBackend backend = TigerBeetleBackend.connect(settings, new RetryHints(RetryPolicy.DEFAULT, clock),
@@ -116,11 +116,5 @@ class UnreachableClusterTest {
         ReserveResponse response = waiting.get(TIMEOUT_MS + GRACE_MS, TimeUnit.MILLISECONDS);
         assertEquals(ErrorCodes.BACKEND_ERROR, response.error());
         assertTrue(elapsedMs < 5_000, "shutdown took " + elapsedMs + " ms");
-    }
-
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -11,8 +11,9 @@ import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.retry.RetryPolicy;
 import dev.ratelimiter.core.time.Clock;
+import dev.ratelimiter.testkit.process.Poll;
+import dev.ratelimiter.testkit.process.ServerProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -136,42 +137,27 @@ public final class RecoveryTime {
                     .append(",\"window_seconds\":86400}");
         }
         Files.writeString(seed, json.append("]}"));
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        ServerProcess server = ServerProcess.builder(jar, directory)
+                .property("ratelimiter.seed-limits-path", seed.toString())
+                .property("ratelimiter.registry-path", directory.resolve("data").resolve("registry.json").toString())
+                .build();
+        int port = server.port();
         long startNanos = System.nanoTime();
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dmicronaut.server.port=" + port, "-Dratelimiter.seed-limits-path=" + seed,
-                "-Dratelimiter.registry-path=" + directory.resolve("data").resolve("registry.json"),
-                "-jar", jar.toAbsolutePath().toString())
-                .directory(directory.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(directory.resolve("server.log").toFile())
-                .start();
-        Start start = new Start(process, directory);
+        server.start();
+        Start start = new Start(server);
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
         String body = "{\"lease_id\":\"first-" + System.nanoTime() + "\",\"requirements\":[{\"key\":\""
                 + limits.get(0).key() + "\",\"amount\":1}]}";
         HttpRequest reserve = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/reserve"))
                 .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        long deadline = startNanos + START_TIMEOUT.toNanos();
-        while (true) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                process.destroyForcibly();
-                throw new IllegalStateException("the server did not answer a reserve; see " + directory.resolve("server.log"));
-            }
-            try {
-                HttpResponse<String> response = client.send(reserve, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains("\"allowed\":true")) {
-                    start.firstAnswerMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-                    break;
-                }
-            } catch (IOException e) {
-                // Not listening yet: poll again until the deadline.
-            }
-            Thread.sleep(POLL_MILLIS);
+        try {
+            Poll.until("the server answers a reserve", START_TIMEOUT.toMillis(), POLL_MILLIS,
+                    () -> firstAnswer(server, client, reserve), server::outputTail);
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
         }
+        start.firstAnswerMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         HttpResponse<String> usage = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
                 + "/v1/admin/limits/" + limits.get(0).key())).build(), HttpResponse.BodyHandlers.ofString());
         // Every hold written, plus this start's reserve and those of earlier starts on the same books.
@@ -181,6 +167,24 @@ public final class RecoveryTime {
                     + (expectedHolds / limits.size() + 1) + " on " + limits.get(0).key() + "): " + usage.body());
         }
         return start;
+    }
+
+    /** One look: whether the server's answer to {@code reserve} admitted it. */
+    private static Poll.Status firstAnswer(ServerProcess server, HttpClient client, HttpRequest reserve) {
+        if (!server.isAlive()) {
+            return Poll.Status.failed("the server exited");
+        }
+        try {
+            HttpResponse<String> response = client.send(reserve, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().contains("\"allowed\":true") ? Poll.Status.done()
+                    : Poll.Status.notYet(response.statusCode() + " " + response.body());
+        } catch (IOException e) {
+            // Not listening yet: poll again until the deadline.
+            return Poll.Status.notYet(e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Poll.Status.failed("interrupted");
+        }
     }
 
     private static long directoryBytes(Path directory) throws IOException {
@@ -197,35 +201,30 @@ public final class RecoveryTime {
 
     /** A started server and when it first answered. */
     private static final class Start {
-        final Process process;
-        final Path directory;
+        final ServerProcess server;
         long firstAnswerMillis;
 
-        Start(Process process, Path directory) {
-            this.process = process;
-            this.directory = directory;
+        Start(ServerProcess server) {
+            this.server = server;
         }
 
         /** Waits until the journal holds a snapshot and no segment it includes (the server compacted at start). */
-        void awaitSnapshot(Path journal) throws IOException, InterruptedException {
-            long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline) {
+        void awaitSnapshot(Path journal) {
+            Poll.until("the server compacted its journal", START_TIMEOUT.toMillis(), 100, () -> {
                 try (Stream<Path> files = Files.list(journal)) {
                     List<String> names = files.map(file -> file.getFileName().toString()).sorted().toList();
                     long snapshots = names.stream().filter(name -> name.endsWith(".snap")).count();
                     long segments = names.stream().filter(name -> name.endsWith(".log")).count();
-                    if (snapshots == 1 && segments == 1) {
-                        return;
-                    }
+                    return snapshots == 1 && segments == 1 ? Poll.Status.done()
+                            : Poll.Status.notYet(names.toString());
+                } catch (IOException e) {
+                    return Poll.Status.failed("cannot list " + journal + ": " + e.getMessage());
                 }
-                Thread.sleep(100);
-            }
-            throw new IllegalStateException("the server did not compact its journal; see " + directory.resolve("server.log"));
+            }, server::outputTail);
         }
 
         void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(20, TimeUnit.SECONDS);
+            server.kill();
         }
     }
 }

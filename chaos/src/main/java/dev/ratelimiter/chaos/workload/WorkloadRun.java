@@ -1,9 +1,9 @@
 package dev.ratelimiter.chaos.workload;
 
-import dev.ratelimiter.core.invariants.AdmissionLog;
-import dev.ratelimiter.core.invariants.ConcurrencyChecker;
 import dev.ratelimiter.core.time.Clock;
 import dev.ratelimiter.core.time.ManualClock;
+import dev.ratelimiter.testkit.invariants.AdmissionLog;
+import dev.ratelimiter.testkit.invariants.ConcurrencyChecker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

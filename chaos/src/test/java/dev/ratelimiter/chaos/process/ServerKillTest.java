@@ -9,27 +9,28 @@ import dev.ratelimiter.chaos.RunReport;
 import dev.ratelimiter.chaos.Servers;
 import dev.ratelimiter.chaos.workload.ClientLimiterTarget;
 import dev.ratelimiter.chaos.workload.LlmWorkload;
-import dev.ratelimiter.chaos.workload.WorkerSettings;
 import dev.ratelimiter.chaos.workload.Worker;
+import dev.ratelimiter.chaos.workload.WorkerSettings;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
 import dev.ratelimiter.client.http.HttpLimiter;
 import dev.ratelimiter.client.http.HttpLimiterConfig;
-import dev.ratelimiter.core.invariants.AdmissionLog;
-import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
-import dev.ratelimiter.core.invariants.ConcurrencyChecker;
-import dev.ratelimiter.core.invariants.UsageSampler;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitKind;
+import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.Overage;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
-import dev.ratelimiter.core.model.LimitInfo;
-import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.registry.FileRegistry;
 import dev.ratelimiter.core.time.Clock;
+import dev.ratelimiter.testkit.invariants.AdmissionLog;
+import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.testkit.invariants.ConcurrencyChecker;
+import dev.ratelimiter.testkit.invariants.UsageSampler;
+import dev.ratelimiter.testkit.process.ServerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -113,8 +114,8 @@ class ServerKillTest {
                         .withTimeouts(CONNECT_TIMEOUT_MILLIS, REQUEST_TIMEOUT_MILLIS))) {
             server.start();
             server.awaitHealthy(Servers.START_TIMEOUT_MILLIS);
-            server.api().defineAll(WORKLOAD.definitions());
-            server.api().defineAll(List.of(BOOKS));
+            Servers.api(server).defineAll(WORKLOAD.definitions());
+            Servers.api(server).defineAll(List.of(BOOKS));
 
             // Two kinds of client on the same limits, recorded together: raw HTTP, which sees every
             // status, and the project's Java client, which retries unknown outcomes until its deadline.
@@ -184,7 +185,7 @@ class ServerKillTest {
     private static String killAndRestart(ServerProcess server, List<WorkloadRun> runs, AdminChangeWriter admin,
             Path registryFile, int cycle, long loadMillis) throws Exception {
         runFor(runs, loadMillis);
-        leaveBooks(server.api(), cycle);
+        leaveBooks(Servers.api(server), cycle);
         long failuresBefore = failures(runs);
         int exitCode = server.kill();
         admin.holdUntilRestarted();
@@ -204,7 +205,7 @@ class ServerKillTest {
         long failuresDuringOutage = failures(runs) - failuresBefore;
 
         Map<String, LimitDefinition> served = new TreeMap<>();
-        for (LimitInfo info : server.api().limits()) {
+        for (LimitInfo info : Servers.api(server).limits()) {
             served.put(info.definition().key(), info.definition());
         }
         // A change started just before the kill may still reach the new server; its key aside, the
@@ -216,7 +217,7 @@ class ServerKillTest {
         assertEquals(expected, actual, "cycle " + cycle + ": the restarted server serves the registry file");
         assertEquals(List.of(), admin.restarted(served), "cycle " + cycle + ": the restarted server");
         assertTrue(failuresDuringOutage > 0, "cycle " + cycle + ": no client noticed the outage");
-        checkBooks(server.api(), cycle);
+        checkBooks(Servers.api(server), cycle);
         for (WorkloadRun run : runs) {
             awaitEveryWorkerAnsweredAfter(run, healthyAtMillis, cycle);
         }

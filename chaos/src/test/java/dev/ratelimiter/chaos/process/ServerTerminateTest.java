@@ -10,12 +10,13 @@ import dev.ratelimiter.chaos.Servers;
 import dev.ratelimiter.chaos.workload.LlmWorkload;
 import dev.ratelimiter.chaos.workload.WorkerSettings;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
-import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
+import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.testkit.process.ServerProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,7 +89,7 @@ class ServerTerminateTest {
                 Servers.FAST_START_JVM_OPTIONS)) {
             server.start();
             server.awaitHealthy(Servers.START_TIMEOUT_MILLIS);
-            server.api().defineAll(WORKLOAD.definitions());
+            Servers.api(server).defineAll(WORKLOAD.definitions());
 
             ServerApi clientApi = ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(5));
             HttpTarget target = new HttpTarget(clientApi);
@@ -115,7 +116,7 @@ class ServerTerminateTest {
                 out.flush();
                 // A barrier instead of a sleep: once a later request on another connection is
                 // answered, the server's event loops have read what this one sent before.
-                assertTrue(server.api().isHealthy(), "round " + round + ": the server stopped answering");
+                assertTrue(Servers.api(server).isHealthy(), "round " + round + ": the server stopped answering");
 
                 long signalledNanos = System.nanoTime();
                 server.terminate();
@@ -142,7 +143,7 @@ class ServerTerminateTest {
             server.start();
             server.awaitHealthy(Servers.START_TIMEOUT_MILLIS);
             Set<LimitDefinition> served = new HashSet<>();
-            for (LimitInfo info : server.api().limits()) {
+            for (LimitInfo info : Servers.api(server).limits()) {
                 served.add(info.definition());
             }
             assertEquals(new HashSet<>(WORKLOAD.definitions()), served, where + ": limits after the restart");

@@ -8,21 +8,21 @@ import dev.ratelimiter.chaos.RunAssertions;
 import dev.ratelimiter.chaos.RunReport;
 import dev.ratelimiter.chaos.Servers;
 import dev.ratelimiter.chaos.process.HttpTarget;
-import dev.ratelimiter.chaos.process.JvmInspector;
-import dev.ratelimiter.chaos.process.JvmInspector.Histogram;
 import dev.ratelimiter.chaos.process.ServerApi;
-import dev.ratelimiter.chaos.process.ServerProcess;
 import dev.ratelimiter.chaos.workload.LlmWorkload;
 import dev.ratelimiter.chaos.workload.WorkerSettings;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
-import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
-import dev.ratelimiter.core.invariants.UsageSampler;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.wire.WireCodec;
+import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.testkit.invariants.UsageSampler;
+import dev.ratelimiter.testkit.process.JvmInspector;
+import dev.ratelimiter.testkit.process.JvmInspector.Histogram;
+import dev.ratelimiter.testkit.process.ServerProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -83,7 +83,7 @@ class HttpStressTest {
                 Map.of("ratelimiter.memory.max-tombstones", Integer.toString(MAX_TOMBSTONES)))) {
             server.start();
             server.awaitHealthy(Servers.START_TIMEOUT_MILLIS);
-            server.api().defineAll(WORKLOAD.definitions());
+            Servers.api(server).defineAll(WORKLOAD.definitions());
             Histogram before = JvmInspector.histogram(server.pid());
 
             ServerApi loadApi = ServerApi.local(server.port(), Duration.ofSeconds(2), Duration.ofSeconds(5));

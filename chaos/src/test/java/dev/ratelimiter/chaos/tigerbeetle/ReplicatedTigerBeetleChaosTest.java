@@ -19,25 +19,24 @@ import dev.ratelimiter.chaos.RunReport;
 import dev.ratelimiter.chaos.Servers;
 import dev.ratelimiter.chaos.process.HttpTarget;
 import dev.ratelimiter.chaos.process.ServerApi;
-import dev.ratelimiter.chaos.process.ServerProcess;
-import dev.ratelimiter.chaos.process.TigerBeetleCluster;
-import dev.ratelimiter.chaos.process.TigerBeetleProcess;
 import dev.ratelimiter.chaos.workload.LeaseSpreadTarget;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
-import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.ReserveResponse;
+import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.testkit.process.ServerProcess;
+import dev.ratelimiter.testkit.process.TigerBeetleBinary;
+import dev.ratelimiter.testkit.process.TigerBeetleCluster;
+import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -55,10 +54,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       all, because the capacity is the limit account's balance in the shared ledger.</li>
  * </ul>
  * Without a TigerBeetle binary the class is skipped with the single line
- * {@link TigerBeetleProcess#SKIP_MESSAGE}.
+ * {@link TigerBeetleBinary#SKIP_MESSAGE}.
  */
-@EnabledIf(value = "dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosTest#tigerBeetleAvailable",
-        disabledReason = TigerBeetleProcess.SKIP_MESSAGE)
+@RequiresTigerBeetle(localBinary = true)
 class ReplicatedTigerBeetleChaosTest {
     /**
      * Longer than the single-replica suite's 1 s: with a replica down, the two others (and the
@@ -88,8 +86,8 @@ class ReplicatedTigerBeetleChaosTest {
                         TIGERBEETLE_TIMEOUT_MILLIS)) {
             server.start();
             server.awaitHealthy(START_TIMEOUT_MILLIS);
-            server.api().defineAll(WORKLOAD.definitions());
-            server.api().defineAll(List.of(PROBE));
+            Servers.api(server).defineAll(WORKLOAD.definitions());
+            Servers.api(server).defineAll(List.of(PROBE));
             // Calls wait for the TigerBeetle timeout at most, plus the server's margin.
             ServerApi probes = ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(15));
             HttpTarget target = new HttpTarget(ServerApi.local(server.port(), Duration.ofMillis(500),
@@ -164,7 +162,7 @@ class ReplicatedTigerBeetleChaosTest {
                 for (ServerProcess server : servers) {
                     server.awaitHealthy(START_TIMEOUT_MILLIS);
                     // Each instance keeps its own registry: the limits are defined through each.
-                    server.api().defineAll(WORKLOAD.definitions());
+                    Servers.api(server).defineAll(WORKLOAD.definitions());
                     targets.add(new HttpTarget(ServerApi.local(server.port(), Duration.ofMillis(500),
                             Duration.ofSeconds(5))));
                 }
@@ -194,11 +192,11 @@ class ReplicatedTigerBeetleChaosTest {
      * next start; the ledger's balance is what admits.
      */
     private String capacityChangeThroughOneHoldsForAll(List<ServerProcess> servers) throws Exception {
-        ServerApi first = servers.get(0).api();
-        ServerApi last = servers.get(servers.size() - 1).api();
+        ServerApi first = Servers.api(servers.get(0));
+        ServerApi last = Servers.api(servers.get(servers.size() - 1));
         LimitDefinition slots = LimitDefinition.concurrency("chaos:shared:slots", 2, 3_600);
         for (ServerProcess server : servers) {
-            server.api().defineAll(List.of(slots));
+            Servers.api(server).defineAll(List.of(slots));
         }
         first.defineAll(List.of(LimitDefinition.concurrency(slots.key(), 4, 3_600)));
         List<String> held = new ArrayList<>();
@@ -232,8 +230,7 @@ class ReplicatedTigerBeetleChaosTest {
     }
 
     private static Path binary() {
-        Optional<Path> binary = TigerBeetleProcess.binary(System.getenv());
-        return binary.orElseThrow();
+        return TigerBeetleBinary.find().orElseThrow();
     }
 
     /**

@@ -18,32 +18,32 @@ import dev.ratelimiter.chaos.RunAssertions;
 import dev.ratelimiter.chaos.RunReport;
 import dev.ratelimiter.chaos.Servers;
 import dev.ratelimiter.chaos.process.HttpTarget;
-import dev.ratelimiter.chaos.process.Ports;
 import dev.ratelimiter.chaos.process.ServerApi;
 import dev.ratelimiter.chaos.process.ServerApi.Reply;
-import dev.ratelimiter.chaos.process.ServerProcess;
-import dev.ratelimiter.chaos.process.TigerBeetleProcess;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
-import dev.ratelimiter.core.invariants.AdmissionLog.Verification;
-import dev.ratelimiter.core.invariants.UsageSampler;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
+import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.testkit.invariants.UsageSampler;
+import dev.ratelimiter.testkit.process.Ports;
+import dev.ratelimiter.testkit.process.ServerProcess;
+import dev.ratelimiter.testkit.process.TigerBeetleBinary;
+import dev.ratelimiter.testkit.process.TigerBeetleReplica;
+import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetle;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,9 +58,9 @@ import org.junit.jupiter.api.io.TempDir;
  *       TigerBeetle keeps every hold (unlike the memory backend, no lifetime is verified apart).</li>
  * </ul>
  * Without a TigerBeetle binary ({@code TB_BIN}, or {@code tigerbeetle} on the PATH) the class is
- * skipped with the single line {@link TigerBeetleProcess#SKIP_MESSAGE}.
+ * skipped with the single line {@link TigerBeetleBinary#SKIP_MESSAGE}.
  */
-@EnabledIf(value = "tigerBeetleAvailable", disabledReason = TigerBeetleProcess.SKIP_MESSAGE)
+@RequiresTigerBeetle(localBinary = true)
 class TigerBeetleChaosTest {
     /** The server's bound on each TigerBeetle request. */
     private static final long TIGERBEETLE_TIMEOUT_MILLIS = 1_000;
@@ -73,35 +73,21 @@ class TigerBeetleChaosTest {
     private static final long RECOVERY_MILLIS_MAX = 3_000;
     private static final long OUTAGE_MILLIS = 2_000;
 
-    /** The binary, once looked up; guarded by the class. */
-    private static Optional<Path> binary;
-
     private final ChaosSettings settings = ChaosSettings.current();
     private final AtomicLong probes = new AtomicLong();
 
     @TempDir
     Path directory;
 
-    /** Whether a TigerBeetle binary exists; prints {@link TigerBeetleProcess#SKIP_MESSAGE} once when not. */
-    static synchronized boolean tigerBeetleAvailable() {
-        if (binary == null) {
-            binary = TigerBeetleProcess.binary(System.getenv());
-            if (binary.isEmpty()) {
-                System.out.println(TigerBeetleProcess.SKIP_MESSAGE);
-            }
-        }
-        return binary.isPresent();
-    }
-
     @Test
     void answersBackendErrorWhileTigerBeetleIsDownAndRecoversWithoutARestart() throws Exception {
-        try (TigerBeetleProcess tigerBeetle = startTigerBeetle();
+        try (TigerBeetleReplica tigerBeetle = startTigerBeetle();
                 ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
                         TIGERBEETLE_TIMEOUT_MILLIS)) {
             server.start();
             server.awaitHealthy(START_TIMEOUT_MILLIS);
-            server.api().defineAll(WORKLOAD.definitions());
-            server.api().defineAll(List.of(PROBE));
+            Servers.api(server).defineAll(WORKLOAD.definitions());
+            Servers.api(server).defineAll(List.of(PROBE));
             ServerApi clientApi = ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(5));
             HttpTarget target = new HttpTarget(clientApi);
             WorkloadRun run = WorkloadRun.realTime("tbout", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
@@ -136,45 +122,45 @@ class TigerBeetleChaosTest {
     void holdsMadeBeforeAServerKillStillCountUntilTheyExpire() throws Exception {
         LimitDefinition rolling = LimitDefinition.rolling("chaos:held:rolling", 10, 10);
         LimitDefinition concurrency = LimitDefinition.concurrency("chaos:held:concurrency", 3, 10);
-        try (TigerBeetleProcess tigerBeetle = startTigerBeetle();
+        try (TigerBeetleReplica tigerBeetle = startTigerBeetle();
                 ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
                         TIGERBEETLE_TIMEOUT_MILLIS)) {
             server.start();
             server.awaitHealthy(START_TIMEOUT_MILLIS);
-            server.api().defineAll(List.of(rolling, concurrency));
+            Servers.api(server).defineAll(List.of(rolling, concurrency));
             long firstReservedAtMillis = Long.MAX_VALUE;
             for (LimitDefinition definition : List.of(rolling, concurrency)) {
                 for (int i = 0; i < definition.capacity(); i++) {
-                    ReserveResponse response = reserve(server.api(), "held-" + probes.incrementAndGet(),
+                    ReserveResponse response = reserve(Servers.api(server), "held-" + probes.incrementAndGet(),
                             definition.key());
                     assertTrue(response.allowed(), definition.key() + " hold " + i + ": " + response);
                     firstReservedAtMillis = Math.min(firstReservedAtMillis, response.reservedAtUnixMs());
                 }
             }
-            assertFull(server.api(), rolling, concurrency, "before the kill");
+            assertFull(Servers.api(server), rolling, concurrency, "before the kill");
 
             assertEquals(137, server.kill(), "exit code after SIGKILL");
             server.start();
             server.awaitHealthy(START_TIMEOUT_MILLIS);
 
-            assertFull(server.api(), rolling, concurrency, "after the restart");
-            long freedAtMillis = awaitAdmission(server.api(), rolling.key(),
+            assertFull(Servers.api(server), rolling, concurrency, "after the restart");
+            long freedAtMillis = awaitAdmission(Servers.api(server), rolling.key(),
                     firstReservedAtMillis + rolling.holdMillis() + 15_000);
             assertTrue(freedAtMillis >= firstReservedAtMillis + rolling.holdMillis() - 1_000,
                     "admitted at " + freedAtMillis + ", before the holds made at " + firstReservedAtMillis
                             + " expired");
-            awaitAdmission(server.api(), concurrency.key(), firstReservedAtMillis + concurrency.holdMillis() + 15_000);
+            awaitAdmission(Servers.api(server), concurrency.key(), firstReservedAtMillis + concurrency.holdMillis() + 15_000);
         }
     }
 
     @Test
     void neverAdmitsTwiceAcrossServerRestartsOnTigerBeetle() throws Exception {
-        try (TigerBeetleProcess tigerBeetle = startTigerBeetle();
+        try (TigerBeetleReplica tigerBeetle = startTigerBeetle();
                 ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
                         TIGERBEETLE_TIMEOUT_MILLIS)) {
             server.start();
             server.awaitHealthy(START_TIMEOUT_MILLIS);
-            server.api().defineAll(WORKLOAD.definitions());
+            Servers.api(server).defineAll(WORKLOAD.definitions());
             ServerApi clientApi = ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(2));
             HttpTarget target = new HttpTarget(clientApi);
             WorkloadRun run = WorkloadRun.realTime("tbkill", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
@@ -210,12 +196,12 @@ class TigerBeetleChaosTest {
     void leavesNoHoldOfAReserveAnsweredBackendErrorAndNeverRetried() throws Exception {
         LimitDefinition slots = LimitDefinition.concurrency("chaos:unknown:slots", 1_000, 3_600);
         LimitDefinition tokens = LimitDefinition.rolling("chaos:unknown:tpm", 100_000, 3_600);
-        try (TigerBeetleProcess tigerBeetle = startTigerBeetle();
+        try (TigerBeetleReplica tigerBeetle = startTigerBeetle();
                 ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
                         TIGERBEETLE_TIMEOUT_MILLIS)) {
             server.start();
             server.awaitHealthy(START_TIMEOUT_MILLIS);
-            server.api().defineAll(List.of(slots, tokens));
+            Servers.api(server).defineAll(List.of(slots, tokens));
 
             tigerBeetle.pause();
             List<Thread> senders = new ArrayList<>();
@@ -224,10 +210,10 @@ class TigerBeetleChaosTest {
                 String leaseId = "unanswered-" + i;
                 Thread sender = new Thread(() -> {
                     try {
-                        Reply reply = server.api().send("POST", "/v1/reserve", server.api().codec().write(
+                        Reply reply = Servers.api(server).send("POST", "/v1/reserve", Servers.api(server).codec().write(
                                 new ReserveRequest(leaseId, "", List.of(new Requirement(slots.key(), 1),
                                         new Requirement(tokens.key(), 100)))));
-                        if (server.api().codec().readReserveResponse(reply.body()).error()
+                        if (Servers.api(server).codec().readReserveResponse(reply.body()).error()
                                 .equals(ErrorCodes.BACKEND_ERROR)) {
                             backendErrors.incrementAndGet();
                         }
@@ -244,13 +230,13 @@ class TigerBeetleChaosTest {
             assertEquals(8, backendErrors.get(), "every reserve times out while TigerBeetle is frozen");
             tigerBeetle.resume();
             // Usage read while the cluster does not answer is the last value read; only fresh readings count.
-            awaitHealthStatus(server.api(), 200, 15_000, "/healthz once TigerBeetle runs again");
+            awaitHealthStatus(Servers.api(server), 200, 15_000, "/healthz once TigerBeetle runs again");
 
             long peak = 0;
             long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             long reserved;
             do {
-                reserved = reservedOf(server.api(), slots.key()) + reservedOf(server.api(), tokens.key());
+                reserved = reservedOf(Servers.api(server), slots.key()) + reservedOf(Servers.api(server), tokens.key());
                 peak = Math.max(peak, reserved);
                 assertTrue(System.nanoTime() < deadlineNanos, "the holds of unanswered reserves are still there: "
                         + reserved + " of " + slots.key() + " and " + tokens.key() + "\n" + server.outputTail());
@@ -264,8 +250,8 @@ class TigerBeetleChaosTest {
     }
 
 
-    private TigerBeetleProcess startTigerBeetle() throws IOException, InterruptedException {
-        TigerBeetleProcess tigerBeetle = new TigerBeetleProcess(binary.orElseThrow(), directory.resolve("tigerbeetle"), Ports.free());
+    private TigerBeetleReplica startTigerBeetle() throws IOException, InterruptedException {
+        TigerBeetleReplica tigerBeetle = new TigerBeetleReplica(TigerBeetleBinary.find().orElseThrow(), directory.resolve("tigerbeetle"), Ports.free());
         tigerBeetle.format();
         tigerBeetle.start();
         tigerBeetle.awaitListening(START_TIMEOUT_MILLIS);
@@ -273,7 +259,7 @@ class TigerBeetleChaosTest {
     }
 
     /** One outage: load, SIGKILL TigerBeetle, check the answers while it is down, restart it, time the recovery. */
-    private String outage(TigerBeetleProcess tigerBeetle, ServerProcess server, WorkloadRun run, int outage)
+    private String outage(TigerBeetleReplica tigerBeetle, ServerProcess server, WorkloadRun run, int outage)
             throws Exception {
         runFor(run, LOAD_MILLIS);
         tigerBeetle.kill();
@@ -281,7 +267,7 @@ class TigerBeetleChaosTest {
         long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (true) {
             long startNanos = System.nanoTime();
-            ReserveResponse response = reserve(server.api(), "probe-" + probes.incrementAndGet(), PROBE.key());
+            ReserveResponse response = reserve(Servers.api(server), "probe-" + probes.incrementAndGet(), PROBE.key());
             long probeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
             slowestProbeMillis = Math.max(slowestProbeMillis, probeMillis);
             assertTrue(probeMillis <= TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS,
@@ -292,7 +278,7 @@ class TigerBeetleChaosTest {
             assertTrue(System.nanoTime() < deadlineNanos, "outage " + outage + ": no backend_error within 15 s of"
                     + " killing TigerBeetle; last answer " + response + "\n" + server.outputTail());
         }
-        awaitHealthStatus(server.api(), 503, 15_000, "outage " + outage + ": /healthz while TigerBeetle is down");
+        awaitHealthStatus(Servers.api(server), 503, 15_000, "outage " + outage + ": /healthz while TigerBeetle is down");
         runFor(run, OUTAGE_MILLIS);
 
         tigerBeetle.start();
@@ -300,7 +286,7 @@ class TigerBeetleChaosTest {
         long returnedNanos = System.nanoTime();
         long recoveredMillis;
         while (true) {
-            ReserveResponse response = reserve(server.api(), "probe-" + probes.incrementAndGet(), PROBE.key());
+            ReserveResponse response = reserve(Servers.api(server), "probe-" + probes.incrementAndGet(), PROBE.key());
             recoveredMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - returnedNanos);
             if (response.allowed()) {
                 break;
@@ -309,7 +295,7 @@ class TigerBeetleChaosTest {
                     + recoveredMillis + " ms after TigerBeetle returned\n" + server.outputTail());
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
-        awaitHealthStatus(server.api(), 200, RECOVERY_MILLIS_MAX, "outage " + outage + ": /healthz after the return");
+        awaitHealthStatus(Servers.api(server), 200, RECOVERY_MILLIS_MAX, "outage " + outage + ": /healthz after the return");
         assertTrue(server.isAlive(), "outage " + outage + ": the server died");
         return "outage " + outage + ": slowest reserve while down " + slowestProbeMillis + " ms, admitting again "
                 + recoveredMillis + " ms after TigerBeetle was ready";

@@ -57,7 +57,7 @@ public final class UrlTarget implements Target {
             throw new IllegalArgumentException(VARIABLE + " must be an http:// or https:// URL, got " + uri);
         }
         UrlTarget target = new UrlTarget(uri);
-        Readiness.awaitHealthy(target.http, READY_TIMEOUT, () -> null);
+        Readiness.awaitHealthy(target.http, READY_TIMEOUT);
         return target;
     }
 

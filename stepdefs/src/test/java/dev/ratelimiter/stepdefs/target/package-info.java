@@ -4,7 +4,8 @@
  * running at a time, held by {@link dev.ratelimiter.stepdefs.target.Targets} for the length of one
  * suite (Cucumber's BeforeAll and AfterAll hooks of the target's glue package start and stop it).
  *
- * <p>Depends on the api package, the JDK's process and socket APIs, and (for the embedded target
- * only) the ratelimiterd server module. Never on Cucumber's step classes.
+ * <p>Depends on the api package, the testkit's launchers (the process and tigerbeetle targets start
+ * the server jar and TigerBeetle through them), and (for the embedded target only) the ratelimiterd
+ * server module. Never on Cucumber's step classes.
  */
 package dev.ratelimiter.stepdefs.target;

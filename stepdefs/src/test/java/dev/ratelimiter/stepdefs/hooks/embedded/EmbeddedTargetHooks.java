@@ -1,7 +1,7 @@
 package dev.ratelimiter.stepdefs.hooks.embedded;
 
 import dev.ratelimiter.stepdefs.target.EmbeddedTarget;
-import dev.ratelimiter.stepdefs.target.ServerProcess;
+import dev.ratelimiter.stepdefs.target.ProcessTarget;
 import dev.ratelimiter.stepdefs.target.Targets;
 import io.cucumber.java.AfterAll;
 import io.cucumber.java.BeforeAll;
@@ -13,7 +13,7 @@ public final class EmbeddedTargetHooks {
 
     @BeforeAll
     public static void startServer() {
-        Targets.start(() -> EmbeddedTarget.start(ServerProcess.workDirectory("embedded-")));
+        Targets.start(() -> EmbeddedTarget.start(ProcessTarget.workDirectory("embedded-")));
     }
 
     @AfterAll

@@ -1,6 +1,6 @@
 package dev.ratelimiter.stepdefs.hooks.process;
 
-import dev.ratelimiter.stepdefs.target.ServerProcess;
+import dev.ratelimiter.stepdefs.target.ProcessTarget;
 import dev.ratelimiter.stepdefs.target.Targets;
 import io.cucumber.java.AfterAll;
 import io.cucumber.java.BeforeAll;
@@ -17,14 +17,14 @@ public final class ProcessTargetHooks {
 
     @BeforeAll
     public static void startServer() {
-        Path jar = ServerProcess.packagedJar();
-        Path work = ServerProcess.workDirectory("process-");
+        Path jar = ProcessTarget.packagedJar();
+        Path work = ProcessTarget.workDirectory("process-");
         Map<String, String> settings = Map.of(
                 "ratelimiter.backend", "memory",
                 "ratelimiter.registry-path", work.resolve("registry.json").toString(),
                 "ratelimiter.seed-limits-path", "",
                 "ratelimiter.shutdown-grace-period-ms", "2000");
-        Targets.start(() -> ServerProcess.start(jar, work, settings,
+        Targets.start(() -> ProcessTarget.start(jar, work, settings,
                 "the packaged server jar (process target, memory backend)"));
     }
 

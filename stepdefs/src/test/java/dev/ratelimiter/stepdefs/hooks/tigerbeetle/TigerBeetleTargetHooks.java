@@ -1,9 +1,9 @@
 package dev.ratelimiter.stepdefs.hooks.tigerbeetle;
 
-import dev.ratelimiter.stepdefs.target.ServerProcess;
+import dev.ratelimiter.stepdefs.target.ProcessTarget;
 import dev.ratelimiter.stepdefs.target.Targets;
-import dev.ratelimiter.stepdefs.target.TigerBeetleReplica;
 import dev.ratelimiter.stepdefs.target.TigerBeetleTarget;
+import dev.ratelimiter.testkit.process.TigerBeetleBinary;
 import io.cucumber.java.AfterAll;
 import io.cucumber.java.BeforeAll;
 import java.nio.file.Path;
@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Starts a TigerBeetle replica and the packaged server jar on it for the suite, or skips the suite
- * when no TigerBeetle binary is available.
+ * with the one line {@link TigerBeetleBinary#SKIP_MESSAGE} when no TigerBeetle binary is available.
  */
 public final class TigerBeetleTargetHooks {
     private TigerBeetleTargetHooks() {
@@ -19,14 +19,13 @@ public final class TigerBeetleTargetHooks {
 
     @BeforeAll
     public static void startServer() {
-        Optional<Path> binary = TigerBeetleReplica.binary();
+        Optional<Path> binary = TigerBeetleBinary.find();
         if (binary.isEmpty()) {
-            Targets.skip("tigerbeetle target skipped: no TigerBeetle binary (set " + TigerBeetleReplica.VARIABLE
-                    + " to its path, or put tigerbeetle on the PATH)");
+            Targets.skip(TigerBeetleBinary.SKIP_MESSAGE);
             return;
         }
-        Path jar = ServerProcess.packagedJar();
-        Path work = ServerProcess.workDirectory("tigerbeetle-");
+        Path jar = ProcessTarget.packagedJar();
+        Path work = ProcessTarget.workDirectory("tigerbeetle-");
         Targets.start(() -> TigerBeetleTarget.start(binary.get(), jar, work));
     }
 
