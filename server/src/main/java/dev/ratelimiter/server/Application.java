@@ -28,7 +28,7 @@ public final class Application {
     }
 
     public static void main(String[] args) {
-        // Core logs through java.util.logging; route it to the same log as everything else.
+        // Our modules log through SLF4J; libraries that use java.util.logging go to the same log.
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         ApplicationContext context = null;
