@@ -5,6 +5,7 @@
  * suite (Cucumber's BeforeAll and AfterAll hooks of the target's glue package start and stop it).
  *
  * <p>Depends on the api package, the JDK's process and socket APIs, and (for the embedded target
- * only) the ratelimiterd server module. Never on Cucumber's step classes.
+ * only) the ratelimiterd server module; the server's test jar for the OpenAPI contract's count of
+ * checked answers. Never on Cucumber's step classes.
  */
 package dev.ratelimiter.stepdefs.target;
