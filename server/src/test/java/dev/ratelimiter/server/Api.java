@@ -6,6 +6,7 @@ import dev.ratelimiter.core.model.PutLimitResponse;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.wire.ErrorBody;
 import dev.ratelimiter.core.wire.WireCodec;
+import dev.ratelimiter.server.openapi.OpenApiContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,18 +19,29 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A test client for one running server: raw HTTP through the JDK client (so tests can send any
- * bytes, headers and methods) plus decoding through core's codec. Thread-safe like the JDK client.
+ * bytes, headers and methods) plus decoding through core's codec. Every answer is checked against
+ * openapi.yml by the {@link OpenApiContract} before the test sees it, so every server test that
+ * uses this client also keeps the document true. Thread-safe like the JDK client.
  */
 public final class Api {
     public static final String JSON = "application/json";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final URI base;
+    /** Sent as {@code Authorization: Bearer} on every request when not null. */
+    private final String bearerToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final WireCodec codec = new WireCodec();
+    private final OpenApiContract contract = OpenApiContract.shared();
 
     public Api(URI base) {
+        this(base, null);
+    }
+
+    /** A client that sends {@code bearerToken} (null for none) with every request. */
+    public Api(URI base, String bearerToken) {
         this.base = base;
+        this.bearerToken = bearerToken;
     }
 
     public WireCodec codec() {
@@ -56,8 +68,14 @@ public final class Api {
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
+        if (bearerToken != null) {
+            request.header("Authorization", "Bearer " + bearerToken);
+        }
         try {
-            return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            contract.check(new OpenApiContract.Exchange(method, response.uri().getRawPath(), response.statusCode(),
+                    response.headers().map(), response.body().getBytes(StandardCharsets.UTF_8)));
+            return response;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

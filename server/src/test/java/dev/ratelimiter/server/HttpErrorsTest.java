@@ -38,7 +38,8 @@ class HttpErrorsTest implements TemporaryRegistry {
 
     @Test
     void answersAnUnknownRouteWithNotFoundJson() {
-        for (String path : new String[] {"/", "/v1", "/v1/reserves", "/v2/reserve", "/v1/admin/limit"}) {
+        // "/" is the dashboard page (OperatorPagesController).
+        for (String path : new String[] {"/index.html", "/v1", "/v1/reserves", "/v2/reserve", "/v1/admin/limit"}) {
             HttpResponse<String> response = api.get(path);
 
             assertEquals(404, response.statusCode(), path);

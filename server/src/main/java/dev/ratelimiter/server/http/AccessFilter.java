@@ -22,7 +22,8 @@ import java.util.Optional;
  * {@code forbidden}, in the usual {@code {"error","detail"}} body.
  *
  * <p>Which rule applies is read from the route Micronaut matched (the controller class), so no
- * spelling of a path can reach the admin controller under the rule of another area. A request that
+ * spelling of a path can reach an admin controller ({@link AdminController}, {@link ActivityController})
+ * under the rule of another area; a new admin controller must be added to {@link #area}. A request that
  * matched no route falls under the rule of its path prefix ({@code /v1/admin} admin, other
  * {@code /v1/} paths reserve and complete), so an unknown admin path answers 401 or 403, not 404,
  * to a caller who may not call admin paths at all.
@@ -63,7 +64,7 @@ public final class AccessFilter {
         Optional<RouteInfo<?>> route = RouteAttributes.getRouteInfo(request);
         if (route.isPresent()) {
             Class<?> controller = route.get().getDeclaringType();
-            if (controller == AdminController.class) {
+            if (controller == AdminController.class || controller == ActivityController.class) {
                 return Area.ADMIN;
             }
             if (controller == AdmissionController.class) {

@@ -44,6 +44,7 @@ import org.slf4j.LoggerFactory;
  *       {@code ratelimiter.usage-sample-interval-ms} by one background thread, so a scrape never
  *       waits for a slow backend.</li>
  * </ul>
+ * Every outcome is also counted in the {@link AdmissionActivity}, under the same key label.
  *
  * <p>Thread-safety: the set of registered keys is an immutable set behind a volatile field,
  * replaced under {@code this} lock; per-key meters live in concurrent maps that only grow with the
@@ -72,12 +73,15 @@ public final class AdmissionMetrics {
     private final ConcurrentHashMap<String, Outcomes> outcomesByKey = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicLong> reservedByKey = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sampler;
+    private final AdmissionActivity activity;
     private volatile Set<String> knownKeys = Set.of();
     /** Whether the last usage sample failed; read and written by the sampler thread only. */
     private boolean samplingFailed;
 
-    public AdmissionMetrics(MeterRegistry registry, LimiterService service, LimiterSettings settings) {
+    public AdmissionMetrics(MeterRegistry registry, LimiterService service, LimiterSettings settings,
+            AdmissionActivity activity) {
         this.registry = registry;
+        this.activity = activity;
         this.service = service;
         this.reserveSingle = latency("ratelimiter.reserve.latency", "single");
         this.reserveBatch = latency("ratelimiter.reserve.latency", "batch");
@@ -88,6 +92,7 @@ public final class AdmissionMetrics {
         this.reserveBatchInvalid = invalidItems("reserve");
         this.completeBatchInvalid = invalidItems("complete");
         outcomesByKey.put(UNKNOWN_KEY, new Outcomes(registry, UNKNOWN_KEY));
+        activity.register(UNKNOWN_KEY);
         limitsChanged();
         this.sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ratelimiter-usage-sampler");
@@ -149,6 +154,7 @@ public final class AdmissionMetrics {
         }
         for (String key : keys) {
             outcomesByKey.computeIfAbsent(key, k -> new Outcomes(registry, k));
+            activity.register(key);
             reservedByKey.computeIfAbsent(key, k -> {
                 AtomicLong reserved = new AtomicLong();
                 Gauge.builder("ratelimiter.reserved", reserved, AtomicLong::get)
@@ -170,7 +176,7 @@ public final class AdmissionMetrics {
         Set<String> keys = knownKeys;
         for (Requirement requirement : request.requirements()) {
             String key = keys.contains(requirement.key()) ? requirement.key() : UNKNOWN_KEY;
-            outcomesByKey.get(key).record(response);
+            activity.record(key, outcomesByKey.get(key).record(response));
         }
     }
 
@@ -236,14 +242,17 @@ public final class AdmissionMetrics {
             this.failed = counter(registry, key, "failed");
         }
 
-        void record(ReserveResponse response) {
+        AdmissionActivity.Outcome record(ReserveResponse response) {
             if (response.allowed()) {
                 allowed.increment();
-            } else if (response.refusal() instanceof Refusal.BackendError) {
-                failed.increment();
-            } else {
-                denied.increment();
+                return AdmissionActivity.Outcome.ALLOWED;
             }
+            if (response.refusal() instanceof Refusal.BackendError) {
+                failed.increment();
+                return AdmissionActivity.Outcome.FAILED;
+            }
+            denied.increment();
+            return AdmissionActivity.Outcome.DENIED;
         }
 
         private static Counter counter(MeterRegistry registry, String key, String outcome) {

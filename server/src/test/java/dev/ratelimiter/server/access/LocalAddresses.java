@@ -1,5 +1,6 @@
 package dev.ratelimiter.server.access;
 
+import dev.ratelimiter.server.openapi.OpenApiContract;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +12,11 @@ import java.net.NetworkInterface;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -47,10 +52,28 @@ final class LocalAddresses {
         }
     }
 
+    /** Splits a whole HTTP/1.1 answer (the connection was closed after it) for the OpenAPI check. */
+    private static OpenApiContract.Exchange exchangeOf(String method, String path, String answer) {
+        int headEnd = answer.indexOf("\r\n\r\n");
+        if (headEnd < 0) {
+            throw new AssertionError("not a whole HTTP answer: " + answer);
+        }
+        String[] lines = answer.substring(0, headEnd).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        Map<String, List<String>> headers = new HashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new ArrayList<>())
+                    .add(lines[i].substring(colon + 1).trim());
+        }
+        byte[] body = answer.substring(headEnd + 4).getBytes(StandardCharsets.UTF_8);
+        return new OpenApiContract.Exchange(method, path, status, headers, body);
+    }
+
     /**
      * Sends one HTTP/1.1 request from {@code source} to 127.0.0.1:{@code port} on a fresh connection
      * and returns the whole answer (status line, headers, body) as text; the connection is closed
-     * after it.
+     * after it. The answer is checked against openapi.yml first.
      */
     static String exchange(InetAddress source, int port, String method, String path, String body) throws IOException {
         byte[] content = body.getBytes(StandardCharsets.UTF_8);
@@ -67,7 +90,9 @@ final class LocalAddresses {
             InputStream in = socket.getInputStream();
             ByteArrayOutputStream answer = new ByteArrayOutputStream();
             in.transferTo(answer);
-            return answer.toString(StandardCharsets.UTF_8);
+            String text = answer.toString(StandardCharsets.UTF_8);
+            OpenApiContract.shared().check(exchangeOf(method, path, text));
+            return text;
         }
     }
 }

@@ -66,6 +66,22 @@ class LoopbackRuleTest implements TemporaryRegistry {
     }
 
     @Test
+    void forbidsTheActivityOfTheDashboardToAnotherPeer() throws IOException {
+        String answer = LocalAddresses.exchange(otherPeer(), server.getPort(), "GET", "/v1/admin/activity", "");
+
+        assertTrue(answer.startsWith("HTTP/1.1 403 "), answer);
+        assertTrue(answer.contains("{\"error\":\"forbidden\""), answer);
+    }
+
+    @Test
+    void servesTheDashboardPageToAnotherPeerBecauseItHoldsNoData() throws IOException {
+        String answer = LocalAddresses.exchange(otherPeer(), server.getPort(), "GET", "/", "");
+
+        assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);
+        assertTrue(answer.contains("<title>ratelimiterd</title>"), answer);
+    }
+
+    @Test
     void leavesReserveOpenToAnotherPeer() throws IOException {
         new Api(server.getURI()).put("/v1/admin/limits", DEFINITION);
 

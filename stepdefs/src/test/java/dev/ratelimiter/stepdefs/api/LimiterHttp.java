@@ -1,6 +1,7 @@
 package dev.ratelimiter.stepdefs.api;
 
 import dev.ratelimiter.core.time.Clock;
+import dev.ratelimiter.server.openapi.OpenApiContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -20,6 +21,10 @@ import javax.net.ssl.SSLContext;
  *
  * <p>It sends the tokens of its {@link Credentials} on the paths they open; {@link #withCredentials}
  * gives the same connections with other tokens.
+ *
+ * <p>Every answer is checked against the server's openapi.yml ({@link OpenApiContract}) before a
+ * step sees it: an answer that breaks the document fails the scenario, so a BDD run keeps the
+ * document true as the server's own tests do.
  *
  * <p>Thread-safe: the JDK client is, and this class holds no mutable state. One instance serves a
  * whole target run. Every request has a timeout, so a server that stops answering fails the
@@ -120,8 +125,11 @@ public final class LimiterHttp {
             throw new UncheckedIOException(new IOException("interrupted while waiting for " + method + " " + path, e));
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-        return new Answer(method, path, response.statusCode(), lowerCaseNames(response.headers().map()),
+        Answer answer = new Answer(method, path, response.statusCode(), lowerCaseNames(response.headers().map()),
                 response.body(), startNanos, sentAtUnixMs, clock.nowMillis(), elapsed);
+        OpenApiContract.shared().check(new OpenApiContract.Exchange(method, URI.create("http://target" + path).getRawPath(),
+                answer.status(), answer.headers(), answer.body()));
+        return answer;
     }
 
     private static Map<String, List<String>> lowerCaseNames(Map<String, List<String>> headers) {

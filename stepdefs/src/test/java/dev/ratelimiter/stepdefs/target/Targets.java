@@ -1,5 +1,6 @@
 package dev.ratelimiter.stepdefs.target;
 
+import dev.ratelimiter.server.openapi.OpenApiContract;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -14,6 +15,8 @@ import java.util.function.Supplier;
 public final class Targets {
     private static Target running;
     private static String skipReason;
+    /** Answers the OpenAPI contract had checked in this JVM when the running target started. */
+    private static long checkedAtStart;
 
     private Targets() {
     }
@@ -39,6 +42,7 @@ public final class Targets {
                     + (output.isEmpty() ? "" : "\nLast output of the server:\n" + output), e);
         }
         running = target;
+        checkedAtStart = OpenApiContract.shared().checked();
         System.out.println("[bdd] scenarios run against " + target.describe());
     }
 
@@ -76,6 +80,8 @@ public final class Targets {
         skipReason = null;
         if (target != null) {
             target.close();
+            System.out.println("[bdd] " + (OpenApiContract.shared().checked() - checkedAtStart)
+                    + " answers of " + target.describe() + " matched openapi.yml");
         }
     }
 }

@@ -6,6 +6,7 @@
  *
  * <p>Depends on the api package, the testkit's launchers (the process and tigerbeetle targets start
  * the server jar and TigerBeetle through them), and (for the embedded target only) the ratelimiterd
- * server module. Never on Cucumber's step classes.
+ * server module; the server's test jar for the OpenAPI contract's count of checked answers. Never on
+ * Cucumber's step classes.
  */
 package dev.ratelimiter.stepdefs.target;
