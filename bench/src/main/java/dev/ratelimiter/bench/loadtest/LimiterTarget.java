@@ -81,7 +81,11 @@ final class LimiterTarget implements LoadTarget {
         limiter.close();
     }
 
-    /** Passes every call on, recording how many requests each reserve call carries. */
+    /**
+     * Passes every call on, recording how many requests each reserve call carries. The synchronous
+     * forms go to the delegate's synchronous forms, which may run on the caller's thread (the HTTP
+     * limiter's do); through the asynchronous ones every call would pay a thread hand-off.
+     */
     private static final class SizeRecordingLimiter implements Limiter {
         private final Limiter delegate;
         private final Recorder sizes;
@@ -100,6 +104,28 @@ final class LimiterTarget implements LoadTarget {
         @Override
         public CompletableFuture<CompleteResponse> completeAsync(CompleteRequest request, long deadlineMillis) {
             return delegate.completeAsync(request, deadlineMillis);
+        }
+
+        @Override
+        public ReserveResponse reserve(ReserveRequest request, long deadlineMillis) {
+            sizes.recordValue(1);
+            return delegate.reserve(request, deadlineMillis);
+        }
+
+        @Override
+        public CompleteResponse complete(CompleteRequest request, long deadlineMillis) {
+            return delegate.complete(request, deadlineMillis);
+        }
+
+        @Override
+        public List<ReserveResponse> reserveBatch(List<ReserveRequest> requests, long deadlineMillis) {
+            sizes.recordValue(requests.size());
+            return delegate.reserveBatch(requests, deadlineMillis);
+        }
+
+        @Override
+        public List<CompleteResponse> completeBatch(List<CompleteRequest> requests, long deadlineMillis) {
+            return delegate.completeBatch(requests, deadlineMillis);
         }
 
         @Override

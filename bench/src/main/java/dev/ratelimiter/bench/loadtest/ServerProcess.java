@@ -50,6 +50,15 @@ final class ServerProcess implements AutoCloseable {
      *     become healthy within {@code startTimeout}; the message holds the end of its log
      */
     static ServerProcess start(Path jar, Duration startTimeout) throws IOException, InterruptedException {
+        return start(jar, startTimeout, List.of());
+    }
+
+    /**
+     * The same, with more JVM options for the server (system properties such as
+     * {@code -Dratelimiter.memory.journal-path=}, or profiling flags), placed before {@code -jar}.
+     */
+    static ServerProcess start(Path jar, Duration startTimeout, List<String> jvmOptions)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException("--server-jar: no file at " + jar.toAbsolutePath()
                     + " (build it with ./mvnw -pl server -am package -DskipTests)");
@@ -61,6 +70,7 @@ final class ServerProcess implements AutoCloseable {
         command.add("-Dmicronaut.server.port=" + port);
         command.add("-Dratelimiter.registry-path=" + directory.resolve("registry.json"));
         command.add("-Dratelimiter.seed-limits-path=");
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar.toAbsolutePath().toString());
         Path log = directory.resolve("server.log");
