@@ -238,10 +238,10 @@ public final class TransportComparison implements Callable<Integer> {
             Total total = totals.get(variant.key());
             table.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f |", variant.name(),
                     variant.concurrency(), total.perSecond(), total.p(50), total.p(99)));
-            if (variant.baseline() == null) {
+            Total base = variant.baseline() == null ? null : totals.get(variant.baseline() + "@" + variant.concurrency());
+            if (base == null) {
                 table.append(" - | - | - | - |\n");
             } else {
-                Total base = totals.get(variant.baseline() + "@" + variant.concurrency());
                 table.append(String.format(Locale.ROOT, " %s | %.2f | %.2f | %.2f |%n", variant.baseline(),
                         ratio(total.perSecond(), base.perSecond()), ratio(total.p(50), base.p(50)),
                         ratio(total.p(99), base.p(99))));

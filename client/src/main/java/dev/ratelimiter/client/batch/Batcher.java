@@ -22,8 +22,10 @@ import java.util.logging.Logger;
  * <p>Rules:
  * <ul>
  *   <li>Reserves and completes travel in separate lanes, so a batch never mixes them.</li>
- *   <li>A batch leaves as soon as it holds {@link BatcherConfig#maxBatchItems()} items, or when its
- *       oldest item has waited {@link BatcherConfig#flushIntervalMs()}. Items keep their arrival
+ *   <li>A batch leaves as soon as it holds {@link BatcherConfig#maxBatchItems()} items, when its
+ *       oldest item has waited {@link BatcherConfig#flushIntervalMs()}, or (by default,
+ *       {@link BatcherConfig#sendWhenIdle()}) at once when no batch of its lane is in flight; so
+ *       calls gather while a batch is on its way and leave together when it returns. Items keep their arrival
  *       order, and each caller gets the result of its own item.</li>
  *   <li>Up to {@link BatcherConfig#maxBatchesInFlight()} batches per lane may be in progress at once;
  *       past that, items wait (at most {@link BatcherConfig#maxPendingItems()} of them).</li>

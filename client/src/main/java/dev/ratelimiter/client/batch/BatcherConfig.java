@@ -13,10 +13,15 @@ package dev.ratelimiter.client.batch;
  *     {@link dev.ratelimiter.client.LimiterOverloadedException} (default 10000)
  * @param closeTimeoutMs how long {@link Batcher#close()} waits for batches in progress before it
  *     closes the limiter behind it (default 10000)
+ * @param sendWhenIdle whether a lane with no batch in flight sends what is pending at once, without
+ *     waiting for the flush interval (default true). Calls then gather only while a batch is on its
+ *     way, as commits gather behind a disk write: a lone caller pays no interval, and under load each
+ *     batch carries what arrived during the previous one's round trip. False makes every partial
+ *     batch wait the interval.
  */
 public record BatcherConfig(int maxBatchItems, long flushIntervalMs, int maxBatchesInFlight, int maxPendingItems,
-        long closeTimeoutMs) {
-    public static final BatcherConfig DEFAULT = new BatcherConfig(256, 2, 16, 10_000, 10_000);
+        long closeTimeoutMs, boolean sendWhenIdle) {
+    public static final BatcherConfig DEFAULT = new BatcherConfig(256, 2, 16, 10_000, 10_000, true);
 
     public BatcherConfig {
         requireRange("maxBatchItems", maxBatchItems, 1, 100_000);
@@ -28,22 +33,27 @@ public record BatcherConfig(int maxBatchItems, long flushIntervalMs, int maxBatc
 
     public BatcherConfig withMaxBatchItems(int newMaxBatchItems) {
         return new BatcherConfig(newMaxBatchItems, flushIntervalMs, maxBatchesInFlight,
-                Math.max(maxPendingItems, newMaxBatchItems), closeTimeoutMs);
+                Math.max(maxPendingItems, newMaxBatchItems), closeTimeoutMs, sendWhenIdle);
     }
 
     public BatcherConfig withFlushIntervalMs(long newFlushIntervalMs) {
         return new BatcherConfig(maxBatchItems, newFlushIntervalMs, maxBatchesInFlight, maxPendingItems,
-                closeTimeoutMs);
+                closeTimeoutMs, sendWhenIdle);
     }
 
     public BatcherConfig withMaxBatchesInFlight(int newMaxBatchesInFlight) {
         return new BatcherConfig(maxBatchItems, flushIntervalMs, newMaxBatchesInFlight, maxPendingItems,
-                closeTimeoutMs);
+                closeTimeoutMs, sendWhenIdle);
     }
 
     public BatcherConfig withMaxPendingItems(int newMaxPendingItems) {
         return new BatcherConfig(maxBatchItems, flushIntervalMs, maxBatchesInFlight, newMaxPendingItems,
-                closeTimeoutMs);
+                closeTimeoutMs, sendWhenIdle);
+    }
+
+    public BatcherConfig withSendWhenIdle(boolean newSendWhenIdle) {
+        return new BatcherConfig(maxBatchItems, flushIntervalMs, maxBatchesInFlight, maxPendingItems, closeTimeoutMs,
+                newSendWhenIdle);
     }
 
     private static void requireRange(String name, long value, long min, long max) {
