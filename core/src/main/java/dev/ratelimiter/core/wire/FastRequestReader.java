@@ -38,20 +38,22 @@ final class FastRequestReader {
     }
 
     ReserveRequest reserve(byte[] body) {
-        return whole(body, parser -> reserveObject(parser));
+        return whole(body, parser -> reserveObject(parser, new KeyStrings()));
     }
 
     CompleteRequest complete(byte[] body) {
-        return whole(body, parser -> completeObject(parser));
+        return whole(body, parser -> completeObject(parser, new KeyStrings()));
     }
 
     /** The batch's requests, all well formed, 1 to {@code maxItems} of them; else null. */
     List<ReserveRequest> reserveBatch(byte[] body, int maxItems) {
-        return whole(body, parser -> batch(parser, maxItems, this::reserveObject));
+        KeyStrings keys = new KeyStrings();
+        return whole(body, parser -> batch(parser, maxItems, item -> reserveObject(item, keys)));
     }
 
     List<CompleteRequest> completeBatch(byte[] body, int maxItems) {
-        return whole(body, parser -> batch(parser, maxItems, this::completeObject));
+        KeyStrings keys = new KeyStrings();
+        return whole(body, parser -> batch(parser, maxItems, item -> completeObject(item, keys)));
     }
 
     private interface Body<T> {
@@ -106,7 +108,7 @@ final class FastRequestReader {
         return token == JsonToken.END_OBJECT && items != null && !items.isEmpty() ? items : null;
     }
 
-    private ReserveRequest reserveObject(JsonParser parser) throws IOException {
+    private ReserveRequest reserveObject(JsonParser parser, KeyStrings keys) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             return null;
         }
@@ -124,7 +126,7 @@ final class FastRequestReader {
             } else if ("requirements".equals(name) && value == JsonToken.START_ARRAY) {
                 requirements = new ArrayList<>(4);
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    Requirement requirement = keyAmount(parser, "amount", Requirement::new);
+                    Requirement requirement = keyAmount(parser, keys, "amount", Requirement::new);
                     if (requirement == null) {
                         return null;
                     }
@@ -140,7 +142,7 @@ final class FastRequestReader {
         return new ReserveRequest(leaseId, jobId, requirements);
     }
 
-    private CompleteRequest completeObject(JsonParser parser) throws IOException {
+    private CompleteRequest completeObject(JsonParser parser, KeyStrings keys) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             return null;
         }
@@ -160,7 +162,7 @@ final class FastRequestReader {
             } else if ("actuals".equals(name) && value == JsonToken.START_ARRAY) {
                 List<Actual> read = new ArrayList<>(4);
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
-                    Actual actual = keyAmount(parser, "actual_amount", Actual::new);
+                    Actual actual = keyAmount(parser, keys, "actual_amount", Actual::new);
                     if (actual == null) {
                         return null;
                     }
@@ -182,7 +184,8 @@ final class FastRequestReader {
     }
 
     /** {@code {"key": <string>, <amountName>: <64-bit integer>}}, both required, nothing else. */
-    private static <T> T keyAmount(JsonParser parser, String amountName, KeyAmount<T> make) throws IOException {
+    private static <T> T keyAmount(JsonParser parser, KeyStrings keys, String amountName, KeyAmount<T> make)
+            throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
             return null;
         }
@@ -194,7 +197,7 @@ final class FastRequestReader {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
             if ("key".equals(name) && value == JsonToken.VALUE_STRING) {
-                key = parser.getText();
+                key = keys.read(parser);
             } else if (amountName.equals(name) && value == JsonToken.VALUE_NUMBER_INT
                     && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                 amount = parser.getLongValue();
@@ -204,5 +207,45 @@ final class FastRequestReader {
             }
         }
         return token == JsonToken.END_OBJECT && key != null && hasAmount ? make.of(key, amount) : null;
+    }
+
+    /**
+     * The limit keys read so far in one body, so that the items of a batch, which name the same few
+     * keys over and over, share one string per key: no string per requirement, and each key's hash is
+     * computed once for the backend's lookups. Bounded: at most {@link #MAX_KEYS} are remembered;
+     * further keys are read as new strings. Not thread-safe: one body, one reader.
+     */
+    private static final class KeyStrings {
+        static final int MAX_KEYS = 16;
+        private final String[] known = new String[MAX_KEYS];
+        private int count;
+
+        String read(JsonParser parser) throws IOException {
+            char[] text = parser.getTextCharacters();
+            int offset = parser.getTextOffset();
+            int length = parser.getTextLength();
+            for (int i = 0; i < count; i++) {
+                if (sameText(known[i], text, offset, length)) {
+                    return known[i];
+                }
+            }
+            String key = new String(text, offset, length);
+            if (count < MAX_KEYS) {
+                known[count++] = key;
+            }
+            return key;
+        }
+
+        private static boolean sameText(String key, char[] text, int offset, int length) {
+            if (key.length() != length) {
+                return false;
+            }
+            for (int i = 0; i < length; i++) {
+                if (key.charAt(i) != text[offset + i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.ratelimiter.core.wire;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -46,6 +47,16 @@ class FastRequestReaderTest {
                 fast.reserve(json(" {\"requirements\":[],\"job_id\":null,\"lease_id\":\"x\"} \n")));
         assertEquals(new CompleteRequest("x", "", List.of()), fast.complete(json("{\"lease_id\":\"x\",\"actuals\":null}")));
         assertEquals(new CompleteRequest("x", "", List.of()), fast.complete(json("{\"lease_id\":\"x\"}")));
+    }
+
+    @Test
+    void itemsOfABatchShareOneStringPerKey() {
+        ReserveRequest first = new ReserveRequest("a", "", List.of(new Requirement("k:rpm", 1), new Requirement("k:tpm", 2)));
+        ReserveRequest second = new ReserveRequest("b", "", List.of(new Requirement("k:tpm", 3)));
+        List<ReserveRequest> read = fast.reserveBatch(codec.writeReserveBatch(List.of(first, second)), 2);
+
+        assertEquals(List.of(first, second), read);
+        assertSame(read.get(0).requirements().get(1).key(), read.get(1).requirements().get(0).key());
     }
 
     @ParameterizedTest
