@@ -2,6 +2,7 @@ package dev.ratelimiter.bench.loadtest;
 
 import dev.ratelimiter.client.Limiter;
 import dev.ratelimiter.client.batch.Batcher;
+import dev.ratelimiter.client.batch.BatcherConfig;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.LimitDefinition;
@@ -36,9 +37,14 @@ final class LimiterTarget implements LoadTarget {
      * @param seeder installs one limit definition (admin PUT, or the local limiter's putLimit)
      */
     LimiterTarget(String description, Limiter limiter, Consumer<LimitDefinition> seeder, boolean coalesce) {
-        this.description = description + (coalesce ? " (batcher)" : "");
+        this(description, limiter, seeder, coalesce ? BatcherConfig.DEFAULT : null);
+    }
+
+    /** @param batching the batcher's configuration; null sends single calls as they are */
+    LimiterTarget(String description, Limiter limiter, Consumer<LimitDefinition> seeder, BatcherConfig batching) {
+        this.description = description + (batching != null ? " (batcher)" : "");
         this.limiter = new SizeRecordingLimiter(limiter, batchSizes);
-        this.batcher = coalesce ? new Batcher(this.limiter) : null;
+        this.batcher = batching != null ? new Batcher(this.limiter, batching, null) : null;
         this.seeder = seeder;
     }
 

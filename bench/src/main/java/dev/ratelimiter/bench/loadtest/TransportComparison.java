@@ -1,5 +1,6 @@
 package dev.ratelimiter.bench.loadtest;
 
+import dev.ratelimiter.client.batch.BatcherConfig;
 import dev.ratelimiter.client.http.HttpLimiter;
 import dev.ratelimiter.client.http.HttpLimiterConfig;
 import dev.ratelimiter.client.http.HttpTransport;
@@ -78,6 +79,10 @@ public final class TransportComparison implements Callable<Integer> {
             + "workers; 0: not (default: ${DEFAULT-VALUE})")
     int batcherConcurrency = 64;
 
+    @Option(names = "--batcher-eager", split = ",", description = "the batcher's eagerBatchesInFlight values to run, "
+            + "one variant each (default: ${DEFAULT-VALUE}, the batcher's default)")
+    List<Integer> batcherEager = List.of(BatcherConfig.DEFAULT.eagerBatchesInFlight());
+
     @Option(names = "--rounds", description = "rounds; each runs every variant once (default: ${DEFAULT-VALUE})")
     int rounds = 3;
 
@@ -100,7 +105,7 @@ public final class TransportComparison implements Callable<Integer> {
     }
 
     /** One measured variant: a transport (or the batcher) at a number of workers, and its baseline. */
-    record Variant(String name, int concurrency, boolean coalesce, String baseline) {
+    record Variant(String name, int concurrency, BatcherConfig batching, String baseline) {
         String key() {
             return name + "@" + concurrency;
         }
@@ -173,12 +178,16 @@ public final class TransportComparison implements Callable<Integer> {
         List<Variant> variants = new ArrayList<>();
         for (int concurrency : concurrencies) {
             for (String transport : transports) {
-                variants.add(new Variant(transport, concurrency, false, transport.equals("raw") ? null : "raw"));
+                variants.add(new Variant(transport, concurrency, null, transport.equals("raw") ? null : "raw"));
             }
         }
         if (batcherConcurrency > 0) {
-            variants.add(new Variant("own", batcherConcurrency, false, null));
-            variants.add(new Variant("own+batcher", batcherConcurrency, true, "own"));
+            variants.add(new Variant("own", batcherConcurrency, null, null));
+            for (int eager : batcherEager) {
+                BatcherConfig batching = BatcherConfig.DEFAULT.withEagerBatchesInFlight(eager);
+                variants.add(new Variant(eager == BatcherConfig.DEFAULT.eagerBatchesInFlight() ? "own+batcher"
+                        : "own+batcher(eager " + eager + ")", batcherConcurrency, batching, "own"));
+            }
         }
         return variants;
     }
@@ -186,7 +195,7 @@ public final class TransportComparison implements Callable<Integer> {
     private void runRounds(URI baseUri, List<Variant> variants, Map<String, Total> totals, PrintWriter console)
             throws InterruptedException {
         if (!serverWarmup.isZero()) {
-            LoadResult warm = runOne(baseUri, new Variant("raw", 16, false, null), Duration.ZERO, serverWarmup);
+            LoadResult warm = runOne(baseUri, new Variant("raw", 16, null, null), Duration.ZERO, serverWarmup);
             console.printf(Locale.ROOT, "server warm-up: %.0f reserves/s%n", warm.reservesPerSecond());
         }
         for (int round = 0; round < rounds; round++) {
@@ -194,7 +203,7 @@ public final class TransportComparison implements Callable<Integer> {
                 Variant variant = variants.get((i + round) % variants.size());
                 LoadResult result = runOne(baseUri, variant, warmup, duration);
                 totals.get(variant.key()).add(result);
-                console.printf(Locale.ROOT, "round %d %-12s x%-3d %10.0f reserves/s  p50 %8.1f us  p99 %9.1f us%s%n",
+                console.printf(Locale.ROOT, "round %d %-24s x%-3d %10.0f reserves/s  p50 %8.1f us  p99 %9.1f us%s%n",
                         round + 1, variant.name(), variant.concurrency(), result.reservesPerSecond(),
                         LoadResult.micros(result.stats().reserveNanos, 50), LoadResult.micros(result.stats().reserveNanos, 99),
                         result.hasErrors() ? "  (errors)" : "");
@@ -205,7 +214,7 @@ public final class TransportComparison implements Callable<Integer> {
 
     private static LoadResult runOne(URI baseUri, Variant variant, Duration warmup, Duration duration)
             throws InterruptedException {
-        LoadConfig config = new LoadConfig(warmup, duration, variant.concurrency(), 4, 1, 1, variant.coalesce(), 0,
+        LoadConfig config = new LoadConfig(warmup, duration, variant.concurrency(), 4, 1, 1, variant.batching() != null, 0,
                 false, true, 1_000_000_000L, 1_000_000_000_000L, 1_000_000L, 1_000_000_000_000_000L, 1, 30, 1_000, 500,
                 900);
         if (variant.name().equals("raw")) {
@@ -223,7 +232,7 @@ public final class TransportComparison implements Callable<Integer> {
         HttpLimiter limiter = transport == null ? new HttpLimiter(limiterConfig)
                 : new HttpLimiter(limiterConfig, transport.apply(limiterConfig), null, Backoff.randomJitter());
         AdminClient admin = new AdminClient(baseUri, HttpAccess.NONE);
-        try (LimiterTarget target = new LimiterTarget("http " + baseUri, limiter, admin::put, variant.coalesce())) {
+        try (LimiterTarget target = new LimiterTarget("http " + baseUri, limiter, admin::put, variant.batching())) {
             return new LoadDriver(config, target).run();
         }
     }

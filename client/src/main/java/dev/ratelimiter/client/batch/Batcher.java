@@ -23,9 +23,9 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>Reserves and completes travel in separate lanes, so a batch never mixes them.</li>
  *   <li>A batch leaves as soon as it holds {@link BatcherConfig#maxBatchItems()} items, when its
- *       oldest item has waited {@link BatcherConfig#flushIntervalMs()}, or (by default,
- *       {@link BatcherConfig#sendWhenIdle()}) at once when no batch of its lane is in flight; so
- *       calls gather while a batch is on its way and leave together when it returns. Items keep their arrival
+ *       oldest item has waited {@link BatcherConfig#flushIntervalMs()}, or at once while fewer than
+ *       {@link BatcherConfig#eagerBatchesInFlight()} batches of its lane are in flight; so calls
+ *       gather while batches are on their way and leave together when one returns. Items keep their arrival
  *       order, and each caller gets the result of its own item.</li>
  *   <li>Up to {@link BatcherConfig#maxBatchesInFlight()} batches per lane may be in progress at once;
  *       past that, items wait (at most {@link BatcherConfig#maxPendingItems()} of them).</li>

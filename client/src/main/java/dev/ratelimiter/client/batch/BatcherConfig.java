@@ -13,15 +13,16 @@ package dev.ratelimiter.client.batch;
  *     {@link dev.ratelimiter.client.LimiterOverloadedException} (default 10000)
  * @param closeTimeoutMs how long {@link Batcher#close()} waits for batches in progress before it
  *     closes the limiter behind it (default 10000)
- * @param sendWhenIdle whether a lane with no batch in flight sends what is pending at once, without
- *     waiting for the flush interval (default true). Calls then gather only while a batch is on its
- *     way, as commits gather behind a disk write: a lone caller pays no interval, and under load each
- *     batch carries what arrived during the previous one's round trip. False makes every partial
- *     batch wait the interval.
+ * @param eagerBatchesInFlight while fewer than this many batches of a lane are in flight, what is
+ *     pending leaves at once, without waiting for the flush interval (default 2). Calls then gather
+ *     only while that many batches are on their way, as commits gather behind a disk write: a lone
+ *     caller pays no interval, and under load each batch carries what arrived during the earlier
+ *     ones' round trips. 0 makes every partial batch wait the interval; at most
+ *     {@code maxBatchesInFlight}.
  */
 public record BatcherConfig(int maxBatchItems, long flushIntervalMs, int maxBatchesInFlight, int maxPendingItems,
-        long closeTimeoutMs, boolean sendWhenIdle) {
-    public static final BatcherConfig DEFAULT = new BatcherConfig(256, 2, 16, 10_000, 10_000, true);
+        long closeTimeoutMs, int eagerBatchesInFlight) {
+    public static final BatcherConfig DEFAULT = new BatcherConfig(256, 2, 16, 10_000, 10_000, 2);
 
     public BatcherConfig {
         requireRange("maxBatchItems", maxBatchItems, 1, 100_000);
@@ -29,31 +30,33 @@ public record BatcherConfig(int maxBatchItems, long flushIntervalMs, int maxBatc
         requireRange("maxBatchesInFlight", maxBatchesInFlight, 1, 10_000);
         requireRange("maxPendingItems", maxPendingItems, maxBatchItems, 10_000_000);
         requireRange("closeTimeoutMs", closeTimeoutMs, 0, 3_600_000);
+        requireRange("eagerBatchesInFlight", eagerBatchesInFlight, 0, maxBatchesInFlight);
     }
 
     public BatcherConfig withMaxBatchItems(int newMaxBatchItems) {
         return new BatcherConfig(newMaxBatchItems, flushIntervalMs, maxBatchesInFlight,
-                Math.max(maxPendingItems, newMaxBatchItems), closeTimeoutMs, sendWhenIdle);
+                Math.max(maxPendingItems, newMaxBatchItems), closeTimeoutMs, eagerBatchesInFlight);
     }
 
     public BatcherConfig withFlushIntervalMs(long newFlushIntervalMs) {
         return new BatcherConfig(maxBatchItems, newFlushIntervalMs, maxBatchesInFlight, maxPendingItems,
-                closeTimeoutMs, sendWhenIdle);
+                closeTimeoutMs, eagerBatchesInFlight);
     }
 
+    /** The same with another in-flight bound; the eager bound is cut to it if it was higher. */
     public BatcherConfig withMaxBatchesInFlight(int newMaxBatchesInFlight) {
         return new BatcherConfig(maxBatchItems, flushIntervalMs, newMaxBatchesInFlight, maxPendingItems,
-                closeTimeoutMs, sendWhenIdle);
+                closeTimeoutMs, Math.min(eagerBatchesInFlight, newMaxBatchesInFlight));
     }
 
     public BatcherConfig withMaxPendingItems(int newMaxPendingItems) {
         return new BatcherConfig(maxBatchItems, flushIntervalMs, maxBatchesInFlight, newMaxPendingItems,
-                closeTimeoutMs, sendWhenIdle);
+                closeTimeoutMs, eagerBatchesInFlight);
     }
 
-    public BatcherConfig withSendWhenIdle(boolean newSendWhenIdle) {
+    public BatcherConfig withEagerBatchesInFlight(int newEagerBatchesInFlight) {
         return new BatcherConfig(maxBatchItems, flushIntervalMs, maxBatchesInFlight, maxPendingItems, closeTimeoutMs,
-                newSendWhenIdle);
+                newEagerBatchesInFlight);
     }
 
     private static void requireRange(String name, long value, long min, long max) {

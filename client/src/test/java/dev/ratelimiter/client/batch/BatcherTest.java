@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class BatcherTest {
     private static final long START_MS = 1_700_000_000_000L;
     /** Every partial batch waits the flush interval: the tests of the interval rules use it. */
-    private static final BatcherConfig GATHERING = BatcherConfig.DEFAULT.withSendWhenIdle(false);
+    private static final BatcherConfig GATHERING = BatcherConfig.DEFAULT.withEagerBatchesInFlight(0);
 
     private final ManualTaskTimer timer = new ManualTaskTimer(START_MS);
     private final ScriptedLimiter delegate = new ScriptedLimiter(timer);
@@ -82,7 +82,7 @@ class BatcherTest {
 
     @Test
     void sendsAtOnceWhenNoBatchIsInFlight() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(BatcherConfig.DEFAULT.withEagerBatchesInFlight(1));
         CompletableFuture<ReserveResponse> first = batcher.reserveAsync(reserve("a"));
 
         assertEquals(1, delegate.reserveBatches().size(), "an idle lane does not wait for the interval");
@@ -93,7 +93,7 @@ class BatcherTest {
 
     @Test
     void gathersWhileABatchIsInFlightAndSendsThemWhenItReturns() throws Exception {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(BatcherConfig.DEFAULT.withEagerBatchesInFlight(1));
         batcher.reserveAsync(reserve("a"));
         CompletableFuture<ReserveResponse> b = batcher.reserveAsync(reserve("b"));
         batcher.reserveAsync(reserve("c"));
@@ -110,13 +110,35 @@ class BatcherTest {
 
     @Test
     void sendsWhatGatheredOnceTheIntervalPassesEvenWithABatchInFlight() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(BatcherConfig.DEFAULT.withEagerBatchesInFlight(1));
         batcher.reserveAsync(reserve("a"));
         batcher.reserveAsync(reserve("b"));
         timer.advanceMillis(2);
 
         assertEquals(2, delegate.reserveBatches().size(), "a slow batch holds the next one back one interval at most");
         assertEquals(List.of("b"), leaseIds(delegate.reserveBatches().get(1).requests()));
+    }
+
+    @Test
+    void sendsAtOnceWhileFewerThanTheEagerBoundAreInFlight() {
+        Batcher batcher = batcher(BatcherConfig.DEFAULT.withEagerBatchesInFlight(2));
+        batcher.reserveAsync(reserve("a"));
+        batcher.reserveAsync(reserve("b"));
+        batcher.reserveAsync(reserve("c"));
+        batcher.reserveAsync(reserve("d"));
+
+        assertEquals(2, delegate.reserveBatches().size(), "a and b leave at once, c and d gather");
+        delegate.reserveBatches().get(1).answer().complete(numbered(1));
+        assertEquals(3, delegate.reserveBatches().size());
+        assertEquals(List.of("c", "d"), leaseIds(delegate.reserveBatches().get(2).requests()));
+    }
+
+    @Test
+    void rejectsAnEagerBoundAboveTheInFlightBound() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BatcherConfig(256, 2, 1, 10_000, 0, 2));
+        assertEquals("eagerBatchesInFlight: must be from 0 to 1, got 2", e.getMessage());
+        assertEquals(1, BatcherConfig.DEFAULT.withMaxBatchesInFlight(1).eagerBatchesInFlight());
     }
 
     @Test
@@ -251,7 +273,7 @@ class BatcherTest {
 
     @Test
     void refusesCallsWhenTooManyArePending() {
-        Batcher batcher = batcher(new BatcherConfig(2, 2, 1, 3, 0, false));
+        Batcher batcher = batcher(new BatcherConfig(2, 2, 1, 3, 0, 0));
         for (int i = 0; i < 5; i++) {
             batcher.reserveAsync(reserve("l" + i));
         }
