@@ -128,13 +128,14 @@ public interface Limiter extends AutoCloseable {
 
     /**
      * Waits for a future of a limiter, which completes within the limiter's own bound (see the class
-     * comment), and rethrows its failure unwrapped.
+     * comment), and rethrows its failure unwrapped: what the synchronous forms do, for
+     * implementations that override them.
      *
      * @throws LimiterException the call's failure; an interrupt while waiting is reported as an
      *     {@link OutcomeUnknownException} (the call goes on in the background) with the interrupt
      *     flag restored
      */
-    private static <T> T await(CompletableFuture<T> future) {
+    static <T> T await(CompletableFuture<T> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {

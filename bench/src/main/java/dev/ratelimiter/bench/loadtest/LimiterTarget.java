@@ -2,6 +2,7 @@ package dev.ratelimiter.bench.loadtest;
 
 import dev.ratelimiter.client.Limiter;
 import dev.ratelimiter.client.batch.Batcher;
+import dev.ratelimiter.client.batch.BatcherConfig;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.LimitDefinition;
@@ -36,9 +37,14 @@ final class LimiterTarget implements LoadTarget {
      * @param seeder installs one limit definition (admin PUT, or the local limiter's putLimit)
      */
     LimiterTarget(String description, Limiter limiter, Consumer<LimitDefinition> seeder, boolean coalesce) {
-        this.description = description + (coalesce ? " (batcher)" : "");
+        this(description, limiter, seeder, coalesce ? BatcherConfig.DEFAULT : null);
+    }
+
+    /** @param batching the batcher's configuration; null sends single calls as they are */
+    LimiterTarget(String description, Limiter limiter, Consumer<LimitDefinition> seeder, BatcherConfig batching) {
+        this.description = description + (batching != null ? " (batcher)" : "");
         this.limiter = new SizeRecordingLimiter(limiter, batchSizes);
-        this.batcher = coalesce ? new Batcher(this.limiter) : null;
+        this.batcher = batching != null ? new Batcher(this.limiter, batching, null) : null;
         this.seeder = seeder;
     }
 
@@ -81,7 +87,11 @@ final class LimiterTarget implements LoadTarget {
         limiter.close();
     }
 
-    /** Passes every call on, recording how many requests each reserve call carries. */
+    /**
+     * Passes every call on, recording how many requests each reserve call carries. The synchronous
+     * forms go to the delegate's synchronous forms, which may run on the caller's thread (the HTTP
+     * limiter's do); through the asynchronous ones every call would pay a thread hand-off.
+     */
     private static final class SizeRecordingLimiter implements Limiter {
         private final Limiter delegate;
         private final Recorder sizes;
@@ -100,6 +110,28 @@ final class LimiterTarget implements LoadTarget {
         @Override
         public CompletableFuture<CompleteResponse> completeAsync(CompleteRequest request, long deadlineMillis) {
             return delegate.completeAsync(request, deadlineMillis);
+        }
+
+        @Override
+        public ReserveResponse reserve(ReserveRequest request, long deadlineMillis) {
+            sizes.recordValue(1);
+            return delegate.reserve(request, deadlineMillis);
+        }
+
+        @Override
+        public CompleteResponse complete(CompleteRequest request, long deadlineMillis) {
+            return delegate.complete(request, deadlineMillis);
+        }
+
+        @Override
+        public List<ReserveResponse> reserveBatch(List<ReserveRequest> requests, long deadlineMillis) {
+            sizes.recordValue(requests.size());
+            return delegate.reserveBatch(requests, deadlineMillis);
+        }
+
+        @Override
+        public List<CompleteResponse> completeBatch(List<CompleteRequest> requests, long deadlineMillis) {
+            return delegate.completeBatch(requests, deadlineMillis);
         }
 
         @Override

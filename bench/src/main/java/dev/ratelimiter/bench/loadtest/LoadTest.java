@@ -3,20 +3,16 @@ package dev.ratelimiter.bench.loadtest;
 import dev.ratelimiter.client.http.HttpLimiter;
 import dev.ratelimiter.client.http.HttpLimiterConfig;
 import dev.ratelimiter.client.local.LocalLimiter;
-import dev.ratelimiter.testkit.process.ServerProcess;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,7 +38,6 @@ import picocli.CommandLine.Spec;
                 + "latency percentiles, outcome counts and batch sizes, as text, JSON and HTML.")
 public final class LoadTest implements Callable<Integer> {
     /** How long a server started from --server-jar may take to stop after SIGTERM before it is killed. */
-    private static final long SERVER_STOP_GRACE_MILLIS = 20_000;
 
     /** Where the load goes. */
     enum Mode { local, http }
@@ -192,22 +187,16 @@ public final class LoadTest implements Callable<Integer> {
         if (mode == Mode.local) {
             result = runLocal(config);
         } else if (serverJar != null) {
-            if (!Files.isRegularFile(serverJar)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--server-jar: no file at "
-                        + serverJar.toAbsolutePath() + " (build it with ./mvnw -pl server -am package -DskipTests)");
+            BenchServer server;
+            try {
+                server = BenchServer.start(serverJar, serverStartTimeout.toMillis(), List.of());
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            Path directory = Files.createTempDirectory("loadtest-server-");
-            try (ServerProcess server = ServerProcess.builder(serverJar, directory)
-                    .property("ratelimiter.registry-path", directory.resolve("registry.json").toString())
-                    .property("ratelimiter.seed-limits-path", "")
-                    .stopGraceMillis(SERVER_STOP_GRACE_MILLIS)
-                    .build()) {
-                server.startHealthy(serverStartTimeout.toMillis());
-                out.println("started " + serverJar + " at " + server.baseUri());
+            try (server) {
+                out.println("started " + serverJar + " at " + server.process().baseUri());
                 out.flush();
-                result = runHttp(config, server.baseUri(), client, HttpAccess.NONE);
-            } finally {
-                deleteQuietly(directory);
+                result = runHttp(config, server.process().baseUri(), client, HttpAccess.NONE);
             }
         } else {
             result = runHttp(config, url, client, access);
@@ -222,18 +211,6 @@ public final class LoadTest implements Callable<Integer> {
             return 1;
         }
         return 0;
-    }
-
-    /**
-     * Removes the server's temporary directory (registry and output); a leftover in the system's
-     * temporary directory is harmless, so a failure only says so.
-     */
-    private static void deleteQuietly(Path directory) {
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            System.err.println("loadtest: could not delete " + directory + ": " + e.getMessage());
-        }
     }
 
     private static LoadResult runLocal(LoadConfig config) throws IOException, InterruptedException {

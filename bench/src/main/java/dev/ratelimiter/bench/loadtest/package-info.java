@@ -6,7 +6,14 @@
  *
  * <p>Entry point: {@link dev.ratelimiter.bench.loadtest.LoadTest} (a picocli command). The driver
  * talks to a {@link dev.ratelimiter.bench.loadtest.LoadTarget}, so that the loop, the statistics and
- * the reports know nothing of HTTP. Depends on core, the client library, picocli, HdrHistogram and
- * Jackson.
+ * the reports know nothing of HTTP.
+ *
+ * <p>{@link dev.ratelimiter.bench.loadtest.TransportComparison} runs the same loop for the HTTP
+ * limiter on each candidate transport (its own, {@code ApacheHttpTransport}, {@code
+ * JdkHttpTransport}) beside the raw keep-alive client, and the batcher beside no batcher,
+ * interleaved in rounds.
+ *
+ * <p>Depends on core, the client library, picocli, HdrHistogram, Jackson, and Apache HttpClient 5
+ * (only for the transport comparison).
  */
 package dev.ratelimiter.bench.loadtest;

@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.logging.Logger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Limiter} that coalesces concurrent single calls into batch calls on the limiter behind it.
@@ -22,8 +23,10 @@ import java.util.logging.Logger;
  * <p>Rules:
  * <ul>
  *   <li>Reserves and completes travel in separate lanes, so a batch never mixes them.</li>
- *   <li>A batch leaves as soon as it holds {@link BatcherConfig#maxBatchItems()} items, or when its
- *       oldest item has waited {@link BatcherConfig#flushIntervalMs()}. Items keep their arrival
+ *   <li>A batch leaves as soon as it holds {@link BatcherConfig#maxBatchItems()} items, when its
+ *       oldest item has waited {@link BatcherConfig#flushIntervalMs()}, or at once while fewer than
+ *       {@link BatcherConfig#eagerBatchesInFlight()} batches of its lane are in flight; so calls
+ *       gather while batches are on their way and leave together when one returns. Items keep their arrival
  *       order, and each caller gets the result of its own item.</li>
  *   <li>Up to {@link BatcherConfig#maxBatchesInFlight()} batches per lane may be in progress at once;
  *       past that, items wait (at most {@link BatcherConfig#maxPendingItems()} of them).</li>
@@ -44,7 +47,7 @@ import java.util.logging.Logger;
  * flag is volatile.
  */
 public final class Batcher implements Limiter {
-    private static final Logger LOG = Logger.getLogger(Batcher.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(Batcher.class);
 
     private final Limiter delegate;
     private final BatcherConfig config;
@@ -140,13 +143,13 @@ public final class Batcher implements Limiter {
         try {
             drained.get(config.closeTimeoutMs(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            LOG.warning("batches still in progress after " + config.closeTimeoutMs()
+            LOG.warn("batches still in progress after " + config.closeTimeoutMs()
                     + " ms; closing the limiter behind the batcher anyway");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException e) {
             // allOf of futures that only ever complete normally: cannot happen, but say so if it does.
-            LOG.warning("draining the batcher failed: " + e.getCause());
+            LOG.warn("draining the batcher failed: " + e.getCause());
         }
         delegate.close();
         if (ownedTimer != null) {

@@ -13,10 +13,16 @@ package dev.ratelimiter.client.batch;
  *     {@link dev.ratelimiter.client.LimiterOverloadedException} (default 10000)
  * @param closeTimeoutMs how long {@link Batcher#close()} waits for batches in progress before it
  *     closes the limiter behind it (default 10000)
+ * @param eagerBatchesInFlight while fewer than this many batches of a lane are in flight, what is
+ *     pending leaves at once, without waiting for the flush interval (default 2). Calls then gather
+ *     only while that many batches are on their way, as commits gather behind a disk write: a lone
+ *     caller pays no interval, and under load each batch carries what arrived during the earlier
+ *     ones' round trips. 0 makes every partial batch wait the interval; at most
+ *     {@code maxBatchesInFlight}.
  */
 public record BatcherConfig(int maxBatchItems, long flushIntervalMs, int maxBatchesInFlight, int maxPendingItems,
-        long closeTimeoutMs) {
-    public static final BatcherConfig DEFAULT = new BatcherConfig(256, 2, 16, 10_000, 10_000);
+        long closeTimeoutMs, int eagerBatchesInFlight) {
+    public static final BatcherConfig DEFAULT = new BatcherConfig(256, 2, 16, 10_000, 10_000, 2);
 
     public BatcherConfig {
         requireRange("maxBatchItems", maxBatchItems, 1, 100_000);
@@ -24,26 +30,33 @@ public record BatcherConfig(int maxBatchItems, long flushIntervalMs, int maxBatc
         requireRange("maxBatchesInFlight", maxBatchesInFlight, 1, 10_000);
         requireRange("maxPendingItems", maxPendingItems, maxBatchItems, 10_000_000);
         requireRange("closeTimeoutMs", closeTimeoutMs, 0, 3_600_000);
+        requireRange("eagerBatchesInFlight", eagerBatchesInFlight, 0, maxBatchesInFlight);
     }
 
     public BatcherConfig withMaxBatchItems(int newMaxBatchItems) {
         return new BatcherConfig(newMaxBatchItems, flushIntervalMs, maxBatchesInFlight,
-                Math.max(maxPendingItems, newMaxBatchItems), closeTimeoutMs);
+                Math.max(maxPendingItems, newMaxBatchItems), closeTimeoutMs, eagerBatchesInFlight);
     }
 
     public BatcherConfig withFlushIntervalMs(long newFlushIntervalMs) {
         return new BatcherConfig(maxBatchItems, newFlushIntervalMs, maxBatchesInFlight, maxPendingItems,
-                closeTimeoutMs);
+                closeTimeoutMs, eagerBatchesInFlight);
     }
 
+    /** The same with another in-flight bound; the eager bound is cut to it if it was higher. */
     public BatcherConfig withMaxBatchesInFlight(int newMaxBatchesInFlight) {
         return new BatcherConfig(maxBatchItems, flushIntervalMs, newMaxBatchesInFlight, maxPendingItems,
-                closeTimeoutMs);
+                closeTimeoutMs, Math.min(eagerBatchesInFlight, newMaxBatchesInFlight));
     }
 
     public BatcherConfig withMaxPendingItems(int newMaxPendingItems) {
         return new BatcherConfig(maxBatchItems, flushIntervalMs, maxBatchesInFlight, newMaxPendingItems,
-                closeTimeoutMs);
+                closeTimeoutMs, eagerBatchesInFlight);
+    }
+
+    public BatcherConfig withEagerBatchesInFlight(int newEagerBatchesInFlight) {
+        return new BatcherConfig(maxBatchItems, flushIntervalMs, maxBatchesInFlight, maxPendingItems, closeTimeoutMs,
+                newEagerBatchesInFlight);
     }
 
     private static void requireRange(String name, long value, long min, long max) {

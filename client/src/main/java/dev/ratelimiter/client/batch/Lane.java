@@ -147,13 +147,14 @@ final class Lane<Q, R> {
 
     /**
      * Takes every batch that may leave now: full batches always, partial ones once the flush interval
-     * has passed or the lane is closing; at most {@code maxBatchesInFlight} unless closing. Items whose
+     * has passed, while fewer than {@code eagerBatchesInFlight} batches are in flight, or when the lane is closing; at most {@code maxBatchesInFlight} unless closing. Items whose
      * deadline has passed are moved to {@code expired} instead. Caller holds the lock.
      */
     private List<List<Item<Q, R>>> takeReadyBatches(long now, List<Item<Q, R>> expired) {
         List<List<Item<Q, R>>> batches = new ArrayList<>(1);
         while (!pending.isEmpty() && (closing || batchesInFlight < config.maxBatchesInFlight())
-                && (closing || intervalElapsed || pending.size() >= config.maxBatchItems())) {
+                && (closing || intervalElapsed || pending.size() >= config.maxBatchItems()
+                    || batchesInFlight < config.eagerBatchesInFlight())) {
             List<Item<Q, R>> batch = new ArrayList<>(Math.min(pending.size(), config.maxBatchItems()));
             while (batch.size() < config.maxBatchItems() && !pending.isEmpty()) {
                 Item<Q, R> item = pending.pollFirst();

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.Test;
  */
 class BatcherTest {
     private static final long START_MS = 1_700_000_000_000L;
+    /** Every partial batch waits the flush interval: the tests of the interval rules use it. */
+    private static final BatcherConfig GATHERING = BatcherConfig.DEFAULT.withEagerBatchesInFlight(0);
 
     private final ManualTaskTimer timer = new ManualTaskTimer(START_MS);
     private final ScriptedLimiter delegate = new ScriptedLimiter(timer);
@@ -68,7 +70,7 @@ class BatcherTest {
 
     @Test
     void flushesAtOnceWhenBatchIsFull() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT.withMaxBatchItems(4));
+        Batcher batcher = batcher(GATHERING.withMaxBatchItems(4));
         for (int i = 0; i < 5; i++) {
             batcher.reserveAsync(reserve("l" + i));
         }
@@ -79,8 +81,69 @@ class BatcherTest {
     }
 
     @Test
+    void sendsAtOnceWhenNoBatchIsInFlight() {
+        Batcher batcher = batcher(BatcherConfig.DEFAULT.withEagerBatchesInFlight(1));
+        CompletableFuture<ReserveResponse> first = batcher.reserveAsync(reserve("a"));
+
+        assertEquals(1, delegate.reserveBatches().size(), "an idle lane does not wait for the interval");
+        assertEquals(List.of("a"), leaseIds(delegate.reserveBatches().get(0).requests()));
+        delegate.reserveBatches().get(0).answer().complete(numbered(1));
+        assertTrue(first.isDone());
+    }
+
+    @Test
+    void gathersWhileABatchIsInFlightAndSendsThemWhenItReturns() throws Exception {
+        Batcher batcher = batcher(BatcherConfig.DEFAULT.withEagerBatchesInFlight(1));
+        batcher.reserveAsync(reserve("a"));
+        CompletableFuture<ReserveResponse> b = batcher.reserveAsync(reserve("b"));
+        batcher.reserveAsync(reserve("c"));
+        assertEquals(1, delegate.reserveBatches().size(), "b and c wait behind the batch in flight");
+        assertEquals(2, batcher.pendingReserves());
+
+        delegate.reserveBatches().get(0).answer().complete(numbered(1));
+
+        assertEquals(2, delegate.reserveBatches().size());
+        assertEquals(List.of("b", "c"), leaseIds(delegate.reserveBatches().get(1).requests()));
+        delegate.reserveBatches().get(1).answer().complete(numbered(2));
+        assertEquals(ReserveResponse.allowed(1_000), b.get());
+    }
+
+    @Test
+    void sendsWhatGatheredOnceTheIntervalPassesEvenWithABatchInFlight() {
+        Batcher batcher = batcher(BatcherConfig.DEFAULT.withEagerBatchesInFlight(1));
+        batcher.reserveAsync(reserve("a"));
+        batcher.reserveAsync(reserve("b"));
+        timer.advanceMillis(2);
+
+        assertEquals(2, delegate.reserveBatches().size(), "a slow batch holds the next one back one interval at most");
+        assertEquals(List.of("b"), leaseIds(delegate.reserveBatches().get(1).requests()));
+    }
+
+    @Test
+    void sendsAtOnceWhileFewerThanTheEagerBoundAreInFlight() {
+        Batcher batcher = batcher(BatcherConfig.DEFAULT.withEagerBatchesInFlight(2));
+        batcher.reserveAsync(reserve("a"));
+        batcher.reserveAsync(reserve("b"));
+        batcher.reserveAsync(reserve("c"));
+        batcher.reserveAsync(reserve("d"));
+
+        assertEquals(2, delegate.reserveBatches().size(), "a and b leave at once, c and d gather");
+        delegate.reserveBatches().get(1).answer().complete(numbered(1));
+        assertEquals(3, delegate.reserveBatches().size());
+        assertEquals(List.of("c", "d"), leaseIds(delegate.reserveBatches().get(2).requests()));
+    }
+
+    @Test
+    void rejectsAnEagerBoundAboveTheInFlightBound() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new BatcherConfig(256, 2, 1, 10_000, 0, 2));
+        assertEquals("eagerBatchesInFlight: must be from 0 to 1, got 2", e.getMessage());
+        assertEquals(1, BatcherConfig.DEFAULT.withMaxBatchesInFlight(1).eagerBatchesInFlight());
+    }
+
+    @Test
     void flushesPartialBatchAfterInterval() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(GATHERING);
         batcher.reserveAsync(reserve("a"));
         timer.advanceMillis(1);
         batcher.reserveAsync(reserve("b"));
@@ -95,7 +158,7 @@ class BatcherTest {
 
     @Test
     void startsNewIntervalForTheNextBatch() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(GATHERING);
         batcher.reserveAsync(reserve("a"));
         timer.advanceMillis(2);
         timer.advanceMillis(1);
@@ -109,7 +172,7 @@ class BatcherTest {
 
     @Test
     void givesEachCallerItsOwnResultInOrder() throws Exception {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(GATHERING);
         List<CompletableFuture<ReserveResponse>> results = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             results.add(batcher.reserveAsync(reserve("l" + i)));
@@ -126,7 +189,7 @@ class BatcherTest {
 
     @Test
     void neverMixesReservesAndCompletes() throws Exception {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(GATHERING);
         CompletableFuture<ReserveResponse> r1 = batcher.reserveAsync(reserve("r1"));
         CompletableFuture<CompleteResponse> c1 = batcher.completeAsync(complete("c1"));
         CompletableFuture<ReserveResponse> r2 = batcher.reserveAsync(reserve("r2"));
@@ -149,7 +212,7 @@ class BatcherTest {
 
     @Test
     void oneCallersDeadlineDoesNotCancelTheOthers() throws Exception {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(GATHERING);
         CompletableFuture<ReserveResponse> hurried = batcher.reserveAsync(reserve("hurried"), START_MS + 5);
         CompletableFuture<ReserveResponse> patient = batcher.reserveAsync(reserve("patient"));
         timer.advanceMillis(2);
@@ -168,7 +231,7 @@ class BatcherTest {
 
     @Test
     void dropsCallerWhoseDeadlinePassesBeforeSending() throws Exception {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT.withMaxBatchesInFlight(1));
+        Batcher batcher = batcher(GATHERING.withMaxBatchesInFlight(1));
         batcher.reserveAsync(reserve("first"));
         timer.advanceMillis(2);
         CompletableFuture<ReserveResponse> late = batcher.reserveAsync(reserve("late"), START_MS + 5);
@@ -185,7 +248,7 @@ class BatcherTest {
 
     @Test
     void keepsSeveralBatchesInFlight() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT.withMaxBatchItems(2));
+        Batcher batcher = batcher(GATHERING.withMaxBatchItems(2));
         for (int i = 0; i < 6; i++) {
             batcher.reserveAsync(reserve("l" + i));
         }
@@ -195,7 +258,7 @@ class BatcherTest {
 
     @Test
     void holdsItemsBackWhenTooManyBatchesAreInFlight() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT.withMaxBatchItems(2).withMaxBatchesInFlight(2));
+        Batcher batcher = batcher(GATHERING.withMaxBatchItems(2).withMaxBatchesInFlight(2));
         for (int i = 0; i < 6; i++) {
             batcher.reserveAsync(reserve("l" + i));
         }
@@ -210,7 +273,7 @@ class BatcherTest {
 
     @Test
     void refusesCallsWhenTooManyArePending() {
-        Batcher batcher = batcher(new BatcherConfig(2, 2, 1, 3, 0));
+        Batcher batcher = batcher(new BatcherConfig(2, 2, 1, 3, 0, 0));
         for (int i = 0; i < 5; i++) {
             batcher.reserveAsync(reserve("l" + i));
         }
@@ -220,7 +283,7 @@ class BatcherTest {
 
     @Test
     void shutdownFlushesPendingAndRefusesNewCalls() throws Exception {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(GATHERING);
         CompletableFuture<ReserveResponse> pending = batcher.reserveAsync(reserve("pending"));
         CompletableFuture<CompleteResponse> pendingComplete = batcher.completeAsync(complete("done"));
 
@@ -244,14 +307,14 @@ class BatcherTest {
 
     @Test
     void closeClosesTheLimiterBehind() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(GATHERING);
         batcher.close();
         assertTrue(delegate.isClosed());
     }
 
     @Test
     void passesBatchFailureToEachCaller() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(GATHERING);
         CompletableFuture<ReserveResponse> a = batcher.reserveAsync(reserve("a"));
         CompletableFuture<ReserveResponse> b = batcher.reserveAsync(reserve("b"));
         timer.advanceMillis(2);
@@ -264,7 +327,7 @@ class BatcherTest {
 
     @Test
     void failsEveryCallerWhenResultCountIsWrong() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(GATHERING);
         CompletableFuture<ReserveResponse> a = batcher.reserveAsync(reserve("a"));
         CompletableFuture<ReserveResponse> b = batcher.reserveAsync(reserve("b"));
         timer.advanceMillis(2);
@@ -276,14 +339,14 @@ class BatcherTest {
 
     @Test
     void refusesCallWhoseDeadlineHasPassed() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(GATHERING);
         assertInstanceOf(DeadlineExceededException.class, failureOf(batcher.reserveAsync(reserve("a"), START_MS)));
         assertEquals(0, batcher.pendingReserves());
     }
 
     @Test
     void passesBatchCallsStraightThrough() {
-        Batcher batcher = batcher(BatcherConfig.DEFAULT);
+        Batcher batcher = batcher(GATHERING);
         batcher.reserveBatchAsync(List.of(reserve("a"), reserve("b")), START_MS + 100);
         assertEquals(1, delegate.reserveBatches().size());
         assertEquals(START_MS + 100, delegate.reserveBatches().get(0).deadlineMillis());
