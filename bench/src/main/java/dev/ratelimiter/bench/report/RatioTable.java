@@ -133,8 +133,9 @@ public final class RatioTable {
             scores.put(name + params, score(result.get("primaryMetric")));
             JsonNode secondaries = result.get("secondaryMetrics");
             if (secondaries != null) {
-                secondaries.fields().forEachRemaining(entry -> scores.put(name + ":" + entry.getKey() + params,
-                        score(entry.getValue())));
+                for (Map.Entry<String, JsonNode> entry : secondaries.properties()) {
+                    scores.put(name + ":" + entry.getKey() + params, score(entry.getValue()));
+                }
             }
         }
         return scores;
@@ -192,8 +193,9 @@ public final class RatioTable {
             return "";
         }
         StringBuilder text = new StringBuilder("[");
-        params.fields().forEachRemaining(entry -> text.append(text.length() > 1 ? "," : "").append(entry.getKey())
-                .append('=').append(entry.getValue().asText()));
+        for (Map.Entry<String, JsonNode> entry : params.properties()) {
+            text.append(text.length() > 1 ? "," : "").append(entry.getKey()).append('=').append(entry.getValue().asText());
+        }
         return text.append(']').toString();
     }
 

@@ -1,5 +1,7 @@
 package dev.ratelimiter.client.batch;
 
+import dev.ratelimiter.core.settings.Bounds;
+import dev.ratelimiter.core.wire.RequestLimits;
 /**
  * How a {@link Batcher} gathers calls. Immutable. The bounds apply to each lane (reserves and
  * completes) separately.
@@ -25,12 +27,12 @@ public record BatcherConfig(int maxBatchItems, long flushIntervalMs, int maxBatc
     public static final BatcherConfig DEFAULT = new BatcherConfig(256, 2, 16, 10_000, 10_000, 2);
 
     public BatcherConfig {
-        requireRange("maxBatchItems", maxBatchItems, 1, 100_000);
-        requireRange("flushIntervalMs", flushIntervalMs, 1, 60_000);
-        requireRange("maxBatchesInFlight", maxBatchesInFlight, 1, 10_000);
-        requireRange("maxPendingItems", maxPendingItems, maxBatchItems, 10_000_000);
-        requireRange("closeTimeoutMs", closeTimeoutMs, 0, 3_600_000);
-        requireRange("eagerBatchesInFlight", eagerBatchesInFlight, 0, maxBatchesInFlight);
+        Bounds.require("maxBatchItems", maxBatchItems, 1, RequestLimits.MAX_BATCH_ITEMS_LIMIT);
+        Bounds.require("flushIntervalMs", flushIntervalMs, 1, 60_000);
+        Bounds.require("maxBatchesInFlight", maxBatchesInFlight, 1, 10_000);
+        Bounds.require("maxPendingItems", maxPendingItems, maxBatchItems, 10_000_000);
+        Bounds.require("closeTimeoutMs", closeTimeoutMs, 0, 3_600_000);
+        Bounds.require("eagerBatchesInFlight", eagerBatchesInFlight, 0, maxBatchesInFlight);
     }
 
     public BatcherConfig withMaxBatchItems(int newMaxBatchItems) {
@@ -57,11 +59,5 @@ public record BatcherConfig(int maxBatchItems, long flushIntervalMs, int maxBatc
     public BatcherConfig withEagerBatchesInFlight(int newEagerBatchesInFlight) {
         return new BatcherConfig(maxBatchItems, flushIntervalMs, maxBatchesInFlight, maxPendingItems, closeTimeoutMs,
                 newEagerBatchesInFlight);
-    }
-
-    private static void requireRange(String name, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + ": must be from " + min + " to " + max + ", got " + value);
-        }
     }
 }

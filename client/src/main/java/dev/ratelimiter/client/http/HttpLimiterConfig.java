@@ -1,5 +1,7 @@
 package dev.ratelimiter.client.http;
 
+import dev.ratelimiter.core.settings.Bounds;
+import dev.ratelimiter.core.wire.RequestLimits;
 import dev.ratelimiter.client.timing.Backoff;
 import java.net.URI;
 import java.util.Objects;
@@ -46,11 +48,11 @@ public record HttpLimiterConfig(
         if (!"http".equalsIgnoreCase(baseUri.getScheme()) && !"https".equalsIgnoreCase(baseUri.getScheme())) {
             throw new IllegalArgumentException("baseUri: must be an http or https URI, got " + baseUri);
         }
-        requireRange("connectTimeoutMs", connectTimeoutMs, 1, 600_000);
-        requireRange("requestTimeoutMs", requestTimeoutMs, 1, 600_000);
-        requireRange("callBudgetMs", callBudgetMs, 1, 86_400_000);
-        requireRange("maxBatchItems", maxBatchItems, 1, 100_000);
-        requireRange("maxCallsInFlight", maxCallsInFlight, 1, 1_000_000);
+        Bounds.require("connectTimeoutMs", connectTimeoutMs, 1, 600_000);
+        Bounds.require("requestTimeoutMs", requestTimeoutMs, 1, 600_000);
+        Bounds.require("callBudgetMs", callBudgetMs, 1, 86_400_000);
+        Bounds.require("maxBatchItems", maxBatchItems, 1, RequestLimits.MAX_BATCH_ITEMS_LIMIT);
+        Bounds.require("maxCallsInFlight", maxCallsInFlight, 1, 1_000_000);
     }
 
     /** The defaults for a server at {@code baseUri}. */
@@ -108,11 +110,5 @@ public record HttpLimiterConfig(
                 + ", maxBatchItems=" + maxBatchItems + ", maxCallsInFlight=" + maxCallsInFlight + ", apiToken="
                 + (apiToken.isPresent() ? "set" : "none") + ", sslContext=" + (sslContext.isPresent() ? "given" : "default")
                 + "]";
-    }
-
-    private static void requireRange(String name, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(name + ": must be from " + min + " to " + max + ", got " + value);
-        }
     }
 }

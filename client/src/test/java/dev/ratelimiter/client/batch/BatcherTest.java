@@ -137,7 +137,7 @@ class BatcherTest {
     void rejectsAnEagerBoundAboveTheInFlightBound() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new BatcherConfig(256, 2, 1, 10_000, 0, 2));
-        assertEquals("eagerBatchesInFlight: must be from 0 to 1, got 2", e.getMessage());
+        assertEquals("eagerBatchesInFlight must be from 0 to 1, got 2", e.getMessage());
         assertEquals(1, BatcherConfig.DEFAULT.withMaxBatchesInFlight(1).eagerBatchesInFlight());
     }
 

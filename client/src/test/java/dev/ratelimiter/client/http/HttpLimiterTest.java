@@ -246,7 +246,7 @@ class HttpLimiterTest {
     void rejectsConfigurationOutOfRange() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> HttpLimiterConfig.of("http://localhost:8080").withTimeouts(0, 100));
-        assertEquals("connectTimeoutMs: must be from 1 to 600000, got 0", e.getMessage());
+        assertEquals("connectTimeoutMs must be from 1 to 600000, got 0", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> HttpLimiterConfig.of("ftp://localhost"));
     }
 }
