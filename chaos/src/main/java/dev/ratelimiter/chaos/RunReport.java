@@ -14,8 +14,7 @@ import java.time.Instant;
  * a long run can be read after it. Stateless and thread-safe (each call appends once).
  */
 public final class RunReport {
-    private RunReport() {
-    }
+    private RunReport() {}
 
     /** Appends {@code text} under a header naming the suite, the version and the seed. */
     public static void write(ChaosSettings settings, String suite, String text) {
@@ -25,7 +24,8 @@ public final class RunReport {
         Path file = settings.reportDirectory().resolve(suite + ".txt");
         try {
             Files.createDirectories(settings.reportDirectory());
-            Files.writeString(file, entry, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(
+                    file, entry, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("could not append the report of " + suite + " to " + file, e);
         }

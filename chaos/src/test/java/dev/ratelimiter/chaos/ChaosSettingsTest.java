@@ -39,15 +39,24 @@ class ChaosSettingsTest {
 
         assertTrue(byProperty.longRun());
         assertTrue(byVariable.longRun());
-        assertTrue(byProperty.httpStressSeconds() > ChaosSettings.from(properties(), Map.of()).httpStressSeconds());
+        assertTrue(byProperty.httpStressSeconds()
+                > ChaosSettings.from(properties(), Map.of()).httpStressSeconds());
         assertTrue(byProperty.killCycles() >= 100);
-        assertFalse(ChaosSettings.from(properties("chaos.long", "false"), Map.of("CHAOS_LONG", "0")).longRun());
+        assertFalse(ChaosSettings.from(properties("chaos.long", "false"), Map.of("CHAOS_LONG", "0"))
+                .longRun());
     }
 
     @Test
     void aGivenSeedAndJarAreKept() {
-        ChaosSettings settings = ChaosSettings.from(properties("chaos.seed", "42", "chaos.serverJar", "/x/server.jar",
-                "chaos.reportDirectory", "/tmp/reports"), Map.of());
+        ChaosSettings settings = ChaosSettings.from(
+                properties(
+                        "chaos.seed",
+                        "42",
+                        "chaos.serverJar",
+                        "/x/server.jar",
+                        "chaos.reportDirectory",
+                        "/tmp/reports"),
+                Map.of());
 
         assertEquals(42, settings.seed());
         assertEquals(Optional.of(Path.of("/x/server.jar")), settings.serverJar());
@@ -56,8 +65,8 @@ class ChaosSettingsTest {
 
     @Test
     void aSeedThatIsNoNumberIsRefusedByName() {
-        IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-                () -> ChaosSettings.from(properties("chaos.seed", "abc"), Map.of()));
+        IllegalArgumentException error = assertThrows(
+                IllegalArgumentException.class, () -> ChaosSettings.from(properties("chaos.seed", "abc"), Map.of()));
 
         assertTrue(error.getMessage().startsWith("chaos.seed:"), error.getMessage());
     }

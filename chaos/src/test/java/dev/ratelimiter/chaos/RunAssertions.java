@@ -15,8 +15,7 @@ import java.util.Map;
 
 /** The checks every suite makes of a finished {@link WorkloadRun}; each failure names the seed. */
 public final class RunAssertions {
-    private RunAssertions() {
-    }
+    private RunAssertions() {}
 
     /**
      * No over-admission offline or live, no answer a correct limiter never gives; returns the
@@ -27,7 +26,9 @@ public final class RunAssertions {
         String where = " (run " + run.name() + ", seed " + run.seed() + ")\n" + verification.describe();
         assertEquals(0, verification.droppedAdmissions(), "the admission log overflowed" + where);
         assertEquals(List.of(), verification.violations(), "over-admission found offline" + where);
-        assertEquals(0, run.checker().violationCount(),
+        assertEquals(
+                0,
+                run.checker().violationCount(),
                 "concurrency above capacity while in flight: " + run.checker().violations() + where);
         assertEquals(Map.of(), run.stats().unexpected(), "answers a correct limiter never gives" + where);
         return verification;
@@ -50,8 +51,9 @@ public final class RunAssertions {
                 for (KeyResult result : verification.resultsOf(key)) {
                     peak = Math.max(peak, result.peakHeldAmount());
                 }
-                assertTrue(3 * peak >= definition.capacity(), key + " was never a third full: peak " + peak + " of "
-                        + definition.capacity() + where);
+                assertTrue(
+                        3 * peak >= definition.capacity(),
+                        key + " was never a third full: peak " + peak + " of " + definition.capacity() + where);
             }
         }
     }

@@ -26,18 +26,17 @@ public final class Servers {
      * For suites that restart the server again and again: the client compiler only, which starts
      * about a fifth faster; throughput does not matter there.
      */
-    public static final List<String> FAST_START_JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC",
-            "-XX:TieredStopAtLevel=1");
+    public static final List<String> FAST_START_JVM_OPTIONS =
+            List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
     private static final Map<Integer, ServerApi> APIS = new ConcurrentHashMap<>();
 
-    private Servers() {
-    }
+    private Servers() {}
 
     /** The API of {@code server}, with short timeouts (for health and checks, not for load); one per port. */
     public static ServerApi api(ServerProcess server) {
-        return APIS.computeIfAbsent(server.port(),
-                port -> ServerApi.local(port, Duration.ofSeconds(1), Duration.ofSeconds(2)));
+        return APIS.computeIfAbsent(
+                server.port(), port -> ServerApi.local(port, Duration.ofSeconds(1), Duration.ofSeconds(2)));
     }
 
     /**
@@ -49,8 +48,8 @@ public final class Servers {
     }
 
     /** As {@link #memory(ChaosSettings, Path, Map)}, with the given options for the server's JVM. */
-    public static ServerProcess memory(ChaosSettings settings, Path directory, Map<String, String> extraProperties,
-            List<String> jvmOptions) {
+    public static ServerProcess memory(
+            ChaosSettings settings, Path directory, Map<String, String> extraProperties, List<String> jvmOptions) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("ratelimiter.backend", "memory");
         properties.putAll(extraProperties);
@@ -61,8 +60,8 @@ public final class Servers {
      * A server on the TigerBeetle backend at {@code address}, otherwise as {@link #memory}: each
      * request to TigerBeetle times out after {@code requestTimeoutMillis}.
      */
-    public static ServerProcess tigerBeetle(ChaosSettings settings, Path directory, String address,
-            long requestTimeoutMillis) {
+    public static ServerProcess tigerBeetle(
+            ChaosSettings settings, Path directory, String address, long requestTimeoutMillis) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("ratelimiter.backend", "tigerbeetle");
         properties.put("ratelimiter.tigerbeetle.cluster-id", "0");
@@ -76,10 +75,11 @@ public final class Servers {
         return directory.resolve("data").resolve("registry.json").toAbsolutePath();
     }
 
-    private static ServerProcess server(ChaosSettings settings, Path directory, Map<String, String> backendProperties,
-            List<String> jvmOptions) {
-        Path jar = settings.serverJar().orElseThrow(() -> new IllegalStateException(
-                "chaos.serverJar is not set: run the suites through Maven (./mvnw -pl chaos -am verify)"));
+    private static ServerProcess server(
+            ChaosSettings settings, Path directory, Map<String, String> backendProperties, List<String> jvmOptions) {
+        Path jar = settings.serverJar()
+                .orElseThrow(() -> new IllegalStateException(
+                        "chaos.serverJar is not set: run the suites through Maven (./mvnw -pl chaos -am verify)"));
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("ratelimiter.registry-path", registryFile(directory).toString());
         properties.put("ratelimiter.seed-limits-path", "");

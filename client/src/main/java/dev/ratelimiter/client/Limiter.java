@@ -51,8 +51,7 @@ public interface Limiter extends AutoCloseable {
      *
      * @throws InvalidRequestException when the batch holds no request or more than the limiter allows
      */
-    CompletableFuture<List<CompleteResponse>> completeBatchAsync(List<CompleteRequest> requests,
-            long deadlineMillis);
+    CompletableFuture<List<CompleteResponse>> completeBatchAsync(List<CompleteRequest> requests, long deadlineMillis);
 
     /** The clock deadlines are measured on. */
     Clock clock();
@@ -108,8 +107,8 @@ public interface Limiter extends AutoCloseable {
      */
     static void requireBatchSize(List<?> requests, int maxItems) {
         if (requests.isEmpty() || requests.size() > maxItems) {
-            throw new InvalidRequestException("requests: must hold 1 to " + maxItems + " items, got "
-                    + requests.size());
+            throw new InvalidRequestException(
+                    "requests: must hold 1 to " + maxItems + " items, got " + requests.size());
         }
     }
 
@@ -119,8 +118,11 @@ public interface Limiter extends AutoCloseable {
      */
     static Throwable unwrap(Throwable failure) {
         Throwable current = failure;
-        for (int depth = 0; depth < 16 && (current instanceof CompletionException
-                || current instanceof ExecutionException) && current.getCause() != null; depth++) {
+        for (int depth = 0;
+                depth < 16
+                        && (current instanceof CompletionException || current instanceof ExecutionException)
+                        && current.getCause() != null;
+                depth++) {
             current = current.getCause();
         }
         return current;

@@ -39,8 +39,7 @@ class ReadmeExamplesTest {
     Path dir;
 
     /** What an LLM provider reports after a call. */
-    record Usage(long inputTokens, long outputTokens) {
-    }
+    record Usage(long inputTokens, long outputTokens) {}
 
     static Usage callTheModel(String prompt) {
         return new Usage(prompt.length() / 4, 42);
@@ -48,7 +47,8 @@ class ReadmeExamplesTest {
 
     /** README: single reserve and complete. */
     static void singleReserveAndComplete(Limiter limiter, String prompt) {
-        LlmRequirements call = LlmRequirements.of("openai", "gpt-4o", prompt, 512).withTenant("acme");
+        LlmRequirements call =
+                LlmRequirements.of("openai", "gpt-4o", prompt, 512).withTenant("acme");
         String leaseId = UlidGenerator.system().nextString();
         long deadline = limiter.clock().nowMillis() + 5_000;
         try {
@@ -71,8 +71,18 @@ class ReadmeExamplesTest {
     void singleReserveAndCompleteRuns() throws Exception {
         try (LocalLimiter limiter = LocalLimiter.builder().limits(LIMITS).build()) {
             singleReserveAndComplete(limiter, "Summarise this text.");
-            assertEquals(1, limiter.limit("global:llm:openai:gpt-4o:rpm").orElseThrow().usage().reserved());
-            assertEquals(0, limiter.limit("global:llm:openai:gpt-4o:concurrency").orElseThrow().usage().reserved());
+            assertEquals(
+                    1,
+                    limiter.limit("global:llm:openai:gpt-4o:rpm")
+                            .orElseThrow()
+                            .usage()
+                            .reserved());
+            assertEquals(
+                    0,
+                    limiter.limit("global:llm:openai:gpt-4o:concurrency")
+                            .orElseThrow()
+                            .usage()
+                            .reserved());
         }
     }
 
@@ -85,11 +95,16 @@ class ReadmeExamplesTest {
                         .config(SchedulerConfig.DEFAULT.withMaxConcurrentJobs(16))
                         .build()) {
             String prompt = "Translate to French: good morning";
-            LlmRequirements call = LlmRequirements.of("openai", "gpt-4o", prompt, 256).withTenant("acme");
+            LlmRequirements call =
+                    LlmRequirements.of("openai", "gpt-4o", prompt, 256).withTenant("acme");
             CompletableFuture<String> answer = scheduler.submit(Job.forLlm(call, lease -> {
-                Usage usage = callTheModel(prompt);
-                return WorkResult.of("bonjour", call.actuals(usage.inputTokens(), usage.outputTokens()));
-            }).jobId("translate-1").maxAttempts(20).deadlineMillis(limiter.clock().nowMillis() + 60_000).build());
+                        Usage usage = callTheModel(prompt);
+                        return WorkResult.of("bonjour", call.actuals(usage.inputTokens(), usage.outputTokens()));
+                    })
+                    .jobId("translate-1")
+                    .maxAttempts(20)
+                    .deadlineMillis(limiter.clock().nowMillis() + 60_000)
+                    .build());
 
             assertEquals("bonjour", answer.get(10, TimeUnit.SECONDS));
         }
@@ -101,15 +116,28 @@ class ReadmeExamplesTest {
             String prompt = "good morning";
             // README: the LLM helper with a token counter.
             TokenCounters counters = TokenCounters.defaults(); // build once, share: thread-safe
-            LlmRequirements call = counters.requirements("openai", "gpt-4o",
-                    List.of(ChatMessage.system("Translate into French."), ChatMessage.user(prompt)), 256)
+            LlmRequirements call = counters.requirements(
+                            "openai",
+                            "gpt-4o",
+                            List.of(ChatMessage.system("Translate into French."), ChatMessage.user(prompt)),
+                            256)
                     .withTenant("acme");
             String leaseId = UlidGenerator.system().nextString();
             assertTrue(limiter.reserve(call.reserveRequest(leaseId)).allowed());
             // 3 + 1 + 4 for the system message, 3 + 1 + 2 for the user's, 3 to prime the reply, 256 to answer.
-            assertEquals(17 + 256, limiter.limit("global:llm:openai:gpt-4o:tpm").orElseThrow().usage().reserved());
+            assertEquals(
+                    17 + 256,
+                    limiter.limit("global:llm:openai:gpt-4o:tpm")
+                            .orElseThrow()
+                            .usage()
+                            .reserved());
             limiter.complete(call.completeRequest(leaseId, 17, 3));
-            assertEquals(20, limiter.limit("global:llm:openai:gpt-4o:tpm").orElseThrow().usage().reserved());
+            assertEquals(
+                    20,
+                    limiter.limit("global:llm:openai:gpt-4o:tpm")
+                            .orElseThrow()
+                            .usage()
+                            .reserved());
         }
     }
 

@@ -24,8 +24,7 @@ public final class Application {
     private static final Logger LOG = LoggerFactory.getLogger(Application.class);
     private static final String MICRONAUT_MESSAGE_PREFIX = "Message: ";
 
-    private Application() {
-    }
+    private Application() {}
 
     public static void main(String[] args) {
         // Our modules log through SLF4J; libraries that use java.util.logging go to the same log.
@@ -33,7 +32,10 @@ public final class Application {
         SLF4JBridgeHandler.install();
         ApplicationContext context = null;
         try {
-            context = ApplicationContext.builder().mainClass(Application.class).args(args).start();
+            context = ApplicationContext.builder()
+                    .mainClass(Application.class)
+                    .args(args)
+                    .start();
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
             server.start();
             // The memory backend's books are read while the HTTP server starts; requests that
@@ -41,8 +43,9 @@ public final class Application {
             context.getBean(BackendFactory.class).awaitBooks();
             long gracePeriodMs = context.getBean(LimiterSettings.class).shutdownGracePeriodMs();
             ApplicationContext running = context;
-            Runtime.getRuntime().addShutdownHook(new Thread(
-                    () -> GracefulShutdown.stop(running, server, gracePeriodMs), "ratelimiterd-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> GracefulShutdown.stop(running, server, gracePeriodMs), "ratelimiterd-shutdown"));
             LOG.info("ratelimiterd listening on {}", server.getURL());
         } catch (RuntimeException e) {
             LOG.error("ratelimiterd cannot start: {}", describe(e));

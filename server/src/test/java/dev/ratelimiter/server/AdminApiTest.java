@@ -29,6 +29,7 @@ class AdminApiTest implements TemporaryRegistry {
 
     @Inject
     EmbeddedServer server;
+
     Api api;
 
     @BeforeAll
@@ -38,15 +39,26 @@ class AdminApiTest implements TemporaryRegistry {
 
     @Test
     void createsALimitAndShowsItWithUsage() {
-        HttpResponse<String> response = api.put("/v1/admin/limits", "{\"key\":\"  tenant:t1:llm:daily_tokens \","
-                + "\"kind\":\"ROLLING\",\"capacity\":5000,\"window_seconds\":86400,\"unit\":\"tokens\","
-                + "\"description\":\"daily\"}");
+        HttpResponse<String> response = api.put(
+                "/v1/admin/limits",
+                "{\"key\":\"  tenant:t1:llm:daily_tokens \","
+                        + "\"kind\":\"ROLLING\",\"capacity\":5000,\"window_seconds\":86400,\"unit\":\"tokens\","
+                        + "\"description\":\"daily\"}");
 
         assertEquals(200, response.statusCode());
         assertEquals("{\"ok\":true,\"status\":\"active\"}", response.body());
         LimitInfo info = api.limit("tenant:t1:llm:daily_tokens");
-        assertEquals(new LimitDefinition("tenant:t1:llm:daily_tokens", LimitKind.ROLLING, 5000, 86400, 0, "tokens",
-                "daily", Overage.DEBT), info.definition());
+        assertEquals(
+                new LimitDefinition(
+                        "tenant:t1:llm:daily_tokens",
+                        LimitKind.ROLLING,
+                        5000,
+                        86400,
+                        0,
+                        "tokens",
+                        "daily",
+                        Overage.DEBT),
+                info.definition());
         assertEquals(LimitStatus.ACTIVE, info.status());
         assertEquals(0, info.pendingDecreaseTo());
         assertEquals(new Usage(0, 5000, 0), info.usage());
@@ -58,8 +70,8 @@ class AdminApiTest implements TemporaryRegistry {
         api.putLimit(LimitDefinition.rolling(key, 7, 60));
 
         LimitInfo plain = api.codec().readLimit(Api.ok(api.get("/v1/admin/limits/" + key)));
-        LimitInfo encoded = api.codec().readLimit(Api.ok(api.get("/v1/admin/limits/"
-                + URLEncoder.encode(key, StandardCharsets.UTF_8))));
+        LimitInfo encoded = api.codec()
+                .readLimit(Api.ok(api.get("/v1/admin/limits/" + URLEncoder.encode(key, StandardCharsets.UTF_8))));
 
         assertEquals(key, plain.definition().key());
         assertEquals(plain, encoded);
@@ -101,19 +113,26 @@ class AdminApiTest implements TemporaryRegistry {
         assertInvalid("{\"key\":\"k:1\",\"kind\":\"bucket\",\"capacity\":1,\"window_seconds\":1}", "kind");
         assertInvalid("{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":0,\"window_seconds\":1}", "capacity");
         assertInvalid("{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1}", "window_seconds");
-        assertInvalid("{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1,\"timeout_seconds\":5}",
+        assertInvalid(
+                "{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1,\"timeout_seconds\":5}",
                 "timeout_seconds");
-        assertInvalid("{\"key\":\"k:1\",\"kind\":\"concurrency\",\"capacity\":1,\"window_seconds\":1}", "timeout_seconds");
-        assertInvalid("{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":4294967296}",
+        assertInvalid(
+                "{\"key\":\"k:1\",\"kind\":\"concurrency\",\"capacity\":1,\"window_seconds\":1}", "timeout_seconds");
+        assertInvalid(
+                "{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":4294967296}",
                 "window_seconds");
-        assertInvalid("{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1,\"overage\":\"forgive\"}",
+        assertInvalid(
+                "{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1,\"overage\":\"forgive\"}",
                 "overage");
         assertInvalid("{\"key\":\"k 1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1}", "key");
-        assertInvalid("{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1,\"color\":\"red\"}",
+        assertInvalid(
+                "{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1,\"color\":\"red\"}",
                 "color");
         assertInvalid("{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1.0,\"window_seconds\":1}", "capacity");
-        assertInvalid("{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1,\"unit\":\""
-                + "u".repeat(65) + "\"}", "unit");
+        assertInvalid(
+                "{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1,\"unit\":\"" + "u".repeat(65)
+                        + "\"}",
+                "unit");
         assertInvalid("not json", "body");
     }
 
@@ -121,13 +140,16 @@ class AdminApiTest implements TemporaryRegistry {
     void rejectsChangingTheKindOfAKey() {
         api.putLimit(LimitDefinition.rolling("global:llm:admin:kind:rpm", 5, 60));
 
-        HttpResponse<String> response = api.put("/v1/admin/limits",
+        HttpResponse<String> response = api.put(
+                "/v1/admin/limits",
                 "{\"key\":\"global:llm:admin:kind:rpm\",\"kind\":\"concurrency\",\"capacity\":5,\"timeout_seconds\":60}");
 
         assertEquals(400, response.statusCode());
         assertEquals("invalid_request", api.error(response).error());
         assertTrue(api.error(response).detail().startsWith("kind"), response.body());
-        assertEquals(LimitKind.ROLLING, api.limit("global:llm:admin:kind:rpm").definition().kind());
+        assertEquals(
+                LimitKind.ROLLING,
+                api.limit("global:llm:admin:kind:rpm").definition().kind());
     }
 
     @Test
@@ -136,7 +158,9 @@ class AdminApiTest implements TemporaryRegistry {
         api.putLimit(LimitDefinition.rolling(key, 1, 3600));
         assertTrue(api.reserve("raise-1", key, 1).allowed());
 
-        assertEquals(LimitStatus.ACTIVE, api.putLimit(LimitDefinition.rolling(key, 2, 3600)).status());
+        assertEquals(
+                LimitStatus.ACTIVE,
+                api.putLimit(LimitDefinition.rolling(key, 2, 3600)).status());
 
         assertTrue(api.reserve("raise-2", key, 1).allowed());
     }
@@ -148,14 +172,18 @@ class AdminApiTest implements TemporaryRegistry {
         api.putLimit(LimitDefinition.concurrency(key, 10, 600));
         assertTrue(api.reserve("shrink-a", key, 8).allowed());
 
-        assertEquals(LimitStatus.DECREASING, api.putLimit(LimitDefinition.concurrency(key, 4, 600)).status());
+        assertEquals(
+                LimitStatus.DECREASING,
+                api.putLimit(LimitDefinition.concurrency(key, 4, 600)).status());
         LimitInfo decreasing = api.limit(key);
         api.complete("shrink-a", key, 0);
 
         assertEquals(LimitStatus.DECREASING, decreasing.status());
         assertEquals(4, decreasing.pendingDecreaseTo());
         assertEquals(10, decreasing.definition().capacity());
-        Api.awaitTrue("the decrease is applied", Duration.ofSeconds(10),
+        Api.awaitTrue(
+                "the decrease is applied",
+                Duration.ofSeconds(10),
                 () -> api.limit(key).status() == LimitStatus.ACTIVE);
         LimitInfo applied = api.limit(key);
         assertEquals(4, applied.definition().capacity());
@@ -168,9 +196,13 @@ class AdminApiTest implements TemporaryRegistry {
         String key = "global:llm:admin:cancel:rpm";
         api.putLimit(LimitDefinition.rolling(key, 10, 3600));
         assertTrue(api.reserve("cancel-1", key, 10).allowed());
-        assertEquals(LimitStatus.DECREASING, api.putLimit(LimitDefinition.rolling(key, 5, 3600)).status());
+        assertEquals(
+                LimitStatus.DECREASING,
+                api.putLimit(LimitDefinition.rolling(key, 5, 3600)).status());
 
-        assertEquals(LimitStatus.ACTIVE, api.putLimit(LimitDefinition.rolling(key, 12, 3600)).status());
+        assertEquals(
+                LimitStatus.ACTIVE,
+                api.putLimit(LimitDefinition.rolling(key, 12, 3600)).status());
 
         LimitInfo info = api.limit(key);
         assertEquals(12, info.definition().capacity());
@@ -182,6 +214,8 @@ class AdminApiTest implements TemporaryRegistry {
         assertEquals(400, response.statusCode(), response.body());
         ErrorBody error = api.error(response);
         assertEquals("invalid_request", error.error());
-        assertTrue(error.detail().contains(detailPart), () -> "detail should contain " + detailPart + ": " + error.detail());
+        assertTrue(
+                error.detail().contains(detailPart),
+                () -> "detail should contain " + detailPart + ": " + error.detail());
     }
 }

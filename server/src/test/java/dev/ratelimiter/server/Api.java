@@ -30,7 +30,9 @@ public final class Api {
     private final URI base;
     /** Sent as {@code Authorization: Bearer} on every request when not null. */
     private final String bearerToken;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final WireCodec codec = new WireCodec();
     private final OpenApiContract contract = OpenApiContract.shared();
 
@@ -62,9 +64,13 @@ public final class Api {
 
     /** Sends {@code body} (null for none) with {@code contentType} (null for no header). */
     public HttpResponse<String> send(String method, String path, String body, String contentType) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(TIMEOUT)
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }
@@ -72,9 +78,14 @@ public final class Api {
             request.header("Authorization", "Bearer " + bearerToken);
         }
         try {
-            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            contract.check(new OpenApiContract.Exchange(method, response.uri().getRawPath(), response.statusCode(),
-                    response.headers().map(), response.body().getBytes(StandardCharsets.UTF_8)));
+            HttpResponse<String> response =
+                    http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            contract.check(new OpenApiContract.Exchange(
+                    method,
+                    response.uri().getRawPath(),
+                    response.statusCode(),
+                    response.headers().map(),
+                    response.body().getBytes(StandardCharsets.UTF_8)));
             return response;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -85,22 +96,26 @@ public final class Api {
     }
 
     public ReserveResponse reserve(String leaseId, String key, long amount) {
-        HttpResponse<String> response = post("/v1/reserve", "{\"lease_id\":\"" + leaseId
-                + "\",\"requirements\":[{\"key\":\"" + key + "\",\"amount\":" + amount + "}]}");
+        HttpResponse<String> response = post(
+                "/v1/reserve",
+                "{\"lease_id\":\"" + leaseId + "\",\"requirements\":[{\"key\":\"" + key + "\",\"amount\":" + amount
+                        + "}]}");
         return codec.readReserveResponse(ok(response));
     }
 
     public void complete(String leaseId, String key, long actualAmount) {
-        HttpResponse<String> response = post("/v1/complete", "{\"lease_id\":\"" + leaseId
-                + "\",\"actuals\":[{\"key\":\"" + key + "\",\"actual_amount\":" + actualAmount + "}]}");
+        HttpResponse<String> response = post(
+                "/v1/complete",
+                "{\"lease_id\":\"" + leaseId + "\",\"actuals\":[{\"key\":\"" + key + "\",\"actual_amount\":"
+                        + actualAmount + "}]}");
         if (!codec.readCompleteResponse(ok(response)).ok()) {
             throw new AssertionError("complete failed: " + response.body());
         }
     }
 
     public PutLimitResponse putLimit(LimitDefinition definition) {
-        return codec.readPutLimitResponse(ok(put("/v1/admin/limits", new String(codec.write(definition),
-                StandardCharsets.UTF_8))));
+        return codec.readPutLimitResponse(
+                ok(put("/v1/admin/limits", new String(codec.write(definition), StandardCharsets.UTF_8))));
     }
 
     public LimitInfo limit(String key) {

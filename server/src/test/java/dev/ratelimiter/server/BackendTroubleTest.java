@@ -33,26 +33,35 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BackendTroubleTest {
     private static final String KEY = "global:llm:slow:model:rpm";
-    private static final String RESERVE = "{\"lease_id\":\"%s\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}";
+    private static final String RESERVE =
+            "{\"lease_id\":\"%s\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}";
 
     @TempDir
     Path directory;
 
     @Test
     void answersHealthMetricsAndAdminWhileReservesAreStuck() throws Exception {
-        try (TestServer server = TestServer.start(directory.resolve("registry.json"), Map.of("test.gated-backend", "true",
-                "ratelimiter.admission-threads", 2, "ratelimiter.admission-queue-max", 2))) {
+        try (TestServer server = TestServer.start(
+                directory.resolve("registry.json"),
+                Map.of(
+                        "test.gated-backend",
+                        "true",
+                        "ratelimiter.admission-threads",
+                        2,
+                        "ratelimiter.admission-queue-max",
+                        2))) {
             GatedBackend backend = gatedBackend(server);
             server.api.putLimit(LimitDefinition.rolling(KEY, 100, 3600));
             backend.closeGate();
             List<CompletableFuture<HttpResponse<String>>> stuck = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 String leaseId = "stuck-" + i;
-                stuck.add(CompletableFuture.supplyAsync(() -> server.api.post("/v1/reserve", String.format(RESERVE, leaseId))));
+                stuck.add(CompletableFuture.supplyAsync(
+                        () -> server.api.post("/v1/reserve", String.format(RESERVE, leaseId))));
             }
             assertTrue(backend.awaitEntered(2), "two reserves reach the backend");
-            Api.awaitTrue("the other two wait in the queue", Duration.ofSeconds(10),
-                    () -> admissionQueued(server) == 2);
+            Api.awaitTrue(
+                    "the other two wait in the queue", Duration.ofSeconds(10), () -> admissionQueued(server) == 2);
 
             HttpResponse<String> overflow = server.api.post("/v1/reserve", String.format(RESERVE, "overflow"));
             HttpResponse<String> health = server.api.get("/healthz");
@@ -77,7 +86,8 @@ class BackendTroubleTest {
 
     @Test
     void reportsAnUnhealthyBackendWith503() {
-        try (TestServer server = TestServer.start(directory.resolve("registry.json"), Map.of("test.gated-backend", "true"))) {
+        try (TestServer server =
+                TestServer.start(directory.resolve("registry.json"), Map.of("test.gated-backend", "true"))) {
             GatedBackend backend = gatedBackend(server);
             backend.healthy(false);
 
@@ -87,7 +97,9 @@ class BackendTroubleTest {
 
             assertEquals(503, unhealthy.statusCode());
             assertEquals("backend_error", server.api.error(unhealthy).error());
-            assertEquals("backend: does not answer", server.api.error(unhealthy).detail(),
+            assertEquals(
+                    "backend: does not answer",
+                    server.api.error(unhealthy).detail(),
                     "the detail names the backend's own reason");
             assertEquals(200, healthy.statusCode());
             assertEquals("ok", healthy.body());
@@ -96,25 +108,31 @@ class BackendTroubleTest {
 
     @Test
     void answersBackendErrorWhenTheBackendFails() {
-        try (TestServer server = TestServer.start(directory.resolve("registry.json"), Map.of("test.gated-backend", "true"))) {
+        try (TestServer server =
+                TestServer.start(directory.resolve("registry.json"), Map.of("test.gated-backend", "true"))) {
             GatedBackend backend = gatedBackend(server);
             server.api.putLimit(LimitDefinition.rolling(KEY, 100, 3600));
             backend.failing(true);
 
             HttpResponse<String> reserve = server.api.post("/v1/reserve", String.format(RESERVE, "down-1"));
-            HttpResponse<String> batch = server.api.post("/v1/reserve/batch",
-                    "{\"requests\":[" + String.format(RESERVE, "down-2") + "]}");
-            HttpResponse<String> put = server.api.put("/v1/admin/limits",
+            HttpResponse<String> batch =
+                    server.api.post("/v1/reserve/batch", "{\"requests\":[" + String.format(RESERVE, "down-2") + "]}");
+            HttpResponse<String> put = server.api.put(
+                    "/v1/admin/limits",
                     "{\"key\":\"" + KEY + "\",\"kind\":\"rolling\",\"capacity\":200,\"window_seconds\":3600}");
             HttpResponse<String> metrics = server.api.get("/prometheus");
 
             assertEquals(200, reserve.statusCode());
-            assertEquals(ReserveResponse.refused(Refusal.BACKEND_ERROR), server.api.codec().readReserveResponse(Api.ok(reserve)));
-            assertEquals(List.of(ReserveResponse.refused(Refusal.BACKEND_ERROR)),
+            assertEquals(
+                    ReserveResponse.refused(Refusal.BACKEND_ERROR),
+                    server.api.codec().readReserveResponse(Api.ok(reserve)));
+            assertEquals(
+                    List.of(ReserveResponse.refused(Refusal.BACKEND_ERROR)),
                     server.api.codec().readReserveResults(Api.ok(batch)));
             assertEquals(500, put.statusCode());
             assertEquals("backend_error", server.api.error(put).error());
-            assertTrue(metrics.body().contains("ratelimiter_admissions_total{key=\"" + KEY + "\",outcome=\"failed\"} 2.0"),
+            assertTrue(
+                    metrics.body().contains("ratelimiter_admissions_total{key=\"" + KEY + "\",outcome=\"failed\"} 2.0"),
                     metrics.body());
         }
     }
@@ -131,10 +149,10 @@ class BackendTroubleTest {
                     () -> server.api.post("/v1/reserve", String.format(RESERVE, "in-flight")));
             assertTrue(backend.awaitEntered(1), "the reserve reaches the backend");
 
-            CompletableFuture<Void> stopping = CompletableFuture.runAsync(
-                    () -> GracefulShutdown.stop(server.context, server.server, 20_000));
-            Api.awaitTrue("the server stops taking connections", Duration.ofSeconds(10),
-                    () -> refusesConnections(server));
+            CompletableFuture<Void> stopping =
+                    CompletableFuture.runAsync(() -> GracefulShutdown.stop(server.context, server.server, 20_000));
+            Api.awaitTrue(
+                    "the server stops taking connections", Duration.ofSeconds(10), () -> refusesConnections(server));
             assertFalse(backend.closed(), "the backend stays open while a request is in flight");
             backend.open();
 
@@ -166,8 +184,9 @@ class BackendTroubleTest {
     }
 
     private static int admissionQueued(TestServer server) {
-        return server.context.getBean(WorkerPool.class,
-                Qualifiers.byName(LimiterServiceFactory.ADMISSION_POOL)).queued();
+        return server.context
+                .getBean(WorkerPool.class, Qualifiers.byName(LimiterServiceFactory.ADMISSION_POOL))
+                .queued();
     }
 
     private static boolean refusesConnections(TestServer server) {

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.core.model.CompleteResponse;
-import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.wire.ErrorBody;
 import io.micronaut.runtime.server.EmbeddedServer;
@@ -29,6 +29,7 @@ class BatchApiTest implements TemporaryRegistry {
 
     @Inject
     EmbeddedServer server;
+
     Api api;
 
     @BeforeAll
@@ -40,15 +41,18 @@ class BatchApiTest implements TemporaryRegistry {
 
     @Test
     void answersEachReserveInRequestOrderAndMarksOnlyMalformedSlots() {
-        HttpResponse<String> response = api.post("/v1/reserve/batch", "{\"requests\":["
-                + reserve("b-ok-1", KEY, 1) + ","
-                + "{\"lease_id\":\"b-bad-type\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":\"1\"}]},"
-                + reserve("b-small-1", SMALL, 1) + ","
-                + reserve("b-small-2", SMALL, 1) + ","
-                + "{\"lease_id\":\"b:colon\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]},"
-                + reserve("b-unknown", "global:llm:batch:none:rpm", 1) + ","
-                + "{\"lease_id\":\"b-extra\",\"extra\":1,\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}"
-                + "]}");
+        HttpResponse<String> response = api.post(
+                "/v1/reserve/batch",
+                "{\"requests\":["
+                        + reserve("b-ok-1", KEY, 1) + ","
+                        + "{\"lease_id\":\"b-bad-type\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":\"1\"}]},"
+                        + reserve("b-small-1", SMALL, 1) + ","
+                        + reserve("b-small-2", SMALL, 1) + ","
+                        + "{\"lease_id\":\"b:colon\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]},"
+                        + reserve("b-unknown", "global:llm:batch:none:rpm", 1) + ","
+                        + "{\"lease_id\":\"b-extra\",\"extra\":1,\"requirements\":[{\"key\":\"" + KEY
+                        + "\",\"amount\":1}]}"
+                        + "]}");
 
         List<ReserveResponse> results = api.codec().readReserveResults(Api.ok(response));
         assertEquals(7, results.size());
@@ -59,7 +63,8 @@ class BatchApiTest implements TemporaryRegistry {
         assertEquals("", results.get(3).error());
         assertTrue(results.get(3).retryAfterMs() > 0);
         assertInvalidSlot(results.get(4));
-        assertEquals("unknown_limit_key:global:llm:batch:none:rpm", results.get(5).error());
+        assertEquals(
+                "unknown_limit_key:global:llm:batch:none:rpm", results.get(5).error());
         assertInvalidSlot(results.get(6));
     }
 
@@ -70,15 +75,21 @@ class BatchApiTest implements TemporaryRegistry {
         assertTrue(api.reserve("bc-1", key, 1).allowed());
         assertTrue(api.reserve("bc-2", key, 1).allowed());
 
-        HttpResponse<String> response = api.post("/v1/complete/batch", "{\"requests\":["
-                + "{\"lease_id\":\"bc-1\"},"
-                + "{\"lease_id\":\"bc-bad\",\"actuals\":[{\"key\":\"" + key + "\",\"actual_amount\":1.5}]},"
-                + "{\"lease_id\":\"bc-2\",\"actuals\":[]}"
-                + "]}");
+        HttpResponse<String> response = api.post(
+                "/v1/complete/batch",
+                "{\"requests\":["
+                        + "{\"lease_id\":\"bc-1\"},"
+                        + "{\"lease_id\":\"bc-bad\",\"actuals\":[{\"key\":\"" + key + "\",\"actual_amount\":1.5}]},"
+                        + "{\"lease_id\":\"bc-2\",\"actuals\":[]}"
+                        + "]}");
 
         List<CompleteResponse> results = api.codec().readCompleteResults(Api.ok(response));
-        assertEquals(List.of(CompleteResponse.succeeded(), CompleteResponse.failed("invalid_request"),
-                CompleteResponse.succeeded()), results);
+        assertEquals(
+                List.of(
+                        CompleteResponse.succeeded(),
+                        CompleteResponse.failed("invalid_request"),
+                        CompleteResponse.succeeded()),
+                results);
         assertEquals(0, api.limit(key).usage().reserved());
     }
 
@@ -98,20 +109,23 @@ class BatchApiTest implements TemporaryRegistry {
 
     @Test
     void rejectsMoreThanTheMaximumOfItems() {
-        String items = IntStream.range(0, 257).mapToObj(i -> reserve("many-" + i, KEY, 1))
+        String items = IntStream.range(0, 257)
+                .mapToObj(i -> reserve("many-" + i, KEY, 1))
                 .collect(Collectors.joining(","));
-        String justEnough = IntStream.range(0, 256).mapToObj(i -> reserve("enough-" + i, KEY, 1))
+        String justEnough = IntStream.range(0, 256)
+                .mapToObj(i -> reserve("enough-" + i, KEY, 1))
                 .collect(Collectors.joining(","));
 
         assertInvalid(api.post("/v1/reserve/batch", "{\"requests\":[" + items + "]}"), "requests: must hold 1 to 256");
-        List<ReserveResponse> results = api.codec().readReserveResults(
-                Api.ok(api.post("/v1/reserve/batch", "{\"requests\":[" + justEnough + "]}")));
+        List<ReserveResponse> results = api.codec()
+                .readReserveResults(Api.ok(api.post("/v1/reserve/batch", "{\"requests\":[" + justEnough + "]}")));
         assertEquals(256, results.size());
         assertTrue(results.stream().allMatch(ReserveResponse::allowed));
     }
 
     private static String reserve(String leaseId, String key, long amount) {
-        return "{\"lease_id\":\"" + leaseId + "\",\"requirements\":[{\"key\":\"" + key + "\",\"amount\":" + amount + "}]}";
+        return "{\"lease_id\":\"" + leaseId + "\",\"requirements\":[{\"key\":\"" + key + "\",\"amount\":" + amount
+                + "}]}";
     }
 
     private static void assertInvalidSlot(ReserveResponse result) {
@@ -122,6 +136,8 @@ class BatchApiTest implements TemporaryRegistry {
         assertEquals(400, response.statusCode(), response.body());
         ErrorBody error = api.error(response);
         assertEquals("invalid_request", error.error());
-        assertTrue(error.detail().contains(detailPart), () -> "detail should contain " + detailPart + ": " + error.detail());
+        assertTrue(
+                error.detail().contains(detailPart),
+                () -> "detail should contain " + detailPart + ": " + error.detail());
     }
 }

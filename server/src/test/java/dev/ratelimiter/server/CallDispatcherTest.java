@@ -97,15 +97,15 @@ class CallDispatcherTest {
 
     @Test
     void theAdmissionPoolOfABackendThatNeverBlocksHasAtMostOneThreadPerCore() {
-        LimiterSettings settings = new LimiterSettings("memory", "r.json", null, 200, 32, 256, 1_048_576,
-                64, 4096, 16_384, 1000, 15_000);
+        LimiterSettings settings =
+                new LimiterSettings("memory", "r.json", null, 200, 32, 256, 1_048_576, 64, 4096, 16_384, 1000, 15_000);
         ManualClock clock = new ManualClock(0);
         try (MemoryBackend memory = new MemoryBackend(clock, new RetryHints(RetryPolicy.DEFAULT, clock));
                 GatedBackend mayBlock = new GatedBackend(memory, false)) {
             assertEquals(2, LimiterServiceFactory.admissionThreads(settings, memory, 2));
             assertEquals(64, LimiterServiceFactory.admissionThreads(settings, mayBlock, 2));
-            LimiterSettings fewThreads = new LimiterSettings("memory", "r.json", null, 200, 32, 256, 1_048_576,
-                    1, 4096, 16_384, 1000, 15_000);
+            LimiterSettings fewThreads = new LimiterSettings(
+                    "memory", "r.json", null, 200, 32, 256, 1_048_576, 1, 4096, 16_384, 1000, 15_000);
             assertEquals(1, LimiterServiceFactory.admissionThreads(fewThreads, memory, 8));
         }
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CallThreadsTest {
     private static final String KEY = "global:llm:threads:model:rpm";
-    private static final String RESERVE = "{\"lease_id\":\"%s\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}";
+    private static final String RESERVE =
+            "{\"lease_id\":\"%s\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}";
     /** Small enough for the tests to send bodies on both sides of it cheaply. */
     private static final int INLINE_BODY_BYTES_MAX = 1024;
 
@@ -37,8 +38,9 @@ class CallThreadsTest {
         try (TestServer server = start(true, INLINE_BODY_BYTES_MAX)) {
             GatedBackend backend = backendWithLimit(server);
 
-            ReserveResponse reserved = server.api.codec().readReserveResponse(
-                    Api.ok(server.api.post("/v1/reserve", String.format(RESERVE, "small"))));
+            ReserveResponse reserved = server.api
+                    .codec()
+                    .readReserveResponse(Api.ok(server.api.post("/v1/reserve", String.format(RESERVE, "small"))));
             HttpResponse<String> health = server.api.get("/healthz");
 
             assertTrue(reserved.allowed());
@@ -56,18 +58,23 @@ class CallThreadsTest {
     void runsALargeBatchOnTheAdmissionPoolWhenTheBackendNeverBlocks() {
         try (TestServer server = start(true, INLINE_BODY_BYTES_MAX)) {
             GatedBackend backend = backendWithLimit(server);
-            String batch = "{\"requests\":[" + IntStream.range(0, 20).mapToObj(i -> String.format(RESERVE, "large-" + i))
-                    .collect(Collectors.joining(",")) + "]}";
+            String batch = "{\"requests\":["
+                    + IntStream.range(0, 20)
+                            .mapToObj(i -> String.format(RESERVE, "large-" + i))
+                            .collect(Collectors.joining(","))
+                    + "]}";
             assertTrue(batch.length() > INLINE_BODY_BYTES_MAX, "the body is over the limit: " + batch.length());
 
-            List<ReserveResponse> results = server.api.codec().readReserveResults(
-                    Api.ok(server.api.post("/v1/reserve/batch", batch)));
+            List<ReserveResponse> results =
+                    server.api.codec().readReserveResults(Api.ok(server.api.post("/v1/reserve/batch", batch)));
 
             assertEquals(20, results.size());
             assertTrue(results.stream().allMatch(ReserveResponse::allowed), results.toString());
             List<String> threads = backend.takeCallerThreads();
             assertEquals(20, threads.size(), threads.toString());
-            assertTrue(threads.stream().allMatch(thread -> thread.startsWith("ratelimiter-admission-")), threads.toString());
+            assertTrue(
+                    threads.stream().allMatch(thread -> thread.startsWith("ratelimiter-admission-")),
+                    threads.toString());
         }
     }
 
@@ -88,8 +95,9 @@ class CallThreadsTest {
     private void assertRunsOnThePools(TestServer server) {
         GatedBackend backend = backendWithLimit(server);
 
-        ReserveResponse reserved = server.api.codec().readReserveResponse(
-                Api.ok(server.api.post("/v1/reserve", String.format(RESERVE, "pooled"))));
+        ReserveResponse reserved = server.api
+                .codec()
+                .readReserveResponse(Api.ok(server.api.post("/v1/reserve", String.format(RESERVE, "pooled"))));
         List<String> reserveThreads = backend.takeCallerThreads();
         HttpResponse<String> health = server.api.get("/healthz");
         List<String> healthThreads = backend.takeCallerThreads();
@@ -103,8 +111,15 @@ class CallThreadsTest {
     }
 
     private TestServer start(boolean neverBlocks, int inlineBodyBytesMax) {
-        return TestServer.start(directory.resolve("registry.json"), Map.of("test.gated-backend", "true",
-                "test.gated-backend-never-blocks", neverBlocks, "ratelimiter.inline-body-bytes-max", inlineBodyBytesMax));
+        return TestServer.start(
+                directory.resolve("registry.json"),
+                Map.of(
+                        "test.gated-backend",
+                        "true",
+                        "test.gated-backend-never-blocks",
+                        neverBlocks,
+                        "ratelimiter.inline-body-bytes-max",
+                        inlineBodyBytesMax));
     }
 
     private static GatedBackend backendWithLimit(TestServer server) {

@@ -44,7 +44,8 @@ class ConfigurationTest {
             assertEquals(200, settings.decreaseCheckIntervalMs());
             assertEquals(new RequestLimits(32, 256), settings.requestLimits());
             assertEquals(1_048_576, settings.maxBodyBytes());
-            assertEquals(1_048_576, context.getBean(HttpServerConfiguration.class).getMaxRequestSize());
+            assertEquals(
+                    1_048_576, context.getBean(HttpServerConfiguration.class).getMaxRequestSize());
             assertEquals(64, settings.admissionThreads());
             assertEquals(4096, settings.admissionQueueMax());
             assertEquals(16_384, settings.inlineBodyBytesMax());
@@ -59,20 +60,37 @@ class ConfigurationTest {
             assertEquals(8, tigerBeetle.inFlightRequestsMax());
             assertEquals(500_000, tigerBeetle.leaseRecordsMax());
             assertEquals(100_000, context.getBean(MemorySettings.class).maxTombstones());
-            assertEquals(RetryPolicy.DEFAULT, context.getBean(RetrySettings.class).toPolicy());
+            assertEquals(
+                    RetryPolicy.DEFAULT, context.getBean(RetrySettings.class).toPolicy());
         }
     }
 
     @Test
     void theDefaultRegistryAndSeedPathsAreRelativeToTheWorkingDirectory() {
-        LimiterSettings settings = new LimiterSettings("memory", "data/registry.json", null, 200, 32, 256, 1_048_576,
-                64, 4096, 16_384, 1000, 15_000);
+        LimiterSettings settings = new LimiterSettings(
+                "memory", "data/registry.json", null, 200, 32, 256, 1_048_576, 64, 4096, 16_384, 1000, 15_000);
 
         assertEquals(new LimiterSettings.SeedSource("config/limits.json", false), settings.seedSource());
-        assertEquals(LimiterSettings.SeedSource.DISABLED, new LimiterSettings("memory", "r.json", " ", 200, 32, 256,
-                1_048_576, 64, 4096, 16_384, 1000, 15_000).seedSource());
-        assertEquals(new LimiterSettings.SeedSource("my/limits.json", true), new LimiterSettings("memory", "r.json",
-                "my/limits.json", 200, 32, 256, 1_048_576, 64, 4096, 16_384, 1000, 15_000).seedSource());
+        assertEquals(
+                LimiterSettings.SeedSource.DISABLED,
+                new LimiterSettings("memory", "r.json", " ", 200, 32, 256, 1_048_576, 64, 4096, 16_384, 1000, 15_000)
+                        .seedSource());
+        assertEquals(
+                new LimiterSettings.SeedSource("my/limits.json", true),
+                new LimiterSettings(
+                                "memory",
+                                "r.json",
+                                "my/limits.json",
+                                200,
+                                32,
+                                256,
+                                1_048_576,
+                                64,
+                                4096,
+                                16_384,
+                                1000,
+                                15_000)
+                        .seedSource());
     }
 
     @Test
@@ -102,7 +120,9 @@ class ConfigurationTest {
             assertEquals(4096, context.getBean(HttpServerConfiguration.class).getMaxRequestSize());
             assertEquals(50, settings.decreaseCheckIntervalMs());
             assertEquals(0, settings.inlineBodyBytesMax());
-            assertEquals("340282366920938463463374607431768211455", tigerBeetle.toBackendSettings().clusterId().toString());
+            assertEquals(
+                    "340282366920938463463374607431768211455",
+                    tigerBeetle.toBackendSettings().clusterId().toString());
             assertEquals(List.of("3001", "127.0.0.1:3002"), tigerBeetle.addresses());
             assertEquals(100, tigerBeetle.batchSizeMax());
             assertEquals(1000, tigerBeetle.queueCapacity());
@@ -116,59 +136,80 @@ class ConfigurationTest {
 
     @Test
     void refusesAnUnknownBackendNamingTheSettingAndTheChoices() {
-        assertEquals("ratelimiter.backend (RATELIMITER_BACKEND) must be \"memory\" or \"tigerbeetle\", got \"redis\"",
+        assertEquals(
+                "ratelimiter.backend (RATELIMITER_BACKEND) must be \"memory\" or \"tigerbeetle\", got \"redis\"",
                 startFailure(Map.of("RATELIMITER_BACKEND", "redis")));
     }
 
     @Test
     void refusesABatchLargerThanTigerBeetleAllows() {
-        assertEquals("ratelimiter.tigerbeetle.batch-size-max (RATELIMITER_TIGERBEETLE_BATCH_SIZE_MAX) must be from 1"
-                + " to 8189, got 9000", startFailure(Map.of("RATELIMITER_TIGERBEETLE_BATCH_SIZE_MAX", "9000")));
+        assertEquals(
+                "ratelimiter.tigerbeetle.batch-size-max (RATELIMITER_TIGERBEETLE_BATCH_SIZE_MAX) must be from 1"
+                        + " to 8189, got 9000",
+                startFailure(Map.of("RATELIMITER_TIGERBEETLE_BATCH_SIZE_MAX", "9000")));
     }
 
     @Test
     void refusesOtherValuesOutOfBounds() {
-        assertEquals("ratelimiter.tigerbeetle.cluster-id (RATELIMITER_TIGERBEETLE_CLUSTER_ID) must be"
-                + " from 0 to 2^128-1, got 340282366920938463463374607431768211456",
+        assertEquals(
+                "ratelimiter.tigerbeetle.cluster-id (RATELIMITER_TIGERBEETLE_CLUSTER_ID) must be"
+                        + " from 0 to 2^128-1, got 340282366920938463463374607431768211456",
                 startFailure(Map.of("RATELIMITER_TIGERBEETLE_CLUSTER_ID", "340282366920938463463374607431768211456")));
-        assertEquals("ratelimiter.tigerbeetle.in-flight-requests-max (RATELIMITER_TIGERBEETLE_IN_FLIGHT_REQUESTS_MAX)"
-                + " must be from 1 to 1024, got 0", startFailure(Map.of("RATELIMITER_TIGERBEETLE_IN_FLIGHT_REQUESTS_MAX", "0")));
-        assertEquals("ratelimiter.tigerbeetle.queue-capacity (RATELIMITER_TIGERBEETLE_QUEUE_CAPACITY) must be from 1"
-                + " to 10000000, got 0", startFailure(Map.of("RATELIMITER_TIGERBEETLE_QUEUE_CAPACITY", "0")));
-        assertEquals("ratelimiter.tigerbeetle.lease-records-max (RATELIMITER_TIGERBEETLE_LEASE_RECORDS_MAX) must be"
-                + " from 1 to 100000000, got 0", startFailure(Map.of("RATELIMITER_TIGERBEETLE_LEASE_RECORDS_MAX", "0")));
-        assertEquals("ratelimiter.max-requirements (RATELIMITER_MAX_REQUIREMENTS) must be from 1 to 10000, got 0",
+        assertEquals(
+                "ratelimiter.tigerbeetle.in-flight-requests-max (RATELIMITER_TIGERBEETLE_IN_FLIGHT_REQUESTS_MAX)"
+                        + " must be from 1 to 1024, got 0",
+                startFailure(Map.of("RATELIMITER_TIGERBEETLE_IN_FLIGHT_REQUESTS_MAX", "0")));
+        assertEquals(
+                "ratelimiter.tigerbeetle.queue-capacity (RATELIMITER_TIGERBEETLE_QUEUE_CAPACITY) must be from 1"
+                        + " to 10000000, got 0",
+                startFailure(Map.of("RATELIMITER_TIGERBEETLE_QUEUE_CAPACITY", "0")));
+        assertEquals(
+                "ratelimiter.tigerbeetle.lease-records-max (RATELIMITER_TIGERBEETLE_LEASE_RECORDS_MAX) must be"
+                        + " from 1 to 100000000, got 0",
+                startFailure(Map.of("RATELIMITER_TIGERBEETLE_LEASE_RECORDS_MAX", "0")));
+        assertEquals(
+                "ratelimiter.max-requirements (RATELIMITER_MAX_REQUIREMENTS) must be from 1 to 10000, got 0",
                 startFailure(Map.of("RATELIMITER_MAX_REQUIREMENTS", "0")));
-        assertEquals("ratelimiter.inline-body-bytes-max (RATELIMITER_INLINE_BODY_BYTES_MAX) must be from 0 to 1048576,"
-                + " got 1048577", startFailure(Map.of("RATELIMITER_INLINE_BODY_BYTES_MAX", "1048577")));
-        assertEquals("ratelimiter.retry.rolling-factor (RATELIMITER_RETRY_ROLLING_FACTOR) must be from 1.0 to 10.0, got 0.5",
+        assertEquals(
+                "ratelimiter.inline-body-bytes-max (RATELIMITER_INLINE_BODY_BYTES_MAX) must be from 0 to 1048576,"
+                        + " got 1048577",
+                startFailure(Map.of("RATELIMITER_INLINE_BODY_BYTES_MAX", "1048577")));
+        assertEquals(
+                "ratelimiter.retry.rolling-factor (RATELIMITER_RETRY_ROLLING_FACTOR) must be from 1.0 to 10.0, got 0.5",
                 startFailure(Map.of("RATELIMITER_RETRY_ROLLING_FACTOR", "0.5")));
-        assertTrue(startFailure(Map.of("RATELIMITER_MAX_BATCH_ITEMS", "many"))
-                .contains("ratelimiter.max-batch-items"));
+        assertTrue(startFailure(Map.of("RATELIMITER_MAX_BATCH_ITEMS", "many")).contains("ratelimiter.max-batch-items"));
     }
 
     /** The TigerBeetle client resolves no host names; the backend's own rule is reported as the server's setting. */
     @Test
     void refusesAHostNameAddressNamingTheSettingAndTheRule() {
-        String failure = startFailure(Map.of("RATELIMITER_BACKEND", "tigerbeetle",
-                "RATELIMITER_TIGERBEETLE_ADDRESSES", "3001,localhost:3000"));
+        String failure = startFailure(Map.of(
+                "RATELIMITER_BACKEND", "tigerbeetle", "RATELIMITER_TIGERBEETLE_ADDRESSES", "3001,localhost:3000"));
 
-        assertEquals("ratelimiter.tigerbeetle.addresses[1] (RATELIMITER_TIGERBEETLE_ADDRESSES) must be a port, an IPv4"
-                + " address with a port or a bracketed IPv6 address with a port (the TigerBeetle client does not"
-                + " resolve host names), got 'localhost:3000'", failure);
+        assertEquals(
+                "ratelimiter.tigerbeetle.addresses[1] (RATELIMITER_TIGERBEETLE_ADDRESSES) must be a port, an IPv4"
+                        + " address with a port or a bracketed IPv6 address with a port (the TigerBeetle client does not"
+                        + " resolve host names), got 'localhost:3000'",
+                failure);
     }
 
     @Test
     void refusesABadAddressAlsoWhileTheMemoryBackendIsChosen() {
-        assertEquals("ratelimiter.tigerbeetle.addresses[0] (RATELIMITER_TIGERBEETLE_ADDRESSES) must have a port from"
-                + " 1 to 65535, got '70000'", startFailure(Map.of("RATELIMITER_TIGERBEETLE_ADDRESSES", "70000")));
+        assertEquals(
+                "ratelimiter.tigerbeetle.addresses[0] (RATELIMITER_TIGERBEETLE_ADDRESSES) must have a port from"
+                        + " 1 to 65535, got '70000'",
+                startFailure(Map.of("RATELIMITER_TIGERBEETLE_ADDRESSES", "70000")));
     }
 
     @Test
     void startsOnTheTigerBeetleBackendWhenNoReplicaAnswers() {
-        Map<String, Object> environment = Map.of("RATELIMITER_BACKEND", "tigerbeetle",
-                "RATELIMITER_TIGERBEETLE_ADDRESSES", "127.0.0.1:" + Ports.free(),
-                "RATELIMITER_TIGERBEETLE_REQUEST_TIMEOUT_MS", "200");
+        Map<String, Object> environment = Map.of(
+                "RATELIMITER_BACKEND",
+                "tigerbeetle",
+                "RATELIMITER_TIGERBEETLE_ADDRESSES",
+                "127.0.0.1:" + Ports.free(),
+                "RATELIMITER_TIGERBEETLE_REQUEST_TIMEOUT_MS",
+                "200");
 
         try (ApplicationContext context = run(environment)) {
             LimiterService service = context.getBean(LimiterService.class);
@@ -182,15 +223,18 @@ class ConfigurationTest {
     void refusesAConfiguredSeedFileThatDoesNotExist() {
         Path missing = directory.resolve("missing-limits.json");
 
-        assertEquals("ratelimiter.seed-limits-path: the seed limits file " + missing.toAbsolutePath() + " does not exist",
+        assertEquals(
+                "ratelimiter.seed-limits-path: the seed limits file " + missing.toAbsolutePath() + " does not exist",
                 startFailure(Map.of("RATELIMITER_SEED_LIMITS_PATH", missing.toString())));
     }
 
     @Test
     void refusesABadSeedEntryNamingItAndTheRule() throws IOException {
         Path seed = directory.resolve("limits.json");
-        Files.writeString(seed, "{\"limits\":[{\"key\":\"ok:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1},"
-                + "{\"key\":\"bad:2\",\"kind\":\"rolling\",\"capacity\":5,\"window_seconds\":0}]}");
+        Files.writeString(
+                seed,
+                "{\"limits\":[{\"key\":\"ok:1\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1},"
+                        + "{\"key\":\"bad:2\",\"kind\":\"rolling\",\"capacity\":5,\"window_seconds\":0}]}");
 
         String failure = startFailure(Map.of("RATELIMITER_SEED_LIMITS_PATH", seed.toString()));
 
@@ -203,10 +247,12 @@ class ConfigurationTest {
     @Test
     void refusesABadRegistryEntryNamingItAndTheRule() throws IOException {
         Path registry = directory.resolve("bad-registry.json");
-        Files.writeString(registry, "[{\"definition\":{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,"
-                + "\"window_seconds\":1},\"status\":\"active\",\"pending_decrease_to\":0,\"revision\":1},"
-                + "{\"definition\":{\"key\":\"k:2\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1,"
-                + "\"overage\":\"maybe\"},\"status\":\"active\",\"pending_decrease_to\":0,\"revision\":1}]");
+        Files.writeString(
+                registry,
+                "[{\"definition\":{\"key\":\"k:1\",\"kind\":\"rolling\",\"capacity\":1,"
+                        + "\"window_seconds\":1},\"status\":\"active\",\"pending_decrease_to\":0,\"revision\":1},"
+                        + "{\"definition\":{\"key\":\"k:2\",\"kind\":\"rolling\",\"capacity\":1,\"window_seconds\":1,"
+                        + "\"overage\":\"maybe\"},\"status\":\"active\",\"pending_decrease_to\":0,\"revision\":1}]");
 
         String failure = startFailure(Map.of("RATELIMITER_REGISTRY_PATH", registry.toString()));
 
@@ -219,17 +265,22 @@ class ConfigurationTest {
     /** Starts a context (no HTTP server) with {@code environment} given as environment variables. */
     private ApplicationContext run(Map<String, Object> environment) {
         Map<String, Object> variables = new HashMap<>();
-        variables.put("RATELIMITER_REGISTRY_PATH", directory.resolve("registry.json").toString());
+        variables.put(
+                "RATELIMITER_REGISTRY_PATH", directory.resolve("registry.json").toString());
         variables.put("RATELIMITER_SEED_LIMITS_PATH", "");
         variables.putAll(environment);
         return ApplicationContext.builder()
-                .propertySources(PropertySource.of("test-environment", variables,
-                        PropertySource.PropertyConvention.ENVIRONMENT_VARIABLE, PropertySource.Origin.of("test-environment")))
+                .propertySources(PropertySource.of(
+                        "test-environment",
+                        variables,
+                        PropertySource.PropertyConvention.ENVIRONMENT_VARIABLE,
+                        PropertySource.Origin.of("test-environment")))
                 .start();
     }
 
     private String startFailure(Map<String, Object> environment) {
-        RuntimeException failure = assertThrows(RuntimeException.class, () -> run(environment).close());
+        RuntimeException failure =
+                assertThrows(RuntimeException.class, () -> run(environment).close());
         return Application.describe(failure);
     }
 }

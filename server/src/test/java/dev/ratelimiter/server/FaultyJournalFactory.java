@@ -18,8 +18,8 @@ import jakarta.inject.Singleton;
 class FaultyJournalFactory extends BackendFactory {
     final FaultyIo io = new FaultyIo();
 
-    FaultyJournalFactory(LimiterSettings settings, MemorySettings memory, RetrySettings retry,
-            TigerBeetleSettings tigerBeetle) {
+    FaultyJournalFactory(
+            LimiterSettings settings, MemorySettings memory, RetrySettings retry, TigerBeetleSettings tigerBeetle) {
         super(settings, memory, retry, tigerBeetle);
     }
 

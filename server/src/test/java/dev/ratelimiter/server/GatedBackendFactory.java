@@ -22,8 +22,12 @@ class GatedBackendFactory extends BackendFactory {
     private final boolean neverBlocks;
     private volatile GatedBackend backend;
 
-    GatedBackendFactory(LimiterSettings settings, MemorySettings memory, RetrySettings retry,
-            TigerBeetleSettings tigerBeetle, @Value("${test.gated-backend-never-blocks:false}") boolean neverBlocks) {
+    GatedBackendFactory(
+            LimiterSettings settings,
+            MemorySettings memory,
+            RetrySettings retry,
+            TigerBeetleSettings tigerBeetle,
+            @Value("${test.gated-backend-never-blocks:false}") boolean neverBlocks) {
         super(settings, memory, retry, tigerBeetle);
         this.neverBlocks = neverBlocks;
     }

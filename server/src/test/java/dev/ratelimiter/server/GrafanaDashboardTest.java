@@ -30,8 +30,20 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GrafanaDashboardTest implements TemporaryRegistry {
     private static final Path DASHBOARD = Path.of("..", "docs", "grafana-dashboard.json");
-    private static final Set<String> PROMQL_WORDS = Set.of("by", "without", "on", "ignoring", "group_left",
-            "group_right", "bool", "and", "or", "unless", "offset", "inf", "nan");
+    private static final Set<String> PROMQL_WORDS = Set.of(
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "bool",
+            "and",
+            "or",
+            "unless",
+            "offset",
+            "inf",
+            "nan");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");
 
     @Inject
@@ -40,8 +52,12 @@ class GrafanaDashboardTest implements TemporaryRegistry {
     @Test
     void queriesOnlyMetricsThatTheServerPublishes() throws IOException {
         Set<String> queried = metricsQueriedBy(new ObjectMapper().readTree(Files.readAllBytes(DASHBOARD)));
-        assertTrue(queried.containsAll(Set.of("ratelimiter_admissions_total", "ratelimiter_reserve_latency_seconds_bucket",
-                "ratelimiter_reserved", "ratelimiter_batch_items_bucket")),
+        assertTrue(
+                queried.containsAll(Set.of(
+                        "ratelimiter_admissions_total",
+                        "ratelimiter_reserve_latency_seconds_bucket",
+                        "ratelimiter_reserved",
+                        "ratelimiter_batch_items_bucket")),
                 "the dashboard charts admissions, latency, reserved amounts and batch sizes: " + queried);
 
         Set<String> published = metricsPublishedAfterTraffic();
@@ -53,9 +69,13 @@ class GrafanaDashboardTest implements TemporaryRegistry {
 
     @Test
     void findsTheMetricNamesOfAQuery() {
-        assertEquals(Set.of("a_bucket", "b_total", "c"), metricNames("histogram_quantile(0.99, sum by (le, mode)"
-                + " (rate(a_bucket{key=~\"$key\",outcome!=\"x y\"}[$__rate_interval]))) / on (key) b_total + c"));
-        assertEquals(Set.of("ratelimiter_admissions_total"), metricNames("label_values(ratelimiter_admissions_total, key)"));
+        assertEquals(
+                Set.of("a_bucket", "b_total", "c"),
+                metricNames(
+                        "histogram_quantile(0.99, sum by (le, mode)"
+                                + " (rate(a_bucket{key=~\"$key\",outcome!=\"x y\"}[$__rate_interval]))) / on (key) b_total + c"));
+        assertEquals(
+                Set.of("ratelimiter_admissions_total"), metricNames("label_values(ratelimiter_admissions_total, key)"));
     }
 
     /** Every metric named by a panel's query or a template variable's query. */
@@ -80,7 +100,8 @@ class GrafanaDashboardTest implements TemporaryRegistry {
      * matchers, ranges, grouping clauses, label arguments of label_values, function names and numbers.
      */
     static Set<String> metricNames(String expression) {
-        String text = expression.replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"")
+        String text = expression
+                .replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"")
                 .replaceAll("\\{[^}]*\\}", " ")
                 .replaceAll("\\[[^\\]]*\\]", " ")
                 .replaceAll("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)", " ")

@@ -63,29 +63,41 @@ class HostileClientsTest {
      * skipped with one line saying so. On a quiet machine (CI) a reserve takes under a millisecond.
      */
     private static final long QUIET_WORST_MS_MAX = 50;
+
     private static final Duration QUIET_MEASURE = Duration.ofSeconds(1);
     /** Above this load average per core, a latency beyond the bound is reported but not judged. */
     private static final double LOAD_PER_CORE_MAX = 2.5;
+
     private static final Duration ATTACK_DEADLINE = Duration.ofSeconds(30);
     /** Attacks that reach their bound at once go on at least this long, so the normal client meets them. */
     private static final Duration ATTACK_MIN = Duration.ofSeconds(2);
+
     private static final String KEY = "hostile:concurrency";
 
     @TempDir
     static Path directory;
+
     private TestServer server;
     private ConnectionGuard guard;
     private final List<Socket> attackers = new ArrayList<>();
 
     @BeforeAll
     void start() throws IOException {
-        server = TestServer.start(directory.resolve("registry.json"), Map.of(
-                "ratelimiter.connections.max", 5_000,
-                "ratelimiter.connections.max-per-peer", MAX_PER_PEER,
-                "ratelimiter.connections.request-read-timeout-ms", REQUEST_READ_TIMEOUT_MS,
-                "micronaut.server.idle-timeout", IDLE_TIMEOUT.toMillis() + "ms",
-                "micronaut.server.read-idle-timeout", IDLE_TIMEOUT.toMillis() + "ms",
-                "micronaut.server.write-idle-timeout", IDLE_TIMEOUT.toMillis() + "ms"));
+        server = TestServer.start(
+                directory.resolve("registry.json"),
+                Map.of(
+                        "ratelimiter.connections.max",
+                        5_000,
+                        "ratelimiter.connections.max-per-peer",
+                        MAX_PER_PEER,
+                        "ratelimiter.connections.request-read-timeout-ms",
+                        REQUEST_READ_TIMEOUT_MS,
+                        "micronaut.server.idle-timeout",
+                        IDLE_TIMEOUT.toMillis() + "ms",
+                        "micronaut.server.read-idle-timeout",
+                        IDLE_TIMEOUT.toMillis() + "ms",
+                        "micronaut.server.write-idle-timeout",
+                        IDLE_TIMEOUT.toMillis() + "ms"));
         guard = server.context.getBean(ConnectionGuard.class);
         server.api.putLimit(LimitDefinition.concurrency(KEY, 1_000, 60));
         try (NormalClient warmup = new NormalClient(server.server.getPort())) {
@@ -118,8 +130,10 @@ class HostileClientsTest {
             awaitClosedByServer(attackers);
         });
 
-        report("idle connections: " + count + " connections that send nothing, bound micronaut.server.idle-timeout="
-                + IDLE_TIMEOUT.toMillis() + " ms", worstMs);
+        report(
+                "idle connections: " + count + " connections that send nothing, bound micronaut.server.idle-timeout="
+                        + IDLE_TIMEOUT.toMillis() + " ms",
+                worstMs);
     }
 
     @Test
@@ -144,8 +158,10 @@ class HostileClientsTest {
         });
 
         assertEquals(count, guard.slowRequests() - slowBefore, "each slow sender was cut off by the request bound");
-        report("slowloris: " + count + " connections sending one byte a second, bound"
-                + " ratelimiter.connections.request-read-timeout-ms=" + REQUEST_READ_TIMEOUT_MS, worstMs);
+        report(
+                "slowloris: " + count + " connections sending one byte a second, bound"
+                        + " ratelimiter.connections.request-read-timeout-ms=" + REQUEST_READ_TIMEOUT_MS,
+                worstMs);
     }
 
     @Test
@@ -155,7 +171,11 @@ class HostileClientsTest {
         long worstMs = worstReserveMsDuring("header flood", () -> {
             StringBuilder flood = new StringBuilder("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
             for (int i = 0; i < 600; i++) {
-                flood.append("X-Flood-").append(i).append(": ").append("f".repeat(100)).append("\r\n");
+                flood.append("X-Flood-")
+                        .append(i)
+                        .append(": ")
+                        .append("f".repeat(100))
+                        .append("\r\n");
             }
             byte[] bytes = flood.toString().getBytes(StandardCharsets.US_ASCII);
             long floodUntil = System.nanoTime() + ATTACK_MIN.toNanos();
@@ -177,11 +197,14 @@ class HostileClientsTest {
             }
         });
 
-        assertTrue(statuses.stream().allMatch(status -> status.startsWith("HTTP/1.1 4") || status.equals("closed")),
+        assertTrue(
+                statuses.stream().allMatch(status -> status.startsWith("HTTP/1.1 4") || status.equals("closed")),
                 "every flood is refused or cut: " + statuses);
-        report("header flood: waves of " + count + " requests with 64 KiB of headers each for "
-                + ATTACK_MIN.toSeconds() + " s (" + statuses.size() + " in all), bound"
-                + " micronaut.server.netty.max-header-size=8192 (answers " + distinct(statuses) + ")", worstMs);
+        report(
+                "header flood: waves of " + count + " requests with 64 KiB of headers each for "
+                        + ATTACK_MIN.toSeconds() + " s (" + statuses.size() + " in all), bound"
+                        + " micronaut.server.netty.max-header-size=8192 (answers " + distinct(statuses) + ")",
+                worstMs);
     }
 
     @Test
@@ -206,11 +229,14 @@ class HostileClientsTest {
         // The idle timeout closes the attacker's held connections after 2 s and frees its share again,
         // so how many are refused depends on the attack's speed; that the bound held and was hit does not.
         assertTrue(openAtPeak.get() <= MAX_PER_PEER + 2, "open connections: " + openAtPeak.get());
-        assertTrue(guard.refusedConnections() - refusedBefore >= count / 2,
+        assertTrue(
+                guard.refusedConnections() - refusedBefore >= count / 2,
                 "refused: " + (guard.refusedConnections() - refusedBefore));
-        report("thousands of connections: " + count + " connections from one address, bound"
-                + " ratelimiter.connections.max-per-peer=" + MAX_PER_PEER + " (" + (guard.refusedConnections()
-                - refusedBefore) + " refused, " + openAtPeak.get() + " open)", worstMs);
+        report(
+                "thousands of connections: " + count + " connections from one address, bound"
+                        + " ratelimiter.connections.max-per-peer=" + MAX_PER_PEER + " ("
+                        + (guard.refusedConnections() - refusedBefore) + " refused, " + openAtPeak.get() + " open)",
+                worstMs);
     }
 
     @Test
@@ -240,10 +266,13 @@ class HostileClientsTest {
             awaitClosedByServer(attackers);
         });
 
-        assertTrue(statuses.stream().allMatch(status -> status.startsWith("HTTP/1.1 413") || status.equals("closed")),
+        assertTrue(
+                statuses.stream().allMatch(status -> status.startsWith("HTTP/1.1 413") || status.equals("closed")),
                 "every oversize body is refused: " + statuses);
-        report("oversize bodies: " + count + " requests declaring 100 MiB or streaming 2 MiB chunked, bound"
-                + " ratelimiter.max-body-bytes=1048576 (answers " + distinct(statuses) + ")", worstMs);
+        report(
+                "oversize bodies: " + count + " requests declaring 100 MiB or streaming 2 MiB chunked, bound"
+                        + " ratelimiter.max-body-bytes=1048576 (answers " + distinct(statuses) + ")",
+                worstMs);
     }
 
     // ---- the normal client -----------------------------------------------------------------
@@ -353,8 +382,10 @@ class HostileClientsTest {
             String lease = "normal-" + Thread.currentThread().getId() + "-" + reserves.get() + "-" + System.nanoTime();
             try {
                 long start = System.nanoTime();
-                String answer = connection.post("/v1/reserve", "{\"lease_id\":\"" + lease + "\",\"requirements\":"
-                        + "[{\"key\":\"" + KEY + "\",\"amount\":1}]}");
+                String answer = connection.post(
+                        "/v1/reserve",
+                        "{\"lease_id\":\"" + lease + "\",\"requirements\":" + "[{\"key\":\"" + KEY
+                                + "\",\"amount\":1}]}");
                 long elapsed = System.nanoTime() - start;
                 if (!answer.contains("\"allowed\":true")) {
                     throw new AssertionError("a normal reserve was refused: " + answer);
@@ -434,8 +465,9 @@ class HostileClientsTest {
         for (Socket socket : sockets) {
             socket.setSoTimeout(100);
             while (!closedByServer(socket)) {
-                assertTrue(System.nanoTime() < end, "the server kept an attacker's connection open past "
-                        + ATTACK_DEADLINE.toSeconds() + " s");
+                assertTrue(
+                        System.nanoTime() < end,
+                        "the server kept an attacker's connection open past " + ATTACK_DEADLINE.toSeconds() + " s");
             }
         }
     }

@@ -24,10 +24,12 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HttpErrorsTest implements TemporaryRegistry {
     private static final String KEY = "global:llm:errors:model:rpm";
-    private static final String RESERVE = "{\"lease_id\":\"%s\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}";
+    private static final String RESERVE =
+            "{\"lease_id\":\"%s\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}";
 
     @Inject
     EmbeddedServer server;
+
     Api api;
 
     @BeforeAll
@@ -43,7 +45,10 @@ class HttpErrorsTest implements TemporaryRegistry {
             HttpResponse<String> response = api.get(path);
 
             assertEquals(404, response.statusCode(), path);
-            assertEquals("application/json", response.headers().firstValue("content-type").orElse(""), path);
+            assertEquals(
+                    "application/json",
+                    response.headers().firstValue("content-type").orElse(""),
+                    path);
             assertEquals("not_found", api.error(response).error(), path);
         }
     }
@@ -63,8 +68,8 @@ class HttpErrorsTest implements TemporaryRegistry {
     @Test
     void rejectsABodyOverTheLimitWith413() {
         String padding = "x".repeat(1024 * 1024);
-        HttpResponse<String> response = api.post("/v1/reserve",
-                "{\"lease_id\":\"big-1\",\"job_id\":\"" + padding + "\",\"requirements\":[]}");
+        HttpResponse<String> response =
+                api.post("/v1/reserve", "{\"lease_id\":\"big-1\",\"job_id\":\"" + padding + "\",\"requirements\":[]}");
 
         assertEquals(413, response.statusCode());
         ErrorBody error = api.error(response);
@@ -75,11 +80,13 @@ class HttpErrorsTest implements TemporaryRegistry {
     /** A chunked body has no Content-Length up front; the limit still holds. */
     @Test
     void rejectsAChunkedBodyOverTheLimitWith413() throws IOException {
-        byte[] chunk = ("{\"lease_id\":\"big-2\",\"job_id\":\"" + "y".repeat(2 * 1024 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+        byte[] chunk = ("{\"lease_id\":\"big-2\",\"job_id\":\"" + "y".repeat(2 * 1024 * 1024) + "\"}")
+                .getBytes(StandardCharsets.UTF_8);
         try (Socket socket = new Socket(server.getHost(), server.getPort())) {
             OutputStream out = socket.getOutputStream();
             out.write(("POST /v1/reserve HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             try {
                 out.write(chunk);
@@ -92,21 +99,35 @@ class HttpErrorsTest implements TemporaryRegistry {
             String answer = new String(in.readAllBytes(), StandardCharsets.UTF_8);
 
             assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
-            assertTrue(answer.contains("{\"error\":\"invalid_request\",\"detail\":\"body: must be at most 1048576 bytes\"}"),
+            assertTrue(
+                    answer.contains(
+                            "{\"error\":\"invalid_request\",\"detail\":\"body: must be at most 1048576 bytes\"}"),
                     answer);
         }
     }
 
     @Test
     void readsTheBodyWhateverTheContentType() {
-        for (String contentType : new String[] {null, "application/json", "application/json; charset=utf-8",
-                "application/x-www-form-urlencoded", "text/plain"}) {
-            HttpResponse<String> response = api.send("POST", "/v1/reserve",
-                    String.format(RESERVE, "ct-" + Math.abs(String.valueOf(contentType).hashCode())), contentType);
+        for (String contentType : new String[] {
+            null,
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/x-www-form-urlencoded",
+            "text/plain"
+        }) {
+            HttpResponse<String> response = api.send(
+                    "POST",
+                    "/v1/reserve",
+                    String.format(
+                            RESERVE,
+                            "ct-" + Math.abs(String.valueOf(contentType).hashCode())),
+                    contentType);
 
             assertEquals(200, response.statusCode(), contentType + ": " + response.body());
             assertTrue(api.codec().readReserveResponse(Api.ok(response)).allowed(), String.valueOf(contentType));
-            assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
+            assertEquals(
+                    "application/json",
+                    response.headers().firstValue("content-type").orElse(""));
         }
     }
 
@@ -123,7 +144,10 @@ class HttpErrorsTest implements TemporaryRegistry {
         HttpResponse<String> response = api.send(method, path, "{}", Api.JSON);
 
         assertEquals(405, response.statusCode(), method + " " + path + ": " + response.body());
-        assertEquals(allowed, Set.of(response.headers().firstValue("allow").orElse("").split(",")), method + " " + path);
+        assertEquals(
+                allowed,
+                Set.of(response.headers().firstValue("allow").orElse("").split(",")),
+                method + " " + path);
         ErrorBody error = api.error(response);
         assertEquals("invalid_request", error.error());
         assertTrue(error.detail().contains(method + " " + path), error.detail());

@@ -71,13 +71,21 @@ class JournalTest {
             assertTrue(server.api.reserve("before", KEY, 1).allowed());
 
             factory.io.failing(true);
-            assertEquals(ErrorCodes.BACKEND_ERROR, server.api.reserve("during", KEY, 1).error());
-            Api.awaitTrue("/healthz answers 503", Duration.ofSeconds(20),
+            assertEquals(
+                    ErrorCodes.BACKEND_ERROR,
+                    server.api.reserve("during", KEY, 1).error());
+            Api.awaitTrue(
+                    "/healthz answers 503",
+                    Duration.ofSeconds(20),
                     () -> server.api.get("/healthz").statusCode() == 503);
-            assertEquals(ErrorCodes.BACKEND_ERROR, server.api.reserve("still", KEY, 1).error());
+            assertEquals(
+                    ErrorCodes.BACKEND_ERROR,
+                    server.api.reserve("still", KEY, 1).error());
 
             factory.io.failing(false);
-            Api.awaitTrue("/healthz answers 200 again", Duration.ofSeconds(20),
+            Api.awaitTrue(
+                    "/healthz answers 200 again",
+                    Duration.ofSeconds(20),
                     () -> server.api.get("/healthz").statusCode() == 200);
             assertTrue(server.api.reserve("after", KEY, 1).allowed());
         }
@@ -95,7 +103,9 @@ class JournalTest {
         Path segment;
         try (Stream<Path> files = Files.list(directory.resolve("journal"))) {
             segment = files.filter(file -> file.getFileName().toString().endsWith(".log"))
-                    .filter(file -> file.toFile().length() > 200).findFirst().orElseThrow();
+                    .filter(file -> file.toFile().length() > 200)
+                    .findFirst()
+                    .orElseThrow();
         }
         try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
             file.seek(31);
@@ -107,5 +117,4 @@ class JournalTest {
         String message = failure.getMessage();
         assertTrue(message.contains(segment.getFileName().toString()) && message.contains("byte offset 20"), message);
     }
-
 }

@@ -45,7 +45,8 @@ final class KeepAliveClient implements AutoCloseable {
         int length = -1;
         for (String header = line(); !header.isEmpty(); header = line()) {
             if (header.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
-                length = Integer.parseInt(header.substring("content-length:".length()).strip());
+                length = Integer.parseInt(
+                        header.substring("content-length:".length()).strip());
             }
         }
         if (length < 0) {

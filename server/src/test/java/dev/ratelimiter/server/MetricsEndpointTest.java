@@ -27,6 +27,7 @@ class MetricsEndpointTest implements TemporaryRegistry {
 
     @Inject
     EmbeddedServer server;
+
     Api api;
 
     @BeforeAll
@@ -45,42 +46,54 @@ class MetricsEndpointTest implements TemporaryRegistry {
 
     @Test
     void countsOutcomesPerRegisteredKeyAndEverythingElseAsUnknown() {
-        double allowedBefore = value(scrape(), "ratelimiter_admissions_total", "key=\"" + KEY + "\",outcome=\"allowed\"");
-        double unknownBefore = value(scrape(), "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"denied\"");
+        double allowedBefore =
+                value(scrape(), "ratelimiter_admissions_total", "key=\"" + KEY + "\",outcome=\"allowed\"");
+        double unknownBefore =
+                value(scrape(), "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"denied\"");
         assertTrue(api.reserve("m-1", KEY, 1).allowed());
         assertTrue(api.reserve("m-2", KEY, 1).allowed());
         assertTrue(api.reserve("m-small-1", SMALL, 1).allowed());
         assertFalse(api.reserve("m-small-2", SMALL, 1).allowed());
-        assertFalse(api.reserve("m-nokey", "global:llm:metrics:never:created", 1).allowed());
+        assertFalse(
+                api.reserve("m-nokey", "global:llm:metrics:never:created", 1).allowed());
 
         String metrics = scrape();
 
-        assertEquals(allowedBefore + 2, value(metrics, "ratelimiter_admissions_total", "key=\"" + KEY + "\",outcome=\"allowed\""));
+        assertEquals(
+                allowedBefore + 2,
+                value(metrics, "ratelimiter_admissions_total", "key=\"" + KEY + "\",outcome=\"allowed\""));
         assertEquals(1, value(metrics, "ratelimiter_admissions_total", "key=\"" + SMALL + "\",outcome=\"denied\""));
-        assertEquals(unknownBefore + 1, value(metrics, "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"denied\""));
+        assertEquals(
+                unknownBefore + 1,
+                value(metrics, "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"denied\""));
         assertFalse(metrics.contains("global:llm:metrics:never:created"), "an unregistered key never becomes a label");
     }
 
     @Test
     void aRegisteredKeyNamedUnknownKeepsItsOwnSeries() {
         api.putLimit(LimitDefinition.rolling("unknown", 10, 3600));
-        double unregisteredBefore = value(scrape(), "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"allowed\"");
+        double unregisteredBefore =
+                value(scrape(), "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"allowed\"");
 
         assertTrue(api.reserve("m-named-unknown", "unknown", 1).allowed());
 
         String metrics = scrape();
         assertEquals(1, value(metrics, "ratelimiter_admissions_total", "key=\"unknown\",outcome=\"allowed\""));
-        assertEquals(unregisteredBefore, value(metrics, "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"allowed\""));
+        assertEquals(
+                unregisteredBefore,
+                value(metrics, "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"allowed\""));
     }
 
     @Test
     void publishesLatencyAndBatchSizes() {
         assertTrue(api.reserve("lat-1", KEY, 1).allowed());
         api.complete("lat-1", KEY, 1);
-        Api.ok(api.post("/v1/reserve/batch", "{\"requests\":["
-                + "{\"lease_id\":\"lat-b1\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]},"
-                + "{\"lease_id\":\"lat-b2\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]},"
-                + "{\"lease_id\":\"lat:bad\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}]}"));
+        Api.ok(api.post(
+                "/v1/reserve/batch",
+                "{\"requests\":["
+                        + "{\"lease_id\":\"lat-b1\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]},"
+                        + "{\"lease_id\":\"lat-b2\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]},"
+                        + "{\"lease_id\":\"lat:bad\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}]}"));
 
         String metrics = scrape();
 
@@ -98,7 +111,9 @@ class MetricsEndpointTest implements TemporaryRegistry {
         api.putLimit(LimitDefinition.rolling(key, 1000, 3600));
         assertTrue(api.reserve("gauge-1", key, 250).allowed());
 
-        Api.awaitTrue("the gauge shows 250 reserved", Duration.ofSeconds(10),
+        Api.awaitTrue(
+                "the gauge shows 250 reserved",
+                Duration.ofSeconds(10),
                 () -> value(scrape(), "ratelimiter_reserved", "key=\"" + key + "\"") == 250);
     }
 

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.server.openapi.OpenApiContract;
 import io.micronaut.runtime.server.EmbeddedServer;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
@@ -47,6 +46,7 @@ class OpenApiConformanceTest implements TemporaryRegistry {
 
     @Inject
     EmbeddedServer server;
+
     private Api admin;
     private Api caller;
     private Api stranger;
@@ -70,11 +70,20 @@ class OpenApiConformanceTest implements TemporaryRegistry {
     @Test
     @Order(1)
     void admin() {
-        assertStatus(200, admin.put("/v1/admin/limits", "{\"key\":\"" + KEY + "\",\"kind\":\"rolling\",\"capacity\":1000,"
-                + "\"window_seconds\":3600,\"unit\":\"tokens\",\"description\":\"conformance\",\"overage\":\"deny\"}"));
-        assertStatus(200, admin.put("/v1/admin/limits", "{\"key\":\"" + SLOTS + "\",\"kind\":\"concurrency\","
-                + "\"capacity\":1,\"timeout_seconds\":600}"));
-        assertStatus(400, admin.put("/v1/admin/limits", "{\"key\":\"" + KEY + "\",\"kind\":\"rolling\",\"capacity\":-1}"));
+        assertStatus(
+                200,
+                admin.put(
+                        "/v1/admin/limits",
+                        "{\"key\":\"" + KEY + "\",\"kind\":\"rolling\",\"capacity\":1000,"
+                                + "\"window_seconds\":3600,\"unit\":\"tokens\",\"description\":\"conformance\",\"overage\":\"deny\"}"));
+        assertStatus(
+                200,
+                admin.put(
+                        "/v1/admin/limits",
+                        "{\"key\":\"" + SLOTS + "\",\"kind\":\"concurrency\","
+                                + "\"capacity\":1,\"timeout_seconds\":600}"));
+        assertStatus(
+                400, admin.put("/v1/admin/limits", "{\"key\":\"" + KEY + "\",\"kind\":\"rolling\",\"capacity\":-1}"));
         assertStatus(413, admin.put("/v1/admin/limits", TOO_LARGE));
         assertStatus(401, stranger.put("/v1/admin/limits", "{}"));
         assertStatus(200, admin.get("/v1/admin/limits"));
@@ -86,8 +95,13 @@ class OpenApiConformanceTest implements TemporaryRegistry {
         assertStatus(401, stranger.get("/v1/admin/activity"));
         // A decrease below what is held answers "decreasing".
         assertTrue(caller.reserve("conf-hold", KEY, 600).allowed());
-        assertEquals("{\"ok\":true,\"status\":\"decreasing\"}", admin.put("/v1/admin/limits", "{\"key\":\"" + KEY
-                + "\",\"kind\":\"rolling\",\"capacity\":500,\"window_seconds\":3600}").body());
+        assertEquals(
+                "{\"ok\":true,\"status\":\"decreasing\"}",
+                admin.put(
+                                "/v1/admin/limits",
+                                "{\"key\":\"" + KEY
+                                        + "\",\"kind\":\"rolling\",\"capacity\":500,\"window_seconds\":3600}")
+                        .body());
         assertStatus(200, admin.get("/v1/admin/limits/" + KEY));
     }
 
@@ -189,8 +203,9 @@ class OpenApiConformanceTest implements TemporaryRegistry {
     }
 
     private static void assertStatus(int expected, HttpResponse<String> response) {
-        assertEquals(expected, response.statusCode(), () -> response.request().method() + " " + response.uri()
-                + " answered " + response.body());
+        assertEquals(
+                expected,
+                response.statusCode(),
+                () -> response.request().method() + " " + response.uri() + " answered " + response.body());
     }
-
 }

@@ -41,7 +41,8 @@ class PackagedJarIT {
 
                 assertEquals(500, rpm.definition().capacity());
                 assertEquals(7, limits.size());
-                assertTrue(api.reserve("jar-1", "global:llm:openai:gpt-4o:rpm", 1).allowed());
+                assertTrue(
+                        api.reserve("jar-1", "global:llm:openai:gpt-4o:rpm", 1).allowed());
                 assertTrue(Files.exists(directory.resolve("registry.json")), "the seeded limits were saved");
             } finally {
                 server.terminate();
@@ -55,15 +56,20 @@ class PackagedJarIT {
 
     @Test
     void refusesABadBackendWithOneLineAndExitCode1() throws Exception {
-        try (ServerProcess server = server(Map.of("RATELIMITER_BACKEND", "redis",
-                "RATELIMITER_REGISTRY_PATH", directory.resolve("registry.json").toString()))) {
+        try (ServerProcess server = server(Map.of(
+                "RATELIMITER_BACKEND",
+                "redis",
+                "RATELIMITER_REGISTRY_PATH",
+                directory.resolve("registry.json").toString()))) {
             server.start();
 
             int exitCode = server.awaitExit(60_000);
             String output = Files.readString(server.output());
             assertEquals(1, exitCode, output);
-            assertTrue(output.contains("ERROR") && output.contains(
-                    "ratelimiter.backend (RATELIMITER_BACKEND) must be \"memory\" or \"tigerbeetle\", got \"redis\""),
+            assertTrue(
+                    output.contains("ERROR")
+                            && output.contains(
+                                    "ratelimiter.backend (RATELIMITER_BACKEND) must be \"memory\" or \"tigerbeetle\", got \"redis\""),
                     output);
             assertFalse(output.contains("\tat "), "no stack trace: " + output);
         }

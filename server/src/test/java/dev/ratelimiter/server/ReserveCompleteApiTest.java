@@ -32,6 +32,7 @@ class ReserveCompleteApiTest implements TemporaryRegistry {
 
     @Inject
     EmbeddedServer server;
+
     Api api;
 
     @BeforeAll
@@ -44,12 +45,17 @@ class ReserveCompleteApiTest implements TemporaryRegistry {
     /** The codec's response reader requires all four fields, so decoding proves they are present. */
     @Test
     void allowsAReserveAndAnswersAllFourFields() {
-        HttpResponse<String> response = api.post("/v1/reserve",
-                "{\"lease_id\":\"allow-1\",\"job_id\":\"job 7\",\"requirements\":[{\"key\":\"" + RPM + "\",\"amount\":2}]}");
+        HttpResponse<String> response = api.post(
+                "/v1/reserve",
+                "{\"lease_id\":\"allow-1\",\"job_id\":\"job 7\",\"requirements\":[{\"key\":\"" + RPM
+                        + "\",\"amount\":2}]}");
 
         assertEquals(200, response.statusCode());
-        assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
-        ReserveResponse reserve = api.codec().readReserveResponse(response.body().getBytes(StandardCharsets.UTF_8));
+        assertEquals(
+                "application/json",
+                response.headers().firstValue("content-type").orElse(""));
+        ReserveResponse reserve =
+                api.codec().readReserveResponse(response.body().getBytes(StandardCharsets.UTF_8));
         assertTrue(reserve.allowed());
         assertTrue(reserve.reservedAtUnixMs() > 0);
         assertEquals("", reserve.error());
@@ -62,8 +68,10 @@ class ReserveCompleteApiTest implements TemporaryRegistry {
         api.putLimit(LimitDefinition.rolling(key, 3, 3600));
         assertTrue(api.reserve("full-1", key, 3).allowed());
 
-        HttpResponse<String> response = api.post("/v1/reserve", "{\"lease_id\":\"full-2\",\"requirements\":["
-                + "{\"key\":\"" + RPM + "\",\"amount\":1},{\"key\":\"" + key + "\",\"amount\":1}]}");
+        HttpResponse<String> response = api.post(
+                "/v1/reserve",
+                "{\"lease_id\":\"full-2\",\"requirements\":[" + "{\"key\":\"" + RPM + "\",\"amount\":1},{\"key\":\""
+                        + key + "\",\"amount\":1}]}");
 
         assertEquals(200, response.statusCode());
         ReserveResponse denied = api.codec().readReserveResponse(Api.ok(response));
@@ -130,7 +138,9 @@ class ReserveCompleteApiTest implements TemporaryRegistry {
         String key = "global:llm:test:shrinking:rpm";
         api.putLimit(LimitDefinition.rolling(key, 10, 3600));
         assertTrue(api.reserve("shrink-1", key, 10).allowed());
-        assertEquals("decreasing", api.putLimit(LimitDefinition.rolling(key, 5, 3600)).status().wireName());
+        assertEquals(
+                "decreasing",
+                api.putLimit(LimitDefinition.rolling(key, 5, 3600)).status().wireName());
 
         ReserveResponse reserve = api.reserve("shrink-2", key, 1);
 
@@ -195,49 +205,64 @@ class ReserveCompleteApiTest implements TemporaryRegistry {
         assertInvalid(api.post("/v1/complete", "not json"), "body: malformed JSON");
         assertInvalid(api.post("/v1/reserve", "{} {}"), "body");
         assertInvalid(api.send("POST", "/v1/reserve", null, null), "body: must be a JSON document, got an empty body");
-        assertInvalid(api.send("POST", "/v1/complete/batch", "", Api.JSON), "body: must be a JSON document, got an empty body");
-        assertInvalid(api.send("PUT", "/v1/admin/limits", null, null), "body: must be a JSON document, got an empty body");
+        assertInvalid(
+                api.send("POST", "/v1/complete/batch", "", Api.JSON),
+                "body: must be a JSON document, got an empty body");
+        assertInvalid(
+                api.send("PUT", "/v1/admin/limits", null, null), "body: must be a JSON document, got an empty body");
     }
 
     @Test
     void rejectsWrongJsonTypesNamingTheField() {
         assertInvalid(reserveWith("\"lease_id\":7,\"requirements\":[{\"key\":\"k\",\"amount\":1}]"), "lease_id");
         assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":{}"), "requirements");
-        assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":\"1\"}]"),
+        assertInvalid(
+                reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":\"1\"}]"),
                 "requirements[0].amount");
-        assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":null}]"),
+        assertInvalid(
+                reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":null}]"),
                 "requirements[0].amount");
-        assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":1.5}]"),
+        assertInvalid(
+                reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":1.5}]"),
                 "requirements[0].amount");
-        assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":9223372036854775808}]"),
+        assertInvalid(
+                reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":9223372036854775808}]"),
                 "requirements[0].amount");
         // Micronaut must not bind these itself (a JSON array or string could become a byte[]).
         assertInvalid(api.post("/v1/reserve", "[]"), "body: must be a JSON object, got an array");
         assertInvalid(api.post("/v1/reserve", "[1,2]"), "body: must be a JSON object, got an array");
-        assertInvalid(api.post("/v1/complete", "\"eyJsZWFzZV9pZCI6ImEifQ==\""), "body: must be a JSON object, got the string");
+        assertInvalid(
+                api.post("/v1/complete", "\"eyJsZWFzZV9pZCI6ImEifQ==\""),
+                "body: must be a JSON object, got the string");
     }
 
     @Test
     void rejectsValuesOutsideTheRules() {
         assertInvalid(reserveWith("\"lease_id\":\"\",\"requirements\":[{\"key\":\"k\",\"amount\":1}]"), "lease_id");
         assertInvalid(reserveWith("\"lease_id\":\"a:b\",\"requirements\":[{\"key\":\"k\",\"amount\":1}]"), "lease_id");
-        assertInvalid(reserveWith("\"lease_id\":\"" + "x".repeat(65) + "\",\"requirements\":[{\"key\":\"k\",\"amount\":1}]"),
+        assertInvalid(
+                reserveWith("\"lease_id\":\"" + "x".repeat(65) + "\",\"requirements\":[{\"key\":\"k\",\"amount\":1}]"),
                 "lease_id");
         assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":0}]"), "amount");
         assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":-1}]"), "amount");
         assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"a b\",\"amount\":1}]"), "key");
         assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[]"), "requirements");
-        assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"job_id\":\"" + "j".repeat(129)
-                + "\",\"requirements\":[{\"key\":\"k\",\"amount\":1}]"), "job_id");
-        assertInvalid(api.post("/v1/complete", "{\"lease_id\":\"t-1\",\"actuals\":[{\"key\":\"k\",\"actual_amount\":-1}]}"),
+        assertInvalid(
+                reserveWith("\"lease_id\":\"t-1\",\"job_id\":\"" + "j".repeat(129)
+                        + "\",\"requirements\":[{\"key\":\"k\",\"amount\":1}]"),
+                "job_id");
+        assertInvalid(
+                api.post("/v1/complete", "{\"lease_id\":\"t-1\",\"actuals\":[{\"key\":\"k\",\"actual_amount\":-1}]}"),
                 "actual_amount");
     }
 
     @Test
     void rejectsUnknownFields() {
-        assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"priority\":1,\"requirements\":[{\"key\":\"k\",\"amount\":1}]"),
+        assertInvalid(
+                reserveWith("\"lease_id\":\"t-1\",\"priority\":1,\"requirements\":[{\"key\":\"k\",\"amount\":1}]"),
                 "priority");
-        assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":1,\"unit\":\"x\"}]"),
+        assertInvalid(
+                reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"k\",\"amount\":1,\"unit\":\"x\"}]"),
                 "requirements[0].unit");
         assertInvalid(api.post("/v1/complete", "{\"lease_id\":\"t-1\",\"extra\":true}"), "extra");
     }
@@ -252,9 +277,14 @@ class ReserveCompleteApiTest implements TemporaryRegistry {
                 .collect(Collectors.joining(","));
 
         assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[" + thirtyThree + "]"), "requirements");
-        assertEquals(200, reserveWith("\"lease_id\":\"t-32\",\"requirements\":[" + thirtyTwo + "]").statusCode());
-        assertInvalid(reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"" + RPM + "\",\"amount\":1},"
-                + "{\"key\":\"" + RPM + "\",\"amount\":1}]"), "requirements");
+        assertEquals(
+                200,
+                reserveWith("\"lease_id\":\"t-32\",\"requirements\":[" + thirtyTwo + "]")
+                        .statusCode());
+        assertInvalid(
+                reserveWith("\"lease_id\":\"t-1\",\"requirements\":[{\"key\":\"" + RPM + "\",\"amount\":1},"
+                        + "{\"key\":\"" + RPM + "\",\"amount\":1}]"),
+                "requirements");
     }
 
     private HttpResponse<String> reserveWith(String fields) {
@@ -263,9 +293,12 @@ class ReserveCompleteApiTest implements TemporaryRegistry {
 
     private void assertInvalid(HttpResponse<String> response, String detailPart) {
         assertEquals(400, response.statusCode(), response.body());
-        assertEquals("application/json", response.headers().firstValue("content-type").orElse(""));
+        assertEquals(
+                "application/json",
+                response.headers().firstValue("content-type").orElse(""));
         ErrorBody error = api.error(response);
         assertEquals("invalid_request", error.error());
-        assertTrue(error.detail().contains(detailPart), () -> "detail should name " + detailPart + ": " + error.detail());
+        assertTrue(
+                error.detail().contains(detailPart), () -> "detail should name " + detailPart + ": " + error.detail());
     }
 }

@@ -28,8 +28,8 @@ class RestartTest {
     @Test
     void keepsLimitsAcrossARestart() {
         Path registry = directory.resolve("nested/registry.json");
-        LimitDefinition definition = new LimitDefinition(KEY, LimitKind.ROLLING, 1234, 60, 0, "tokens", "kept",
-                Overage.DENY);
+        LimitDefinition definition =
+                new LimitDefinition(KEY, LimitKind.ROLLING, 1234, 60, 0, "tokens", "kept", Overage.DENY);
         try (TestServer first = TestServer.start(registry, Map.of())) {
             first.api.putLimit(definition);
         }
@@ -56,11 +56,14 @@ class RestartTest {
         try (TestServer first = TestServer.start(registry, noJournal)) {
             first.api.putLimit(LimitDefinition.rolling(KEY, 10, 3600));
             assertTrue(first.api.reserve("hold-all", KEY, 10).allowed());
-            assertEquals(LimitStatus.DECREASING, first.api.putLimit(LimitDefinition.rolling(KEY, 4, 3600)).status());
+            assertEquals(
+                    LimitStatus.DECREASING,
+                    first.api.putLimit(LimitDefinition.rolling(KEY, 4, 3600)).status());
         }
 
-        try (TestServer paused = TestServer.start(registry, Map.of("ratelimiter.decrease-check-interval-ms", 60_000,
-                "ratelimiter.memory.journal-path", ""))) {
+        try (TestServer paused = TestServer.start(
+                registry,
+                Map.of("ratelimiter.decrease-check-interval-ms", 60_000, "ratelimiter.memory.journal-path", ""))) {
             LimitInfo info = paused.api.limit(KEY);
             ReserveResponse reserve = paused.api.reserve("while-decreasing", KEY, 1);
 
@@ -71,9 +74,12 @@ class RestartTest {
             assertEquals("limit_decreasing:" + KEY, reserve.error());
         }
 
-        try (TestServer resumed = TestServer.start(registry, Map.of("ratelimiter.decrease-check-interval-ms", 20,
-                "ratelimiter.memory.journal-path", ""))) {
-            Api.awaitTrue("the resumed decrease is applied", Duration.ofSeconds(10),
+        try (TestServer resumed = TestServer.start(
+                registry,
+                Map.of("ratelimiter.decrease-check-interval-ms", 20, "ratelimiter.memory.journal-path", ""))) {
+            Api.awaitTrue(
+                    "the resumed decrease is applied",
+                    Duration.ofSeconds(10),
                     () -> resumed.api.limit(KEY).status() == LimitStatus.ACTIVE);
 
             assertEquals(4, resumed.api.limit(KEY).definition().capacity());
@@ -88,10 +94,12 @@ class RestartTest {
     void seedsOnlyKeysTheRegistryDoesNotHave() throws IOException {
         Path registry = directory.resolve("registry.json");
         Path seed = directory.resolve("limits.json");
-        Files.writeString(seed, "{\"limits\":["
-                + "{\"key\":\"" + KEY + "\",\"kind\":\"rolling\",\"capacity\":100,\"window_seconds\":60},"
-                + "{\"key\":\"global:llm:restart:model:concurrency\",\"kind\":\"concurrency\",\"capacity\":3,\"timeout_seconds\":30}"
-                + "]}");
+        Files.writeString(
+                seed,
+                "{\"limits\":["
+                        + "{\"key\":\"" + KEY + "\",\"kind\":\"rolling\",\"capacity\":100,\"window_seconds\":60},"
+                        + "{\"key\":\"global:llm:restart:model:concurrency\",\"kind\":\"concurrency\",\"capacity\":3,\"timeout_seconds\":30}"
+                        + "]}");
         try (TestServer first = TestServer.start(registry, Map.of("ratelimiter.seed-limits-path", seed.toString()))) {
             assertEquals(100, first.api.limit(KEY).definition().capacity());
             first.api.putLimit(LimitDefinition.rolling(KEY, 250, 60));
@@ -99,7 +107,12 @@ class RestartTest {
 
         try (TestServer second = TestServer.start(registry, Map.of("ratelimiter.seed-limits-path", seed.toString()))) {
             assertEquals(250, second.api.limit(KEY).definition().capacity());
-            assertEquals(3, second.api.limit("global:llm:restart:model:concurrency").definition().capacity());
+            assertEquals(
+                    3,
+                    second.api
+                            .limit("global:llm:restart:model:concurrency")
+                            .definition()
+                            .capacity());
         }
     }
 }

@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServerOnTigerBeetleTest {
     /** TigerBeetle's client reconnects with a back-off; this covers it and a slow container. */
     private static final Duration RECOVERY_DEADLINE = Duration.ofSeconds(60);
+
     private static TigerBeetleServer tigerBeetle;
 
     @TempDir
@@ -61,20 +62,30 @@ class ServerOnTigerBeetleTest {
     void healthReturnsTo200AndSeededKeysAdmitOnceTigerBeetleAnswers() throws IOException {
         String key = "global:llm:gate:rpm";
         Path seed = directory.resolve("seed.json");
-        Files.writeString(seed, "{\"limits\":[{\"key\":\"" + key + "\",\"kind\":\"rolling\",\"capacity\":5,"
-                + "\"window_seconds\":60,\"timeout_seconds\":0}]}");
+        Files.writeString(
+                seed,
+                "{\"limits\":[{\"key\":\"" + key + "\",\"kind\":\"rolling\",\"capacity\":5,"
+                        + "\"window_seconds\":60,\"timeout_seconds\":0}]}");
         try (TcpGate gate = TcpGate.shutInFrontOf(tigerBeetle.address());
-                TestServer server = start(gate.address(), 500, Map.of("ratelimiter.seed-limits-path", seed.toString()))) {
-            Api.awaitTrue("/healthz answers 503 while TigerBeetle is out of reach", Duration.ofSeconds(10),
+                TestServer server =
+                        start(gate.address(), 500, Map.of("ratelimiter.seed-limits-path", seed.toString()))) {
+            Api.awaitTrue(
+                    "/healthz answers 503 while TigerBeetle is out of reach",
+                    Duration.ofSeconds(10),
                     () -> server.api.get("/healthz").statusCode() == 503);
-            assertEquals("backend_error", server.api.reserve("while-away", key, 1).error());
+            assertEquals(
+                    "backend_error", server.api.reserve("while-away", key, 1).error());
 
             gate.open();
 
-            Api.awaitTrue("/healthz answers 200 again; TigerBeetle output:\n" + tigerBeetle.outputTail(),
-                    RECOVERY_DEADLINE, () -> server.api.get("/healthz").statusCode() == 200);
+            Api.awaitTrue(
+                    "/healthz answers 200 again; TigerBeetle output:\n" + tigerBeetle.outputTail(),
+                    RECOVERY_DEADLINE,
+                    () -> server.api.get("/healthz").statusCode() == 200);
             assertEquals("ok", server.api.get("/healthz").body());
-            Api.awaitTrue("the seeded key admits once applied", RECOVERY_DEADLINE,
+            Api.awaitTrue(
+                    "the seeded key admits once applied",
+                    RECOVERY_DEADLINE,
                     () -> server.api.reserve("after-return", key, 1).allowed());
         }
     }
@@ -83,7 +94,9 @@ class ServerOnTigerBeetleTest {
     void aLimitCreatedThroughTheAdminApiIsUsableAtOnce() {
         String key = "global:llm:tigerbeetle:model:rpm";
         try (TestServer server = start(tigerBeetle.address(), 5_000)) {
-            Api.awaitTrue("/healthz answers 200", RECOVERY_DEADLINE,
+            Api.awaitTrue(
+                    "/healthz answers 200",
+                    RECOVERY_DEADLINE,
                     () -> server.api.get("/healthz").statusCode() == 200);
 
             PutLimitResponse put = server.api.putLimit(LimitDefinition.rolling(key, 3, 60));

@@ -44,7 +44,9 @@ final class TcpGate implements AutoCloseable {
      */
     static TcpGate shutInFrontOf(String address) {
         int colon = address.lastIndexOf(':');
-        String host = colon < 0 ? "127.0.0.1" : address.substring(0, colon).replace("[", "").replace("]", "");
+        String host = colon < 0
+                ? "127.0.0.1"
+                : address.substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(address.substring(colon + 1));
         try {
             ServerSocket listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -107,7 +109,8 @@ final class TcpGate implements AutoCloseable {
     /** Copies until either side ends, then closes both, which also ends the opposite pipe. */
     private void pipe(Socket from, Socket to) {
         byte[] buffer = new byte[BUFFER_BYTES];
-        try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        try (InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream()) {
             for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
                 out.write(buffer, 0, read);
                 out.flush();

@@ -28,7 +28,10 @@ final class TestServer implements AutoCloseable {
         all.put("ratelimiter.seed-limits-path", "");
         all.put("ratelimiter.registry-path", registry.toString());
         all.putAll(properties);
-        ApplicationContext context = ApplicationContext.builder().properties(all).environments("test").start();
+        ApplicationContext context = ApplicationContext.builder()
+                .properties(all)
+                .environments("test")
+                .start();
         EmbeddedServer server = context.getBean(EmbeddedServer.class);
         server.start();
         try {

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.core.model.LimitDefinition;
-import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.registry.FileRegistry;
@@ -57,10 +57,15 @@ class UnreachableTigerBeetleTest {
     void startOnAClosedPort() throws IOException {
         registry = directory.resolve("registry.json");
         new FileRegistry(registry).save(List.of(LimitState.created(LimitDefinition.rolling(KEY, 10, 60))));
-        server = TestServer.start(registry, Map.of(
-                "ratelimiter.backend", "tigerbeetle",
-                "ratelimiter.tigerbeetle.addresses", List.of("127.0.0.1:" + Ports.free()),
-                "ratelimiter.tigerbeetle.request-timeout-ms", REQUEST_TIMEOUT_MS));
+        server = TestServer.start(
+                registry,
+                Map.of(
+                        "ratelimiter.backend",
+                        "tigerbeetle",
+                        "ratelimiter.tigerbeetle.addresses",
+                        List.of("127.0.0.1:" + Ports.free()),
+                        "ratelimiter.tigerbeetle.request-timeout-ms",
+                        REQUEST_TIMEOUT_MS));
     }
 
     @AfterEach
@@ -79,9 +84,11 @@ class UnreachableTigerBeetleTest {
             assertEquals(ReserveResponse.refused(Refusal.BACKEND_ERROR), reserve.value());
             assertWithinRequestTimeout(reserve, "reserve " + attempt);
         }
-        Timed<HttpResponse<String>> batch = timed(() -> server.api.post("/v1/reserve/batch",
+        Timed<HttpResponse<String>> batch = timed(() -> server.api.post(
+                "/v1/reserve/batch",
                 "{\"requests\":[{\"lease_id\":\"b-1\",\"requirements\":[{\"key\":\"" + KEY + "\",\"amount\":1}]}]}"));
-        assertEquals(List.of(ReserveResponse.refused(Refusal.BACKEND_ERROR)),
+        assertEquals(
+                List.of(ReserveResponse.refused(Refusal.BACKEND_ERROR)),
                 server.api.codec().readReserveResults(Api.ok(batch.value())));
         assertWithinRequestTimeout(batch, "the batch reserve");
     }
@@ -92,7 +99,9 @@ class UnreachableTigerBeetleTest {
         Timed<LimitInfo> one = timed(() -> server.api.limit(KEY));
 
         List<LimitInfo> limits = server.api.codec().readLimits(Api.ok(all.value()));
-        assertEquals(List.of(KEY), limits.stream().map(info -> info.definition().key()).toList());
+        assertEquals(
+                List.of(KEY),
+                limits.stream().map(info -> info.definition().key()).toList());
         assertEquals(LimitDefinition.rolling(KEY, 10, 60), one.value().definition());
         assertEquals(LimitStatus.ACTIVE, one.value().status());
         assertEquals(Usage.of(10, 0, 0), one.value().usage());
@@ -103,14 +112,18 @@ class UnreachableTigerBeetleTest {
     /** LimiterService saves before it installs; the decrease loop retries the install once the cluster answers. */
     @Test
     void anAdminChangeAnswers500ButIsDurable() throws IOException {
-        HttpResponse<String> put = server.api.put("/v1/admin/limits",
+        HttpResponse<String> put = server.api.put(
+                "/v1/admin/limits",
                 "{\"key\":\"" + OTHER_KEY + "\",\"kind\":\"rolling\",\"capacity\":1000,\"window_seconds\":60}");
 
         assertEquals(500, put.statusCode(), put.body());
         assertEquals("backend_error", server.api.error(put).error());
-        List<String> saved = new FileRegistry(registry).load().stream().map(LimitState::key).toList();
+        List<String> saved =
+                new FileRegistry(registry).load().stream().map(LimitState::key).toList();
         assertEquals(List.of(KEY, OTHER_KEY), saved);
-        assertEquals(LimitDefinition.rolling(OTHER_KEY, 1000, 60), server.api.limit(OTHER_KEY).definition());
+        assertEquals(
+                LimitDefinition.rolling(OTHER_KEY, 1000, 60),
+                server.api.limit(OTHER_KEY).definition());
         ReserveResponse reserve = server.api.reserve("after-put", OTHER_KEY, 1);
         assertEquals("backend_error", reserve.error(), "a saved key not yet in the cluster is not unknown");
     }
@@ -142,8 +155,10 @@ class UnreachableTigerBeetleTest {
     }
 
     private static void assertWithinRequestTimeout(Timed<?> call, String what) {
-        assertTrue(call.elapsedMs() <= REQUEST_TIMEOUT_MS + SLACK_MS,
-                what + " answered after " + call.elapsedMs() + " ms; the request timeout is " + REQUEST_TIMEOUT_MS + " ms");
+        assertTrue(
+                call.elapsedMs() <= REQUEST_TIMEOUT_MS + SLACK_MS,
+                what + " answered after " + call.elapsedMs() + " ms; the request timeout is " + REQUEST_TIMEOUT_MS
+                        + " ms");
     }
 
     private static <T> Timed<T> timed(Supplier<T> call) {
@@ -152,6 +167,5 @@ class UnreachableTigerBeetleTest {
         return new Timed<>(value, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }
 
-    private record Timed<T>(T value, long elapsedMs) {
-    }
+    private record Timed<T>(T value, long elapsedMs) {}
 }

@@ -15,9 +15,10 @@ import org.junit.platform.suite.api.Suite;
 @Suite
 @IncludeEngines("cucumber")
 @SelectPackages("dev.ratelimiter.features")
-@ConfigurationParameter(key = GLUE_PROPERTY_NAME,
+@ConfigurationParameter(
+        key = GLUE_PROPERTY_NAME,
         value = "dev.ratelimiter.stepdefs.steps,dev.ratelimiter.stepdefs.hooks.process")
-@ConfigurationParameter(key = PLUGIN_PROPERTY_NAME,
+@ConfigurationParameter(
+        key = PLUGIN_PROPERTY_NAME,
         value = "html:target/cucumber/process.html,json:target/cucumber/process.json")
-public class ProcessTargetTest {
-}
+public class ProcessTargetTest {}

@@ -16,9 +16,10 @@ import org.junit.platform.suite.api.Suite;
 @Suite
 @IncludeEngines("cucumber")
 @SelectPackages("dev.ratelimiter.features")
-@ConfigurationParameter(key = GLUE_PROPERTY_NAME,
+@ConfigurationParameter(
+        key = GLUE_PROPERTY_NAME,
         value = "dev.ratelimiter.stepdefs.steps,dev.ratelimiter.stepdefs.hooks.tigerbeetle")
-@ConfigurationParameter(key = PLUGIN_PROPERTY_NAME,
+@ConfigurationParameter(
+        key = PLUGIN_PROPERTY_NAME,
         value = "html:target/cucumber/tigerbeetle.html,json:target/cucumber/tigerbeetle.json")
-public class TigerBeetleTargetTest {
-}
+public class TigerBeetleTargetTest {}

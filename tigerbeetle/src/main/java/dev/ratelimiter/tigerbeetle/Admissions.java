@@ -64,8 +64,14 @@ final class Admissions {
     private final UnknownLeases unknown;
 
     /** Admission through {@code submitter}, the admissions session, on the keys {@code keys} holds. */
-    Admissions(Submitter submitter, LedgerIds ids, RetryHints hints, Clock clock, LeaseBook leases,
-            ConcurrentMap<String, KeyState> keys, UnknownLeases unknown) {
+    Admissions(
+            Submitter submitter,
+            LedgerIds ids,
+            RetryHints hints,
+            Clock clock,
+            LeaseBook leases,
+            ConcurrentMap<String, KeyState> keys,
+            UnknownLeases unknown) {
         this.submitter = Objects.requireNonNull(submitter, "submitter");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.hints = Objects.requireNonNull(hints, "hints");
@@ -108,18 +114,20 @@ final class Admissions {
     }
 
     /** What a reserve needs after the checks made here: an answer already, or the cluster. */
-    private sealed interface Prepared permits Answered, ToCluster {
-    }
+    private sealed interface Prepared permits Answered, ToCluster {}
 
     /** A reserve answered without the cluster: a repeat known here, or refused before the cluster. */
-    private record Answered(ReserveResponse response) implements Prepared {
-    }
+    private record Answered(ReserveResponse response) implements Prepared {}
 
     /** A reserve that needs the cluster: its chain and what is needed to read the answer. */
-    private record ToCluster(ReserveRequest request, SortedMap<String, Long> requirements,
-            List<Chains.HoldPlan> plans, LedgerId requirementSet, List<Transfer> chain, long nowMs)
-            implements Prepared {
-    }
+    private record ToCluster(
+            ReserveRequest request,
+            SortedMap<String, Long> requirements,
+            List<Chains.HoldPlan> plans,
+            LedgerId requirementSet,
+            List<Transfer> chain,
+            long nowMs)
+            implements Prepared {}
 
     private Prepared prepareReserve(ReserveRequest request, long nowMs) {
         SortedMap<String, Long> requirements = new TreeMap<>();
@@ -153,7 +161,9 @@ final class Admissions {
         }
         List<Chains.HoldPlan> plans = new ArrayList<>(requirements.size());
         for (Map.Entry<String, Long> requirement : requirements.entrySet()) {
-            plans.add(new Chains.HoldPlan(requirement.getKey(), requirement.getValue(),
+            plans.add(new Chains.HoldPlan(
+                    requirement.getKey(),
+                    requirement.getValue(),
                     keys.get(requirement.getKey()).holdSeconds()));
         }
         LedgerId requirementSet = LedgerIds.requirementSet(requirements);
@@ -178,8 +188,12 @@ final class Admissions {
                 for (Chains.HoldPlan plan : reserve.plans()) {
                     longestHoldMs = Math.max(longestHoldMs, plan.timeoutSeconds() * 1000L);
                 }
-                unknown.remember(new UnknownLeases.Entry(leaseId, reserve.requirements(), reserve.chain(),
-                        reserve.nowMs(), reserve.nowMs() + longestHoldMs + UNKNOWN_LEASE_MARGIN_MS));
+                unknown.remember(new UnknownLeases.Entry(
+                        leaseId,
+                        reserve.requirements(),
+                        reserve.chain(),
+                        reserve.nowMs(),
+                        reserve.nowMs() + longestHoldMs + UNKNOWN_LEASE_MARGIN_MS));
             }
             LOG.atDebug().log(() -> "reserve of lease " + leaseId + " failed: " + e.getMessage());
             return ReserveResponse.refused(Refusal.BACKEND_ERROR);
@@ -190,8 +204,10 @@ final class Admissions {
                 return admitted(reserve, committedAtMs(results));
             case NO_CAPACITY:
             case DENIED_BEFORE: {
-                long retryAfterMs = deniedRetryAfterMs(reserve.plans().get(outcome.causeIndex()).key());
-                leases.rememberDenied(LeaseRecord.denied(leaseId, reserve.requirements(), retryAfterMs), reserve.nowMs());
+                long retryAfterMs = deniedRetryAfterMs(
+                        reserve.plans().get(outcome.causeIndex()).key());
+                leases.rememberDenied(
+                        LeaseRecord.denied(leaseId, reserve.requirements(), retryAfterMs), reserve.nowMs());
                 return ReserveResponse.denied(retryAfterMs);
             }
             case REPEAT:
@@ -215,11 +231,12 @@ final class Admissions {
     private ReserveResponse admitted(ToCluster reserve, long reservedAtMs) {
         List<LeaseRecord.Hold> holds = new ArrayList<>(reserve.plans().size());
         for (Chains.HoldPlan plan : reserve.plans()) {
-            holds.add(new LeaseRecord.Hold(plan.key(), plan.amount(), kindOf(plan.key()),
-                    reservedAtMs + plan.timeoutSeconds() * 1000L));
+            holds.add(new LeaseRecord.Hold(
+                    plan.key(), plan.amount(), kindOf(plan.key()), reservedAtMs + plan.timeoutSeconds() * 1000L));
             hints.admitted(plan.key());
         }
-        leases.rememberLive(LeaseRecord.live(reserve.request().leaseId(), reserve.requirements(), holds, reservedAtMs),
+        leases.rememberLive(
+                LeaseRecord.live(reserve.request().leaseId(), reserve.requirements(), holds, reservedAtMs),
                 reserve.nowMs());
         return ReserveResponse.allowed(reservedAtMs);
     }
@@ -239,8 +256,10 @@ final class Admissions {
             lookup.add(ids.voidOf(leaseId, plan.key()));
         }
         lookup.add(ids.completion(leaseId));
-        List<TransferRecord> found = await(submitter, submitter.call("lookup of lease " + leaseId,
-                client -> client.lookupTransfers(lookup)), "lookup of lease " + leaseId);
+        List<TransferRecord> found = await(
+                submitter,
+                submitter.call("lookup of lease " + leaseId, client -> client.lookupTransfers(lookup)),
+                "lookup of lease " + leaseId);
         Map<LedgerId, TransferRecord> byId = new HashMap<>();
         for (TransferRecord transfer : found) {
             byId.put(transfer.id(), transfer);
@@ -276,7 +295,8 @@ final class Admissions {
         boolean same = sameRequirements;
         ReserveResponse response = AdmissionRules.repeat(known, () -> same, reserve.nowMs());
         if (response.allowed()) {
-            leases.rememberLive(LeaseRecord.live(leaseId, reserve.requirements(), holds, reservedAtMs), reserve.nowMs());
+            leases.rememberLive(
+                    LeaseRecord.live(leaseId, reserve.requirements(), holds, reservedAtMs), reserve.nowMs());
         }
         return response;
     }
@@ -323,20 +343,21 @@ final class Admissions {
         for (int i = 0; i < due.size(); i++) {
             UnknownLeases.Entry entry = due.get(i);
             try {
-                ReserveOutcome outcome = Outcomes.ofReserve(
-                        await(submitter, answers.get(i), "the settling of " + entry.leaseId()).results());
+                ReserveOutcome outcome =
+                        Outcomes.ofReserve(await(submitter, answers.get(i), "the settling of " + entry.leaseId())
+                                .results());
                 switch (outcome.verdict()) {
                     case ADMITTED, REPEAT -> toVoid.add(entry);
                     case NO_CAPACITY, DENIED_BEFORE -> {
                         // Never applied, and now it never can be: the lease stays denied, as a denied lease does.
                         long retryAfterMs = deniedRetryAfterMs(keyAt(entry, outcome.causeIndex()));
-                        leases.rememberDenied(LeaseRecord.denied(entry.leaseId(), entry.requirements(), retryAfterMs),
-                                nowMs);
+                        leases.rememberDenied(
+                                LeaseRecord.denied(entry.leaseId(), entry.requirements(), retryAfterMs), nowMs);
                         unknown.endSettling(entry, true);
                     }
                     default -> {
-                        LOG.warn("TigerBeetle refused the settling of lease " + entry.leaseId() + ": "
-                                + outcome.cause() + "; its holds, if any, expire by themselves");
+                        LOG.warn("TigerBeetle refused the settling of lease " + entry.leaseId() + ": " + outcome.cause()
+                                + "; its holds, if any, expire by themselves");
                         unknown.endSettling(entry, true);
                     }
                 }
@@ -361,8 +382,11 @@ final class Admissions {
             boolean done = true;
             for (int i = 0; i < entry.requirements().size(); i++) {
                 try {
-                    done &= Outcomes.ofStep(StepKind.RELEASE, await(submitter, answers.get(next++), "a void of "
-                            + entry.leaseId()).results()) == StepVerdict.DONE;
+                    done &= Outcomes.ofStep(
+                                    StepKind.RELEASE,
+                                    await(submitter, answers.get(next++), "a void of " + entry.leaseId())
+                                            .results())
+                            == StepVerdict.DONE;
                 } catch (BackendException e) {
                     done = false;
                 }

@@ -14,8 +14,7 @@ final class Answers {
     /** A caller's wait beyond the request timeout, covering the flush interval and thread hand-offs. */
     private static final long WAIT_MARGIN_MS = 1_000;
 
-    private Answers() {
-    }
+    private Answers() {}
 
     /**
      * Waits for one of our own futures (never the client's; see {@link Submitter}) from

@@ -17,26 +17,31 @@ import java.util.List;
 final class Chains {
 
     /** One requirement of a reserve, resolved to its account and hold time. */
-    record HoldPlan(String key, long amount, long timeoutSeconds) {
-    }
+    record HoldPlan(String key, long amount, long timeoutSeconds) {}
 
-    private Chains() {
-    }
+    private Chains() {}
 
     /**
      * The reserve of a lease: one pending transfer limit -> operator per requirement, in the order
      * given (the caller sorts by key so that a resubmission builds the same chain), all linked.
      */
-    static List<Transfer> reserve(LedgerIds ids, String leaseId, List<HoldPlan> holds, LedgerId requirementSet,
-            long reservedAtUnixMs) {
+    static List<Transfer> reserve(
+            LedgerIds ids, String leaseId, List<HoldPlan> holds, LedgerId requirementSet, long reservedAtUnixMs) {
         if (holds.isEmpty()) {
             throw new IllegalArgumentException("a reserve needs at least one requirement");
         }
         List<Transfer> chain = new ArrayList<>(holds.size());
         for (HoldPlan hold : holds) {
-            chain.add(new Transfer(ids.reserve(leaseId, hold.key()), ids.limitAccount(hold.key()),
-                    ids.operatorAccount(), hold.amount(), LedgerId.NONE, requirementSet, reservedAtUnixMs,
-                    hold.timeoutSeconds(), TransferFlags.PENDING));
+            chain.add(new Transfer(
+                    ids.reserve(leaseId, hold.key()),
+                    ids.limitAccount(hold.key()),
+                    ids.operatorAccount(),
+                    hold.amount(),
+                    LedgerId.NONE,
+                    requirementSet,
+                    reservedAtUnixMs,
+                    hold.timeoutSeconds(),
+                    TransferFlags.PENDING));
         }
         return link(chain);
     }
@@ -52,8 +57,8 @@ final class Chains {
      * that a failing re-reserve keeps the original hold (never frees more than it should). With an
      * actual amount of 0 there is nothing to re-reserve and the void stands alone.
      */
-    static List<Transfer> shrink(LedgerIds ids, String leaseId, String key, long reservedAmount, long actualAmount,
-            long remainingSeconds) {
+    static List<Transfer> shrink(
+            LedgerIds ids, String leaseId, String key, long reservedAmount, long actualAmount, long remainingSeconds) {
         if (actualAmount < 0 || actualAmount >= reservedAmount) {
             throw new IllegalArgumentException("a shrink needs 0 <= actual < reserved, got actual " + actualAmount
                     + " and reserved " + reservedAmount);
@@ -72,8 +77,16 @@ final class Chains {
 
     /** Records overage that did not fit as debt: a posted transfer debt -> operator. */
     static List<Transfer> debt(LedgerIds ids, String leaseId, String key, long extraAmount) {
-        return List.of(new Transfer(ids.debt(leaseId, key), ids.debtAccount(key), ids.operatorAccount(), extraAmount,
-                LedgerId.NONE, LedgerId.NONE, 0, 0, TransferFlags.NONE));
+        return List.of(new Transfer(
+                ids.debt(leaseId, key),
+                ids.debtAccount(key),
+                ids.operatorAccount(),
+                extraAmount,
+                LedgerId.NONE,
+                LedgerId.NONE,
+                0,
+                0,
+                TransferFlags.NONE));
     }
 
     /**
@@ -82,8 +95,16 @@ final class Chains {
      * of release 0.16.0 and later).
      */
     static List<Transfer> completion(LedgerIds ids, String leaseId, String key) {
-        return List.of(new Transfer(ids.completion(leaseId), ids.limitAccount(key), ids.operatorAccount(), 0,
-                LedgerId.NONE, LedgerId.NONE, 0, 0, TransferFlags.NONE));
+        return List.of(new Transfer(
+                ids.completion(leaseId),
+                ids.limitAccount(key),
+                ids.operatorAccount(),
+                0,
+                LedgerId.NONE,
+                LedgerId.NONE,
+                0,
+                0,
+                TransferFlags.NONE));
     }
 
     /** Raises the capacity of {@code key} from balance {@code from} to {@code to}: operator -> limit, posted. */
@@ -91,8 +112,16 @@ final class Chains {
         if (to <= from) {
             throw new IllegalArgumentException("an increase needs to > from, got " + from + " -> " + to);
         }
-        return new Transfer(ids.capacityChange(key, revision, from, to, attempt), ids.operatorAccount(),
-                ids.limitAccount(key), to - from, LedgerId.NONE, LedgerId.NONE, 0, 0, TransferFlags.NONE);
+        return new Transfer(
+                ids.capacityChange(key, revision, from, to, attempt),
+                ids.operatorAccount(),
+                ids.limitAccount(key),
+                to - from,
+                LedgerId.NONE,
+                LedgerId.NONE,
+                0,
+                0,
+                TransferFlags.NONE);
     }
 
     /**
@@ -104,8 +133,16 @@ final class Chains {
         if (to >= from) {
             throw new IllegalArgumentException("a decrease needs to < from, got " + from + " -> " + to);
         }
-        return new Transfer(ids.capacityChange(key, revision, from, to, attempt), ids.limitAccount(key),
-                ids.operatorAccount(), from - to, LedgerId.NONE, LedgerId.NONE, 0, 0, TransferFlags.NONE);
+        return new Transfer(
+                ids.capacityChange(key, revision, from, to, attempt),
+                ids.limitAccount(key),
+                ids.operatorAccount(),
+                from - to,
+                LedgerId.NONE,
+                LedgerId.NONE,
+                0,
+                0,
+                TransferFlags.NONE);
     }
 
     /** Sets {@code linked} on every transfer but the last, and clears it on the last. */
@@ -131,14 +168,30 @@ final class Chains {
     }
 
     private static Transfer voidHold(LedgerIds ids, String leaseId, String key, long reservedAmount) {
-        return new Transfer(ids.voidOf(leaseId, key), ids.limitAccount(key), ids.operatorAccount(), reservedAmount,
-                ids.reserve(leaseId, key), LedgerId.NONE, 0, 0, TransferFlags.VOID_PENDING_TRANSFER);
+        return new Transfer(
+                ids.voidOf(leaseId, key),
+                ids.limitAccount(key),
+                ids.operatorAccount(),
+                reservedAmount,
+                ids.reserve(leaseId, key),
+                LedgerId.NONE,
+                0,
+                0,
+                TransferFlags.VOID_PENDING_TRANSFER);
     }
 
-    private static Transfer pendingRereserve(LedgerIds ids, String leaseId, String key, long amount,
-            long remainingSeconds) {
+    private static Transfer pendingRereserve(
+            LedgerIds ids, String leaseId, String key, long amount, long remainingSeconds) {
         long timeoutSeconds = Math.max(1, Math.min(Transfer.TIMEOUT_SECONDS_MAX, remainingSeconds));
-        return new Transfer(ids.rereserve(leaseId, key), ids.limitAccount(key), ids.operatorAccount(), amount,
-                LedgerId.NONE, LedgerId.NONE, 0, timeoutSeconds, TransferFlags.PENDING);
+        return new Transfer(
+                ids.rereserve(leaseId, key),
+                ids.limitAccount(key),
+                ids.operatorAccount(),
+                amount,
+                LedgerId.NONE,
+                LedgerId.NONE,
+                0,
+                timeoutSeconds,
+                TransferFlags.PENDING);
     }
 }

@@ -45,8 +45,8 @@ final class Completions {
     private final ConcurrentMap<String, KeyState> keys;
 
     /** Completion through {@code submitter}, the admissions session, on the keys {@code keys} holds. */
-    Completions(Submitter submitter, LedgerIds ids, Clock clock, LeaseBook leases,
-            ConcurrentMap<String, KeyState> keys) {
+    Completions(
+            Submitter submitter, LedgerIds ids, Clock clock, LeaseBook leases, ConcurrentMap<String, KeyState> keys) {
         this.submitter = Objects.requireNonNull(submitter, "submitter");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -55,8 +55,7 @@ final class Completions {
     }
 
     /** One chain of a complete and what it is for. */
-    private record Step(StepKind kind, String key, long extraAmount, List<Transfer> chain) {
-    }
+    private record Step(StepKind kind, String key, long extraAmount, List<Transfer> chain) {}
 
     /** Completes a batch: every step of every lease travels together, then the debt steps together. */
     List<CompleteResponse> completeAll(List<CompleteRequest> requests) {
@@ -97,7 +96,10 @@ final class Completions {
                 if (verdict == StepVerdict.FAILED) {
                     leaseFailed = true;
                 } else if (verdict == StepVerdict.DID_NOT_FIT && afterRefusedOverageIsDebt(step.key())) {
-                    debts.add(new Step(StepKind.DEBT, step.key(), step.extraAmount(),
+                    debts.add(new Step(
+                            StepKind.DEBT,
+                            step.key(),
+                            step.extraAmount(),
                             Chains.debt(ids, leaseId, step.key(), step.extraAmount())));
                 }
             }
@@ -144,7 +146,8 @@ final class Completions {
         boolean voidsAHold = false;
         for (LeaseRecord.Hold hold : lease.holds()) {
             String key = hold.key();
-            Settlement settlement = AdmissionRules.settle(hold.kind(), hold.amount(), actualByKey.getOrDefault(key, -1L));
+            Settlement settlement =
+                    AdmissionRules.settle(hold.kind(), hold.amount(), actualByKey.getOrDefault(key, -1L));
             if (settlement == Settlement.RELEASE) {
                 steps.add(new Step(StepKind.RELEASE, key, 0, Chains.release(ids, lease.leaseId(), key, hold.amount())));
                 voidsAHold = true;
@@ -158,7 +161,10 @@ final class Completions {
             long actual = actualByKey.get(key);
             long remainingSeconds = (remainingMs + 999) / 1000;
             if (settlement == Settlement.SHRINK) {
-                steps.add(new Step(StepKind.SHRINK, key, 0,
+                steps.add(new Step(
+                        StepKind.SHRINK,
+                        key,
+                        0,
                         Chains.shrink(ids, lease.leaseId(), key, hold.amount(), actual, remainingSeconds)));
                 voidsAHold = true;
             } else {
@@ -166,7 +172,10 @@ final class Completions {
             }
         }
         if (!voidsAHold && !lease.holds().isEmpty()) {
-            steps.add(new Step(StepKind.COMPLETION, lease.holds().get(0).key(), 0,
+            steps.add(new Step(
+                    StepKind.COMPLETION,
+                    lease.holds().get(0).key(),
+                    0,
                     Chains.completion(ids, lease.leaseId(), lease.holds().get(0).key())));
         }
         return steps;
@@ -181,7 +190,8 @@ final class Completions {
         KeyState state = keys.get(key);
         boolean decreasing = state != null && state.decreasing();
         return switch (AdmissionRules.overage(decreasing, true, overagePolicy(state))) {
-            case HOLD -> new Step(StepKind.OVERAGE, key, extra, Chains.overage(ids, leaseId, key, extra, remainingSeconds));
+            case HOLD ->
+                new Step(StepKind.OVERAGE, key, extra, Chains.overage(ids, leaseId, key, extra, remainingSeconds));
             case DEBT -> new Step(StepKind.DEBT, key, extra, Chains.debt(ids, leaseId, key, extra));
             case DROP -> new Step(StepKind.COMPLETION, key, 0, Chains.completion(ids, leaseId, key));
         };
@@ -199,11 +209,12 @@ final class Completions {
 
     private StepVerdict stepVerdict(Step step, CompletableFuture<TransferResults> answer, String leaseId) {
         try {
-            List<CreateTransferResult> results = await(submitter, answer, "the complete of lease " + leaseId).results();
+            List<CreateTransferResult> results =
+                    await(submitter, answer, "the complete of lease " + leaseId).results();
             StepVerdict verdict = Outcomes.ofStep(step.kind(), results);
             if (verdict == StepVerdict.FAILED) {
-                LOG.warn("TigerBeetle refused the " + step.kind() + " step of lease " + leaseId + " on "
-                        + step.key() + ": " + results);
+                LOG.warn("TigerBeetle refused the " + step.kind() + " step of lease " + leaseId + " on " + step.key()
+                        + ": " + results);
             }
             return verdict;
         } catch (BackendException e) {

@@ -28,11 +28,9 @@ final class LeaseBook {
     /** Most expired records dropped per call, so that no caller pays for a large backlog at once. */
     private static final int PRUNE_PER_CALL = 32;
 
-    private record Entry(LeaseRecord record, long forgetAtUnixMs) {
-    }
+    private record Entry(LeaseRecord record, long forgetAtUnixMs) {}
 
-    private record Due(long atUnixMs, String leaseId) {
-    }
+    private record Due(long atUnixMs, String leaseId) {}
 
     private final int capacity;
     private final long finishedMemoryMs;
@@ -73,8 +71,8 @@ final class LeaseBook {
      * it held is released, so a repeat answers {@code lease_expired} like a completed lease.
      */
     synchronized void rememberSettled(String leaseId, Map<String, Long> requirements, long nowUnixMs) {
-        LeaseRecord settled = LeaseRecord.live(leaseId, requirements, List.of(), nowUnixMs)
-                .withStatus(LeaseRecord.Status.COMPLETED);
+        LeaseRecord settled =
+                LeaseRecord.live(leaseId, requirements, List.of(), nowUnixMs).withStatus(LeaseRecord.Status.COMPLETED);
         put(settled, saturatingAdd(nowUnixMs, finishedMemoryMs), nowUnixMs);
     }
 
@@ -85,7 +83,8 @@ final class LeaseBook {
      */
     synchronized LeaseRecord beginComplete(String leaseId, long nowUnixMs) {
         Entry entry = entries.get(leaseId);
-        if (entry == null || entry.forgetAtUnixMs() <= nowUnixMs
+        if (entry == null
+                || entry.forgetAtUnixMs() <= nowUnixMs
                 || entry.record().status() != LeaseRecord.Status.LIVE) {
             return null;
         }
@@ -104,7 +103,8 @@ final class LeaseBook {
             entries.put(leaseId, new Entry(entry.record().withStatus(LeaseRecord.Status.LIVE), entry.forgetAtUnixMs()));
             return;
         }
-        long keepUntil = Math.max(saturatingAdd(nowUnixMs, finishedMemoryMs), entry.record().lastRollingExpiryUnixMs());
+        long keepUntil = Math.max(
+                saturatingAdd(nowUnixMs, finishedMemoryMs), entry.record().lastRollingExpiryUnixMs());
         long forgetAt = Math.min(entry.forgetAtUnixMs(), keepUntil);
         entries.put(leaseId, new Entry(entry.record().withStatus(LeaseRecord.Status.COMPLETED), forgetAt));
         if (forgetAt != entry.forgetAtUnixMs()) {

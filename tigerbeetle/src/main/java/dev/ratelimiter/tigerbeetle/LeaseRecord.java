@@ -17,8 +17,13 @@ import java.util.Objects;
  * @param reservedAtUnixMs when the holds were taken; 0 for a denied lease
  * @param retryAfterMs for a denied lease, the hint it was given
  */
-record LeaseRecord(String leaseId, Map<String, Long> requirements, List<Hold> holds, long reservedAtUnixMs,
-        Status status, long retryAfterMs) {
+record LeaseRecord(
+        String leaseId,
+        Map<String, Long> requirements,
+        List<Hold> holds,
+        long reservedAtUnixMs,
+        Status status,
+        long retryAfterMs) {
 
     /** Where a lease stands. */
     enum Status {
@@ -33,8 +38,7 @@ record LeaseRecord(String leaseId, Map<String, Long> requirements, List<Hold> ho
     }
 
     /** One hold of the lease: its key, amount and kind, and when the cluster lets it expire at the latest. */
-    record Hold(String key, long amount, LimitKind kind, long expiresAtUnixMs) {
-    }
+    record Hold(String key, long amount, LimitKind kind, long expiresAtUnixMs) {}
 
     LeaseRecord {
         Objects.requireNonNull(leaseId, "leaseId");

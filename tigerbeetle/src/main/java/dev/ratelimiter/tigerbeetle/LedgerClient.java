@@ -73,12 +73,16 @@ interface LedgerClient extends AutoCloseable {
     }
 
     /** An account to create on ledger 1 with code 1. */
-    record NewAccount(LedgerId id, int flags) {
-    }
+    record NewAccount(LedgerId id, int flags) {}
 
     /** An account as TigerBeetle reports it. Amounts are u128, hence BigInteger. */
-    record AccountRecord(LedgerId id, BigInteger debitsPending, BigInteger debitsPosted, BigInteger creditsPending,
-            BigInteger creditsPosted, int flags) {
+    record AccountRecord(
+            LedgerId id,
+            BigInteger debitsPending,
+            BigInteger debitsPosted,
+            BigInteger creditsPending,
+            BigInteger creditsPosted,
+            int flags) {
 
         /** {@code credits_posted - debits_posted}: for a limit account, its capacity. */
         BigInteger balance() {
@@ -92,7 +96,15 @@ interface LedgerClient extends AutoCloseable {
      * @param amount the amount when it fits in a long (every amount this backend writes does); -1 otherwise
      * @param timestampNanos when the cluster created it, in nanoseconds since the Unix epoch
      */
-    record TransferRecord(LedgerId id, LedgerId debitAccount, LedgerId creditAccount, long amount, LedgerId pendingId,
-            LedgerId userData128, long userData64, long timeoutSeconds, int flags, long timestampNanos) {
-    }
+    record TransferRecord(
+            LedgerId id,
+            LedgerId debitAccount,
+            LedgerId creditAccount,
+            long amount,
+            LedgerId pendingId,
+            LedgerId userData128,
+            long userData64,
+            long timeoutSeconds,
+            int flags,
+            long timestampNanos) {}
 }

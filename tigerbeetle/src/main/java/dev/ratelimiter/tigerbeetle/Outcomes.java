@@ -29,8 +29,7 @@ final class Outcomes {
     }
 
     /** A reserve verdict and, unless admitted, the index in the chain of the transfer that caused it. */
-    record ReserveOutcome(ReserveVerdict verdict, int causeIndex, CreateTransferResult cause) {
-    }
+    record ReserveOutcome(ReserveVerdict verdict, int causeIndex, CreateTransferResult cause) {}
 
     /** The steps of a complete, each a chain of its own. */
     enum StepKind {
@@ -67,8 +66,7 @@ final class Outcomes {
         FAILED
     }
 
-    private Outcomes() {
-    }
+    private Outcomes() {}
 
     /** The first result that explains a failed chain, or -1 when every transfer was created. */
     static int causeIndex(List<CreateTransferResult> results) {
@@ -136,21 +134,26 @@ final class Outcomes {
         boolean voidFailed = kind == StepKind.RELEASE || (kind == StepKind.SHRINK && index == 0);
         if (voidFailed) {
             return switch (cause) {
-                case PendingTransferExpired, PendingTransferAlreadyVoided, PendingTransferAlreadyPosted,
-                        PendingTransferNotFound, IdAlreadyFailed -> StepVerdict.DONE;
+                case PendingTransferExpired,
+                        PendingTransferAlreadyVoided,
+                        PendingTransferAlreadyPosted,
+                        PendingTransferNotFound,
+                        IdAlreadyFailed -> StepVerdict.DONE;
                 default -> StepVerdict.FAILED;
             };
         }
         return switch (kind) {
-            case SHRINK -> switch (cause) {
-                case ExceedsCredits, IdAlreadyFailed -> StepVerdict.DONE;
-                default -> StepVerdict.FAILED;
-            };
-            case OVERAGE -> switch (cause) {
-                // An earlier attempt did not fit either; its id stays failed.
-                case ExceedsCredits, IdAlreadyFailed -> StepVerdict.DID_NOT_FIT;
-                default -> StepVerdict.FAILED;
-            };
+            case SHRINK ->
+                switch (cause) {
+                    case ExceedsCredits, IdAlreadyFailed -> StepVerdict.DONE;
+                    default -> StepVerdict.FAILED;
+                };
+            case OVERAGE ->
+                switch (cause) {
+                    // An earlier attempt did not fit either; its id stays failed.
+                    case ExceedsCredits, IdAlreadyFailed -> StepVerdict.DID_NOT_FIT;
+                    default -> StepVerdict.FAILED;
+                };
             default -> StepVerdict.FAILED;
         };
     }
@@ -167,10 +170,18 @@ final class Outcomes {
     /** {@code exists} or one of the {@code exists_with_different_*} results. */
     static boolean isExists(CreateTransferResult result) {
         return switch (result) {
-            case Exists, ExistsWithDifferentFlags, ExistsWithDifferentPendingId, ExistsWithDifferentTimeout,
-                    ExistsWithDifferentDebitAccountId, ExistsWithDifferentCreditAccountId, ExistsWithDifferentAmount,
-                    ExistsWithDifferentUserData128, ExistsWithDifferentUserData64, ExistsWithDifferentUserData32,
-                    ExistsWithDifferentLedger, ExistsWithDifferentCode -> true;
+            case Exists,
+                    ExistsWithDifferentFlags,
+                    ExistsWithDifferentPendingId,
+                    ExistsWithDifferentTimeout,
+                    ExistsWithDifferentDebitAccountId,
+                    ExistsWithDifferentCreditAccountId,
+                    ExistsWithDifferentAmount,
+                    ExistsWithDifferentUserData128,
+                    ExistsWithDifferentUserData64,
+                    ExistsWithDifferentUserData32,
+                    ExistsWithDifferentLedger,
+                    ExistsWithDifferentCode -> true;
             default -> false;
         };
     }

@@ -41,6 +41,7 @@ final class Provisioning {
     private final ConcurrentMap<String, KeyState> keys;
     /** Next attempt number of capacity changes per key; only the admin thread touches it. */
     private final Map<String, Integer> capacityAttempts = new ConcurrentHashMap<>();
+
     private volatile boolean operatorReady;
 
     /**
@@ -120,8 +121,10 @@ final class Provisioning {
     }
 
     private void createAccounts(List<NewAccount> accounts, String what) {
-        List<CreateAccountResult> results = await(submitter, submitter.call("creation of " + what,
-                client -> client.createAccounts(accounts)), "creation of " + what);
+        List<CreateAccountResult> results = await(
+                submitter,
+                submitter.call("creation of " + what, client -> client.createAccounts(accounts)),
+                "creation of " + what);
         for (CreateAccountResult result : results) {
             if (result != CreateAccountResult.Ok && result != CreateAccountResult.Exists) {
                 throw new BackendException("TigerBeetle refused " + what + ": " + result
@@ -136,8 +139,8 @@ final class Provisioning {
         long capacity = state.definition().capacity();
         AccountRecord limit = lookupLimitAccount(key);
         long balance = longValue(limit.balance(), "the capacity of " + key);
-        boolean decreasingInRange = state.status() == LimitStatus.DECREASING
-                && balance >= state.pendingDecreaseTo() && balance <= capacity;
+        boolean decreasingInRange =
+                state.status() == LimitStatus.DECREASING && balance >= state.pendingDecreaseTo() && balance <= capacity;
         if (balance == capacity || decreasingInRange) {
             return true;
         }
@@ -172,7 +175,9 @@ final class Provisioning {
                     ? Chains.increase(ids, key, revision, from, to, attempt)
                     : Chains.decrease(ids, key, revision, from, to, attempt);
             String what = "the capacity change of " + key + " from " + from + " to " + to;
-            CreateTransferResult result = await(submitter, submitter.submit(List.of(transfer)), what).results().get(0);
+            CreateTransferResult result = await(submitter, submitter.submit(List.of(transfer)), what)
+                    .results()
+                    .get(0);
             switch (Outcomes.ofCapacity(result)) {
                 case APPLIED:
                     return true;
@@ -192,8 +197,10 @@ final class Provisioning {
 
     private AccountRecord lookupLimitAccount(String key) {
         LedgerId id = ids.limitAccount(key);
-        List<AccountRecord> found = await(reads, reads.call("lookup of the limit account of " + key,
-                client -> client.lookupAccounts(List.of(id))), "lookup of the limit account of " + key);
+        List<AccountRecord> found = await(
+                reads,
+                reads.call("lookup of the limit account of " + key, client -> client.lookupAccounts(List.of(id))),
+                "lookup of the limit account of " + key);
         for (AccountRecord account : found) {
             if (account.id().equals(id)) {
                 return account;

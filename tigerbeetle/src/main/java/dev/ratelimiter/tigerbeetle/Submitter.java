@@ -87,6 +87,7 @@ final class Submitter implements AutoCloseable {
     private final Set<Outstanding> outstanding = ConcurrentHashMap.newKeySet();
     /** Keeps the chains of one {@link #submitAll} call together in the queue. */
     private final Object enqueueLock = new Object();
+
     private final ScheduledThreadPoolExecutor timer;
     private final Thread flusher;
     private volatile boolean closed;
@@ -112,6 +113,7 @@ final class Submitter implements AutoCloseable {
     private volatile int batchLimit;
     /** {@code create_transfers} requests sent, and the transfers in them: their ratio is the batching achieved. */
     private final LongAdder transferRequestsSent = new LongAdder();
+
     private final LongAdder transfersSent = new LongAdder();
     /** Chains of a request the cluster refused as too large, sent again before the queue. */
     private final ConcurrentLinkedDeque<PendingChain> returned = new ConcurrentLinkedDeque<>();
@@ -177,8 +179,8 @@ final class Submitter implements AutoCloseable {
      * outstanding place is taken ({@code waitForPlace} false): for callers that must answer quickly,
      * such as a health probe.
      */
-    <T> CompletableFuture<T> call(String what, Function<LedgerClient, CompletableFuture<T>> request,
-            boolean waitForPlace) {
+    <T> CompletableFuture<T> call(
+            String what, Function<LedgerClient, CompletableFuture<T>> request, boolean waitForPlace) {
         BackendException refusal = refusal();
         if (refusal != null) {
             return CompletableFuture.failedFuture(refusal);
@@ -269,8 +271,8 @@ final class Submitter implements AutoCloseable {
             throw new IllegalArgumentException("a chain must be non-empty and linked on every transfer but the last");
         }
         if (chain.size() > batchSizeMax) {
-            return CompletableFuture.failedFuture(new BackendException("a chain of " + chain.size()
-                    + " transfers does not fit a request of at most " + batchSizeMax));
+            return CompletableFuture.failedFuture(new BackendException(
+                    "a chain of " + chain.size() + " transfers does not fit a request of at most " + batchSizeMax));
         }
         BackendException refusal = refusal();
         if (refusal != null) {
@@ -278,8 +280,8 @@ final class Submitter implements AutoCloseable {
         }
         PendingChain pending = new PendingChain(chain, System.nanoTime() + requestTimeoutNanos);
         if (!queue.offer(pending)) {
-            return CompletableFuture.failedFuture(new BackendException("the TigerBeetle submission queue is full ("
-                    + queueCapacity + " chains waiting)"));
+            return CompletableFuture.failedFuture(new BackendException(
+                    "the TigerBeetle submission queue is full (" + queueCapacity + " chains waiting)"));
         }
         if (closed) {
             // close() may have drained the queue before this offer landed; answer it here.
@@ -353,7 +355,8 @@ final class Submitter implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 // Closing: these chains left the queue, so close() will not see them; answer them here.
-                batch.forEach(pending -> pending.fail(new BackendException("the TigerBeetle backend is shutting down")));
+                batch.forEach(
+                        pending -> pending.fail(new BackendException("the TigerBeetle backend is shutting down")));
                 throw e;
             }
             if (next == null) {
@@ -417,8 +420,12 @@ final class Submitter implements AutoCloseable {
         String what = "a create_transfers request of " + transfers.size() + " transfers";
         transferRequestsSent.increment();
         transfersSent.add(transfers.size());
-        send(request, what, () -> ledger.createTransfers(transfers),
-                Math.max(0, earliestDeadlineNanos - System.nanoTime()), (results, error) -> {
+        send(
+                request,
+                what,
+                () -> ledger.createTransfers(transfers),
+                Math.max(0, earliestDeadlineNanos - System.nanoTime()),
+                (results, error) -> {
                     if (error != null && isTooMuchData(error)) {
                         sendSmaller(live, transfers.size());
                     } else if (error != null) {
@@ -433,8 +440,12 @@ final class Submitter implements AutoCloseable {
      * Sends one request (the caller holds an outstanding permit), arms its timer and wires its
      * answer. The client's future only gets a dependent attached; the timer completes ours.
      */
-    private <T> void send(Outstanding request, String what, Supplier<CompletableFuture<T>> sender,
-            long timeoutNanos, BiConsumer<T, Throwable> onAnswer) {
+    private <T> void send(
+            Outstanding request,
+            String what,
+            Supplier<CompletableFuture<T>> sender,
+            long timeoutNanos,
+            BiConsumer<T, Throwable> onAnswer) {
         outstanding.add(request);
         CompletableFuture<T> answer;
         try {
@@ -444,15 +455,18 @@ final class Submitter implements AutoCloseable {
         }
         ScheduledFuture<?> deadline;
         try {
-            deadline = timer.schedule(() -> {
-                if (answering) {
-                    // One line per outage, not one per request.
-                    LOG.warn("TigerBeetle did not answer " + what + " within " + requestTimeoutMs
-                            + " ms; failing fast until it answers again");
-                }
-                markSilent();
-                request.fail(unanswered(timedOutMessage("for " + what)));
-            }, timeoutNanos, TimeUnit.NANOSECONDS);
+            deadline = timer.schedule(
+                    () -> {
+                        if (answering) {
+                            // One line per outage, not one per request.
+                            LOG.warn("TigerBeetle did not answer " + what + " within " + requestTimeoutMs
+                                    + " ms; failing fast until it answers again");
+                        }
+                        markSilent();
+                        request.fail(unanswered(timedOutMessage("for " + what)));
+                    },
+                    timeoutNanos,
+                    TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // The timer is gone only after close(), which answers every outstanding caller.
             deadline = null;
@@ -528,8 +542,8 @@ final class Submitter implements AutoCloseable {
 
     private static void dispatch(List<PendingChain> live, int size, TransferResults results) {
         if (results.results().size() != size) {
-            BackendException malformed = new BackendException("TigerBeetle answered " + results.results().size()
-                    + " results for " + size + " transfers");
+            BackendException malformed = new BackendException(
+                    "TigerBeetle answered " + results.results().size() + " results for " + size + " transfers");
             live.forEach(pending -> pending.fail(malformed));
             return;
         }
@@ -560,7 +574,8 @@ final class Submitter implements AutoCloseable {
     private void markSilent() {
         answering = false;
         if (revival == null || revival.isDone()) {
-            revival = timer.scheduleWithFixedDelay(this::revive, REVIVE_CHECK_MS, REVIVE_CHECK_MS, TimeUnit.MILLISECONDS);
+            revival =
+                    timer.scheduleWithFixedDelay(this::revive, REVIVE_CHECK_MS, REVIVE_CHECK_MS, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -599,7 +614,11 @@ final class Submitter implements AutoCloseable {
                     answer.completeExceptionally(error);
                 }
             };
-            send(request, "a session probe", () -> ledger.lookupAccounts(List.of(PROBE_ACCOUNT)), requestTimeoutNanos,
+            send(
+                    request,
+                    "a session probe",
+                    () -> ledger.lookupAccounts(List.of(PROBE_ACCOUNT)),
+                    requestTimeoutNanos,
                     (value, error) -> answer.complete(value));
             probe = answer;
         }

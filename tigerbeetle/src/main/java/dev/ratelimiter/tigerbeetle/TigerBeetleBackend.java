@@ -72,8 +72,13 @@ public final class TigerBeetleBackend implements Backend {
      * A backend on two sessions of one cluster: {@code admissions} for everything that takes or
      * releases capacity, {@code reads} for usage and capacity lookups.
      */
-    TigerBeetleBackend(LedgerClient admissions, LedgerClient reads, TigerBeetleSettings settings, RetryHints hints,
-            Clock clock, LedgerIds ids) {
+    TigerBeetleBackend(
+            LedgerClient admissions,
+            LedgerClient reads,
+            TigerBeetleSettings settings,
+            RetryHints hints,
+            Clock clock,
+            LedgerIds ids) {
         Objects.requireNonNull(ids, "ids");
         Objects.requireNonNull(hints, "hints");
         Objects.requireNonNull(clock, "clock");
@@ -82,8 +87,8 @@ public final class TigerBeetleBackend implements Backend {
         LeaseBook leases = new LeaseBook(settings.leaseRecordsMax(), FINISHED_MEMORY_MS);
         ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
         this.provisioning = new Provisioning(submitter, this.reads, ids, keys);
-        this.admissions = new Admissions(submitter, ids, hints, clock, leases, keys,
-                new UnknownLeases(UNKNOWN_LEASES_MAX));
+        this.admissions =
+                new Admissions(submitter, ids, hints, clock, leases, keys, new UnknownLeases(UNKNOWN_LEASES_MAX));
         this.completions = new Completions(submitter, ids, clock, leases, keys);
         this.usageAndHealth = new UsageAndHealth(submitter, this.reads, ids, keys);
         this.settler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -91,8 +96,8 @@ public final class TigerBeetleBackend implements Backend {
             thread.setDaemon(true);
             return thread;
         });
-        this.settler.scheduleWithFixedDelay(this::settleQuietly, SETTLE_CHECK_MS, SETTLE_CHECK_MS,
-                TimeUnit.MILLISECONDS);
+        this.settler.scheduleWithFixedDelay(
+                this::settleQuietly, SETTLE_CHECK_MS, SETTLE_CHECK_MS, TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -62,6 +62,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     private final AtomicReference<Client> client;
     /** True while a replacement for an evicted client is being made, so that only one is. */
     private final AtomicBoolean replacing = new AtomicBoolean();
+
     private volatile boolean closed;
     /** Why the cluster refuses the current session, or null; see {@link #sessionProblem()}. */
     private volatile String problem;
@@ -84,8 +85,8 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         try {
             return new TigerBeetleLedgerClient(UInt128.asBytes(clusterId), addresses.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the TigerBeetle client refused addresses " + addresses + ": "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "the TigerBeetle client refused addresses " + addresses + ": " + e.getMessage(), e);
         }
     }
 
@@ -95,11 +96,14 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         for (Transfer transfer : transfers) {
             batch.add();
             batch.setId(transfer.id().low(), transfer.id().high());
-            batch.setDebitAccountId(transfer.debitAccount().low(), transfer.debitAccount().high());
-            batch.setCreditAccountId(transfer.creditAccount().low(), transfer.creditAccount().high());
+            batch.setDebitAccountId(
+                    transfer.debitAccount().low(), transfer.debitAccount().high());
+            batch.setCreditAccountId(
+                    transfer.creditAccount().low(), transfer.creditAccount().high());
             batch.setAmount(transfer.amount(), 0);
             batch.setPendingId(transfer.pendingId().low(), transfer.pendingId().high());
-            batch.setUserData128(transfer.userData128().low(), transfer.userData128().high());
+            batch.setUserData128(
+                    transfer.userData128().low(), transfer.userData128().high());
             batch.setUserData64(transfer.userData64());
             batch.setTimeout((int) transfer.timeoutSeconds());
             batch.setLedger(Transfer.LEDGER);
@@ -255,13 +259,15 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         problem = "the TigerBeetle cluster evicted this server's session (too many clients, or it restarted"
                 + " with other sessions); continuing on a new session";
         // Not on this thread: it is the client's own, which must not wait on a new client's start.
-        Thread replacer = new Thread(() -> {
-            try {
-                replace(refused, "TigerBeetle evicted this client's session; continuing on a new session");
-            } finally {
-                replacing.set(false);
-            }
-        }, "tigerbeetle-client-replace");
+        Thread replacer = new Thread(
+                () -> {
+                    try {
+                        replace(refused, "TigerBeetle evicted this client's session; continuing on a new session");
+                    } finally {
+                        replacing.set(false);
+                    }
+                },
+                "tigerbeetle-client-replace");
         replacer.setDaemon(true);
         replacer.start();
     }
@@ -287,13 +293,15 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     }
 
     private static void closeInBackground(Client closing, boolean wait) {
-        Thread closer = new Thread(() -> {
-            try {
-                closing.close();
-            } catch (RuntimeException e) {
-                LOG.debug("closing a TigerBeetle client failed; it is being dropped anyway", e);
-            }
-        }, "tigerbeetle-client-close");
+        Thread closer = new Thread(
+                () -> {
+                    try {
+                        closing.close();
+                    } catch (RuntimeException e) {
+                        LOG.debug("closing a TigerBeetle client failed; it is being dropped anyway", e);
+                    }
+                },
+                "tigerbeetle-client-close");
         closer.setDaemon(true);
         closer.start();
         if (!wait) {
@@ -353,9 +361,13 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         List<AccountRecord> accounts = new ArrayList<>(batch.getLength());
         batch.beforeFirst();
         while (batch.next()) {
-            accounts.add(new AccountRecord(id(batch.getId(UInt128.LeastSignificant), batch.getId(UInt128.MostSignificant)),
-                    batch.getDebitsPending(), batch.getDebitsPosted(), batch.getCreditsPending(),
-                    batch.getCreditsPosted(), batch.getFlags()));
+            accounts.add(new AccountRecord(
+                    id(batch.getId(UInt128.LeastSignificant), batch.getId(UInt128.MostSignificant)),
+                    batch.getDebitsPending(),
+                    batch.getDebitsPosted(),
+                    batch.getCreditsPending(),
+                    batch.getCreditsPosted(),
+                    batch.getFlags()));
         }
         return accounts;
     }
@@ -369,8 +381,11 @@ final class TigerBeetleLedgerClient implements LedgerClient {
             long amount = amountHigh == 0 && amountLow >= 0 ? amountLow : -1;
             transfers.add(new TransferRecord(
                     id(batch.getId(UInt128.LeastSignificant), batch.getId(UInt128.MostSignificant)),
-                    id(batch.getDebitAccountId(UInt128.LeastSignificant), batch.getDebitAccountId(UInt128.MostSignificant)),
-                    id(batch.getCreditAccountId(UInt128.LeastSignificant),
+                    id(
+                            batch.getDebitAccountId(UInt128.LeastSignificant),
+                            batch.getDebitAccountId(UInt128.MostSignificant)),
+                    id(
+                            batch.getCreditAccountId(UInt128.LeastSignificant),
                             batch.getCreditAccountId(UInt128.MostSignificant)),
                     amount,
                     id(batch.getPendingId(UInt128.LeastSignificant), batch.getPendingId(UInt128.MostSignificant)),

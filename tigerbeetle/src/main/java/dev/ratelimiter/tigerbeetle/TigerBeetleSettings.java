@@ -5,7 +5,6 @@ import dev.ratelimiter.core.settings.SettingOutOfBoundsException;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
@@ -45,6 +44,7 @@ public record TigerBeetleSettings(
      * size of one release.
      */
     public static final int BATCH_SIZE_LIMIT = 8189;
+
     public static final int DEFAULT_QUEUE_CAPACITY = 65_536;
     public static final int DEFAULT_IN_FLIGHT_REQUESTS_MAX = 8;
     public static final int DEFAULT_LEASE_RECORDS_MAX = 500_000;
@@ -78,39 +78,87 @@ public record TigerBeetleSettings(
 
     /** Settings for {@code addresses} of cluster {@code clusterId} with every other value at its default. */
     public static TigerBeetleSettings of(BigInteger clusterId, List<String> addresses) {
-        return new TigerBeetleSettings(clusterId, addresses, BATCH_SIZE_LIMIT, DEFAULT_FLUSH_INTERVAL,
-                DEFAULT_REQUEST_TIMEOUT, DEFAULT_QUEUE_CAPACITY, DEFAULT_IN_FLIGHT_REQUESTS_MAX,
+        return new TigerBeetleSettings(
+                clusterId,
+                addresses,
+                BATCH_SIZE_LIMIT,
+                DEFAULT_FLUSH_INTERVAL,
+                DEFAULT_REQUEST_TIMEOUT,
+                DEFAULT_QUEUE_CAPACITY,
+                DEFAULT_IN_FLIGHT_REQUESTS_MAX,
                 DEFAULT_LEASE_RECORDS_MAX);
     }
 
     public TigerBeetleSettings withBatchSizeMax(int value) {
-        return new TigerBeetleSettings(clusterId, addresses, value, flushInterval, requestTimeout, queueCapacity,
-                inFlightRequestsMax, leaseRecordsMax);
+        return new TigerBeetleSettings(
+                clusterId,
+                addresses,
+                value,
+                flushInterval,
+                requestTimeout,
+                queueCapacity,
+                inFlightRequestsMax,
+                leaseRecordsMax);
     }
 
     public TigerBeetleSettings withFlushInterval(Duration value) {
-        return new TigerBeetleSettings(clusterId, addresses, batchSizeMax, value, requestTimeout, queueCapacity,
-                inFlightRequestsMax, leaseRecordsMax);
+        return new TigerBeetleSettings(
+                clusterId,
+                addresses,
+                batchSizeMax,
+                value,
+                requestTimeout,
+                queueCapacity,
+                inFlightRequestsMax,
+                leaseRecordsMax);
     }
 
     public TigerBeetleSettings withRequestTimeout(Duration value) {
-        return new TigerBeetleSettings(clusterId, addresses, batchSizeMax, flushInterval, value, queueCapacity,
-                inFlightRequestsMax, leaseRecordsMax);
+        return new TigerBeetleSettings(
+                clusterId,
+                addresses,
+                batchSizeMax,
+                flushInterval,
+                value,
+                queueCapacity,
+                inFlightRequestsMax,
+                leaseRecordsMax);
     }
 
     public TigerBeetleSettings withQueueCapacity(int value) {
-        return new TigerBeetleSettings(clusterId, addresses, batchSizeMax, flushInterval, requestTimeout, value,
-                inFlightRequestsMax, leaseRecordsMax);
+        return new TigerBeetleSettings(
+                clusterId,
+                addresses,
+                batchSizeMax,
+                flushInterval,
+                requestTimeout,
+                value,
+                inFlightRequestsMax,
+                leaseRecordsMax);
     }
 
     public TigerBeetleSettings withInFlightRequestsMax(int value) {
-        return new TigerBeetleSettings(clusterId, addresses, batchSizeMax, flushInterval, requestTimeout, queueCapacity,
-                value, leaseRecordsMax);
+        return new TigerBeetleSettings(
+                clusterId,
+                addresses,
+                batchSizeMax,
+                flushInterval,
+                requestTimeout,
+                queueCapacity,
+                value,
+                leaseRecordsMax);
     }
 
     public TigerBeetleSettings withLeaseRecordsMax(int value) {
-        return new TigerBeetleSettings(clusterId, addresses, batchSizeMax, flushInterval, requestTimeout, queueCapacity,
-                inFlightRequestsMax, value);
+        return new TigerBeetleSettings(
+                clusterId,
+                addresses,
+                batchSizeMax,
+                flushInterval,
+                requestTimeout,
+                queueCapacity,
+                inFlightRequestsMax,
+                value);
     }
 
     private static void checkAddress(int index, String address) {
@@ -119,12 +167,15 @@ public record TigerBeetleSettings(
         String port;
         if (PORT.matcher(address).matches()) {
             port = address;
-        } else if (IPV4_WITH_PORT.matcher(address).matches() || IPV6_WITH_PORT.matcher(address).matches()) {
+        } else if (IPV4_WITH_PORT.matcher(address).matches()
+                || IPV6_WITH_PORT.matcher(address).matches()) {
             port = address.substring(address.lastIndexOf(':') + 1);
         } else {
-            throw new SettingOutOfBoundsException(field, "must be a port, an IPv4 address with a port or a bracketed"
-                    + " IPv6 address with a port (the TigerBeetle client does not resolve host names), got '"
-                    + address + "'");
+            throw new SettingOutOfBoundsException(
+                    field,
+                    "must be a port, an IPv4 address with a port or a bracketed"
+                            + " IPv6 address with a port (the TigerBeetle client does not resolve host names), got '"
+                            + address + "'");
         }
         int number = Integer.parseInt(port);
         if (number < 1 || number > 65_535) {

@@ -54,7 +54,7 @@ record Transfer(
     /** This transfer with the {@code linked} flag set or cleared. */
     Transfer linked(boolean linked) {
         int newFlags = linked ? flags | TransferFlags.LINKED : flags & ~TransferFlags.LINKED;
-        return new Transfer(id, debitAccount, creditAccount, amount, pendingId, userData128, userData64,
-                timeoutSeconds, newFlags);
+        return new Transfer(
+                id, debitAccount, creditAccount, amount, pendingId, userData128, userData64, timeoutSeconds, newFlags);
     }
 }

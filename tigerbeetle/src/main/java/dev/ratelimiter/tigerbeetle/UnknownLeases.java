@@ -46,7 +46,11 @@ final class UnknownLeases {
      * @param sentAtUnixMs when it was sent, by this server's clock
      * @param forgetAtUnixMs when every hold it could have taken has expired for sure
      */
-    record Entry(String leaseId, SortedMap<String, Long> requirements, List<Transfer> chain, long sentAtUnixMs,
+    record Entry(
+            String leaseId,
+            SortedMap<String, Long> requirements,
+            List<Transfer> chain,
+            long sentAtUnixMs,
             long forgetAtUnixMs) {
 
         Entry {
@@ -61,6 +65,7 @@ final class UnknownLeases {
     private final int capacity;
     /** Insertion order is age order: the oldest entries come first. */
     private final Map<String, Entry> waiting = new LinkedHashMap<>();
+
     private final Map<String, Entry> settling = new LinkedHashMap<>();
     private long dropped;
 

@@ -42,6 +42,7 @@ final class UsageAndHealth {
     private final ConcurrentMap<String, KeyState> keys;
     /** The last usage read per key; only its reserved and debt are used, the capacity is the key's current one. */
     private final ConcurrentHashMap<String, Usage> lastUsage = new ConcurrentHashMap<>();
+
     private final AtomicReference<CompletableFuture<List<AccountRecord>>> probe = new AtomicReference<>();
 
     /**
@@ -66,7 +67,8 @@ final class UsageAndHealth {
         LedgerId debtId = ids.debtAccount(key);
         List<AccountRecord> accounts;
         try {
-            accounts = await(reads,
+            accounts = await(
+                    reads,
                     reads.call("usage of " + key, client -> client.lookupAccounts(List.of(limitId, debtId))),
                     "usage of " + key);
         } catch (BackendException e) {
@@ -98,7 +100,8 @@ final class UsageAndHealth {
         if (refused.isPresent()) {
             return refused;
         }
-        return answersNow() ? Optional.empty()
+        return answersNow()
+                ? Optional.empty()
                 : Optional.of("TigerBeetle does not answer within " + submitter.requestTimeoutMs() + " ms");
     }
 
@@ -116,8 +119,8 @@ final class UsageAndHealth {
         }
         CompletableFuture<List<AccountRecord>> current = probe.get();
         if (current == null || current.isDone()) {
-            CompletableFuture<List<AccountRecord>> fresh = submitter.call("health probe",
-                    client -> client.lookupAccounts(List.of(ids.operatorAccount())), false);
+            CompletableFuture<List<AccountRecord>> fresh = submitter.call(
+                    "health probe", client -> client.lookupAccounts(List.of(ids.operatorAccount())), false);
             current = probe.compareAndSet(current, fresh) ? fresh : probe.get();
         }
         try {

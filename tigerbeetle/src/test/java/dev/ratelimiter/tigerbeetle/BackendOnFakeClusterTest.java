@@ -123,11 +123,16 @@ class BackendOnFakeClusterTest {
         backend.install(LimitState.created(LimitDefinition.concurrency("slots", 5, 30)));
         reserve(backend, "expiring", "rpm", 1);
         reserve(backend, "completed", "slots", 1);
-        assertTrue(backend.complete(new CompleteRequest("completed", "", List.of())).ok());
+        assertTrue(backend.complete(new CompleteRequest("completed", "", List.of()))
+                .ok());
         clock.advanceSeconds(10);
 
-        assertEquals(ErrorCodes.leaseExpired("expiring"), reserve(backend, "expiring", "rpm", 1).error());
-        assertEquals(ErrorCodes.leaseExpired("completed"), reserve(backend, "completed", "slots", 1).error());
+        assertEquals(
+                ErrorCodes.leaseExpired("expiring"),
+                reserve(backend, "expiring", "rpm", 1).error());
+        assertEquals(
+                ErrorCodes.leaseExpired("completed"),
+                reserve(backend, "completed", "slots", 1).error());
     }
 
     @Test
@@ -140,7 +145,8 @@ class BackendOnFakeClusterTest {
 
         TigerBeetleBackend after = backend();
         after.install(LimitState.created(LimitDefinition.concurrency("slots", 5, 30)));
-        assertEquals(ErrorCodes.leaseExpired("a"), reserve(after, "a", "slots", 1).error());
+        assertEquals(
+                ErrorCodes.leaseExpired("a"), reserve(after, "a", "slots", 1).error());
     }
 
     @Test
@@ -155,7 +161,9 @@ class BackendOnFakeClusterTest {
 
         assertFalse(reserve(after, "b", "rpm", 1).allowed());
         assertEquals(3, after.usage("rpm").reserved());
-        assertTrue(after.complete(new CompleteRequest("a", "", List.of(new Actual("rpm", 0)))).ok(),
+        assertTrue(
+                after.complete(new CompleteRequest("a", "", List.of(new Actual("rpm", 0))))
+                        .ok(),
                 "a complete the server has no record of answers ok");
         assertEquals(3, after.usage("rpm").reserved(), "and its holds expire by themselves");
         clock.advanceSeconds(60);
@@ -170,7 +178,8 @@ class BackendOnFakeClusterTest {
         reserve(backend, "a", "tpm", 80, "slots", 1);
         clock.advanceSeconds(20);
 
-        assertTrue(backend.complete(new CompleteRequest("a", "", List.of(new Actual("tpm", 30)))).ok());
+        assertTrue(backend.complete(new CompleteRequest("a", "", List.of(new Actual("tpm", 30))))
+                .ok());
 
         assertEquals(30, backend.usage("tpm").reserved());
         assertEquals(0, backend.usage("slots").reserved());
@@ -187,7 +196,8 @@ class BackendOnFakeClusterTest {
         reserve(backend, "a", "tpm", 80);
 
         assertTrue(backend.complete(new CompleteRequest("a", "", List.of())).ok());
-        assertTrue(backend.complete(new CompleteRequest("a", "", List.of(new Actual("tpm", 0)))).ok());
+        assertTrue(backend.complete(new CompleteRequest("a", "", List.of(new Actual("tpm", 0))))
+                .ok());
 
         assertEquals(80, backend.usage("tpm").reserved(), "a second complete changes nothing");
     }
@@ -210,10 +220,12 @@ class BackendOnFakeClusterTest {
     @Test
     void dropsOverageThatDoesNotFitWhenTheLimitDeniesIt() {
         TigerBeetleBackend backend = backend();
-        backend.install(LimitState.created(LimitDefinition.rolling("tpm", 100, 60).withOverage(Overage.DENY)));
+        backend.install(
+                LimitState.created(LimitDefinition.rolling("tpm", 100, 60).withOverage(Overage.DENY)));
         reserve(backend, "a", "tpm", 90);
 
-        assertTrue(backend.complete(new CompleteRequest("a", "", List.of(new Actual("tpm", 150)))).ok());
+        assertTrue(backend.complete(new CompleteRequest("a", "", List.of(new Actual("tpm", 150))))
+                .ok());
 
         assertEquals(new Usage(90, 10, 0), backend.usage("tpm"));
     }
@@ -231,7 +243,9 @@ class BackendOnFakeClusterTest {
 
         LimitState lowered = raised.change(LimitDefinition.rolling("rpm", 1, 60));
         backend.install(lowered);
-        assertEquals(ErrorCodes.limitDecreasing("rpm"), reserve(backend, "c", "rpm", 1).error());
+        assertEquals(
+                ErrorCodes.limitDecreasing("rpm"),
+                reserve(backend, "c", "rpm", 1).error());
         clock.advanceSeconds(60);
         assertTrue(backend.tryApplyDecrease("rpm"));
         LimitState applied = lowered.decreaseApplied();
@@ -268,7 +282,9 @@ class BackendOnFakeClusterTest {
         try (LimiterService service = LimiterService.open(backend, new InMemoryStore(), RequestLimits.DEFAULT)) {
             service.putLimit(LimitDefinition.rolling("rpm", 5, 10));
             assertTrue(service.reserve(request("a", "rpm", 4)).allowed(), "a new limit is usable at once");
-            assertEquals(LimitStatus.DECREASING, service.putLimit(LimitDefinition.rolling("rpm", 2, 10)).status());
+            assertEquals(
+                    LimitStatus.DECREASING,
+                    service.putLimit(LimitDefinition.rolling("rpm", 2, 10)).status());
 
             assertEquals(0, service.applyDecreases());
             clock.advanceSeconds(10);
@@ -322,7 +338,9 @@ class BackendOnFakeClusterTest {
 
         LimitState lowered = new LimitState(LimitDefinition.rolling("rpm", 2, 10), LimitStatus.ACTIVE, 0, 9);
         assertThrows(BackendException.class, () -> backend.install(lowered));
-        assertEquals(ErrorCodes.limitDecreasing("rpm"), reserve(backend, "b", "rpm", 1).error());
+        assertEquals(
+                ErrorCodes.limitDecreasing("rpm"),
+                reserve(backend, "b", "rpm", 1).error());
 
         clock.advanceSeconds(10);
         backend.install(lowered);
@@ -336,12 +354,13 @@ class BackendOnFakeClusterTest {
         backend.install(LimitState.created(LimitDefinition.rolling("rpm", 100, 60)));
         int before = cluster.transferRequests();
 
-        List<ReserveResponse> responses = backend.reserveAll(List.of(request("a", "rpm", 1), request("b", "rpm", 1),
-                request("c", "rpm", 1), request("d", "rpm", 1)));
+        List<ReserveResponse> responses = backend.reserveAll(List.of(
+                request("a", "rpm", 1), request("b", "rpm", 1), request("c", "rpm", 1), request("d", "rpm", 1)));
 
         assertTrue(responses.stream().allMatch(ReserveResponse::allowed));
         assertEquals(before + 1, cluster.transferRequests());
-        backend.completeAll(List.of(new CompleteRequest("a", "", List.of(new Actual("rpm", 0))),
+        backend.completeAll(List.of(
+                new CompleteRequest("a", "", List.of(new Actual("rpm", 0))),
                 new CompleteRequest("b", "", List.of(new Actual("rpm", 0)))));
         assertEquals(before + 2, cluster.transferRequests());
         assertEquals(2, backend.usage("rpm").reserved());
@@ -353,7 +372,9 @@ class BackendOnFakeClusterTest {
         backend.install(LimitState.created(LimitDefinition.rolling("rpm", 2, 60)));
         int before = cluster.transferRequests();
 
-        assertEquals(ErrorCodes.unknownLimitKey("nope"), reserve(backend, "a", "rpm", 1, "nope", 1).error());
+        assertEquals(
+                ErrorCodes.unknownLimitKey("nope"),
+                reserve(backend, "a", "rpm", 1, "nope", 1).error());
         ReserveResponse tooLarge = reserve(backend, "b", "rpm", 3);
         assertEquals(ErrorCodes.exceedsCapacity("rpm"), tooLarge.error());
         assertEquals(0, tooLarge.retryAfterMs());
@@ -382,9 +403,15 @@ class BackendOnFakeClusterTest {
 
     private TigerBeetleBackend backend(Duration flushInterval, Duration requestTimeout) {
         TigerBeetleSettings settings = TigerBeetleSettings.of(BigInteger.ZERO, List.of("3000"))
-                .withFlushInterval(flushInterval).withRequestTimeout(requestTimeout);
-        TigerBeetleBackend backend = new TigerBeetleBackend(cluster.client(), cluster.client(), settings,
-                new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0), clock, ids);
+                .withFlushInterval(flushInterval)
+                .withRequestTimeout(requestTimeout);
+        TigerBeetleBackend backend = new TigerBeetleBackend(
+                cluster.client(),
+                cluster.client(),
+                settings,
+                new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0),
+                clock,
+                ids);
         backends.add(backend);
         return backend;
     }

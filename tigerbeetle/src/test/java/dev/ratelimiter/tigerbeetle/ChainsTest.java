@@ -16,10 +16,15 @@ class ChainsTest {
 
     @Test
     void reserveLinksEveryPendingTransferButTheLast() {
-        List<Transfer> chain = Chains.reserve(ids, "lease-1", List.of(
-                new Chains.HoldPlan("a", 3, 60),
-                new Chains.HoldPlan("b", 1, 30),
-                new Chains.HoldPlan("c", 5, 4_294_967_295L)), set, 1_700_000_000_000L);
+        List<Transfer> chain = Chains.reserve(
+                ids,
+                "lease-1",
+                List.of(
+                        new Chains.HoldPlan("a", 3, 60),
+                        new Chains.HoldPlan("b", 1, 30),
+                        new Chains.HoldPlan("c", 5, 4_294_967_295L)),
+                set,
+                1_700_000_000_000L);
 
         assertEquals(3, chain.size());
         assertEquals(TransferFlags.PENDING | TransferFlags.LINKED, chain.get(0).flags());
@@ -30,8 +35,12 @@ class ChainsTest {
 
     @Test
     void reserveHoldsEachAmountFromTheLimitAccountForItsWindowOrTimeout() {
-        List<Transfer> chain = Chains.reserve(ids, "lease-1", List.of(
-                new Chains.HoldPlan("a", 3, 60), new Chains.HoldPlan("b", 1, 4_294_967_295L)), set, 1_700_000_000_000L);
+        List<Transfer> chain = Chains.reserve(
+                ids,
+                "lease-1",
+                List.of(new Chains.HoldPlan("a", 3, 60), new Chains.HoldPlan("b", 1, 4_294_967_295L)),
+                set,
+                1_700_000_000_000L);
 
         Transfer first = chain.get(0);
         assertEquals(ids.reserve("lease-1", "a"), first.id());
@@ -49,7 +58,9 @@ class ChainsTest {
     @Test
     void aSingleRequirementIsAChainOfOneWithoutLink() {
         List<Transfer> chain = Chains.reserve(ids, "l", List.of(new Chains.HoldPlan("a", 1, 1)), set, 0);
-        assertEquals(List.of(TransferFlags.PENDING), chain.stream().map(Transfer::flags).toList());
+        assertEquals(
+                List.of(TransferFlags.PENDING),
+                chain.stream().map(Transfer::flags).toList());
         assertThrows(IllegalArgumentException.class, () -> Chains.reserve(ids, "l", List.of(), set, 0));
     }
 
@@ -71,7 +82,9 @@ class ChainsTest {
     void shrinkVoidsAndReReservesTheActualAmountForTheRemainingTime() {
         List<Transfer> chain = Chains.shrink(ids, "lease-1", "tpm", 100, 40, 17);
         assertEquals(2, chain.size());
-        assertEquals(TransferFlags.VOID_PENDING_TRANSFER | TransferFlags.LINKED, chain.get(0).flags());
+        assertEquals(
+                TransferFlags.VOID_PENDING_TRANSFER | TransferFlags.LINKED,
+                chain.get(0).flags());
         assertEquals(100, chain.get(0).amount());
         Transfer rereserve = chain.get(1);
         assertEquals(ids.rereserve("lease-1", "tpm"), rereserve.id());
@@ -149,7 +162,8 @@ class ChainsTest {
 
     @Test
     void refusesTimeoutsBeyondThirtyTwoBits() {
-        assertThrows(IllegalArgumentException.class, () -> Chains.reserve(ids, "l",
-                List.of(new Chains.HoldPlan("a", 1, 4_294_967_296L)), set, 0));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Chains.reserve(ids, "l", List.of(new Chains.HoldPlan("a", 1, 4_294_967_296L)), set, 0));
     }
 }

@@ -65,13 +65,15 @@ class ClusterTimingOnFakeClusterTest {
         TigerBeetleBackend backend = backend(cluster, Duration.ofMillis(200));
         backend.install(LimitState.created(LimitDefinition.rolling("rpm", 5, 60)));
         cluster.stopAnswering();
-        assertEquals(ErrorCodes.BACKEND_ERROR, reserve(backend, "away", "rpm", 1).error());
+        assertEquals(
+                ErrorCodes.BACKEND_ERROR, reserve(backend, "away", "rpm", 1).error());
         int sessionsBefore = cluster.sessionsOpened();
 
         cluster.startAnswering(false);
 
         long returnedAt = System.nanoTime();
-        awaitTrue("a reserve is admitted once the cluster answers again",
+        awaitTrue(
+                "a reserve is admitted once the cluster answers again",
                 () -> reserve(backend, "back-" + System.nanoTime(), "rpm", 1).allowed());
         long recoveryMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - returnedAt);
         assertTrue(cluster.sessionsOpened() > sessionsBefore, "the silent session was replaced");
@@ -90,11 +92,14 @@ class ClusterTimingOnFakeClusterTest {
 
         assertTrue(admitted.allowed());
         assertEquals(START_MS + 5_000, admitted.reservedAtUnixMs(), "the hold's timeout starts at the commit");
-        assertEquals(admitted.reservedAtUnixMs(), reserve(backend, "a", "rpm", 1).reservedAtUnixMs());
+        assertEquals(
+                admitted.reservedAtUnixMs(), reserve(backend, "a", "rpm", 1).reservedAtUnixMs());
 
         TigerBeetleBackend restarted = backend(cluster, Duration.ofSeconds(5));
         restarted.install(LimitState.created(LimitDefinition.rolling("rpm", 5, 60)));
-        assertEquals(admitted.reservedAtUnixMs(), reserve(restarted, "a", "rpm", 1).reservedAtUnixMs(),
+        assertEquals(
+                admitted.reservedAtUnixMs(),
+                reserve(restarted, "a", "rpm", 1).reservedAtUnixMs(),
                 "a repeat after a restart reads the same commit time from the ledger");
     }
 
@@ -107,7 +112,9 @@ class ClusterTimingOnFakeClusterTest {
         backend.settleUnknownLeases();
 
         assertEquals(0, cluster.debitsPending(ids.limitAccount("rpm")), "nobody uses that hold: it is voided");
-        assertEquals(ErrorCodes.leaseExpired("lost"), reserve(backend, "lost", "rpm", 3).error());
+        assertEquals(
+                ErrorCodes.leaseExpired("lost"),
+                reserve(backend, "lost", "rpm", 3).error());
         assertTrue(reserve(backend, "next", "rpm", 5).allowed());
     }
 
@@ -133,7 +140,9 @@ class ClusterTimingOnFakeClusterTest {
         backend.settleUnknownLeases();
 
         assertEquals(0, cluster.debitsPending(ids.limitAccount("rpm")));
-        assertEquals(ErrorCodes.leaseExpired("dropped"), reserve(backend, "dropped", "rpm", 3).error());
+        assertEquals(
+                ErrorCodes.leaseExpired("dropped"),
+                reserve(backend, "dropped", "rpm", 3).error());
     }
 
     @Test
@@ -165,8 +174,12 @@ class ClusterTimingOnFakeClusterTest {
         TigerBeetleBackend after = backend(cluster, Duration.ofSeconds(5));
         after.install(LimitState.created(LimitDefinition.rolling("tpm", 100, 60)));
 
-        assertEquals(ErrorCodes.leaseExpired("kept"), reserve(after, "kept", "tpm", 40).error());
-        assertEquals(ErrorCodes.leaseExpired("grown"), reserve(after, "grown", "tpm", 40).error());
+        assertEquals(
+                ErrorCodes.leaseExpired("kept"),
+                reserve(after, "kept", "tpm", 40).error());
+        assertEquals(
+                ErrorCodes.leaseExpired("grown"),
+                reserve(after, "grown", "tpm", 40).error());
         assertEquals(90, after.usage("tpm").reserved(), "completed rolling holds still count until they expire");
     }
 
@@ -195,10 +208,13 @@ class ClusterTimingOnFakeClusterTest {
         cluster.stopAnswering();
         TigerBeetleBackend backend = backend(cluster, Duration.ofMillis(100));
 
-        assertThrows(BackendException.class,
+        assertThrows(
+                BackendException.class,
                 () -> backend.install(LimitState.created(LimitDefinition.rolling("rpm", 5, 60))));
 
-        assertEquals(ErrorCodes.BACKEND_ERROR, reserve(backend, "a", "rpm", 1).error(),
+        assertEquals(
+                ErrorCodes.BACKEND_ERROR,
+                reserve(backend, "a", "rpm", 1).error(),
                 "retryable, never unknown_limit_key");
     }
 
@@ -221,9 +237,11 @@ class ClusterTimingOnFakeClusterTest {
         FakeTigerBeetle cluster = new FakeTigerBeetle(clock);
         StallingReads reads = new StallingReads(cluster.client());
         TigerBeetleSettings settings = TigerBeetleSettings.of(BigInteger.ZERO, List.of("3000"))
-                .withFlushInterval(Duration.ZERO).withRequestTimeout(Duration.ofSeconds(3)).withInFlightRequestsMax(2);
-        TigerBeetleBackend backend = new TigerBeetleBackend(cluster.client(), reads, settings,
-                new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0), clock, ids);
+                .withFlushInterval(Duration.ZERO)
+                .withRequestTimeout(Duration.ofSeconds(3))
+                .withInFlightRequestsMax(2);
+        TigerBeetleBackend backend = new TigerBeetleBackend(
+                cluster.client(), reads, settings, new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0), clock, ids);
         backends.add(backend);
         backend.install(LimitState.created(LimitDefinition.rolling("rpm", 5, 60)));
         reads.stall();
@@ -253,7 +271,8 @@ class ClusterTimingOnFakeClusterTest {
         clock.advanceSeconds(10);
 
         assertFalse(reserve(backend, "b", "slots", 1).allowed(), "no pulse yet: the timed-out hold still counts");
-        assertTrue(backend.complete(new CompleteRequest("a", "", List.of())).ok(),
+        assertTrue(
+                backend.complete(new CompleteRequest("a", "", List.of())).ok(),
                 "voiding a timed-out hold answers pending_transfer_expired, which is done");
         clock.advanceMillis(100);
         assertTrue(reserve(backend, "c", "slots", 1).allowed());
@@ -269,7 +288,8 @@ class ClusterTimingOnFakeClusterTest {
         TigerBeetleBackend backend = backend(cluster, Duration.ofMillis(200));
         backend.install(LimitState.created(LimitDefinition.rolling("rpm", 5, 3_600)));
         cluster.stopAnswering();
-        assertEquals(ErrorCodes.BACKEND_ERROR, reserve(backend, leaseId, "rpm", 3).error());
+        assertEquals(
+                ErrorCodes.BACKEND_ERROR, reserve(backend, leaseId, "rpm", 3).error());
         cluster.startAnswering(applied);
         awaitTrue("the backend answers again", backend::isHealthy);
         return backend;
@@ -277,9 +297,15 @@ class ClusterTimingOnFakeClusterTest {
 
     private TigerBeetleBackend backend(FakeTigerBeetle cluster, Duration requestTimeout) {
         TigerBeetleSettings settings = TigerBeetleSettings.of(BigInteger.ZERO, List.of("3000"))
-                .withFlushInterval(Duration.ZERO).withRequestTimeout(requestTimeout);
-        TigerBeetleBackend backend = new TigerBeetleBackend(cluster.client(), cluster.client(), settings,
-                new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0), clock, ids);
+                .withFlushInterval(Duration.ZERO)
+                .withRequestTimeout(requestTimeout);
+        TigerBeetleBackend backend = new TigerBeetleBackend(
+                cluster.client(),
+                cluster.client(),
+                settings,
+                new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0),
+                clock,
+                ids);
         backends.add(backend);
         return backend;
     }

@@ -21,8 +21,14 @@ class FakeClusterContractTest extends BackendContractTest {
     @Override
     protected Backend createBackend(RetryPolicy retryPolicy) {
         TigerBeetleSettings settings = TigerBeetleSettings.of(BigInteger.ZERO, List.of("3000"))
-                .withFlushInterval(Duration.ZERO).withRequestTimeout(Duration.ofSeconds(5));
-        return new TigerBeetleBackend(cluster.client(), cluster.client(), settings, new RetryHints(retryPolicy, clock), clock,
+                .withFlushInterval(Duration.ZERO)
+                .withRequestTimeout(Duration.ofSeconds(5));
+        return new TigerBeetleBackend(
+                cluster.client(),
+                cluster.client(),
+                settings,
+                new RetryHints(retryPolicy, clock),
+                clock,
                 LedgerIds.standard());
     }
 

@@ -47,9 +47,12 @@ import java.util.concurrent.CompletableFuture;
  */
 final class FakeTigerBeetle {
     /** Results TigerBeetle records as failed ids: a later transfer with the same id gets id_already_failed. */
-    private static final Set<CreateTransferResult> TRANSIENT = EnumSet.of(CreateTransferResult.ExceedsCredits,
-            CreateTransferResult.ExceedsDebits, CreateTransferResult.DebitAccountNotFound,
-            CreateTransferResult.CreditAccountNotFound, CreateTransferResult.PendingTransferNotFound);
+    private static final Set<CreateTransferResult> TRANSIENT = EnumSet.of(
+            CreateTransferResult.ExceedsCredits,
+            CreateTransferResult.ExceedsDebits,
+            CreateTransferResult.DebitAccountNotFound,
+            CreateTransferResult.CreditAccountNotFound,
+            CreateTransferResult.PendingTransferNotFound);
 
     private static final class Account {
         final int flags;
@@ -72,7 +75,12 @@ final class FakeTigerBeetle {
         }
     }
 
-    private enum PendingState { PENDING, VOIDED, EXPIRED, POSTED }
+    private enum PendingState {
+        PENDING,
+        VOIDED,
+        EXPIRED,
+        POSTED
+    }
 
     private static final class Stored {
         final Transfer transfer;
@@ -101,14 +109,14 @@ final class FakeTigerBeetle {
     private boolean answering = true;
     /** Incremented by every outage: sessions opened before it stay silent until renewed. */
     private int outage;
+
     private byte refusal = PacketStatus.Ok.value;
     private final List<Parked<?>> parked = new ArrayList<>();
     private int transferRequests;
     private int sessionsOpened;
 
     /** A request received while not answering, with the session it came on. */
-    private record Parked<T>(Session session, Operation<T> operation, CompletableFuture<T> future) {
-    }
+    private record Parked<T>(Session session, Operation<T> operation, CompletableFuture<T> future) {}
 
     FakeTigerBeetle(Clock clock) {
         this(clock, 0);
@@ -165,7 +173,8 @@ final class FakeTigerBeetle {
         @Override
         public Optional<String> sessionProblem() {
             synchronized (FakeTigerBeetle.this) {
-                return refusal == PacketStatus.Ok.value ? Optional.empty()
+                return refusal == PacketStatus.Ok.value
+                        ? Optional.empty()
                         : Optional.of("refused: " + PacketStatus.fromValue(refusal));
             }
         }
@@ -184,8 +193,7 @@ final class FakeTigerBeetle {
     }
 
     /** A session of a client, and the outage count when it was opened. */
-    private record Session(int openedInOutage) {
-    }
+    private record Session(int openedInOutage) {}
 
     private synchronized Session openSession() {
         sessionsOpened++;
@@ -288,8 +296,10 @@ final class FakeTigerBeetle {
                 accounts.put(account.id(), new Account(account.flags()));
                 results.add(CreateAccountResult.Ok);
             } else {
-                results.add(existing.flags == account.flags()
-                        ? CreateAccountResult.Exists : CreateAccountResult.ExistsWithDifferentFlags);
+                results.add(
+                        existing.flags == account.flags()
+                                ? CreateAccountResult.Exists
+                                : CreateAccountResult.ExistsWithDifferentFlags);
             }
         }
         return results;
@@ -375,10 +385,12 @@ final class FakeTigerBeetle {
             debit.debitsPosted += transfer.amount();
             credit.creditsPosted += transfer.amount();
         }
-        long expiresAtMs = pending && transfer.timeoutSeconds() > 0
-                ? nowMs + transfer.timeoutSeconds() * 1000L : Long.MAX_VALUE;
-        transfers.put(transfer.id(), new Stored(transfer, timestamp(nowMs), expiresAtMs,
-                pending ? PendingState.PENDING : PendingState.POSTED));
+        long expiresAtMs =
+                pending && transfer.timeoutSeconds() > 0 ? nowMs + transfer.timeoutSeconds() * 1000L : Long.MAX_VALUE;
+        transfers.put(
+                transfer.id(),
+                new Stored(
+                        transfer, timestamp(nowMs), expiresAtMs, pending ? PendingState.PENDING : PendingState.POSTED));
         return CreateTransferResult.Ok;
     }
 
@@ -417,19 +429,28 @@ final class FakeTigerBeetle {
         }
         release(pending);
         pending.state = PendingState.VOIDED;
-        transfers.put(transfer.id(), new Stored(inherit(transfer, pending.transfer), timestamp(clock.nowMillis()),
-                Long.MAX_VALUE, PendingState.POSTED));
+        transfers.put(
+                transfer.id(),
+                new Stored(
+                        inherit(transfer, pending.transfer),
+                        timestamp(clock.nowMillis()),
+                        Long.MAX_VALUE,
+                        PendingState.POSTED));
         return CreateTransferResult.Ok;
     }
 
     /** A void as the cluster stores it: fields left zero take the pending transfer's values. */
     private static Transfer inherit(Transfer sent, Transfer pending) {
-        return new Transfer(sent.id(),
+        return new Transfer(
+                sent.id(),
                 sent.debitAccount().equals(LedgerId.NONE) ? pending.debitAccount() : sent.debitAccount(),
                 sent.creditAccount().equals(LedgerId.NONE) ? pending.creditAccount() : sent.creditAccount(),
-                sent.amount() == 0 ? pending.amount() : sent.amount(), sent.pendingId(),
+                sent.amount() == 0 ? pending.amount() : sent.amount(),
+                sent.pendingId(),
                 sent.userData128().equals(LedgerId.NONE) ? pending.userData128() : sent.userData128(),
-                sent.userData64() == 0 ? pending.userData64() : sent.userData64(), 0, sent.flags());
+                sent.userData64() == 0 ? pending.userData64() : sent.userData64(),
+                0,
+                sent.flags());
     }
 
     /** TigerBeetle's precedence: the first differing field of an existing transfer names the result. */
@@ -467,9 +488,13 @@ final class FakeTigerBeetle {
         for (LedgerId id : ids) {
             Account account = accounts.get(id);
             if (account != null) {
-                found.add(new LedgerClient.AccountRecord(id, BigInteger.valueOf(account.debitsPending),
-                        BigInteger.valueOf(account.debitsPosted), BigInteger.valueOf(account.creditsPending),
-                        BigInteger.valueOf(account.creditsPosted), account.flags));
+                found.add(new LedgerClient.AccountRecord(
+                        id,
+                        BigInteger.valueOf(account.debitsPending),
+                        BigInteger.valueOf(account.debitsPosted),
+                        BigInteger.valueOf(account.creditsPending),
+                        BigInteger.valueOf(account.creditsPosted),
+                        account.flags));
             }
         }
         return found;
@@ -481,8 +506,16 @@ final class FakeTigerBeetle {
             Stored stored = transfers.get(id);
             if (stored != null) {
                 Transfer t = stored.transfer;
-                found.add(new LedgerClient.TransferRecord(t.id(), t.debitAccount(), t.creditAccount(), t.amount(),
-                        t.pendingId(), t.userData128(), t.userData64(), t.timeoutSeconds(), t.flags(),
+                found.add(new LedgerClient.TransferRecord(
+                        t.id(),
+                        t.debitAccount(),
+                        t.creditAccount(),
+                        t.amount(),
+                        t.pendingId(),
+                        t.userData128(),
+                        t.userData64(),
+                        t.timeoutSeconds(),
+                        t.flags(),
                         stored.timestampNanos));
             }
         }

@@ -69,11 +69,18 @@ class LeaseBookTest {
     @Test
     void forgetsACompletedLeaseSoonUnlessARollingHoldStillLives() {
         LeaseBook book = new LeaseBook(10, 60_000);
-        LeaseRecord concurrencyOnly = LeaseRecord.live("c", Map.of("slots", 1L),
-                List.of(new LeaseRecord.Hold("slots", 1, LimitKind.CONCURRENCY, 10_000_000)), 0);
-        LeaseRecord withRolling = LeaseRecord.live("r", Map.of("tpm", 1L, "slots", 1L),
-                List.of(new LeaseRecord.Hold("tpm", 1, LimitKind.ROLLING, 90_000),
-                        new LeaseRecord.Hold("slots", 1, LimitKind.CONCURRENCY, 10_000_000)), 0);
+        LeaseRecord concurrencyOnly = LeaseRecord.live(
+                "c",
+                Map.of("slots", 1L),
+                List.of(new LeaseRecord.Hold("slots", 1, LimitKind.CONCURRENCY, 10_000_000)),
+                0);
+        LeaseRecord withRolling = LeaseRecord.live(
+                "r",
+                Map.of("tpm", 1L, "slots", 1L),
+                List.of(
+                        new LeaseRecord.Hold("tpm", 1, LimitKind.ROLLING, 90_000),
+                        new LeaseRecord.Hold("slots", 1, LimitKind.CONCURRENCY, 10_000_000)),
+                0);
         book.rememberLive(concurrencyOnly, 0);
         book.rememberLive(withRolling, 0);
         book.beginComplete("c", 0);

@@ -19,27 +19,39 @@ class LedgerIdTest {
 
     @Test
     void derivesIdsFromFixedVectors() {
-        assertEquals(new BigInteger("316392352987504918237824478017109097640"),
+        assertEquals(
+                new BigInteger("316392352987504918237824478017109097640"),
                 LedgerId.fromLabel("acct:operator").toBigInteger());
-        assertEquals(new BigInteger("123931979813166490453304099548200722782"),
+        assertEquals(
+                new BigInteger("123931979813166490453304099548200722782"),
                 LedgerId.fromLabel("acct:limit:global:llm:openai:gpt-4o:rpm").toBigInteger());
-        assertEquals(new BigInteger("257615083128342852724238128241561788729"),
+        assertEquals(
+                new BigInteger("257615083128342852724238128241561788729"),
                 LedgerId.fromLabel("xfer:reserve:lease-1:k").toBigInteger());
     }
 
     @Test
     void namesEveryAccountAndTransferWithTheLabelsOfTheSpec() {
-        assertEquals(new BigInteger("316392352987504918237824478017109097640"), ids.operatorAccount().toBigInteger());
-        assertEquals(new BigInteger("123931979813166490453304099548200722782"),
+        assertEquals(
+                new BigInteger("316392352987504918237824478017109097640"),
+                ids.operatorAccount().toBigInteger());
+        assertEquals(
+                new BigInteger("123931979813166490453304099548200722782"),
                 ids.limitAccount("global:llm:openai:gpt-4o:rpm").toBigInteger());
-        assertEquals(new BigInteger("257615083128342852724238128241561788729"),
+        assertEquals(
+                new BigInteger("257615083128342852724238128241561788729"),
                 ids.reserve("lease-1", "k").toBigInteger());
-        assertEquals(new BigInteger("220841617659729683714140448897303421212"), ids.debtAccount("k").toBigInteger());
-        assertEquals(new BigInteger("241995080826450016702359108420973794554"),
+        assertEquals(
+                new BigInteger("220841617659729683714140448897303421212"),
+                ids.debtAccount("k").toBigInteger());
+        assertEquals(
+                new BigInteger("241995080826450016702359108420973794554"),
                 ids.voidOf("lease-1", "k").toBigInteger());
-        assertEquals(new BigInteger("174769236143273841537474921457394665164"),
+        assertEquals(
+                new BigInteger("174769236143273841537474921457394665164"),
                 ids.rereserve("lease-1", "k").toBigInteger());
-        assertEquals(new BigInteger("106514947840132928271459494293318297753"),
+        assertEquals(
+                new BigInteger("106514947840132928271459494293318297753"),
                 ids.debt("lease-1", "k").toBigInteger());
     }
 

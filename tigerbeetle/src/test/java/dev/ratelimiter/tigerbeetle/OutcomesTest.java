@@ -1,7 +1,7 @@
 package dev.ratelimiter.tigerbeetle;
 
-import static com.tigerbeetle.CreateTransferResult.Exists;
 import static com.tigerbeetle.CreateTransferResult.ExceedsCredits;
+import static com.tigerbeetle.CreateTransferResult.Exists;
 import static com.tigerbeetle.CreateTransferResult.IdAlreadyFailed;
 import static com.tigerbeetle.CreateTransferResult.LinkedEventFailed;
 import static com.tigerbeetle.CreateTransferResult.Ok;
@@ -22,16 +22,24 @@ import org.junit.jupiter.api.Test;
  * one. The expected meaning is spelled out here; anything not listed must be an operating failure.
  */
 class OutcomesTest {
-    private static final Set<CreateTransferResult> EXISTS_FAMILY = EnumSet.of(Exists,
-            CreateTransferResult.ExistsWithDifferentFlags, CreateTransferResult.ExistsWithDifferentPendingId,
-            CreateTransferResult.ExistsWithDifferentTimeout, CreateTransferResult.ExistsWithDifferentDebitAccountId,
-            CreateTransferResult.ExistsWithDifferentCreditAccountId, CreateTransferResult.ExistsWithDifferentAmount,
-            CreateTransferResult.ExistsWithDifferentUserData128, CreateTransferResult.ExistsWithDifferentUserData64,
-            CreateTransferResult.ExistsWithDifferentUserData32, CreateTransferResult.ExistsWithDifferentLedger,
+    private static final Set<CreateTransferResult> EXISTS_FAMILY = EnumSet.of(
+            Exists,
+            CreateTransferResult.ExistsWithDifferentFlags,
+            CreateTransferResult.ExistsWithDifferentPendingId,
+            CreateTransferResult.ExistsWithDifferentTimeout,
+            CreateTransferResult.ExistsWithDifferentDebitAccountId,
+            CreateTransferResult.ExistsWithDifferentCreditAccountId,
+            CreateTransferResult.ExistsWithDifferentAmount,
+            CreateTransferResult.ExistsWithDifferentUserData128,
+            CreateTransferResult.ExistsWithDifferentUserData64,
+            CreateTransferResult.ExistsWithDifferentUserData32,
+            CreateTransferResult.ExistsWithDifferentLedger,
             CreateTransferResult.ExistsWithDifferentCode);
     private static final Set<CreateTransferResult> HOLD_GONE = EnumSet.of(
-            CreateTransferResult.PendingTransferExpired, CreateTransferResult.PendingTransferAlreadyVoided,
-            CreateTransferResult.PendingTransferAlreadyPosted, CreateTransferResult.PendingTransferNotFound,
+            CreateTransferResult.PendingTransferExpired,
+            CreateTransferResult.PendingTransferAlreadyVoided,
+            CreateTransferResult.PendingTransferAlreadyPosted,
+            CreateTransferResult.PendingTransferNotFound,
             IdAlreadyFailed);
 
     @Test
@@ -55,8 +63,8 @@ class OutcomesTest {
 
     @Test
     void findsTheCauseOfAFailedChainBehindLinkedFailures() {
-        Outcomes.ReserveOutcome outcome = Outcomes.ofReserve(List.of(LinkedEventFailed, ExceedsCredits,
-                LinkedEventFailed));
+        Outcomes.ReserveOutcome outcome =
+                Outcomes.ofReserve(List.of(LinkedEventFailed, ExceedsCredits, LinkedEventFailed));
         assertEquals(ReserveVerdict.NO_CAPACITY, outcome.verdict());
         assertEquals(1, outcome.causeIndex());
 
@@ -70,8 +78,11 @@ class OutcomesTest {
 
     @Test
     void treatsAChainOfOnlyLinkedFailuresAsAnOperatingFailure() {
-        assertEquals(ReserveVerdict.FAILED, Outcomes.ofReserve(List.of(LinkedEventFailed, Ok)).verdict());
-        assertEquals(StepVerdict.FAILED, Outcomes.ofStep(StepKind.SHRINK, List.of(LinkedEventFailed, LinkedEventFailed)));
+        assertEquals(
+                ReserveVerdict.FAILED,
+                Outcomes.ofReserve(List.of(LinkedEventFailed, Ok)).verdict());
+        assertEquals(
+                StepVerdict.FAILED, Outcomes.ofStep(StepKind.SHRINK, List.of(LinkedEventFailed, LinkedEventFailed)));
     }
 
     /**
@@ -93,7 +104,8 @@ class OutcomesTest {
     void mapsEveryResultOfAVoid() {
         for (CreateTransferResult result : CreateTransferResult.values()) {
             StepVerdict expected = result == Ok || HOLD_GONE.contains(result) || EXISTS_FAMILY.contains(result)
-                    ? StepVerdict.DONE : StepVerdict.FAILED;
+                    ? StepVerdict.DONE
+                    : StepVerdict.FAILED;
             assertEquals(expected, Outcomes.stepVerdict(StepKind.RELEASE, 0, result), result.name());
             assertEquals(expected, Outcomes.stepVerdict(StepKind.SHRINK, 0, result), "shrink void " + result.name());
         }
@@ -127,7 +139,8 @@ class OutcomesTest {
     @Test
     void mapsEveryResultOfADebtTransferAndOfTheCompletionMarker() {
         for (CreateTransferResult result : CreateTransferResult.values()) {
-            StepVerdict expected = result == Ok || EXISTS_FAMILY.contains(result) ? StepVerdict.DONE : StepVerdict.FAILED;
+            StepVerdict expected =
+                    result == Ok || EXISTS_FAMILY.contains(result) ? StepVerdict.DONE : StepVerdict.FAILED;
             assertEquals(expected, Outcomes.stepVerdict(StepKind.DEBT, 0, result), result.name());
             assertEquals(expected, Outcomes.stepVerdict(StepKind.COMPLETION, 0, result), result.name());
         }

@@ -21,8 +21,7 @@ import java.util.function.Function;
  */
 final class ScriptedLedger implements LedgerClient {
     /** One request as the submitter sent it, and the "client's" future for it. */
-    record Sent(List<Transfer> transfers, CompletableFuture<TransferResults> future) {
-    }
+    record Sent(List<Transfer> transfers, CompletableFuture<TransferResults> future) {}
 
     /** The commit time every scripted answer reports. */
     static final long COMMIT_TIMESTAMP_NANOS = 1_700_000_000_123_456_789L;

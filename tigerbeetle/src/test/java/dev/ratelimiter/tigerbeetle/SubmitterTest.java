@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.tigerbeetle.CreateTransferResult;
-import dev.ratelimiter.tigerbeetle.LedgerClient.TransferResults;
 import dev.ratelimiter.core.backend.BackendException;
+import dev.ratelimiter.tigerbeetle.LedgerClient.TransferResults;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,7 +65,9 @@ class SubmitterTest {
             callers.shutdown();
         }
         for (int i = 0; i < chains.size(); i++) {
-            assertEquals(chains.get(i).size(), answers.get(i).get(5, TimeUnit.SECONDS).results().size());
+            assertEquals(
+                    chains.get(i).size(),
+                    answers.get(i).get(5, TimeUnit.SECONDS).results().size());
         }
 
         Map<LedgerId, Integer> requestOf = new HashMap<>();
@@ -73,7 +75,8 @@ class SubmitterTest {
         for (int r = 0; r < sent.size(); r++) {
             List<Transfer> transfers = sent.get(r).transfers();
             assertTrue(transfers.size() <= 7, "a request of " + transfers.size() + " transfers exceeds the limit of 7");
-            assertTrue(Chains.isChain(List.of(transfers.get(transfers.size() - 1))),
+            assertTrue(
+                    Chains.isChain(List.of(transfers.get(transfers.size() - 1))),
                     "a request must end where a chain ends");
             for (Transfer transfer : transfers) {
                 requestOf.put(transfer.id(), r);
@@ -83,7 +86,8 @@ class SubmitterTest {
             int request = requestOf.get(chain.get(0).id());
             List<Transfer> transfers = sent.get(request).transfers();
             int start = transfers.indexOf(chain.get(0));
-            assertEquals(chain, transfers.subList(start, start + chain.size()), "a chain must travel whole and in order");
+            assertEquals(
+                    chain, transfers.subList(start, start + chain.size()), "a chain must travel whole and in order");
         }
         assertTrue(sent.size() < chains.size(), "concurrent chains must share requests");
     }
@@ -96,7 +100,8 @@ class SubmitterTest {
     @Test
     void sendsSmallerRequestsWhenTheClusterRefusesOneAsTooLarge() throws Exception {
         ScriptedLedger ledger = new ScriptedLedger().answerOk().refuseLargerThan(10);
-        Submitter submitter = submitter(ledger, settings().withBatchSizeMax(64).withFlushInterval(Duration.ofMillis(20)));
+        Submitter submitter =
+                submitter(ledger, settings().withBatchSizeMax(64).withFlushInterval(Duration.ofMillis(20)));
         List<List<Transfer>> chains = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             chains.add(chain(3));
@@ -131,14 +136,28 @@ class SubmitterTest {
         await(() -> ledger.sent().size() == 1, "the two chains to be sent");
         assertEquals(5, ledger.sent().get(0).transfers().size());
 
-        ledger.sent().get(0).future().complete(new TransferResults(List.of(CreateTransferResult.Ok,
-                CreateTransferResult.Ok, CreateTransferResult.LinkedEventFailed, CreateTransferResult.ExceedsCredits,
-                CreateTransferResult.LinkedEventFailed), 42));
+        ledger.sent()
+                .get(0)
+                .future()
+                .complete(new TransferResults(
+                        List.of(
+                                CreateTransferResult.Ok,
+                                CreateTransferResult.Ok,
+                                CreateTransferResult.LinkedEventFailed,
+                                CreateTransferResult.ExceedsCredits,
+                                CreateTransferResult.LinkedEventFailed),
+                        42));
 
-        assertEquals(new TransferResults(List.of(CreateTransferResult.Ok, CreateTransferResult.Ok), 42),
+        assertEquals(
+                new TransferResults(List.of(CreateTransferResult.Ok, CreateTransferResult.Ok), 42),
                 answers.get(0).get(5, TimeUnit.SECONDS));
-        assertEquals(new TransferResults(List.of(CreateTransferResult.LinkedEventFailed,
-                CreateTransferResult.ExceedsCredits, CreateTransferResult.LinkedEventFailed), 42),
+        assertEquals(
+                new TransferResults(
+                        List.of(
+                                CreateTransferResult.LinkedEventFailed,
+                                CreateTransferResult.ExceedsCredits,
+                                CreateTransferResult.LinkedEventFailed),
+                        42),
                 answers.get(1).get(5, TimeUnit.SECONDS));
     }
 
@@ -157,8 +176,14 @@ class SubmitterTest {
     @Test
     void refusesAtOnceWhenTheQueueIsFull() throws Exception {
         ScriptedLedger ledger = new ScriptedLedger();
-        Submitter submitter = submitter(ledger, settings().withQueueCapacity(2).withInFlightRequestsMax(1)
-                .withBatchSizeMax(2).withFlushInterval(Duration.ZERO).withRequestTimeout(Duration.ofSeconds(20)));
+        Submitter submitter = submitter(
+                ledger,
+                settings()
+                        .withQueueCapacity(2)
+                        .withInFlightRequestsMax(1)
+                        .withBatchSizeMax(2)
+                        .withFlushInterval(Duration.ZERO)
+                        .withRequestTimeout(Duration.ofSeconds(20)));
         submitter.submit(chain(1));
         await(() -> ledger.sent().size() == 1, "the first chain to occupy the only outstanding place");
 
@@ -185,10 +210,11 @@ class SubmitterTest {
 
         CompletableFuture<TransferResults> answer = submitter.submit(chain(2));
 
-        ExecutionException failure = assertThrows(ExecutionException.class,
-                () -> answer.get(timeoutMs + GRACE_MS, TimeUnit.MILLISECONDS));
+        ExecutionException failure =
+                assertThrows(ExecutionException.class, () -> answer.get(timeoutMs + GRACE_MS, TimeUnit.MILLISECONDS));
         assertInstanceOf(BackendException.class, failure.getCause());
-        assertTrue(failure.getCause().getMessage().contains("did not answer within 200 ms"),
+        assertTrue(
+                failure.getCause().getMessage().contains("did not answer within 200 ms"),
                 failure.getCause().getMessage());
         CompletableFuture<TransferResults> clientFuture = ledger.sent().get(0).future();
         assertFalse(clientFuture.isDone(), "the client's own future must never be completed by the submitter");
@@ -213,7 +239,8 @@ class SubmitterTest {
         ledger.sent().get(0).future().complete(new TransferResults(List.of(CreateTransferResult.Ok), 1));
         assertTrue(submitter.isAnswering());
         ledger.answerOk();
-        assertEquals(1, submitter.submit(chain(1)).get(5, TimeUnit.SECONDS).results().size());
+        assertEquals(
+                1, submitter.submit(chain(1)).get(5, TimeUnit.SECONDS).results().size());
     }
 
     @Test
@@ -221,20 +248,26 @@ class SubmitterTest {
         ScriptedLedger ledger = new ScriptedLedger();
         Submitter submitter = submitter(ledger, settings().withRequestTimeout(Duration.ofMillis(150)));
 
-        CompletableFuture<List<LedgerClient.AccountRecord>> lookup = submitter.call("a lookup",
-                client -> client.lookupAccounts(List.of(new LedgerId(1, 0))));
+        CompletableFuture<List<LedgerClient.AccountRecord>> lookup =
+                submitter.call("a lookup", client -> client.lookupAccounts(List.of(new LedgerId(1, 0))));
 
-        ExecutionException failure = assertThrows(ExecutionException.class,
-                () -> lookup.get(150 + GRACE_MS, TimeUnit.MILLISECONDS));
-        assertTrue(failure.getCause().getMessage().contains("a lookup"), failure.getCause().getMessage());
+        ExecutionException failure =
+                assertThrows(ExecutionException.class, () -> lookup.get(150 + GRACE_MS, TimeUnit.MILLISECONDS));
+        assertTrue(
+                failure.getCause().getMessage().contains("a lookup"),
+                failure.getCause().getMessage());
         assertFalse(ledger.lookups().get(0).isDone());
     }
 
     @Test
     void answersEveryCallerAtShutdown() throws Exception {
         ScriptedLedger ledger = new ScriptedLedger();
-        Submitter submitter = new Submitter(ledger, settings().withInFlightRequestsMax(1)
-                .withRequestTimeout(Duration.ofSeconds(20)).withFlushInterval(Duration.ZERO));
+        Submitter submitter = new Submitter(
+                ledger,
+                settings()
+                        .withInFlightRequestsMax(1)
+                        .withRequestTimeout(Duration.ofSeconds(20))
+                        .withFlushInterval(Duration.ZERO));
         List<CompletableFuture<TransferResults>> answers = new ArrayList<>();
         answers.add(submitter.submit(chain(1)));
         await(() -> ledger.sent().size() == 1, "the first request to be outstanding");
@@ -273,8 +306,16 @@ class SubmitterTest {
         List<Transfer> transfers = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
             int id = NEXT_ID.incrementAndGet();
-            transfers.add(new Transfer(new LedgerId(id, 0), new LedgerId(1, 0), new LedgerId(2, 0), 1, LedgerId.NONE,
-                    LedgerId.NONE, 0, 0, 0));
+            transfers.add(new Transfer(
+                    new LedgerId(id, 0),
+                    new LedgerId(1, 0),
+                    new LedgerId(2, 0),
+                    1,
+                    LedgerId.NONE,
+                    LedgerId.NONE,
+                    0,
+                    0,
+                    0));
         }
         return Chains.link(transfers);
     }

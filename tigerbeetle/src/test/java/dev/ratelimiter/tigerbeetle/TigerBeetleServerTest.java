@@ -85,7 +85,9 @@ class TigerBeetleServerTest {
 
     @Test
     void aLimitCreatedThroughTheAdminApiIsUsableAtOnce() {
-        assertEquals(LimitStatus.ACTIVE, service.putLimit(LimitDefinition.rolling("rpm", 2, 60)).status());
+        assertEquals(
+                LimitStatus.ACTIVE,
+                service.putLimit(LimitDefinition.rolling("rpm", 2, 60)).status());
 
         assertTrue(reserve("a", "rpm", 2).allowed(), () -> "with TigerBeetle output:\n" + server.outputTail());
         assertFalse(reserve("b", "rpm", 1).allowed());
@@ -103,14 +105,19 @@ class TigerBeetleServerTest {
         define(LimitDefinition.rolling("tpm", 10_000, 60));
         List<BatchItem<ReserveRequest>> items = new ArrayList<>();
         for (int i = 0; i < 250; i++) {
-            items.add(BatchItem.of(new ReserveRequest("batch-" + i, "", List.of(new Requirement("rpm", 1),
-                    new Requirement("tpm", 2)))));
+            items.add(BatchItem.of(new ReserveRequest(
+                    "batch-" + i, "", List.of(new Requirement("rpm", 1), new Requirement("tpm", 2)))));
         }
 
         List<ReserveResponse> responses = service.reserveBatch(items);
 
-        assertTrue(responses.stream().allMatch(ReserveResponse::allowed), () -> responses.stream()
-                .filter(response -> !response.allowed()).findFirst().orElseThrow().toString());
+        assertTrue(
+                responses.stream().allMatch(ReserveResponse::allowed),
+                () -> responses.stream()
+                        .filter(response -> !response.allowed())
+                        .findFirst()
+                        .orElseThrow()
+                        .toString());
         awaitUsage("rpm", 250);
         awaitUsage("tpm", 500);
     }
@@ -153,7 +160,9 @@ class TigerBeetleServerTest {
         assertTrue(reserve("a", "rpm", 4).allowed());
         service.startDecreaseLoop(50);
 
-        assertEquals(LimitStatus.DECREASING, service.putLimit(LimitDefinition.rolling("rpm", 2, 1)).status());
+        assertEquals(
+                LimitStatus.DECREASING,
+                service.putLimit(LimitDefinition.rolling("rpm", 2, 1)).status());
         assertEquals(ErrorCodes.limitDecreasing("rpm"), reserve("b", "rpm", 1).error());
 
         await(() -> service.limit("rpm").orElseThrow().status() == LimitStatus.ACTIVE, "the decrease to apply");
@@ -169,13 +178,14 @@ class TigerBeetleServerTest {
         assertTrue(reserve("a", "tpm", 60).allowed());
         assertTrue(reserve("b", "tpm", 40).allowed());
 
-        assertTrue(service.complete(new CompleteRequest("a", "", List.of(new Actual("tpm", 75)))).ok());
+        assertTrue(service.complete(new CompleteRequest("a", "", List.of(new Actual("tpm", 75))))
+                .ok());
 
         assertEquals(new Usage(100, 0, 15), service.limit("tpm").orElseThrow().usage());
-        try (TigerBeetleLedgerClient client = TigerBeetleLedgerClient.open(BigInteger.ZERO,
-                List.of(server.address()))) {
-            List<LedgerClient.AccountRecord> accounts = client.lookupAccounts(List.of(ids.debtAccount("tpm")))
-                    .get(10, TimeUnit.SECONDS);
+        try (TigerBeetleLedgerClient client =
+                TigerBeetleLedgerClient.open(BigInteger.ZERO, List.of(server.address()))) {
+            List<LedgerClient.AccountRecord> accounts =
+                    client.lookupAccounts(List.of(ids.debtAccount("tpm"))).get(10, TimeUnit.SECONDS);
             assertEquals(1, accounts.size());
             assertEquals(BigInteger.valueOf(15), accounts.get(0).debitsPosted());
         }
@@ -187,8 +197,7 @@ class TigerBeetleServerTest {
         service.close();
         service = null;
         // The registry was edited while the server was down.
-        registry.save(List.of(new LimitState(LimitDefinition.rolling("rpm", 7, 60),
-                LimitStatus.ACTIVE, 0, 5)));
+        registry.save(List.of(new LimitState(LimitDefinition.rolling("rpm", 7, 60), LimitStatus.ACTIVE, 0, 5)));
 
         service = openService();
 
@@ -205,8 +214,10 @@ class TigerBeetleServerTest {
             service.putLimit(definition);
         } catch (BackendException e) {
             String probe = "probe-" + UUID.randomUUID();
-            await(() -> service.reserve(new ReserveRequest(probe, "", List.of(new Requirement(definition.key(), 1))))
-                    .allowed(), definition.key() + " to be applied");
+            await(
+                    () -> service.reserve(new ReserveRequest(probe, "", List.of(new Requirement(definition.key(), 1))))
+                            .allowed(),
+                    definition.key() + " to be applied");
             service.complete(new CompleteRequest(probe, "", List.of(new Actual(definition.key(), 0))));
             awaitUsage(definition.key(), 0);
         }
@@ -216,8 +227,8 @@ class TigerBeetleServerTest {
         Clock clock = Clock.system();
         TigerBeetleSettings settings = TigerBeetleSettings.of(BigInteger.ZERO, List.of(server.address()))
                 .withRequestTimeout(Duration.ofSeconds(5));
-        TigerBeetleBackend backend = TigerBeetleBackend.connect(settings, new RetryHints(RetryPolicy.DEFAULT, clock),
-                clock, ids);
+        TigerBeetleBackend backend =
+                TigerBeetleBackend.connect(settings, new RetryHints(RetryPolicy.DEFAULT, clock), clock, ids);
         return LimiterService.open(backend, registry, RequestLimits.DEFAULT);
     }
 
@@ -232,7 +243,8 @@ class TigerBeetleServerTest {
     }
 
     private void awaitUsage(String key, long reserved) {
-        await(() -> service.limit(key).orElseThrow().usage().reserved() == reserved,
+        await(
+                () -> service.limit(key).orElseThrow().usage().reserved() == reserved,
                 "the usage of " + key + " to reach " + reserved);
     }
 

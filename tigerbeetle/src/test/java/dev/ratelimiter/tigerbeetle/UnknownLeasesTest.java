@@ -22,7 +22,9 @@ class UnknownLeasesTest {
 
         List<UnknownLeases.Entry> due = unknown.claimDue(4_500, GRACE_MS, 10);
 
-        assertEquals(List.of("a", "b"), due.stream().map(UnknownLeases.Entry::leaseId).toList());
+        assertEquals(
+                List.of("a", "b"),
+                due.stream().map(UnknownLeases.Entry::leaseId).toList());
         assertEquals(3, unknown.size(), "claimed entries stay until their settling ends");
         assertEquals(UnknownLeases.Retry.SETTLING, unknown.takeForRetry("a"));
         assertEquals(UnknownLeases.Retry.TAKEN_BY_RETRY, unknown.takeForRetry("c"));
@@ -40,8 +42,11 @@ class UnknownLeasesTest {
         unknown.endSettling(due.get(1), false);
 
         assertEquals(1, unknown.size());
-        assertEquals(List.of("b"), unknown.claimDue(GRACE_MS, GRACE_MS, 10).stream()
-                .map(UnknownLeases.Entry::leaseId).toList());
+        assertEquals(
+                List.of("b"),
+                unknown.claimDue(GRACE_MS, GRACE_MS, 10).stream()
+                        .map(UnknownLeases.Entry::leaseId)
+                        .toList());
     }
 
     @Test
@@ -77,8 +82,8 @@ class UnknownLeasesTest {
 
     @Test
     void refusesAChainThatDoesNotHoldOneTransferPerRequirement() {
-        assertThrows(IllegalArgumentException.class,
-                () -> new UnknownLeases.Entry("a", requirements(), List.of(), 0, 1));
+        assertThrows(
+                IllegalArgumentException.class, () -> new UnknownLeases.Entry("a", requirements(), List.of(), 0, 1));
     }
 
     private static UnknownLeases.Entry entry(String leaseId, long sentAtMs) {
@@ -91,7 +96,7 @@ class UnknownLeasesTest {
 
     private static List<Transfer> chain(String leaseId) {
         LedgerIds ids = LedgerIds.standard();
-        return Chains.reserve(ids, leaseId, List.of(new Chains.HoldPlan("rpm", 1, 60)),
-                LedgerIds.requirementSet(requirements()), 0);
+        return Chains.reserve(
+                ids, leaseId, List.of(new Chains.HoldPlan("rpm", 1, 60)), LedgerIds.requirementSet(requirements()), 0);
     }
 }

@@ -49,8 +49,8 @@ class UnreachableClusterTest {
         TigerBeetleSettings settings = TigerBeetleSettings.of(BigInteger.ZERO, List.of("127.0.0.1:" + Ports.free()))
                 .withRequestTimeout(Duration.ofMillis(TIMEOUT_MS));
         Clock clock = Clock.system();
-        TigerBeetleBackend backend = TigerBeetleBackend.connect(settings, new RetryHints(RetryPolicy.DEFAULT, clock),
-                clock);
+        TigerBeetleBackend backend =
+                TigerBeetleBackend.connect(settings, new RetryHints(RetryPolicy.DEFAULT, clock), clock);
         InMemoryStore store = new InMemoryStore(List.of(
                 LimitState.created(LimitDefinition.rolling("rpm", 10, 60)),
                 LimitState.created(LimitDefinition.concurrency("concurrency", 2, 30))));
@@ -68,8 +68,8 @@ class UnreachableClusterTest {
     void reserveAnswersBackendErrorWithinTheTimeout() {
         for (int attempt = 0; attempt < 3; attempt++) {
             long startNanos = System.nanoTime();
-            ReserveResponse response = service.reserve(new ReserveRequest("lease-" + attempt, "",
-                    List.of(new Requirement("rpm", 1), new Requirement("concurrency", 1))));
+            ReserveResponse response = service.reserve(new ReserveRequest(
+                    "lease-" + attempt, "", List.of(new Requirement("rpm", 1), new Requirement("concurrency", 1))));
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
 
             assertFalse(response.allowed());
@@ -81,7 +81,9 @@ class UnreachableClusterTest {
     @Test
     void keepsAnsweringAdminReads() {
         List<LimitInfo> limits = service.limits();
-        assertEquals(List.of("concurrency", "rpm"), limits.stream().map(info -> info.definition().key()).toList());
+        assertEquals(
+                List.of("concurrency", "rpm"),
+                limits.stream().map(info -> info.definition().key()).toList());
         assertEquals(10, service.limit("rpm").orElseThrow().definition().capacity());
     }
 
@@ -94,20 +96,21 @@ class UnreachableClusterTest {
     void refusesAdminChangesItCannotApplyButKeepsThemForLater() {
         assertThrows(BackendException.class, () -> service.putLimit(LimitDefinition.rolling("tpm", 1_000, 60)));
         assertEquals(1_000, service.limit("tpm").orElseThrow().definition().capacity());
-        ReserveResponse response = service.reserve(new ReserveRequest("lease-tpm", "",
-                List.of(new Requirement("tpm", 1))));
+        ReserveResponse response =
+                service.reserve(new ReserveRequest("lease-tpm", "", List.of(new Requirement("tpm", 1))));
         assertEquals(ErrorCodes.BACKEND_ERROR, response.error());
     }
 
     @Test
     void completeOfAnUnknownLeaseStillAnswersOk() {
-        assertTrue(service.complete(new CompleteRequest("never-reserved", "", List.of())).ok());
+        assertTrue(service.complete(new CompleteRequest("never-reserved", "", List.of()))
+                .ok());
     }
 
     @Test
     void shutsDownPromptlyWithCallersWaiting() throws Exception {
-        CompletableFuture<ReserveResponse> waiting = CompletableFuture.supplyAsync(() -> service.reserve(
-                new ReserveRequest("waiting", "", List.of(new Requirement("rpm", 1)))));
+        CompletableFuture<ReserveResponse> waiting = CompletableFuture.supplyAsync(
+                () -> service.reserve(new ReserveRequest("waiting", "", List.of(new Requirement("rpm", 1)))));
         long startNanos = System.nanoTime();
         service.close();
         service = null;

@@ -18,6 +18,7 @@ import java.time.Duration;
 public final class Bucket4jFourBuckets {
     /** Indexes into {@link #amounts()}, in the order of {@link BenchLimits#FOUR_KEYS}. */
     public static final int RPM = 0;
+
     public static final int TPM = 1;
     public static final int CONCURRENCY = 2;
     public static final int DAILY_TOKENS = 3;
@@ -82,7 +83,8 @@ public final class Bucket4jFourBuckets {
      */
     public static Bucket rolling() {
         return Bucket.builder()
-                .addLimit(limit -> limit.capacity(HUGE_CAPACITY).refillGreedy(MAX_REFILL_PER_SECOND, Duration.ofSeconds(1)))
+                .addLimit(limit ->
+                        limit.capacity(HUGE_CAPACITY).refillGreedy(MAX_REFILL_PER_SECOND, Duration.ofSeconds(1)))
                 .build();
     }
 
@@ -93,13 +95,16 @@ public final class Bucket4jFourBuckets {
      */
     public void requireAdmits(String when) {
         if (!tryReserve(amounts)) {
-            throw new IllegalStateException("the baseline would not measure admissions: the buckets refused a call " + when);
+            throw new IllegalStateException(
+                    "the baseline would not measure admissions: the buckets refused a call " + when);
         }
         release(amounts);
     }
 
     /** A bucket used as a semaphore: tokens come back only through {@link Bucket#addTokens}. */
     public static Bucket semaphore() {
-        return Bucket.builder().addLimit(limit -> limit.capacity(HUGE_CAPACITY).refillGreedy(1, NEVER)).build();
+        return Bucket.builder()
+                .addLimit(limit -> limit.capacity(HUGE_CAPACITY).refillGreedy(1, NEVER))
+                .build();
     }
 }

@@ -14,8 +14,7 @@ import java.time.Duration;
  * <p>Stateless factory; the returned objects are Resilience4j's own, which are thread-safe.
  */
 public final class Resilience4jBaselines {
-    private Resilience4jBaselines() {
-    }
+    private Resilience4jBaselines() {}
 
     /** The default {@code AtomicRateLimiter} with about two billion permits a second. */
     public static RateLimiter rateLimiter() {

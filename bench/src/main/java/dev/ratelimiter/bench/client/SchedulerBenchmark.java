@@ -48,7 +48,9 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Threads(1)
@@ -70,23 +72,30 @@ public class SchedulerBenchmark {
             List<LlmRequirements> calls = new ArrayList<>();
             List<LimitDefinition> definitions = new ArrayList<>();
             for (int p = 0; p < PROVIDERS; p++) {
-                LlmRequirements call = LlmRequirements.of("bench-p" + p, "model", "x".repeat(PROMPT_BYTES),
-                        BenchLimits.RESERVED_TOKENS - PROMPT_BYTES).withTenant("bench");
+                LlmRequirements call = LlmRequirements.of(
+                                "bench-p" + p,
+                                "model",
+                                "x".repeat(PROMPT_BYTES),
+                                BenchLimits.RESERVED_TOKENS - PROMPT_BYTES)
+                        .withTenant("bench");
                 calls.add(call);
                 definitions.add(LimitDefinition.rolling(call.rpmKey(), HUGE_CAPACITY, 1));
                 definitions.add(LimitDefinition.rolling(call.tpmKey(), HUGE_CAPACITY, 1));
                 definitions.add(LimitDefinition.concurrency(call.concurrencyKey(), HUGE_CAPACITY, 1));
             }
-            definitions.add(LimitDefinition.rolling(calls.get(0).dailyTokensKey().orElseThrow(), HUGE_CAPACITY, 1));
+            definitions.add(
+                    LimitDefinition.rolling(calls.get(0).dailyTokensKey().orElseThrow(), HUGE_CAPACITY, 1));
             // The system clock, not an accelerated one: the scheduler measures deadlines on its timer's
             // clock, which must be the limiter's. One-second windows keep the live holds few.
             limiter = LocalLimiter.builder().limits(definitions).build();
-            scheduler = Scheduler.builder(limiter).config(SchedulerConfig.DEFAULT).build();
+            scheduler =
+                    Scheduler.builder(limiter).config(SchedulerConfig.DEFAULT).build();
             jobs = new ArrayList<>(JOBS);
             for (int i = 0; i < JOBS; i++) {
                 LlmRequirements call = calls.get(i % PROVIDERS);
                 List<Actual> actuals = call.actuals(BenchLimits.ACTUAL_TOKENS, 0);
-                jobs.add(Job.<Void>forLlm(call, lease -> WorkResult.of(null, actuals)).build());
+                jobs.add(Job.<Void>forLlm(call, lease -> WorkResult.of(null, actuals))
+                        .build());
             }
         }
 
@@ -139,13 +148,15 @@ public class SchedulerBenchmark {
         CompletableFuture<?>[] futures = new CompletableFuture<?>[JOBS];
         for (int i = 0; i < JOBS; i++) {
             Bucket4jFourBuckets buckets = pool.buckets[i % PROVIDERS];
-            futures[i] = CompletableFuture.runAsync(() -> {
-                long[] amounts = buckets.amounts();
-                if (!buckets.tryReserve(amounts)) {
-                    throw new IllegalStateException("the baseline refused a job; it would measure refusals");
-                }
-                buckets.reconcile(amounts, pool.actualTokens);
-            }, pool.executor);
+            futures[i] = CompletableFuture.runAsync(
+                    () -> {
+                        long[] amounts = buckets.amounts();
+                        if (!buckets.tryReserve(amounts)) {
+                            throw new IllegalStateException("the baseline refused a job; it would measure refusals");
+                        }
+                        buckets.reconcile(amounts, pool.actualTokens);
+                    },
+                    pool.executor);
         }
         CompletableFuture.allOf(futures).join();
     }

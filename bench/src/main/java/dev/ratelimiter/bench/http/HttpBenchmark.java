@@ -67,7 +67,9 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dlogback.configurationFile=logback-bench.xml"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g", "-Dlogback.configurationFile=logback-bench.xml"})
 @Warmup(iterations = 10, time = 3)
 @Measurement(iterations = 5, time = 2)
 @Threads(8)
@@ -88,7 +90,9 @@ public class HttpBenchmark {
             directory = Files.createTempDirectory("bench-server-");
             Map<String, Object> properties = new HashMap<>();
             properties.put("micronaut.server.port", -1);
-            properties.put("ratelimiter.registry-path", directory.resolve("registry.json").toString());
+            properties.put(
+                    "ratelimiter.registry-path",
+                    directory.resolve("registry.json").toString());
             properties.put("ratelimiter.seed-limits-path", "");
             if (journal.equals("off")) {
                 properties.put("ratelimiter.memory.journal-path", "");
@@ -119,7 +123,8 @@ public class HttpBenchmark {
             } finally {
                 context.close();
                 try (Stream<Path> paths = Files.walk(directory)) {
-                    paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                    paths.sorted(Comparator.reverseOrder())
+                            .forEach(path -> path.toFile().delete());
                 }
             }
         }
@@ -146,7 +151,8 @@ public class HttpBenchmark {
         public void close() throws IOException {
             connection.close();
             if (connection.reconnects() > 0) {
-                throw new IllegalStateException("the server closed the connection " + connection.reconnects() + " times");
+                throw new IllegalStateException(
+                        "the server closed the connection " + connection.reconnects() + " times");
             }
         }
     }
@@ -197,7 +203,8 @@ public class HttpBenchmark {
         for (int i = 0; i < batch.batchSize; i++) {
             requests.add(new ReserveRequest(client.ids.next(), "", client.requirements));
         }
-        int status = requireOk(client.connection.post("/v1/reserve/batch", client.codec.writeReserveBatch(requests)),
+        int status = requireOk(
+                client.connection.post("/v1/reserve/batch", client.codec.writeReserveBatch(requests)),
                 "POST /v1/reserve/batch");
         items.items += batch.batchSize;
         return status;
@@ -217,8 +224,8 @@ public class HttpBenchmark {
         KeepAliveConnection.Response response = connection.post("/v1/reserve", body);
         requireOk(response, "probe reserve " + when);
         if (!codec.readReserveResponse(response.body()).allowed()) {
-            throw new IllegalStateException("the benchmark would not measure admissions: a probe " + when + " was answered "
-                    + response.bodyText());
+            throw new IllegalStateException("the benchmark would not measure admissions: a probe " + when
+                    + " was answered " + response.bodyText());
         }
     }
 }

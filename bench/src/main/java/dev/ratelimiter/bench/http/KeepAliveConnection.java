@@ -85,10 +85,17 @@ public final class KeepAliveConnection implements AutoCloseable {
             reconnects++;
             connect();
         }
-        StringBuilder head = new StringBuilder(128).append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ")
-                .append(hostHeader).append("\r\n");
+        StringBuilder head = new StringBuilder(128)
+                .append(method)
+                .append(' ')
+                .append(path)
+                .append(" HTTP/1.1\r\nHost: ")
+                .append(hostHeader)
+                .append("\r\n");
         if (body != null) {
-            head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+            head.append("Content-Type: application/json\r\nContent-Length: ")
+                    .append(body.length)
+                    .append("\r\n");
         }
         head.append("\r\n");
         byte[] headBytes = head.toString().getBytes(StandardCharsets.US_ASCII);
@@ -129,7 +136,8 @@ public final class KeepAliveConnection implements AutoCloseable {
             String value = line.substring(colon + 1).trim();
             if (name.equals("content-length")) {
                 contentLength = Long.parseLong(value);
-            } else if (name.equals("transfer-encoding") && value.toLowerCase(Locale.ROOT).contains("chunked")) {
+            } else if (name.equals("transfer-encoding")
+                    && value.toLowerCase(Locale.ROOT).contains("chunked")) {
                 chunked = true;
             } else if (name.equals("connection") && value.equalsIgnoreCase("close")) {
                 closing = true;
@@ -141,7 +149,8 @@ public final class KeepAliveConnection implements AutoCloseable {
         } else if (contentLength >= 0) {
             body = readExactly(contentLength);
         } else {
-            throw new IOException("a response without Content-Length or chunked encoding cannot be read on a kept-alive connection");
+            throw new IOException(
+                    "a response without Content-Length or chunked encoding cannot be read on a kept-alive connection");
         }
         if (closing) {
             // The server ends the connection after this response; the next request opens a new one.

@@ -37,7 +37,8 @@ final class AdminClient {
      * @throws UncheckedIOException when the server cannot be reached
      */
     void put(LimitDefinition definition) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(limitsUri).timeout(TIMEOUT)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(limitsUri)
+                .timeout(TIMEOUT)
                 .header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(codec.write(definition)));
         access.adminToken().ifPresent(token -> builder.header("Authorization", "Bearer " + token));
@@ -49,7 +50,8 @@ final class AdminClient {
                         + response.statusCode() + ": " + response.body());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("PUT " + limitsUri + " of " + definition.key() + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "PUT " + limitsUri + " of " + definition.key() + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while seeding " + definition.key(), e);

@@ -34,7 +34,8 @@ final class ApacheHttpTransport implements HttpTransport {
                 .setMaxConnTotal(config.maxCallsInFlight())
                 .setMaxConnPerRoute(config.maxCallsInFlight())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(Timeout.ofMilliseconds(config.connectTimeoutMs())).build());
+                        .setConnectTimeout(Timeout.ofMilliseconds(config.connectTimeoutMs()))
+                        .build());
         config.sslContext().ifPresent(context -> pool.setTlsSocketStrategy(new DefaultClientTlsStrategy(context)));
         PoolingHttpClientConnectionManager manager = pool.build();
         this.client = HttpClients.custom()
@@ -62,8 +63,11 @@ final class ApacheHttpTransport implements HttpTransport {
             post.setHeader("Authorization", authorization);
         }
         post.setEntity(new ByteArrayEntity(body, ContentType.APPLICATION_JSON));
-        return client.execute(post, response -> new Response(response.getCode(),
-                response.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(response.getEntity())));
+        return client.execute(
+                post,
+                response -> new Response(
+                        response.getCode(),
+                        response.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(response.getEntity())));
     }
 
     @Override

@@ -36,7 +36,9 @@ final class BenchServer implements AutoCloseable {
         }
         Path directory = Files.createTempDirectory("loadtest-server-");
         ServerProcess process = ServerProcess.builder(jar, directory)
-                .property("ratelimiter.registry-path", directory.resolve("registry.json").toString())
+                .property(
+                        "ratelimiter.registry-path",
+                        directory.resolve("registry.json").toString())
                 .property("ratelimiter.seed-limits-path", "")
                 .jvmOptions(jvmOptions)
                 .stopGraceMillis(STOP_GRACE_MILLIS)
@@ -67,7 +69,8 @@ final class BenchServer implements AutoCloseable {
     /** A leftover in the system's temporary directory is harmless, so a failure only says so. */
     private static void deleteQuietly(Path directory) {
         try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             System.err.println("loadtest: could not delete " + directory + ": " + e.getMessage());
         }

@@ -2,8 +2,7 @@ package dev.ratelimiter.bench.loadtest;
 
 /** Escapes text for HTML and SVG content and attributes. Stateless; thread-safe. */
 final class Html {
-    private Html() {
-    }
+    private Html() {}
 
     static String escape(String text) {
         StringBuilder escaped = new StringBuilder(text.length());

@@ -20,9 +20,12 @@ record HttpAccess(Optional<String> adminToken, Optional<String> apiToken, Option
 
     /** From the command's options; blank tokens and an unset trust store mean none. */
     static HttpAccess of(String adminToken, String apiToken, Path trustStore, String trustStorePassword) {
-        return new HttpAccess(text(adminToken), text(apiToken), Optional.ofNullable(trustStore)
-                .map(path -> TrustStores.sslContext(path, trustStorePassword == null ? new char[0]
-                        : trustStorePassword.toCharArray())));
+        return new HttpAccess(
+                text(adminToken),
+                text(apiToken),
+                Optional.ofNullable(trustStore)
+                        .map(path -> TrustStores.sslContext(
+                                path, trustStorePassword == null ? new char[0] : trustStorePassword.toCharArray())));
     }
 
     private static Optional<String> text(String value) {

@@ -13,8 +13,7 @@ import java.nio.file.Path;
 final class JsonReport {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private JsonReport() {
-    }
+    private JsonReport() {}
 
     static String of(LoadResult result) {
         try {

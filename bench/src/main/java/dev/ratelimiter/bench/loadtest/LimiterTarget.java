@@ -135,14 +135,15 @@ final class LimiterTarget implements LoadTarget {
         }
 
         @Override
-        public CompletableFuture<List<ReserveResponse>> reserveBatchAsync(List<ReserveRequest> requests, long deadlineMillis) {
+        public CompletableFuture<List<ReserveResponse>> reserveBatchAsync(
+                List<ReserveRequest> requests, long deadlineMillis) {
             sizes.recordValue(requests.size());
             return delegate.reserveBatchAsync(requests, deadlineMillis);
         }
 
         @Override
-        public CompletableFuture<List<CompleteResponse>> completeBatchAsync(List<CompleteRequest> requests,
-                long deadlineMillis) {
+        public CompletableFuture<List<CompleteResponse>> completeBatchAsync(
+                List<CompleteRequest> requests, long deadlineMillis) {
             return delegate.completeBatchAsync(requests, deadlineMillis);
         }
 

@@ -67,8 +67,8 @@ public record LoadConfig(
         requireRange("--tenants", tenants, 1, MAX_KEY_GROUPS);
         requireRange("--batch-size", batchSize, 1, MAX_BATCH_SIZE);
         if (coalesce && batchSize != 1) {
-            throw new IllegalArgumentException("--coalesce: the batcher packs single calls; use it with --batch-size 1, got "
-                    + batchSize);
+            throw new IllegalArgumentException(
+                    "--coalesce: the batcher packs single calls; use it with --batch-size 1, got " + batchSize);
         }
         requireRange("--work-ms", workMs, 0, 60_000);
         requireRange("--rpm", rpm, 1, Long.MAX_VALUE);
@@ -88,7 +88,8 @@ public record LoadConfig(
 
     /** The requirements of a lease for provider {@code provider} and tenant {@code tenant} (0-based). */
     public LlmRequirements call(int provider, int tenant, String prompt) {
-        return LlmRequirements.of("loadtest-p" + provider, "model", prompt, maxOutputTokens).withTenant("loadtest-t" + tenant);
+        return LlmRequirements.of("loadtest-p" + provider, "model", prompt, maxOutputTokens)
+                .withTenant("loadtest-t" + tenant);
     }
 
     /** The limits to seed: four per provider and one per tenant. */
@@ -98,10 +99,13 @@ public record LoadConfig(
             LlmRequirements call = call(i, 0, "");
             definitions.add(LimitDefinition.rolling(call.rpmKey(), rpm, windowSeconds));
             definitions.add(LimitDefinition.rolling(call.tpmKey(), tpm, windowSeconds));
-            definitions.add(LimitDefinition.concurrency(call.concurrencyKey(), concurrencyCapacity, concurrencyTimeoutSeconds));
+            definitions.add(
+                    LimitDefinition.concurrency(call.concurrencyKey(), concurrencyCapacity, concurrencyTimeoutSeconds));
         }
         for (int j = 0; j < tenants; j++) {
-            call(0, j, "").dailyTokensKey().ifPresent(key -> definitions.add(LimitDefinition.rolling(key, dailyTokens, windowSeconds)));
+            call(0, j, "")
+                    .dailyTokensKey()
+                    .ifPresent(key -> definitions.add(LimitDefinition.rolling(key, dailyTokens, windowSeconds)));
         }
         return definitions;
     }

@@ -71,7 +71,8 @@ final class LoadDriver {
             }
         }
         long measuredNanos = Math.max(1, Math.min(System.nanoTime(), endNanos) - measureStartNanos);
-        return new LoadResult(config, target.describe(), startedAt, measuredNanos, merged, target.takeBatchSizes(), stuck);
+        return new LoadResult(
+                config, target.describe(), startedAt, measuredNanos, merged, target.takeBatchSizes(), stuck);
     }
 
     /** Sleeps until {@code deadlineNanos} on the real clock; the driver has nothing else to do. */

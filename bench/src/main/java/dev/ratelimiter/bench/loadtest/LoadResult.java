@@ -18,8 +18,14 @@ import org.HdrHistogram.Histogram;
  * @param batchSizes requests per call that reached the limiter
  * @param stuckWorkers workers that did not stop within the grace period; their numbers are missing
  */
-record LoadResult(LoadConfig config, String target, Instant startedAt, long measuredNanos, WorkerStats stats,
-        Histogram batchSizes, int stuckWorkers) {
+record LoadResult(
+        LoadConfig config,
+        String target,
+        Instant startedAt,
+        long measuredNanos,
+        WorkerStats stats,
+        Histogram batchSizes,
+        int stuckWorkers) {
 
     /** The percentiles each report lists. */
     static final double[] LISTED_PERCENTILES = {50, 95, 99};
@@ -46,16 +52,21 @@ record LoadResult(LoadConfig config, String target, Instant startedAt, long meas
 
     /** Whether any call failed as a whole, any answer carried an error code, or a worker got stuck. */
     boolean hasErrors() {
-        return stuckWorkers > 0 || reserveErrorCount() > 0 || completeErrorCount() > 0
-                || stats.rejected.total() > 0 || stats.completeFailed.total() > 0;
+        return stuckWorkers > 0
+                || reserveErrorCount() > 0
+                || completeErrorCount() > 0
+                || stats.rejected.total() > 0
+                || stats.completeFailed.total() > 0;
     }
 
     /** The machine and JVM the generator ran on (the server may run elsewhere in http mode). */
     static Map<String, String> environment() {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        environment.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                + System.getProperty("os.arch"));
+        environment.put(
+                "os",
+                System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                        + System.getProperty("os.arch"));
         environment.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
         environment.put("max_heap_mb", Long.toString(Runtime.getRuntime().maxMemory() / (1024 * 1024)));
         return environment;

@@ -33,17 +33,26 @@ import picocli.CommandLine.Spec;
  * <p>Exit status: 0 after a run; 1 when {@code --fail-on-errors} is set and the run had errors or
  * admitted nothing; 2 for bad options (picocli's usage error).
  */
-@Command(name = "loadtest", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "loadtest",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Drives the rate limiter with a closed loop of workers and reports reserves/s, completes/s, "
                 + "latency percentiles, outcome counts and batch sizes, as text, JSON and HTML.")
 public final class LoadTest implements Callable<Integer> {
     /** How long a server started from --server-jar may take to stop after SIGTERM before it is killed. */
 
     /** Where the load goes. */
-    enum Mode { local, http }
+    enum Mode {
+        local,
+        http
+    }
 
     /** Which HTTP client the workers use in http mode. */
-    enum Client { library, raw }
+    enum Client {
+        library,
+        raw
+    }
 
     @Spec
     CommandSpec spec;
@@ -54,27 +63,39 @@ public final class LoadTest implements Callable<Integer> {
     @Option(names = "--url", description = "http mode: the server's base URL (default: ${DEFAULT-VALUE})")
     URI url = URI.create("http://127.0.0.1:8080");
 
-    @Option(names = "--client", description = "http mode: library (the client's HTTP limiter, as applications use it) "
-            + "or raw (one blocking keep-alive connection per worker, to push the server itself; default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--client",
+            description =
+                    "http mode: library (the client's HTTP limiter, as applications use it) "
+                            + "or raw (one blocking keep-alive connection per worker, to push the server itself; default: ${DEFAULT-VALUE})")
     Client client = Client.library;
 
-    @Option(names = "--server-jar", description = "http mode: start this ratelimiterd jar as a process for the run "
-            + "instead of using --url")
+    @Option(
+            names = "--server-jar",
+            description = "http mode: start this ratelimiterd jar as a process for the run " + "instead of using --url")
     Path serverJar;
 
-    @Option(names = "--server-start-timeout", converter = DurationConverter.class,
+    @Option(
+            names = "--server-start-timeout",
+            converter = DurationConverter.class,
             description = "how long the started server may take to become healthy (default: ${DEFAULT-VALUE})")
     Duration serverStartTimeout = Duration.ofSeconds(60);
 
-    @Option(names = "--duration", converter = DurationConverter.class,
+    @Option(
+            names = "--duration",
+            converter = DurationConverter.class,
             description = "measured time, e.g. 30s, 500ms, 2m (default: ${DEFAULT-VALUE})")
     Duration duration = Duration.ofSeconds(30);
 
-    @Option(names = "--warmup", converter = DurationConverter.class,
+    @Option(
+            names = "--warmup",
+            converter = DurationConverter.class,
             description = "time before measuring starts (default: ${DEFAULT-VALUE})")
     Duration warmup = Duration.ofSeconds(2);
 
-    @Option(names = "--concurrency", description = "worker threads, one call in flight each (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--concurrency",
+            description = "worker threads, one call in flight each (default: ${DEFAULT-VALUE})")
     int concurrency = 16;
 
     @Option(names = "--providers", description = "provider:model key groups (default: ${DEFAULT-VALUE})")
@@ -89,7 +110,9 @@ public final class LoadTest implements Callable<Integer> {
     @Option(names = "--coalesce", description = "send single calls through the client's batcher")
     boolean coalesce;
 
-    @Option(names = "--work-ms", description = "pause between an admission and its complete (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--work-ms",
+            description = "pause between an admission and its complete (default: ${DEFAULT-VALUE})")
     long workMs;
 
     @Option(names = "--honor-retry-after", description = "wait a denial's retry_after_ms before the next call")
@@ -104,16 +127,21 @@ public final class LoadTest implements Callable<Integer> {
     @Option(names = "--tpm", description = "seeded capacity of each tpm key (default: ${DEFAULT-VALUE})")
     long tpm = 1_000_000_000_000L;
 
-    @Option(names = "--concurrency-limit", description = "seeded capacity of each concurrency key (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--concurrency-limit",
+            description = "seeded capacity of each concurrency key (default: ${DEFAULT-VALUE})")
     long concurrencyLimit = 1_000_000L;
 
-    @Option(names = "--daily-tokens", description = "seeded capacity of each daily-token key (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--daily-tokens",
+            description = "seeded capacity of each daily-token key (default: ${DEFAULT-VALUE})")
     long dailyTokens = 1_000_000_000_000_000L;
 
     @Option(names = "--window-seconds", description = "window of every seeded rolling key (default: ${DEFAULT-VALUE})")
     long windowSeconds = 1;
 
-    @Option(names = "--concurrency-timeout-seconds",
+    @Option(
+            names = "--concurrency-timeout-seconds",
             description = "timeout of every seeded concurrency key (default: ${DEFAULT-VALUE})")
     long concurrencyTimeoutSeconds = 30;
 
@@ -132,40 +160,68 @@ public final class LoadTest implements Callable<Integer> {
     @Option(names = "--html", description = "HTML report file (default: ${DEFAULT-VALUE})")
     Path html = Path.of("loadtest-report.html");
 
-    @Option(names = "--admin-token", defaultValue = "${env:RATELIMITER_ADMIN_TOKEN}",
+    @Option(
+            names = "--admin-token",
+            defaultValue = "${env:RATELIMITER_ADMIN_TOKEN}",
             description = "http mode: the server's ratelimiter.admin.token, sent when seeding limits (default: the"
                     + " RATELIMITER_ADMIN_TOKEN environment variable, else none)")
     String adminToken;
 
-    @Option(names = "--api-token", defaultValue = "${env:RATELIMITER_API_TOKEN}",
+    @Option(
+            names = "--api-token",
+            defaultValue = "${env:RATELIMITER_API_TOKEN}",
             description = "http mode, library client: the server's ratelimiter.api.token, sent on reserve and"
                     + " complete (default: the RATELIMITER_API_TOKEN environment variable, else none)")
     String apiToken;
 
-    @Option(names = "--trust-store", defaultValue = "${env:RATELIMITER_TRUST_STORE}",
+    @Option(
+            names = "--trust-store",
+            defaultValue = "${env:RATELIMITER_TRUST_STORE}",
             description = "http mode, library client, https --url: a PKCS12 or JKS trust store holding the server's"
                     + " certificate (default: the RATELIMITER_TRUST_STORE environment variable, else the JVM's trust)")
     Path trustStore;
 
-    @Option(names = "--trust-store-password", defaultValue = "${env:RATELIMITER_TRUST_STORE_PASSWORD}",
+    @Option(
+            names = "--trust-store-password",
+            defaultValue = "${env:RATELIMITER_TRUST_STORE_PASSWORD}",
             description = "the trust store's password (default: RATELIMITER_TRUST_STORE_PASSWORD, else empty)")
     String trustStorePassword;
 
-    @Option(names = "--fail-on-errors", description = "exit 1 if any call failed, any answer carried an error code, "
-            + "or nothing was admitted")
+    @Option(
+            names = "--fail-on-errors",
+            description = "exit 1 if any call failed, any answer carried an error code, " + "or nothing was admitted")
     boolean failOnErrors;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LoadTest()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(new CommandLine(new LoadTest())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
         LoadConfig config;
         try {
-            config = new LoadConfig(warmup, duration, concurrency, providers, tenants, batchSize, coalesce, workMs,
-                    honorRetryAfter, !noSeed, rpm, tpm, concurrencyLimit, dailyTokens, windowSeconds,
-                    concurrencyTimeoutSeconds, promptBytes, maxOutputTokens, actualTokens);
+            config = new LoadConfig(
+                    warmup,
+                    duration,
+                    concurrency,
+                    providers,
+                    tenants,
+                    batchSize,
+                    coalesce,
+                    workMs,
+                    honorRetryAfter,
+                    !noSeed,
+                    rpm,
+                    tpm,
+                    concurrencyLimit,
+                    dailyTokens,
+                    windowSeconds,
+                    concurrencyTimeoutSeconds,
+                    promptBytes,
+                    maxOutputTokens,
+                    actualTokens);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e);
         }
@@ -173,12 +229,14 @@ public final class LoadTest implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--server-jar: needs --mode http");
         }
         if (client == Client.raw && (mode != Mode.http || coalesce)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "--client raw: needs --mode http and cannot --coalesce (the batcher is part of the client library)");
         }
         boolean https = serverJar == null && "https".equalsIgnoreCase(url.getScheme());
         if (client == Client.raw && (https || (apiToken != null && !apiToken.isBlank()))) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "--client raw: speaks plain http without an api token; use --client library for https or --api-token");
         }
         HttpAccess access = HttpAccess.of(adminToken, apiToken, trustStore, trustStorePassword);
@@ -215,7 +273,8 @@ public final class LoadTest implements Callable<Integer> {
 
     private static LoadResult runLocal(LoadConfig config) throws IOException, InterruptedException {
         LocalLimiter local = LocalLimiter.builder().limits(List.of()).build();
-        try (LimiterTarget target = new LimiterTarget("local (in process)", local, local::putLimit, config.coalesce())) {
+        try (LimiterTarget target =
+                new LimiterTarget("local (in process)", local, local::putLimit, config.coalesce())) {
             return new LoadDriver(config, target).run();
         }
     }
@@ -259,7 +318,8 @@ public final class LoadTest implements Callable<Integer> {
             try {
                 return Duration.parse(text.trim());
             } catch (java.time.format.DateTimeParseException e) {
-                throw new CommandLine.TypeConversionException("'" + text + "' is not a duration such as 500ms, 30s, 2m, 1h or PT30S");
+                throw new CommandLine.TypeConversionException(
+                        "'" + text + "' is not a duration such as 500ms, 30s, 2m, 1h or PT30S");
             }
         }
     }

@@ -98,7 +98,8 @@ final class RawHttpTarget implements LoadTarget {
         try {
             KeepAliveConnection.Response response = connection().post(path, body);
             if (response.status() != 200) {
-                throw new IllegalStateException("POST " + path + " answered " + response.status() + ": " + response.bodyText());
+                throw new IllegalStateException(
+                        "POST " + path + " answered " + response.status() + ": " + response.bodyText());
             }
             return response.body();
         } catch (IOException e) {

@@ -14,11 +14,11 @@ import org.HdrHistogram.Histogram;
  */
 final class ReportData {
     /** The points of the latency percentile curves, from the median to the maximum. */
-    static final double[] CURVE_PERCENTILES = {0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97.5, 99, 99.5, 99.75, 99.9,
-        99.95, 99.99, 99.999, 100};
+    static final double[] CURVE_PERCENTILES = {
+        0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95, 97.5, 99, 99.5, 99.75, 99.9, 99.95, 99.99, 99.999, 100
+    };
 
-    private ReportData() {
-    }
+    private ReportData() {}
 
     static Map<String, Object> of(LoadResult result) {
         LoadConfig config = result.config();

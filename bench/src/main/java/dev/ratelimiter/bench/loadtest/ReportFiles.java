@@ -7,8 +7,7 @@ import java.nio.file.Path;
 
 /** Writes a report file, creating its directory. Stateless; thread-safe. */
 final class ReportFiles {
-    private ReportFiles() {
-    }
+    private ReportFiles() {}
 
     static void write(Path file, String content) throws IOException {
         Path parent = file.toAbsolutePath().getParent();

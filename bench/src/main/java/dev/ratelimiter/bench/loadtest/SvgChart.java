@@ -27,8 +27,7 @@ final class SvgChart {
     }
 
     /** A labelled position on the x axis. */
-    record Tick(double value, String label) {
-    }
+    record Tick(double value, String label) {}
 
     private static final int MARGIN_LEFT = 70;
     private static final int MARGIN_RIGHT = 35;
@@ -110,46 +109,99 @@ final class SvgChart {
         }
 
         StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-                + "height=\"%d\" role=\"img\" aria-label=\"%s\">%n", width, height, width, height, Html.escape(title)));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+                        + "height=\"%d\" role=\"img\" aria-label=\"%s\">%n",
+                width,
+                height,
+                width,
+                height,
+                Html.escape(title)));
         svg.append("<title>").append(Html.escape(title)).append("</title>\n");
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"18\" font-size=\"14\" font-weight=\"bold\">%s</text>%n",
-                MARGIN_LEFT, Html.escape(title)));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"18\" font-size=\"14\" font-weight=\"bold\">%s</text>%n",
+                MARGIN_LEFT,
+                Html.escape(title)));
         for (double value : yTicks) {
             double y = scale.y(value);
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
-                    MARGIN_LEFT, y, MARGIN_LEFT + plotWidth, y));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>%n",
-                    MARGIN_LEFT - 6, y + 4, Html.escape(compact(value))));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
+                    MARGIN_LEFT,
+                    y,
+                    MARGIN_LEFT + plotWidth,
+                    y));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>%n",
+                    MARGIN_LEFT - 6,
+                    y + 4,
+                    Html.escape(compact(value))));
         }
         for (Tick tick : xTicks) {
             double x = scale.x(tick.value());
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>%n",
-                    x, MARGIN_TOP, x, MARGIN_TOP + plotHeight));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>%n",
-                    x, MARGIN_TOP + plotHeight + 15, Html.escape(tick.label())));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>%n",
+                    x,
+                    MARGIN_TOP,
+                    x,
+                    MARGIN_TOP + plotHeight));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>%n",
+                    x,
+                    MARGIN_TOP + plotHeight + 15,
+                    Html.escape(tick.label())));
         }
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>%n",
-                MARGIN_LEFT, MARGIN_TOP, plotWidth, plotHeight));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">%s</text>%n",
-                MARGIN_LEFT + plotWidth / 2, height - 8, Html.escape(xLabel)));
-        svg.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" "
-                + "transform=\"rotate(-90 14 %d)\">%s</text>%n", MARGIN_TOP + plotHeight / 2, MARGIN_TOP + plotHeight / 2,
+        svg.append(String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>%n",
+                MARGIN_LEFT,
+                MARGIN_TOP,
+                plotWidth,
+                plotHeight));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">%s</text>%n",
+                MARGIN_LEFT + plotWidth / 2,
+                height - 8,
+                Html.escape(xLabel)));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x=\"14\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\" "
+                        + "transform=\"rotate(-90 14 %d)\">%s</text>%n",
+                MARGIN_TOP + plotHeight / 2,
+                MARGIN_TOP + plotHeight / 2,
                 Html.escape(yLabel)));
         int legendY = MARGIN_TOP + 14;
         for (Series line : series) {
-            svg.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"").append(Html.escape(line.color()))
-                    .append(line.dashed() ? "\" stroke-dasharray=\"6 4" : "").append("\" points=\"");
+            svg.append("<polyline fill=\"none\" stroke-width=\"2\" stroke=\"")
+                    .append(Html.escape(line.color()))
+                    .append(line.dashed() ? "\" stroke-dasharray=\"6 4" : "")
+                    .append("\" points=\"");
             for (int i = 0; i < line.xs().length; i++) {
-                svg.append(String.format(Locale.ROOT, "%s%.1f,%.1f", i == 0 ? "" : " ", scale.x(line.xs()[i]),
-                        scale.y(line.ys()[i])));
+                svg.append(String.format(
+                        Locale.ROOT, "%s%.1f,%.1f", i == 0 ? "" : " ", scale.x(line.xs()[i]), scale.y(line.ys()[i])));
             }
             svg.append("\"/>\n");
             int legendX = MARGIN_LEFT + 10;
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke-width=\"2\" stroke=\"%s\"%s/>%n",
-                    legendX, legendY - 4, legendX + 14, legendY - 4, Html.escape(line.color()),
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke-width=\"2\" stroke=\"%s\"%s/>%n",
+                    legendX,
+                    legendY - 4,
+                    legendX + 14,
+                    legendY - 4,
+                    Html.escape(line.color()),
                     line.dashed() ? " stroke-dasharray=\"4 2\"" : ""));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>%n", legendX + 18, legendY,
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>%n",
+                    legendX + 18,
+                    legendY,
                     Html.escape(line.name())));
             legendY += 15;
         }
@@ -195,7 +247,8 @@ final class SvgChart {
      * Maps data coordinates to the plot area; y grows downwards in SVG. On a log scale {@code yBottom}
      * and {@code yTop} are powers of ten's exponents.
      */
-    private record Scale(double xMin, double xMax, double yBottom, double yTop, boolean log, int plotWidth, int plotHeight) {
+    private record Scale(
+            double xMin, double xMax, double yBottom, double yTop, boolean log, int plotWidth, int plotHeight) {
         double x(double value) {
             return MARGIN_LEFT + (value - xMin) / (xMax - xMin) * plotWidth;
         }

@@ -45,7 +45,10 @@ import picocli.CommandLine.Spec;
  * p99 at most 2x raw's; at 16 workers at least 0.8x raw's reserves/s; 64 workers through the batcher
  * at least 5x the reserves/s of the same workers without it.
  */
-@Command(name = "transport-comparison", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "transport-comparison",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Runs the HTTP limiter on each transport beside the raw keep-alive client, interleaved, "
                 + "and prints reserves/s and reserve latency with their ratios to the baseline.")
 public final class TransportComparison implements Callable<Integer> {
@@ -57,40 +60,62 @@ public final class TransportComparison implements Callable<Integer> {
     @Option(names = "--server-jar", description = "start this ratelimiterd jar as a process for the run")
     Path serverJar;
 
-    @Option(names = "--server-option", description = "a JVM option of the started server, repeatable (default: "
-            + "${DEFAULT-VALUE}: the journal off, so that the server's own latency is small beside the clients')")
+    @Option(
+            names = "--server-option",
+            description =
+                    "a JVM option of the started server, repeatable (default: "
+                            + "${DEFAULT-VALUE}: the journal off, so that the server's own latency is small beside the clients')")
     List<String> serverOptions = List.of("-Dratelimiter.memory.journal-path=");
 
-    @Option(names = "--server-warmup", converter = LoadTest.DurationConverter.class,
+    @Option(
+            names = "--server-warmup",
+            converter = LoadTest.DurationConverter.class,
             description = "raw load at 16 workers before the rounds, unmeasured: the server's JIT warms up "
                     + "(default: ${DEFAULT-VALUE})")
     Duration serverWarmup = Duration.ofSeconds(15);
 
-    @Option(names = "--url", description = "the server's base URL when no --server-jar is given (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--url",
+            description = "the server's base URL when no --server-jar is given (default: ${DEFAULT-VALUE})")
     URI url = URI.create("http://127.0.0.1:8080");
 
-    @Option(names = "--transports", split = ",", description = "variants to run, of raw, own, apache, jdk (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--transports",
+            split = ",",
+            description = "variants to run, of raw, own, apache, jdk (default: ${DEFAULT-VALUE})")
     List<String> transports = TRANSPORTS;
 
-    @Option(names = "--concurrency", split = ",", description = "worker counts for the transports (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--concurrency",
+            split = ",",
+            description = "worker counts for the transports (default: ${DEFAULT-VALUE})")
     List<Integer> concurrencies = List.of(1, 16);
 
-    @Option(names = "--batcher-concurrency", description = "also run own with and without the batcher at this many "
-            + "workers; 0: not (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--batcher-concurrency",
+            description = "also run own with and without the batcher at this many "
+                    + "workers; 0: not (default: ${DEFAULT-VALUE})")
     int batcherConcurrency = 64;
 
-    @Option(names = "--batcher-eager", split = ",", description = "the batcher's eagerBatchesInFlight values to run, "
-            + "one variant each (default: ${DEFAULT-VALUE}, the batcher's default)")
+    @Option(
+            names = "--batcher-eager",
+            split = ",",
+            description = "the batcher's eagerBatchesInFlight values to run, "
+                    + "one variant each (default: ${DEFAULT-VALUE}, the batcher's default)")
     List<Integer> batcherEager = List.of(BatcherConfig.DEFAULT.eagerBatchesInFlight());
 
     @Option(names = "--rounds", description = "rounds; each runs every variant once (default: ${DEFAULT-VALUE})")
     int rounds = 3;
 
-    @Option(names = "--duration", converter = LoadTest.DurationConverter.class,
+    @Option(
+            names = "--duration",
+            converter = LoadTest.DurationConverter.class,
             description = "measured time of one variant in one round (default: ${DEFAULT-VALUE})")
     Duration duration = Duration.ofSeconds(5);
 
-    @Option(names = "--warmup", converter = LoadTest.DurationConverter.class,
+    @Option(
+            names = "--warmup",
+            converter = LoadTest.DurationConverter.class,
             description = "warm-up of one variant in one round (default: ${DEFAULT-VALUE})")
     Duration warmup = Duration.ofSeconds(1);
 
@@ -140,12 +165,14 @@ public final class TransportComparison implements Callable<Integer> {
     public Integer call() throws Exception {
         for (String transport : transports) {
             if (!TRANSPORTS.contains(transport)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
                         "--transports: unknown variant '" + transport + "', expected some of " + TRANSPORTS);
             }
         }
         if (rounds < 1 || rounds > 100) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--rounds: must be from 1 to 100, got " + rounds);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--rounds: must be from 1 to 100, got " + rounds);
         }
         List<Variant> variants = variants();
         PrintWriter console = spec.commandLine().getOut();
@@ -153,8 +180,10 @@ public final class TransportComparison implements Callable<Integer> {
         Map<String, Total> totals = new LinkedHashMap<>();
         variants.forEach(variant -> totals.put(variant.key(), new Total()));
         if (serverJar != null) {
-            try (BenchServer server = BenchServer.start(serverJar, Duration.ofSeconds(60).toMillis(), serverOptions)) {
-                console.println("started " + serverJar + " at " + server.process().baseUri());
+            try (BenchServer server =
+                    BenchServer.start(serverJar, Duration.ofSeconds(60).toMillis(), serverOptions)) {
+                console.println(
+                        "started " + serverJar + " at " + server.process().baseUri());
                 runRounds(server.process().baseUri(), variants, totals, console);
             }
         } else {
@@ -185,8 +214,13 @@ public final class TransportComparison implements Callable<Integer> {
             variants.add(new Variant("own", batcherConcurrency, null, null));
             for (int eager : batcherEager) {
                 BatcherConfig batching = BatcherConfig.DEFAULT.withEagerBatchesInFlight(eager);
-                variants.add(new Variant(eager == BatcherConfig.DEFAULT.eagerBatchesInFlight() ? "own+batcher"
-                        : "own+batcher(eager " + eager + ")", batcherConcurrency, batching, "own"));
+                variants.add(new Variant(
+                        eager == BatcherConfig.DEFAULT.eagerBatchesInFlight()
+                                ? "own+batcher"
+                                : "own+batcher(eager " + eager + ")",
+                        batcherConcurrency,
+                        batching,
+                        "own"));
             }
         }
         return variants;
@@ -203,9 +237,15 @@ public final class TransportComparison implements Callable<Integer> {
                 Variant variant = variants.get((i + round) % variants.size());
                 LoadResult result = runOne(baseUri, variant, warmup, duration);
                 totals.get(variant.key()).add(result);
-                console.printf(Locale.ROOT, "round %d %-24s x%-3d %10.0f reserves/s  p50 %8.1f us  p99 %9.1f us%s%n",
-                        round + 1, variant.name(), variant.concurrency(), result.reservesPerSecond(),
-                        LoadResult.micros(result.stats().reserveNanos, 50), LoadResult.micros(result.stats().reserveNanos, 99),
+                console.printf(
+                        Locale.ROOT,
+                        "round %d %-24s x%-3d %10.0f reserves/s  p50 %8.1f us  p99 %9.1f us%s%n",
+                        round + 1,
+                        variant.name(),
+                        variant.concurrency(),
+                        result.reservesPerSecond(),
+                        LoadResult.micros(result.stats().reserveNanos, 50),
+                        LoadResult.micros(result.stats().reserveNanos, 99),
                         result.hasErrors() ? "  (errors)" : "");
                 console.flush();
             }
@@ -214,22 +254,40 @@ public final class TransportComparison implements Callable<Integer> {
 
     private static LoadResult runOne(URI baseUri, Variant variant, Duration warmup, Duration duration)
             throws InterruptedException {
-        LoadConfig config = new LoadConfig(warmup, duration, variant.concurrency(), 4, 1, 1, variant.batching() != null, 0,
-                false, true, 1_000_000_000L, 1_000_000_000_000L, 1_000_000L, 1_000_000_000_000_000L, 1, 30, 1_000, 500,
+        LoadConfig config = new LoadConfig(
+                warmup,
+                duration,
+                variant.concurrency(),
+                4,
+                1,
+                1,
+                variant.batching() != null,
+                0,
+                false,
+                true,
+                1_000_000_000L,
+                1_000_000_000_000L,
+                1_000_000L,
+                1_000_000_000_000_000L,
+                1,
+                30,
+                1_000,
+                500,
                 900);
         if (variant.name().equals("raw")) {
             try (RawHttpTarget target = new RawHttpTarget(baseUri, HttpAccess.NONE)) {
                 return new LoadDriver(config, target).run();
             }
         }
-        HttpLimiterConfig limiterConfig = HttpLimiterConfig.of(baseUri)
-                .withMaxCallsInFlight(Math.max(1_024, variant.concurrency() * 2));
+        HttpLimiterConfig limiterConfig =
+                HttpLimiterConfig.of(baseUri).withMaxCallsInFlight(Math.max(1_024, variant.concurrency() * 2));
         Function<HttpLimiterConfig, HttpTransport> transport = switch (variant.name()) {
             case "apache" -> ApacheHttpTransport::new;
             case "jdk" -> JdkHttpTransport::new;
             default -> null;
         };
-        HttpLimiter limiter = transport == null ? new HttpLimiter(limiterConfig)
+        HttpLimiter limiter = transport == null
+                ? new HttpLimiter(limiterConfig)
                 : new HttpLimiter(limiterConfig, transport.apply(limiterConfig), null, Backoff.randomJitter());
         AdminClient admin = new AdminClient(baseUri, HttpAccess.NONE);
         try (LimiterTarget target = new LimiterTarget("http " + baseUri, limiter, admin::put, variant.batching())) {
@@ -239,20 +297,36 @@ public final class TransportComparison implements Callable<Integer> {
 
     static String table(List<Variant> variants, Map<String, Total> totals, String loadBefore, String loadAfter) {
         StringBuilder table = new StringBuilder()
-                .append("load average before: ").append(loadBefore).append("; after: ").append(loadAfter).append("\n\n")
-                .append("| variant | workers | reserves/s | reserve p50 us | reserve p99 us | baseline | reserves/s ratio"
-                        + " | p50 ratio | p99 ratio |\n")
+                .append("load average before: ")
+                .append(loadBefore)
+                .append("; after: ")
+                .append(loadAfter)
+                .append("\n\n")
+                .append(
+                        "| variant | workers | reserves/s | reserve p50 us | reserve p99 us | baseline | reserves/s ratio"
+                                + " | p50 ratio | p99 ratio |\n")
                 .append("|---|---:|---:|---:|---:|---|---:|---:|---:|\n");
         for (Variant variant : variants) {
             Total total = totals.get(variant.key());
-            table.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.1f | %.1f |", variant.name(),
-                    variant.concurrency(), total.perSecond(), total.p(50), total.p(99)));
-            Total base = variant.baseline() == null ? null : totals.get(variant.baseline() + "@" + variant.concurrency());
+            table.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %.0f | %.1f | %.1f |",
+                    variant.name(),
+                    variant.concurrency(),
+                    total.perSecond(),
+                    total.p(50),
+                    total.p(99)));
+            Total base =
+                    variant.baseline() == null ? null : totals.get(variant.baseline() + "@" + variant.concurrency());
             if (base == null) {
                 table.append(" - | - | - | - |\n");
             } else {
-                table.append(String.format(Locale.ROOT, " %s | %.2f | %.2f | %.2f |%n", variant.baseline(),
-                        ratio(total.perSecond(), base.perSecond()), ratio(total.p(50), base.p(50)),
+                table.append(String.format(
+                        Locale.ROOT,
+                        " %s | %.2f | %.2f | %.2f |%n",
+                        variant.baseline(),
+                        ratio(total.perSecond(), base.perSecond()),
+                        ratio(total.p(50), base.p(50)),
                         ratio(total.p(99), base.p(99))));
             }
             if (total.errors) {

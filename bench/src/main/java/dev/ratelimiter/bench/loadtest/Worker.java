@@ -40,12 +40,19 @@ final class Worker implements Runnable {
     /**
      * @param index this worker's number; spreads the workers' first leases over the providers
      */
-    Worker(int index, LoadTarget target, CallMix calls, LoadConfig config, long measureStartNanos, long endNanos,
+    Worker(
+            int index,
+            LoadTarget target,
+            CallMix calls,
+            LoadConfig config,
+            long measureStartNanos,
+            long endNanos,
             Timeline timeline) {
         this.target = target;
         this.calls = calls;
         this.config = config;
-        this.leaseIds = new UlidGenerator(Clock.system(), new SplittableRandom(System.nanoTime() ^ index * 0x9E3779B97F4A7C15L));
+        this.leaseIds = new UlidGenerator(
+                Clock.system(), new SplittableRandom(System.nanoTime() ^ index * 0x9E3779B97F4A7C15L));
         this.measureStartNanos = measureStartNanos;
         this.endNanos = endNanos;
         this.warmupStats = new WorkerStats(new Timeline(measureStartNanos, 1));
@@ -91,8 +98,8 @@ final class Worker implements Runnable {
     }
 
     /** Completes the admitted leases of one call; returns the largest retry hint of its denials. */
-    private long completeAdmitted(WorkerStats stats, List<ReserveRequest> reserves, long[] numbers,
-            List<ReserveResponse> responses) {
+    private long completeAdmitted(
+            WorkerStats stats, List<ReserveRequest> reserves, long[] numbers, List<ReserveResponse> responses) {
         List<CompleteRequest> completes = new ArrayList<>(responses.size());
         long retryAfterMs = 0;
         for (int i = 0; i < responses.size(); i++) {
@@ -123,7 +130,8 @@ final class Worker implements Runnable {
     private void pause(long nanos) {
         long untilNanos = Math.min(System.nanoTime() + nanos, endNanos);
         long remaining;
-        while ((remaining = untilNanos - System.nanoTime()) > 0 && !Thread.currentThread().isInterrupted()) {
+        while ((remaining = untilNanos - System.nanoTime()) > 0
+                && !Thread.currentThread().isInterrupted()) {
             LockSupport.parkNanos(remaining);
         }
     }

@@ -11,8 +11,8 @@ import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import io.github.bucket4j.Bucket;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,6 +26,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
+
 /**
  * What: reserve + complete of four keys from 1, 2, 4 and 16 threads at once; the score is the total
  * over all threads. Two shapes of contention:
@@ -55,7 +56,9 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class ContendedBenchmark {
@@ -84,7 +87,8 @@ public class ContendedBenchmark {
         int next() {
             int provider = nextProvider.getAndIncrement();
             if (provider >= BenchLimits.MAX_PROVIDERS) {
-                throw new IllegalStateException("at most " + BenchLimits.MAX_PROVIDERS + " threads have a provider of their own");
+                throw new IllegalStateException(
+                        "at most " + BenchLimits.MAX_PROVIDERS + " threads have a provider of their own");
             }
             return provider;
         }
@@ -201,25 +205,29 @@ public class ContendedBenchmark {
 
     @Benchmark
     @Threads(1)
-    public CompleteResponse memoryTenantSharedThreads01(Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
+    public CompleteResponse memoryTenantSharedThreads01(
+            Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, own.requirements, ids, blackhole);
     }
 
     @Benchmark
     @Threads(2)
-    public CompleteResponse memoryTenantSharedThreads02(Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
+    public CompleteResponse memoryTenantSharedThreads02(
+            Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, own.requirements, ids, blackhole);
     }
 
     @Benchmark
     @Threads(4)
-    public CompleteResponse memoryTenantSharedThreads04(Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
+    public CompleteResponse memoryTenantSharedThreads04(
+            Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, own.requirements, ids, blackhole);
     }
 
     @Benchmark
     @Threads(16)
-    public CompleteResponse memoryTenantSharedThreads16(Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
+    public CompleteResponse memoryTenantSharedThreads16(
+            Memory memory, OwnProvider own, LeaseIds ids, Blackhole blackhole) {
         return reserveComplete(memory, own.requirements, ids, blackhole);
     }
 
@@ -299,8 +307,8 @@ public class ContendedBenchmark {
         return reserveComplete(memory, memory.requirements(), ids, blackhole);
     }
 
-    private static CompleteResponse reserveComplete(Memory memory, List<Requirement> requirements, LeaseIds ids,
-            Blackhole blackhole) {
+    private static CompleteResponse reserveComplete(
+            Memory memory, List<Requirement> requirements, LeaseIds ids, Blackhole blackhole) {
         String leaseId = ids.next();
         blackhole.consume(memory.backend().reserve(new ReserveRequest(leaseId, "", requirements)));
         return memory.backend().complete(new CompleteRequest(leaseId, "", List.of()));

@@ -47,7 +47,9 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class JournalBenchmark {
@@ -68,7 +70,8 @@ public class JournalBenchmark {
                 backend = BenchLimits.memoryBackend();
             } else {
                 directory = Files.createTempDirectory("bench-journal-");
-                backend = BenchLimits.memoryBackend(JournalSettings.of(directory).withFsync(journal.equals("fsync")));
+                backend =
+                        BenchLimits.memoryBackend(JournalSettings.of(directory).withFsync(journal.equals("fsync")));
                 books = backend.journal().orElseThrow();
             }
             Probes.requireAdmitted(backend, BenchLimits.FOUR_KEYS, "before the run");
@@ -79,14 +82,20 @@ public class JournalBenchmark {
             Probes.requireAdmitted(backend, BenchLimits.FOUR_KEYS, "after the run");
             if (books != null) {
                 long records = Math.max(1, books.recordCount());
-                System.out.printf(Locale.ROOT, "%njournal=%s: %d records in %d batches, %.3f fsyncs per record,"
-                        + " %.1f bytes per record%n", journal, books.recordCount(), books.batchCount(),
-                        (double) books.syncCount() / records, (double) books.bytesWritten() / records);
+                System.out.printf(
+                        Locale.ROOT,
+                        "%njournal=%s: %d records in %d batches, %.3f fsyncs per record," + " %.1f bytes per record%n",
+                        journal,
+                        books.recordCount(),
+                        books.batchCount(),
+                        (double) books.syncCount() / records,
+                        (double) books.bytesWritten() / records);
             }
             backend.close();
             if (directory != null) {
                 try (Stream<Path> paths = Files.walk(directory)) {
-                    paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                    paths.sorted(Comparator.reverseOrder())
+                            .forEach(path -> path.toFile().delete());
                 }
             }
         }

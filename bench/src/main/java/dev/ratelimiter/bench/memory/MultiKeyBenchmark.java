@@ -30,6 +30,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
+
 /**
  * What: the life of one LLM call's lease on four keys (requests per minute, tokens per minute,
  * concurrency, the tenant's daily tokens), one thread:
@@ -55,7 +56,9 @@ import org.openjdk.jmh.infra.Blackhole;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Threads(1)
@@ -73,8 +76,8 @@ public class MultiKeyBenchmark {
         @Setup
         public void setUp() throws IOException {
             backend = BenchLimits.memoryBackend();
-            service = LimiterService.open(BenchLimits.memoryBackend(), new InMemoryStore(BenchLimits.fourKeyStates()),
-                    RequestLimits.DEFAULT);
+            service = LimiterService.open(
+                    BenchLimits.memoryBackend(), new InMemoryStore(BenchLimits.fourKeyStates()), RequestLimits.DEFAULT);
             requirements = BenchLimits.FOUR_KEYS;
             noActuals = List.of();
             actuals = BenchLimits.FOUR_KEY_ACTUALS;

@@ -55,8 +55,7 @@ public final class RecoveryTime {
     private static final int BATCH = 1_000;
     private static final long HUGE_CAPACITY = 1_000_000_000_000L;
 
-    private RecoveryTime() {
-    }
+    private RecoveryTime() {}
 
     public static void main(String[] args) throws Exception {
         Path jar = null;
@@ -67,12 +66,14 @@ public final class RecoveryTime {
                 case "--server-jar" -> jar = Path.of(args[i + 1]);
                 case "--holds" -> holds = Long.parseLong(args[i + 1]);
                 case "--keys-per-lease" -> keysPerLease = Integer.parseInt(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; use --server-jar PATH [--holds N] [--keys-per-lease K]");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown option " + args[i] + "; use --server-jar PATH [--holds N] [--keys-per-lease K]");
             }
         }
         if (jar == null || !Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException("--server-jar must name the server jar (server/target/ratelimiterd-all.jar)");
+            throw new IllegalArgumentException(
+                    "--server-jar must name the server jar (server/target/ratelimiterd-all.jar)");
         }
         List<LimitDefinition> limits = new ArrayList<>();
         for (int k = 0; k < keysPerLease; k++) {
@@ -91,14 +92,24 @@ public final class RecoveryTime {
             fromSnapshot.kill();
             Start fresh = start(jar, empty, limits, 0);
             fresh.kill();
-            System.out.printf(Locale.ROOT, "%,d live holds in %,d leases of %d keys%n", holds, holds / keysPerLease,
+            System.out.printf(
+                    Locale.ROOT,
+                    "%,d live holds in %,d leases of %d keys%n",
+                    holds,
+                    holds / keysPerLease,
                     keysPerLease);
-            System.out.printf(Locale.ROOT, "start to first answered reserve, journal segments only (%,d bytes): %,d ms%n",
-                    journalBytes, fromSegments.firstAnswerMillis);
-            System.out.printf(Locale.ROOT, "start to first answered reserve, from the snapshot (%,d bytes): %,d ms%n",
-                    snapshotBytes, fromSnapshot.firstAnswerMillis);
-            System.out.printf(Locale.ROOT, "start to first answered reserve, empty journal: %,d ms%n",
-                    fresh.firstAnswerMillis);
+            System.out.printf(
+                    Locale.ROOT,
+                    "start to first answered reserve, journal segments only (%,d bytes): %,d ms%n",
+                    journalBytes,
+                    fromSegments.firstAnswerMillis);
+            System.out.printf(
+                    Locale.ROOT,
+                    "start to first answered reserve, from the snapshot (%,d bytes): %,d ms%n",
+                    snapshotBytes,
+                    fromSnapshot.firstAnswerMillis);
+            System.out.printf(
+                    Locale.ROOT, "start to first answered reserve, empty journal: %,d ms%n", fresh.firstAnswerMillis);
         } finally {
             delete(full);
             delete(empty);
@@ -108,11 +119,16 @@ public final class RecoveryTime {
     /** Writes {@code leases} leases holding every limit for a day, through the memory backend and its journal. */
     private static void writeBooks(Path directory, List<LimitDefinition> limits, long leases) throws IOException {
         Clock clock = Clock.system();
-        try (MemoryBackend backend = MemoryBackend.withJournal(clock, new RetryHints(RetryPolicy.DEFAULT, clock),
+        try (MemoryBackend backend = MemoryBackend.withJournal(
+                clock,
+                new RetryHints(RetryPolicy.DEFAULT, clock),
                 MemoryBackend.DEFAULT_MAX_TOMBSTONES,
-                JournalSettings.of(directory.resolve("data").resolve("journal")).withFsync(false), JournalIo.files())) {
+                JournalSettings.of(directory.resolve("data").resolve("journal")).withFsync(false),
+                JournalIo.files())) {
             limits.forEach(limit -> backend.install(LimitState.created(limit)));
-            List<Requirement> requirements = limits.stream().map(limit -> new Requirement(limit.key(), 1)).toList();
+            List<Requirement> requirements = limits.stream()
+                    .map(limit -> new Requirement(limit.key(), 1))
+                    .toList();
             for (long first = 0; first < leases; first += BATCH) {
                 List<ReserveRequest> batch = new ArrayList<>(BATCH);
                 for (long lease = first; lease < Math.min(leases, first + BATCH); lease++) {
@@ -132,39 +148,56 @@ public final class RecoveryTime {
         Path seed = directory.resolve("limits.json");
         StringBuilder json = new StringBuilder("{\"limits\":[");
         for (int i = 0; i < limits.size(); i++) {
-            json.append(i == 0 ? "" : ",").append("{\"key\":\"").append(limits.get(i).key())
-                    .append("\",\"kind\":\"rolling\",\"capacity\":").append(HUGE_CAPACITY)
+            json.append(i == 0 ? "" : ",")
+                    .append("{\"key\":\"")
+                    .append(limits.get(i).key())
+                    .append("\",\"kind\":\"rolling\",\"capacity\":")
+                    .append(HUGE_CAPACITY)
                     .append(",\"window_seconds\":86400}");
         }
         Files.writeString(seed, json.append("]}"));
         ServerProcess server = ServerProcess.builder(jar, directory)
                 .property("ratelimiter.seed-limits-path", seed.toString())
-                .property("ratelimiter.registry-path", directory.resolve("data").resolve("registry.json").toString())
+                .property(
+                        "ratelimiter.registry-path",
+                        directory.resolve("data").resolve("registry.json").toString())
                 .build();
         int port = server.port();
         long startNanos = System.nanoTime();
         server.start();
         Start start = new Start(server);
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
         String body = "{\"lease_id\":\"first-" + System.nanoTime() + "\",\"requirements\":[{\"key\":\""
                 + limits.get(0).key() + "\",\"amount\":1}]}";
         HttpRequest reserve = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/reserve"))
-                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .timeout(Duration.ofSeconds(5))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
         try {
-            Poll.until("the server answers a reserve", START_TIMEOUT.toMillis(), POLL_MILLIS,
-                    () -> firstAnswer(server, client, reserve), server::outputTail);
+            Poll.until(
+                    "the server answers a reserve",
+                    START_TIMEOUT.toMillis(),
+                    POLL_MILLIS,
+                    () -> firstAnswer(server, client, reserve),
+                    server::outputTail);
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
         start.firstAnswerMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        HttpResponse<String> usage = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                + "/v1/admin/limits/" + limits.get(0).key())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> usage = client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/admin/limits/"
+                                + limits.get(0).key()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         // Every hold written, plus this start's reserve and those of earlier starts on the same books.
-        java.util.regex.Matcher reserved = java.util.regex.Pattern.compile("\"reserved\":(\\d+)").matcher(usage.body());
+        java.util.regex.Matcher reserved =
+                java.util.regex.Pattern.compile("\"reserved\":(\\d+)").matcher(usage.body());
         if (!reserved.find() || Long.parseLong(reserved.group(1)) < expectedHolds / limits.size() + 1) {
-            throw new IllegalStateException("the server does not count every hold (expected at least "
-                    + (expectedHolds / limits.size() + 1) + " on " + limits.get(0).key() + "): " + usage.body());
+            throw new IllegalStateException(
+                    "the server does not count every hold (expected at least " + (expectedHolds / limits.size() + 1)
+                            + " on " + limits.get(0).key() + "): " + usage.body());
         }
         return start;
     }
@@ -176,7 +209,8 @@ public final class RecoveryTime {
         }
         try {
             HttpResponse<String> response = client.send(reserve, HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 && response.body().contains("\"allowed\":true") ? Poll.Status.done()
+            return response.statusCode() == 200 && response.body().contains("\"allowed\":true")
+                    ? Poll.Status.done()
                     : Poll.Status.notYet(response.statusCode() + " " + response.body());
         } catch (IOException e) {
             // Not listening yet: poll again until the deadline.
@@ -195,7 +229,8 @@ public final class RecoveryTime {
 
     private static void delete(Path directory) throws IOException {
         try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         }
     }
 
@@ -210,17 +245,30 @@ public final class RecoveryTime {
 
         /** Waits until the journal holds a snapshot and no segment it includes (the server compacted at start). */
         void awaitSnapshot(Path journal) {
-            Poll.until("the server compacted its journal", START_TIMEOUT.toMillis(), 100, () -> {
-                try (Stream<Path> files = Files.list(journal)) {
-                    List<String> names = files.map(file -> file.getFileName().toString()).sorted().toList();
-                    long snapshots = names.stream().filter(name -> name.endsWith(".snap")).count();
-                    long segments = names.stream().filter(name -> name.endsWith(".log")).count();
-                    return snapshots == 1 && segments == 1 ? Poll.Status.done()
-                            : Poll.Status.notYet(names.toString());
-                } catch (IOException e) {
-                    return Poll.Status.failed("cannot list " + journal + ": " + e.getMessage());
-                }
-            }, server::outputTail);
+            Poll.until(
+                    "the server compacted its journal",
+                    START_TIMEOUT.toMillis(),
+                    100,
+                    () -> {
+                        try (Stream<Path> files = Files.list(journal)) {
+                            List<String> names = files.map(
+                                            file -> file.getFileName().toString())
+                                    .sorted()
+                                    .toList();
+                            long snapshots = names.stream()
+                                    .filter(name -> name.endsWith(".snap"))
+                                    .count();
+                            long segments = names.stream()
+                                    .filter(name -> name.endsWith(".log"))
+                                    .count();
+                            return snapshots == 1 && segments == 1
+                                    ? Poll.Status.done()
+                                    : Poll.Status.notYet(names.toString());
+                        } catch (IOException e) {
+                            return Poll.Status.failed("cannot list " + journal + ": " + e.getMessage());
+                        }
+                    },
+                    server::outputTail);
         }
 
         void kill() throws InterruptedException {

@@ -29,85 +29,143 @@ public final class RatioTable {
      * One comparison: our benchmark and its baseline, each named {@code Class.method}, optionally
      * with {@code :secondary} for a JMH secondary metric and {@code [param=value]} for a parameter.
      */
-    record Pair(String ours, String baseline, String what) {
-    }
+    record Pair(String ours, String baseline, String what) {}
 
     static final List<Pair> PAIRS = List.of(
-            new Pair("SingleKeyBenchmark.memoryReserve1Key", "SingleKeyBenchmark.bucket4jTryConsume",
+            new Pair(
+                    "SingleKeyBenchmark.memoryReserve1Key",
+                    "SingleKeyBenchmark.bucket4jTryConsume",
                     "reserve 1 key vs Bucket4j tryConsume"),
-            new Pair("SingleKeyBenchmark.memoryReserve1Key", "SingleKeyBenchmark.resilience4jAcquirePermission",
+            new Pair(
+                    "SingleKeyBenchmark.memoryReserve1Key",
+                    "SingleKeyBenchmark.resilience4jAcquirePermission",
                     "reserve 1 key vs Resilience4j acquirePermission"),
-            new Pair("MultiKeyBenchmark.memoryReserve4Keys", "MultiKeyBenchmark.bucket4jReserve4Buckets",
+            new Pair(
+                    "MultiKeyBenchmark.memoryReserve4Keys",
+                    "MultiKeyBenchmark.bucket4jReserve4Buckets",
                     "reserve 4 keys vs 4 buckets with compensation"),
-            new Pair("MultiKeyBenchmark.memoryReserveComplete4Keys", "MultiKeyBenchmark.bucket4jReserveRelease4Buckets",
+            new Pair(
+                    "MultiKeyBenchmark.memoryReserveComplete4Keys",
+                    "MultiKeyBenchmark.bucket4jReserveRelease4Buckets",
                     "reserve + complete 4 keys vs 4 buckets + release"),
-            new Pair("MultiKeyBenchmark.memoryReserveCompleteReconciled4Keys",
+            new Pair(
+                    "MultiKeyBenchmark.memoryReserveCompleteReconciled4Keys",
                     "MultiKeyBenchmark.bucket4jReserveReconcile4Buckets",
                     "reserve + complete with reconciliation vs 4 buckets + addTokens"),
-            new Pair("MultiKeyBenchmark.serviceReserveComplete4Keys", "MultiKeyBenchmark.bucket4jReserveRelease4Buckets",
+            new Pair(
+                    "MultiKeyBenchmark.serviceReserveComplete4Keys",
+                    "MultiKeyBenchmark.bucket4jReserveRelease4Buckets",
                     "service (validation) reserve + complete vs 4 buckets + release"),
-            new Pair("ConcurrencySlotBenchmark.memoryReserveCompleteConcurrency",
+            new Pair(
+                    "ConcurrencySlotBenchmark.memoryReserveCompleteConcurrency",
                     "ConcurrencySlotBenchmark.resilience4jBulkheadAcquireRelease",
                     "concurrency slot vs Resilience4j Bulkhead"),
-            new Pair("ConcurrencySlotBenchmark.memoryReserveCompleteConcurrency",
+            new Pair(
+                    "ConcurrencySlotBenchmark.memoryReserveCompleteConcurrency",
                     "ConcurrencySlotBenchmark.bucket4jSemaphoreAcquireRelease",
                     "concurrency slot vs Bucket4j bucket as semaphore"),
-            new Pair("ContendedBenchmark.memoryThreads01", "ContendedBenchmark.bucket4jThreads01",
+            new Pair(
+                    "ContendedBenchmark.memoryThreads01",
+                    "ContendedBenchmark.bucket4jThreads01",
                     "contended, 1 thread vs Bucket4j"),
-            new Pair("ContendedBenchmark.memoryThreads02", "ContendedBenchmark.bucket4jThreads02",
+            new Pair(
+                    "ContendedBenchmark.memoryThreads02",
+                    "ContendedBenchmark.bucket4jThreads02",
                     "contended, 2 threads vs Bucket4j"),
-            new Pair("ContendedBenchmark.memoryThreads04", "ContendedBenchmark.bucket4jThreads04",
+            new Pair(
+                    "ContendedBenchmark.memoryThreads04",
+                    "ContendedBenchmark.bucket4jThreads04",
                     "contended, 4 threads vs Bucket4j"),
-            new Pair("ContendedBenchmark.memoryThreads16", "ContendedBenchmark.bucket4jThreads16",
+            new Pair(
+                    "ContendedBenchmark.memoryThreads16",
+                    "ContendedBenchmark.bucket4jThreads16",
                     "contended, 16 threads vs Bucket4j"),
-            new Pair("ContendedBenchmark.memoryThreads02", "ContendedBenchmark.memoryThreads01",
+            new Pair(
+                    "ContendedBenchmark.memoryThreads02",
+                    "ContendedBenchmark.memoryThreads01",
                     "contended: 2 threads vs 1 thread (ours)"),
-            new Pair("ContendedBenchmark.bucket4jThreads02", "ContendedBenchmark.bucket4jThreads01",
+            new Pair(
+                    "ContendedBenchmark.bucket4jThreads02",
+                    "ContendedBenchmark.bucket4jThreads01",
                     "contended: 2 threads vs 1 thread (Bucket4j)"),
-            new Pair("ContendedBenchmark.memoryTenantSharedThreads01", "ContendedBenchmark.bucket4jTenantSharedThreads01",
+            new Pair(
+                    "ContendedBenchmark.memoryTenantSharedThreads01",
+                    "ContendedBenchmark.bucket4jTenantSharedThreads01",
                     "tenant key shared, 1 thread vs Bucket4j"),
-            new Pair("ContendedBenchmark.memoryTenantSharedThreads02", "ContendedBenchmark.bucket4jTenantSharedThreads02",
+            new Pair(
+                    "ContendedBenchmark.memoryTenantSharedThreads02",
+                    "ContendedBenchmark.bucket4jTenantSharedThreads02",
                     "tenant key shared, 2 threads vs Bucket4j"),
-            new Pair("ContendedBenchmark.memoryTenantSharedThreads04", "ContendedBenchmark.bucket4jTenantSharedThreads04",
+            new Pair(
+                    "ContendedBenchmark.memoryTenantSharedThreads04",
+                    "ContendedBenchmark.bucket4jTenantSharedThreads04",
                     "tenant key shared, 4 threads vs Bucket4j"),
-            new Pair("ContendedBenchmark.memoryTenantSharedThreads16", "ContendedBenchmark.bucket4jTenantSharedThreads16",
+            new Pair(
+                    "ContendedBenchmark.memoryTenantSharedThreads16",
+                    "ContendedBenchmark.bucket4jTenantSharedThreads16",
                     "tenant key shared, 16 threads vs Bucket4j"),
-            new Pair("ContendedBenchmark.memoryTenantSharedThreads02", "ContendedBenchmark.memoryTenantSharedThreads01",
+            new Pair(
+                    "ContendedBenchmark.memoryTenantSharedThreads02",
+                    "ContendedBenchmark.memoryTenantSharedThreads01",
                     "tenant key shared: 2 threads vs 1 thread (ours)"),
-            new Pair("ContendedBenchmark.bucket4jTenantSharedThreads02", "ContendedBenchmark.bucket4jTenantSharedThreads01",
+            new Pair(
+                    "ContendedBenchmark.bucket4jTenantSharedThreads02",
+                    "ContendedBenchmark.bucket4jTenantSharedThreads01",
                     "tenant key shared: 2 threads vs 1 thread (Bucket4j)"),
-            new Pair("ContendedBenchmark.memoryIndependentThreads01", "ContendedBenchmark.bucket4jIndependentThreads01",
+            new Pair(
+                    "ContendedBenchmark.memoryIndependentThreads01",
+                    "ContendedBenchmark.bucket4jIndependentThreads01",
                     "no key shared, 1 thread vs Bucket4j"),
-            new Pair("ContendedBenchmark.memoryIndependentThreads02", "ContendedBenchmark.bucket4jIndependentThreads02",
+            new Pair(
+                    "ContendedBenchmark.memoryIndependentThreads02",
+                    "ContendedBenchmark.bucket4jIndependentThreads02",
                     "no key shared, 2 threads vs Bucket4j"),
-            new Pair("ContendedBenchmark.memoryIndependentThreads02", "ContendedBenchmark.memoryIndependentThreads01",
+            new Pair(
+                    "ContendedBenchmark.memoryIndependentThreads02",
+                    "ContendedBenchmark.memoryIndependentThreads01",
                     "no key shared: 2 threads vs 1 thread (ours)"),
-            new Pair("ContendedBenchmark.bucket4jIndependentThreads02", "ContendedBenchmark.bucket4jIndependentThreads01",
+            new Pair(
+                    "ContendedBenchmark.bucket4jIndependentThreads02",
+                    "ContendedBenchmark.bucket4jIndependentThreads01",
                     "no key shared: 2 threads vs 1 thread (Bucket4j)"),
-            new Pair("SchedulerBenchmark.scheduler", "SchedulerBenchmark.executorWithBucket4j",
+            new Pair(
+                    "SchedulerBenchmark.scheduler",
+                    "SchedulerBenchmark.executorWithBucket4j",
                     "scheduler jobs vs executor + Bucket4j"),
-            new Pair("HttpBenchmark.reserveSingle[journal=off]", "HttpBenchmark.healthz[journal=off]",
+            new Pair(
+                    "HttpBenchmark.reserveSingle[journal=off]",
+                    "HttpBenchmark.healthz[journal=off]",
                     "HTTP single reserve vs the ceiling (GET /healthz), journal off"),
-            new Pair("HttpBenchmark.reserveBatch:items[batchSize=16,journal=off]", "HttpBenchmark.reserveSingle[journal=off]",
+            new Pair(
+                    "HttpBenchmark.reserveBatch:items[batchSize=16,journal=off]",
+                    "HttpBenchmark.reserveSingle[journal=off]",
                     "HTTP batch of 16, leases/s vs single reserve, journal off"),
-            new Pair("HttpBenchmark.reserveBatch:items[batchSize=256,journal=off]", "HttpBenchmark.reserveSingle[journal=off]",
+            new Pair(
+                    "HttpBenchmark.reserveBatch:items[batchSize=256,journal=off]",
+                    "HttpBenchmark.reserveSingle[journal=off]",
                     "HTTP batch of 256, leases/s vs single reserve, journal off"),
-            new Pair("HttpBenchmark.reserveSingle[journal=on]", "HttpBenchmark.reserveSingle[journal=off]",
+            new Pair(
+                    "HttpBenchmark.reserveSingle[journal=on]",
+                    "HttpBenchmark.reserveSingle[journal=off]",
                     "HTTP single reserve, journal on vs off"),
-            new Pair("HttpBenchmark.reserveSingle[journal=pool]", "HttpBenchmark.reserveSingle[journal=off]",
+            new Pair(
+                    "HttpBenchmark.reserveSingle[journal=pool]",
+                    "HttpBenchmark.reserveSingle[journal=off]",
                     "HTTP single reserve, journal on the pool vs off"),
-            new Pair("HttpBenchmark.reserveBatch:items[batchSize=256,journal=on]",
+            new Pair(
+                    "HttpBenchmark.reserveBatch:items[batchSize=256,journal=on]",
                     "HttpBenchmark.reserveBatch:items[batchSize=256,journal=off]",
                     "HTTP batch of 256, journal on vs off"),
-            new Pair("JournalBenchmark.reserveComplete4KeysOneThread[journal=fsync]",
+            new Pair(
+                    "JournalBenchmark.reserveComplete4KeysOneThread[journal=fsync]",
                     "JournalBenchmark.reserveComplete4KeysOneThread[journal=off]",
                     "reserve + complete, 1 thread, journal with fsync vs off"),
-            new Pair("JournalBenchmark.reserveComplete4KeysEightThreads[journal=fsync]",
+            new Pair(
+                    "JournalBenchmark.reserveComplete4KeysEightThreads[journal=fsync]",
                     "JournalBenchmark.reserveComplete4KeysEightThreads[journal=off]",
                     "reserve + complete, 8 threads, journal with fsync vs off"));
 
-    private RatioTable() {
-    }
+    private RatioTable() {}
 
     public static void main(String[] args) throws IOException {
         if (args.length == 0) {
@@ -154,12 +212,21 @@ public final class RatioTable {
                 missing.add(pair.what());
                 continue;
             }
-            table.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %s | %s |%n", pair.what(), format(ours),
-                    format(baseline), ours[0] / baseline[0], baseline[0] / ours[0], cpu(scores, pair.ours()),
+            table.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %.2f | %.2f | %s | %s |%n",
+                    pair.what(),
+                    format(ours),
+                    format(baseline),
+                    ours[0] / baseline[0],
+                    baseline[0] / ours[0],
+                    cpu(scores, pair.ours()),
                     cpu(scores, pair.baseline())));
         }
         if (!missing.isEmpty()) {
-            table.append("\nNot in this result file: ").append(String.join("; ", missing)).append(".\n");
+            table.append("\nNot in this result file: ")
+                    .append(String.join("; ", missing))
+                    .append(".\n");
         }
         return table.toString();
     }
@@ -194,7 +261,10 @@ public final class RatioTable {
         }
         StringBuilder text = new StringBuilder("[");
         for (Map.Entry<String, JsonNode> entry : params.properties()) {
-            text.append(text.length() > 1 ? "," : "").append(entry.getKey()).append('=').append(entry.getValue().asText());
+            text.append(text.length() > 1 ? "," : "")
+                    .append(entry.getKey())
+                    .append('=')
+                    .append(entry.getValue().asText());
         }
         return text.append(']').toString();
     }

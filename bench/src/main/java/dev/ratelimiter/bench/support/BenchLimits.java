@@ -61,15 +61,12 @@ public final class BenchLimits {
 
     /** The actuals of that call: fewer tokens than reserved on both token keys (reconciliation). */
     public static final List<Actual> FOUR_KEY_ACTUALS = List.of(
-            new Actual(RPM_KEY, 1),
-            new Actual(TPM_KEY, ACTUAL_TOKENS),
-            new Actual(DAILY_TOKENS_KEY, ACTUAL_TOKENS));
+            new Actual(RPM_KEY, 1), new Actual(TPM_KEY, ACTUAL_TOKENS), new Actual(DAILY_TOKENS_KEY, ACTUAL_TOKENS));
 
     /** How many provider key groups {@link #providerKeys} can name. */
     public static final int MAX_PROVIDERS = 16;
 
-    private BenchLimits() {
-    }
+    private BenchLimits() {}
 
     /**
      * The four requirements of one LLM call to provider {@code provider} (0 to {@link
@@ -91,15 +88,18 @@ public final class BenchLimits {
      */
     public static List<Requirement> independentKeys(int provider) {
         List<Requirement> shared = providerKeys(provider);
-        return List.of(shared.get(0), shared.get(1), shared.get(2),
+        return List.of(
+                shared.get(0),
+                shared.get(1),
+                shared.get(2),
                 new Requirement("tenant:bench-t" + provider + ":llm:daily_tokens", RESERVED_TOKENS));
     }
 
     /** Installs the keys of every provider of {@link #providerKeys} and {@link #independentKeys} in {@code backend}. */
     public static void installProviders(MemoryBackend backend) {
         for (int provider = 0; provider < MAX_PROVIDERS; provider++) {
-            backend.install(LimitState.created(LimitDefinition.rolling("tenant:bench-t" + provider + ":llm:daily_tokens",
-                    HUGE_CAPACITY, 1)));
+            backend.install(LimitState.created(
+                    LimitDefinition.rolling("tenant:bench-t" + provider + ":llm:daily_tokens", HUGE_CAPACITY, 1)));
             String prefix = "global:llm:bench-p" + provider + ":model:";
             backend.install(LimitState.created(LimitDefinition.rolling(prefix + "rpm", HUGE_CAPACITY, 1)));
             backend.install(LimitState.created(LimitDefinition.rolling(prefix + "tpm", HUGE_CAPACITY, 1)));
@@ -121,8 +121,12 @@ public final class BenchLimits {
     /** As {@link #memoryBackend()}, keeping its books in a journal. */
     public static MemoryBackend memoryBackend(JournalSettings journal) throws IOException {
         Clock clock = new AcceleratedClock(CLOCK_SPEEDUP);
-        return installed(MemoryBackend.withJournal(clock, new RetryHints(RetryPolicy.DEFAULT, clock),
-                MemoryBackend.DEFAULT_MAX_TOMBSTONES, journal, JournalIo.files()));
+        return installed(MemoryBackend.withJournal(
+                clock,
+                new RetryHints(RetryPolicy.DEFAULT, clock),
+                MemoryBackend.DEFAULT_MAX_TOMBSTONES,
+                journal,
+                JournalIo.files()));
     }
 
     private static MemoryBackend installed(MemoryBackend backend) {

@@ -40,8 +40,8 @@ public final class CpuTimeProfiler implements InternalProfiler {
 
     @Override
     @SuppressWarnings("rawtypes") // JMH's InternalProfiler declares the raw Result type; an override must match it.
-    public Collection<? extends Result> afterIteration(BenchmarkParams benchmarkParams, IterationParams iterationParams,
-            IterationResult result) {
+    public Collection<? extends Result> afterIteration(
+            BenchmarkParams benchmarkParams, IterationParams iterationParams, IterationResult result) {
         long cpuNanos = os.getProcessCpuTime() - startCpuNanos;
         long ops = result.getMetadata().getMeasuredOps();
         if (ops <= 0 || cpuNanos < 0) {

@@ -20,8 +20,7 @@ import java.util.function.Function;
  * <p>Stateless; thread-safe.
  */
 public final class Probes {
-    private Probes() {
-    }
+    private Probes() {}
 
     /** Reserves and completes one probe lease on a backend; see {@link #requireAdmitted(Function, Consumer, List, String)}. */
     public static void requireAdmitted(Backend backend, List<Requirement> requirements, String when) {
@@ -38,13 +37,16 @@ public final class Probes {
      *
      * @throws IllegalStateException when the probe is not admitted
      */
-    public static void requireAdmitted(Function<ReserveRequest, ReserveResponse> reserve, Consumer<CompleteRequest> complete,
-            List<Requirement> requirements, String when) {
+    public static void requireAdmitted(
+            Function<ReserveRequest, ReserveResponse> reserve,
+            Consumer<CompleteRequest> complete,
+            List<Requirement> requirements,
+            String when) {
         String leaseId = "probe-" + System.nanoTime();
         ReserveResponse response = reserve.apply(new ReserveRequest(leaseId, "", requirements));
         if (!response.allowed()) {
-            throw new IllegalStateException("the benchmark would not measure admissions: a probe lease " + when
-                    + " was answered " + response);
+            throw new IllegalStateException(
+                    "the benchmark would not measure admissions: a probe lease " + when + " was answered " + response);
         }
         complete.accept(new CompleteRequest(leaseId, "", List.of()));
     }

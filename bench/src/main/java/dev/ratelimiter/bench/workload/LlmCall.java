@@ -18,8 +18,17 @@ import dev.ratelimiter.client.llm.CountAccuracy;
  * @param outputTokensActual the answer's real tokens, at most {@code maxOutputTokens}
  * @param durationMs how long the call runs once admitted
  */
-record LlmCall(int id, String tenant, ModelSpec model, long arrivalMs, long promptBytes, long promptTokensCounted,
-        CountAccuracy accuracy, long promptTokensActual, long maxOutputTokens, long outputTokensActual,
+record LlmCall(
+        int id,
+        String tenant,
+        ModelSpec model,
+        long arrivalMs,
+        long promptBytes,
+        long promptTokensCounted,
+        CountAccuracy accuracy,
+        long promptTokensActual,
+        long maxOutputTokens,
+        long outputTokensActual,
         long durationMs) {
 
     long actualTokens() {

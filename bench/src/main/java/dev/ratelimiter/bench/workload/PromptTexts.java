@@ -53,11 +53,8 @@ final class PromptTexts {
                     + " Ecke eingedrückt, und zwei Gläser sind zerbrochen. Er bittet um Ersatz oder Rückerstattung.",
             "Le client signale que la facture du mois de mars contient deux fois le même abonnement. Il demande"
                     + " un remboursement et une confirmation écrite que l'erreur ne se reproduira pas.",
-            "客户反映上周订购的打印机至今没有发货。订单页面一直显示正在处理。客户希望尽快知道具体的发货日期，"
-                    + "如果本周无法发货，希望取消订单并全额退款。",
-            "お客様から、アプリの通知が届かないという問い合わせがありました。設定では通知が有効になっており、"
-                    + "端末の再起動も試したそうです。");
+            "客户反映上周订购的打印机至今没有发货。订单页面一直显示正在处理。客户希望尽快知道具体的发货日期，" + "如果本周无法发货，希望取消订单并全额退款。",
+            "お客様から、アプリの通知が届かないという問い合わせがありました。設定では通知が有効になっており、" + "端末の再起動も試したそうです。");
 
-    private PromptTexts() {
-    }
+    private PromptTexts() {}
 }

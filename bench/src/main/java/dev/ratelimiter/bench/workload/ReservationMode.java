@@ -15,8 +15,9 @@ enum ReservationMode {
      */
     LlmRequirements requirements(LlmCall call) {
         long prompt = this == BYTES ? call.promptBytes() : call.promptTokensCounted();
-        return LlmRequirements.ofPromptTokens(call.model().provider(), call.model().model(), prompt,
-                call.maxOutputTokens()).withTenant(call.tenant());
+        return LlmRequirements.ofPromptTokens(
+                        call.model().provider(), call.model().model(), prompt, call.maxOutputTokens())
+                .withTenant(call.tenant());
     }
 
     String label() {

@@ -19,7 +19,15 @@ package dev.ratelimiter.bench.workload;
  * @param provider429Estimated the same for the models whose tokens are estimated
  * @param debtTokens overage recorded as debt on the tokens-per-minute keys (SPEC 2.3)
  */
-record RunResult(ReservationMode mode, double load, double offeredShare, double callsPerMinute, double tpmShareUsed, long queueP50Ms,
-        long queueP99Ms, double abandonedPerMinute, long provider429Exact, long provider429Estimated,
-        long debtTokens) {
-}
+record RunResult(
+        ReservationMode mode,
+        double load,
+        double offeredShare,
+        double callsPerMinute,
+        double tpmShareUsed,
+        long queueP50Ms,
+        long queueP99Ms,
+        double abandonedPerMinute,
+        long provider429Exact,
+        long provider429Estimated,
+        long debtTokens) {}

@@ -64,10 +64,11 @@ final class VirtualTimeRun {
         this.tpmCapacity = tpmCapacity;
         this.maxWaitMs = maxWaitMs;
         SplittableRandom jitterRandom = new SplittableRandom(seed);
-        RetryHints hints = new RetryHints(RetryPolicy.DEFAULT, clock,
-                bound -> bound <= 0 ? 0 : jitterRandom.nextLong(bound + 1));
+        RetryHints hints =
+                new RetryHints(RetryPolicy.DEFAULT, clock, bound -> bound <= 0 ? 0 : jitterRandom.nextLong(bound + 1));
         try {
-            this.service = LimiterService.open(new MemoryBackend(clock, hints), new InMemoryStore(), RequestLimits.DEFAULT);
+            this.service =
+                    LimiterService.open(new MemoryBackend(clock, hints), new InMemoryStore(), RequestLimits.DEFAULT);
         } catch (IOException e) {
             throw new UncheckedIOException("an in-memory registry cannot fail to open", e);
         }
@@ -80,7 +81,8 @@ final class VirtualTimeRun {
             retryPending.put(model, false);
         }
         for (String tenant : WorkloadGenerator.TENANTS) {
-            service.putLimit(LimitDefinition.rolling("tenant:" + tenant + ":llm:daily_tokens", 1_000_000_000_000L, 86_400));
+            service.putLimit(
+                    LimitDefinition.rolling("tenant:" + tenant + ":llm:daily_tokens", 1_000_000_000_000L, 86_400));
         }
     }
 
@@ -89,8 +91,15 @@ final class VirtualTimeRun {
      *
      * @param seed the seed of the retry hints' jitter
      */
-    static RunResult run(List<LlmCall> calls, ReservationMode mode, double load, long tpmCapacity, long durationMs,
-            long warmupMs, long maxWaitMs, long seed) {
+    static RunResult run(
+            List<LlmCall> calls,
+            ReservationMode mode,
+            double load,
+            long tpmCapacity,
+            long durationMs,
+            long warmupMs,
+            long maxWaitMs,
+            long seed) {
         VirtualTimeRun run = new VirtualTimeRun(calls, mode, tpmCapacity, maxWaitMs, seed);
         try {
             run.loop(durationMs);
@@ -152,36 +161,60 @@ final class VirtualTimeRun {
 
     private void complete(long nowMs, LlmCall call, String leaseId) {
         LlmRequirements requirements = mode.requirements(call);
-        service.complete(new CompleteRequest(leaseId, "",
-                requirements.actuals(call.promptTokensActual(), call.outputTokensActual())));
+        service.complete(new CompleteRequest(
+                leaseId, "", requirements.actuals(call.promptTokensActual(), call.outputTokensActual())));
         completionsMs.add(nowMs);
     }
 
     private RunResult result(double load, long durationMs, long warmupMs) {
         double minutes = (durationMs - warmupMs) / 60_000.0;
-        long[] waits = admissions.stream().filter(a -> a.atMs >= warmupMs).mapToLong(a -> a.atMs - a.call.arrivalMs())
-                .sorted().toArray();
-        long tokensUsed = admissions.stream().filter(a -> a.atMs >= warmupMs).mapToLong(a -> a.call.actualTokens()).sum();
+        long[] waits = admissions.stream()
+                .filter(a -> a.atMs >= warmupMs)
+                .mapToLong(a -> a.atMs - a.call.arrivalMs())
+                .sorted()
+                .toArray();
+        long tokensUsed = admissions.stream()
+                .filter(a -> a.atMs >= warmupMs)
+                .mapToLong(a -> a.call.actualTokens())
+                .sum();
         double capacityTokens = tpmCapacity * minutes * WorkloadGenerator.MODELS.size();
         double tpmShare = tokensUsed / capacityTokens;
-        long tokensOffered = calls.stream().filter(c -> c.arrivalMs() >= warmupMs).mapToLong(LlmCall::actualTokens).sum();
+        long tokensOffered = calls.stream()
+                .filter(c -> c.arrivalMs() >= warmupMs)
+                .mapToLong(LlmCall::actualTokens)
+                .sum();
         long over429Exact = 0;
         long over429Estimated = 0;
         long debt = 0;
         for (ModelSpec model : WorkloadGenerator.MODELS) {
             long overs = windowsOverCapacity(model);
-            boolean exact = calls.stream().filter(c -> c.model().equals(model)).findFirst()
-                    .map(c -> c.accuracy() == CountAccuracy.EXACT).orElse(true);
+            boolean exact = calls.stream()
+                    .filter(c -> c.model().equals(model))
+                    .findFirst()
+                    .map(c -> c.accuracy() == CountAccuracy.EXACT)
+                    .orElse(true);
             if (exact) {
                 over429Exact += overs;
             } else {
                 over429Estimated += overs;
             }
-            debt += service.limit("global:llm:" + model.provider() + ":" + model.model() + ":tpm").orElseThrow()
-                    .usage().debt();
+            debt += service.limit("global:llm:" + model.provider() + ":" + model.model() + ":tpm")
+                    .orElseThrow()
+                    .usage()
+                    .debt();
         }
-        return new RunResult(mode, load, tokensOffered / capacityTokens, countFrom(completionsMs, warmupMs) / minutes, tpmShare, percentile(waits, 0.50),
-                percentile(waits, 0.99), countFrom(abandonsMs, warmupMs) / minutes, over429Exact, over429Estimated, debt);
+        return new RunResult(
+                mode,
+                load,
+                tokensOffered / capacityTokens,
+                countFrom(completionsMs, warmupMs) / minutes,
+                tpmShare,
+                percentile(waits, 0.50),
+                percentile(waits, 0.99),
+                countFrom(abandonsMs, warmupMs) / minutes,
+                over429Exact,
+                over429Estimated,
+                debt);
     }
 
     /**
@@ -190,7 +223,8 @@ final class VirtualTimeRun {
      * the moment a call starts, would have refused.
      */
     private long windowsOverCapacity(ModelSpec model) {
-        List<Admission> ofModel = admissions.stream().filter(a -> a.call.model().equals(model)).toList();
+        List<Admission> ofModel =
+                admissions.stream().filter(a -> a.call.model().equals(model)).toList();
         long windowMs = WINDOW_SECONDS * 1000;
         long sum = 0;
         long overs = 0;
@@ -228,7 +262,11 @@ final class VirtualTimeRun {
         events.add(new Event(timeMs, sequence++, kind, null, model, null));
     }
 
-    private enum EventKind { ARRIVAL, RETRY, COMPLETE }
+    private enum EventKind {
+        ARRIVAL,
+        RETRY,
+        COMPLETE
+    }
 
     /** One event of the loop; ties in time run in the order they were scheduled. */
     private static final class Event implements Comparable<Event> {
@@ -255,6 +293,5 @@ final class VirtualTimeRun {
         }
     }
 
-    private record Admission(LlmCall call, long atMs) {
-    }
+    private record Admission(LlmCall call, long atMs) {}
 }

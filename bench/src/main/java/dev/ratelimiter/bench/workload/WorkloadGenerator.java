@@ -49,8 +49,10 @@ import java.util.SplittableRandom;
  * <p>Not thread-safe; use one per thread.
  */
 final class WorkloadGenerator {
-    static final List<ModelSpec> MODELS = List.of(new ModelSpec("openai", "gpt-4o"),
-            new ModelSpec("openai", "gpt-4-turbo"), new ModelSpec("anthropic", "claude-sonnet-4"),
+    static final List<ModelSpec> MODELS = List.of(
+            new ModelSpec("openai", "gpt-4o"),
+            new ModelSpec("openai", "gpt-4-turbo"),
+            new ModelSpec("anthropic", "claude-sonnet-4"),
             new ModelSpec("google", "gemini-2.5-flash"));
     static final List<String> TENANTS = List.of("acme", "globex", "initech");
     private static final double[] TENANT_SHARES = {0.5, 0.3, 0.2};
@@ -107,12 +109,22 @@ final class WorkloadGenerator {
         for (ChatMessage message : chat) {
             bytes += LlmRequirements.utf8Length(message.content());
         }
-        return new LlmCall(id, tenant(r), model, arrivalMs, bytes, counted, counter.accuracy(), actualPrompt,
-                callClass.maxOutputTokens, output, durationMs);
+        return new LlmCall(
+                id,
+                tenant(r),
+                model,
+                arrivalMs,
+                bytes,
+                counted,
+                counter.accuracy(),
+                actualPrompt,
+                callClass.maxOutputTokens,
+                output,
+                durationMs);
     }
 
-    private long realPromptTokens(ModelSpec model, TokenCounter counter, long counted, List<ChatMessage> chat,
-            SplittableRandom r) {
+    private long realPromptTokens(
+            ModelSpec model, TokenCounter counter, long counted, List<ChatMessage> chat, SplittableRandom r) {
         if (counter.accuracy() == CountAccuracy.EXACT) {
             return counted;
         }
@@ -123,7 +135,8 @@ final class WorkloadGenerator {
 
     private List<ChatMessage> chat(CallClass callClass, long targetTokens, SplittableRandom r) {
         String instruction = pick(PromptTexts.INSTRUCTIONS, r);
-        List<String> paragraphs = callClass == CallClass.CODING ? PromptTexts.CODE
+        List<String> paragraphs = callClass == CallClass.CODING
+                ? PromptTexts.CODE
                 : r.nextDouble() < 0.85 ? PromptTexts.ENGLISH : PromptTexts.OTHER_LANGUAGES;
         StringBuilder document = new StringBuilder();
         long tokens = cl100k.countText(instruction);
@@ -175,7 +188,12 @@ final class WorkloadGenerator {
         final double outputSigma;
         final long maxOutputTokens;
 
-        CallClass(double share, double promptMedian, double promptSigma, double outputMedian, double outputSigma,
+        CallClass(
+                double share,
+                double promptMedian,
+                double promptSigma,
+                double outputMedian,
+                double outputSigma,
                 long maxOutputTokens) {
             this.share = share;
             this.promptMedian = promptMedian;

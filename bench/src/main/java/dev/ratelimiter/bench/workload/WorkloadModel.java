@@ -27,7 +27,10 @@ import picocli.CommandLine.Spec;
  * <p>Exit status: 0 after a run; 1 when a run with exact counters saw a provider 429 (which
  * reservations that are upper bounds make impossible); 2 for bad options.
  */
-@Command(name = "workload", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "workload",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Runs a seeded LLM workload through the limiter in virtual time, reserving prompt bytes and "
                 + "then counted tokens, and reports calls/min, tokens-per-minute share used, queueing delay "
                 + "and provider 429s.")
@@ -45,8 +48,11 @@ public final class WorkloadModel implements Callable<Integer> {
     @Option(names = "--warmup-minutes", description = "virtual minutes before measuring (default: ${DEFAULT-VALUE})")
     int warmupMinutes = 5;
 
-    @Option(names = "--loads", split = ",", description = "offered tokens as multiples of the tokens-per-minute "
-            + "capacity, one pair of runs each (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--loads",
+            split = ",",
+            description = "offered tokens as multiples of the tokens-per-minute "
+                    + "capacity, one pair of runs each (default: ${DEFAULT-VALUE})")
     List<Double> loads = new ArrayList<>(List.of(0.6, 0.85, 1.2));
 
     @Option(names = "--tpm", description = "tokens-per-minute capacity of each model (default: ${DEFAULT-VALUE})")
@@ -64,18 +70,32 @@ public final class WorkloadModel implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        if (minutes < 1 || warmupMinutes < 0 || warmupMinutes >= minutes || tpmCapacity < 100_000 || maxWaitSeconds < 1
-                || loads.isEmpty() || loads.stream().anyMatch(load -> !(load > 0 && load <= 10))) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "need minutes >= 1, 0 <= warmup-minutes < "
-                    + "minutes, tpm >= 100000 (the largest call must fit), max-wait-seconds >= 1, loads in (0, 10]");
+        if (minutes < 1
+                || warmupMinutes < 0
+                || warmupMinutes >= minutes
+                || tpmCapacity < 100_000
+                || maxWaitSeconds < 1
+                || loads.isEmpty()
+                || loads.stream().anyMatch(load -> !(load > 0 && load <= 10))) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "need minutes >= 1, 0 <= warmup-minutes < "
+                            + "minutes, tpm >= 100000 (the largest call must fit), max-wait-seconds >= 1, loads in (0, 10]");
         }
         PrintWriter out = spec.commandLine().getOut();
         List<RunResult> results = new ArrayList<>();
         for (double load : loads) {
             List<LlmCall> calls = new WorkloadGenerator(seed).generate(minutes * 60_000L, tpmCapacity, load);
             for (ReservationMode mode : ReservationMode.values()) {
-                results.add(VirtualTimeRun.run(calls, mode, load, tpmCapacity, minutes * 60_000L, warmupMinutes * 60_000L,
-                        maxWaitSeconds * 1000, seed));
+                results.add(VirtualTimeRun.run(
+                        calls,
+                        mode,
+                        load,
+                        tpmCapacity,
+                        minutes * 60_000L,
+                        warmupMinutes * 60_000L,
+                        maxWaitSeconds * 1000,
+                        seed));
             }
         }
         out.print(table(results));
@@ -90,13 +110,24 @@ public final class WorkloadModel implements Callable<Integer> {
     /** The results as a Markdown table, one row per load and mode. */
     static String table(List<RunResult> results) {
         StringBuilder table = new StringBuilder();
-        table.append("| load | offered | reserve | calls/min | TPM share used | queue p50 (s) | queue p99 (s) | given up/min "
-                + "| 429s, exact models | 429s, estimated models | debt (tokens) |\n");
+        table.append(
+                "| load | offered | reserve | calls/min | TPM share used | queue p50 (s) | queue p99 (s) | given up/min "
+                        + "| 429s, exact models | 429s, estimated models | debt (tokens) |\n");
         table.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (RunResult r : results) {
-            table.append(String.format(Locale.ROOT, "| %s | %.0f%% | %s | %.1f | %.1f%% | %.1f | %.1f | %.1f | %d | %d | %d |%n",
-                    Double.toString(r.load()), 100 * r.offeredShare(), r.mode().label(), r.callsPerMinute(),
-                    100 * r.tpmShareUsed(), r.queueP50Ms() / 1000.0, r.queueP99Ms() / 1000.0, r.abandonedPerMinute(), r.provider429Exact(), r.provider429Estimated(),
+            table.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.0f%% | %s | %.1f | %.1f%% | %.1f | %.1f | %.1f | %d | %d | %d |%n",
+                    Double.toString(r.load()),
+                    100 * r.offeredShare(),
+                    r.mode().label(),
+                    r.callsPerMinute(),
+                    100 * r.tpmShareUsed(),
+                    r.queueP50Ms() / 1000.0,
+                    r.queueP99Ms() / 1000.0,
+                    r.abandonedPerMinute(),
+                    r.provider429Exact(),
+                    r.provider429Estimated(),
                     r.debtTokens()));
         }
         return table.toString();

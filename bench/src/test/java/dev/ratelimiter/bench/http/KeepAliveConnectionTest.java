@@ -49,13 +49,19 @@ class KeepAliveConnectionTest {
     void readsManyResponsesFromOneConnection() throws IOException {
         try (KeepAliveConnection connection = new KeepAliveConnection(baseUri)) {
             for (int i = 0; i < 3; i++) {
-                KeepAliveConnection.Response response = connection.post("/echo", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+                KeepAliveConnection.Response response =
+                        connection.post("/echo", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
                 assertEquals(200, response.status());
                 assertEquals("{\"n\":" + i + "}", response.bodyText());
             }
             assertEquals(0, connection.reconnects());
-            assertEquals(404, connection.get("/missing").status(), "an unknown path answers; the next request reconnects");
-            assertEquals("{}", connection.post("/echo", "{}".getBytes(StandardCharsets.UTF_8)).bodyText());
+            assertEquals(
+                    404, connection.get("/missing").status(), "an unknown path answers; the next request reconnects");
+            assertEquals(
+                    "{}",
+                    connection
+                            .post("/echo", "{}".getBytes(StandardCharsets.UTF_8))
+                            .bodyText());
             assertEquals(1, connection.reconnects(), "the JDK server closes the connection after a 404, and only then");
         }
     }

@@ -19,7 +19,8 @@ class LoadDriverTest {
         LoadResult result = run(config(1, 1_000_000));
         WorkerStats stats = result.stats();
         assertTrue(stats.reserveItems > 0, "the run made progress");
-        assertEquals(stats.reserveItems, stats.allowed + stats.denied + stats.rejected.total() + result.reserveErrorCount());
+        assertEquals(
+                stats.reserveItems, stats.allowed + stats.denied + stats.rejected.total() + result.reserveErrorCount());
         assertEquals(stats.allowed, stats.completeItems, "every admitted lease is completed");
         assertEquals(stats.completeItems, stats.completeOk);
         assertFalse(result.hasErrors());
@@ -58,7 +59,25 @@ class LoadDriverTest {
     }
 
     private static LoadConfig config(int batchSize, long rpm) {
-        return new LoadConfig(Duration.ofMillis(100), Duration.ofMillis(300), 2, 2, 1, batchSize, false, 0, false, true,
-                rpm, 1_000_000_000L, 1_000, 1_000_000_000L, 60, 60, 100, 50, 80);
+        return new LoadConfig(
+                Duration.ofMillis(100),
+                Duration.ofMillis(300),
+                2,
+                2,
+                1,
+                batchSize,
+                false,
+                0,
+                false,
+                true,
+                rpm,
+                1_000_000_000L,
+                1_000,
+                1_000_000_000L,
+                60,
+                60,
+                100,
+                50,
+                80);
     }
 }

@@ -27,14 +27,28 @@ class LoadTestCommandTest {
 
     @Test
     void localRunAdmitsAndWritesBothReports() throws Exception {
-        Run run = run("--mode", "local", "--duration", "300ms", "--warmup", "100ms", "--concurrency", "2",
-                "--fail-on-errors", "--json", directory.resolve("local.json").toString(),
-                "--html", directory.resolve("local.html").toString());
+        Run run = run(
+                "--mode",
+                "local",
+                "--duration",
+                "300ms",
+                "--warmup",
+                "100ms",
+                "--concurrency",
+                "2",
+                "--fail-on-errors",
+                "--json",
+                directory.resolve("local.json").toString(),
+                "--html",
+                directory.resolve("local.html").toString());
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("loadtest: local (in process)"), run.output());
-        JsonNode json = new ObjectMapper().readTree(directory.resolve("local.json").toFile());
+        JsonNode json =
+                new ObjectMapper().readTree(directory.resolve("local.json").toFile());
         assertTrue(json.get("reserve").get("allowed").asLong() > 0);
-        assertEquals(json.get("reserve").get("allowed").asLong(), json.get("complete").get("ok").asLong());
+        assertEquals(
+                json.get("reserve").get("allowed").asLong(),
+                json.get("complete").get("ok").asLong());
         assertTrue(Files.readString(directory.resolve("local.html")).contains("<svg "));
     }
 
@@ -49,7 +63,8 @@ class LoadTestCommandTest {
     void httpRunWithTheRawClientSendsSingleCalls() throws Exception {
         JsonNode json = runHttp("raw", "1");
         assertEquals(1, json.get("batch_sizes").get("max").asLong());
-        assertTrue(json.get("target").asText().contains("raw"), json.get("target").asText());
+        assertTrue(
+                json.get("target").asText().contains("raw"), json.get("target").asText());
     }
 
     @Test
@@ -67,29 +82,65 @@ class LoadTestCommandTest {
 
     /** Runs the command over HTTP against the server started in this JVM; requires admissions and no error. */
     private JsonNode runHttp(String client, String batchSize) throws Exception {
-        Map<String, Object> properties = Map.of("micronaut.server.port", -1,
-                "ratelimiter.registry-path", directory.resolve("registry-" + client + batchSize + ".json").toString(),
-                "ratelimiter.seed-limits-path", "");
-        try (ApplicationContext context = ApplicationContext.builder().properties(properties).start()) {
+        Map<String, Object> properties = Map.of(
+                "micronaut.server.port",
+                -1,
+                "ratelimiter.registry-path",
+                directory.resolve("registry-" + client + batchSize + ".json").toString(),
+                "ratelimiter.seed-limits-path",
+                "");
+        try (ApplicationContext context =
+                ApplicationContext.builder().properties(properties).start()) {
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
             server.start();
             Path json = directory.resolve("http-" + client + batchSize + ".json");
-            Run run = run("--mode", "http", "--url", server.getURI().toString(), "--client", client, "--duration", "300ms",
-                    "--warmup", "100ms", "--concurrency", "2", "--batch-size", batchSize, "--fail-on-errors",
-                    "--json", json.toString(), "--html", directory.resolve("http-" + client + batchSize + ".html").toString());
+            Run run = run(
+                    "--mode",
+                    "http",
+                    "--url",
+                    server.getURI().toString(),
+                    "--client",
+                    client,
+                    "--duration",
+                    "300ms",
+                    "--warmup",
+                    "100ms",
+                    "--concurrency",
+                    "2",
+                    "--batch-size",
+                    batchSize,
+                    "--fail-on-errors",
+                    "--json",
+                    json.toString(),
+                    "--html",
+                    directory.resolve("http-" + client + batchSize + ".html").toString());
             assertEquals(0, run.exitCode(), run.output());
             JsonNode report = new ObjectMapper().readTree(json.toFile());
             assertTrue(report.get("reserve").get("allowed").asLong() > 0, run.output());
-            assertEquals(report.get("reserve").get("allowed").asLong(), report.get("complete").get("ok").asLong());
+            assertEquals(
+                    report.get("reserve").get("allowed").asLong(),
+                    report.get("complete").get("ok").asLong());
             return report;
         }
     }
 
     @Test
     void failsWhenNothingIsAdmitted() throws Exception {
-        Run run = run("--mode", "local", "--duration", "200ms", "--warmup", "0s", "--concurrency", "1", "--no-seed",
-                "--fail-on-errors", "--json", directory.resolve("none.json").toString(),
-                "--html", directory.resolve("none.html").toString());
+        Run run = run(
+                "--mode",
+                "local",
+                "--duration",
+                "200ms",
+                "--warmup",
+                "0s",
+                "--concurrency",
+                "1",
+                "--no-seed",
+                "--fail-on-errors",
+                "--json",
+                directory.resolve("none.json").toString(),
+                "--html",
+                directory.resolve("none.html").toString());
         assertEquals(1, run.exitCode(), "every key is unknown without seeding: " + run.output());
         assertTrue(run.output().contains("unknown_limit_key"), run.output());
     }
@@ -118,6 +169,5 @@ class LoadTestCommandTest {
         return new Run(exitCode, output.toString());
     }
 
-    private record Run(int exitCode, String output) {
-    }
+    private record Run(int exitCode, String output) {}
 }

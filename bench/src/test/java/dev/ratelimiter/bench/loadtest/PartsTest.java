@@ -31,8 +31,10 @@ class PartsTest {
 
     @Test
     void timelineKeepsAboutSixtyIntervalsOfWholeTenthsOfASecond() {
-        assertEquals(500_000_000L, Timeline.intervalNanosFor(Duration.ofSeconds(30).toNanos()));
-        assertEquals(100_000_000L, Timeline.intervalNanosFor(Duration.ofSeconds(5).toNanos()));
+        assertEquals(
+                500_000_000L, Timeline.intervalNanosFor(Duration.ofSeconds(30).toNanos()));
+        assertEquals(
+                100_000_000L, Timeline.intervalNanosFor(Duration.ofSeconds(5).toNanos()));
         Timeline hour = new Timeline(0, Duration.ofHours(1).toNanos());
         assertTrue(hour.size() <= Timeline.MAX_INTERVALS);
         assertEquals(60, hour.size());
@@ -69,8 +71,7 @@ class PartsTest {
 
     @Test
     void configRejectsBadOptionsNamingThem() {
-        IllegalArgumentException concurrency = assertThrows(IllegalArgumentException.class,
-                () -> config(0, 1, false));
+        IllegalArgumentException concurrency = assertThrows(IllegalArgumentException.class, () -> config(0, 1, false));
         assertTrue(concurrency.getMessage().startsWith("--concurrency: must be from 1"), concurrency.getMessage());
         IllegalArgumentException batch = assertThrows(IllegalArgumentException.class, () -> config(1, 257, false));
         assertTrue(batch.getMessage().startsWith("--batch-size: must be from 1 to 256"), batch.getMessage());
@@ -80,17 +81,57 @@ class PartsTest {
 
     @Test
     void seedsFourKeysPerProviderAndOnePerTenant() {
-        LoadConfig config = new LoadConfig(Duration.ZERO, Duration.ofSeconds(1), 1, 3, 2, 1, false, 0, false, true, 10, 10,
-                10, 10, 1, 1, 10, 10, 5);
+        LoadConfig config = new LoadConfig(
+                Duration.ZERO,
+                Duration.ofSeconds(1),
+                1,
+                3,
+                2,
+                1,
+                false,
+                0,
+                false,
+                true,
+                10,
+                10,
+                10,
+                10,
+                1,
+                1,
+                10,
+                10,
+                5);
         assertEquals(3 * 3 + 2, config.limitDefinitions().size());
-        assertEquals("global:llm:loadtest-p2:model:rpm", config.limitDefinitions().get(6).key());
-        assertEquals("tenant:loadtest-t1:llm:daily_tokens", config.limitDefinitions().get(10).key());
+        assertEquals(
+                "global:llm:loadtest-p2:model:rpm",
+                config.limitDefinitions().get(6).key());
+        assertEquals(
+                "tenant:loadtest-t1:llm:daily_tokens",
+                config.limitDefinitions().get(10).key());
     }
 
     @Test
     void callMixUsesEveryProviderAndTenantPair() {
-        LoadConfig config = new LoadConfig(Duration.ZERO, Duration.ofSeconds(1), 1, 2, 2, 1, false, 0, false, true, 10, 10,
-                10, 10, 1, 1, 10, 10, 5);
+        LoadConfig config = new LoadConfig(
+                Duration.ZERO,
+                Duration.ofSeconds(1),
+                1,
+                2,
+                2,
+                1,
+                false,
+                0,
+                false,
+                true,
+                10,
+                10,
+                10,
+                10,
+                1,
+                1,
+                10,
+                10,
+                5);
         CallMix calls = new CallMix(config);
         java.util.Set<String> pairs = new java.util.HashSet<>();
         for (long n = 0; n < 4; n++) {
@@ -101,7 +142,25 @@ class PartsTest {
     }
 
     private static LoadConfig config(int concurrency, int batchSize, boolean coalesce) {
-        return new LoadConfig(Duration.ZERO, Duration.ofSeconds(1), concurrency, 1, 1, batchSize, coalesce, 0, false, true,
-                10, 10, 10, 10, 1, 1, 10, 10, 5);
+        return new LoadConfig(
+                Duration.ZERO,
+                Duration.ofSeconds(1),
+                concurrency,
+                1,
+                1,
+                batchSize,
+                coalesce,
+                0,
+                false,
+                true,
+                10,
+                10,
+                10,
+                10,
+                1,
+                1,
+                10,
+                10,
+                5);
     }
 }

@@ -26,13 +26,25 @@ class ReportsTest {
         assertEquals(2.0, json.get("reserve").get("per_second").asDouble(), "4 items in 2 s");
         assertEquals(2, json.get("reserve").get("allowed").asLong());
         assertEquals(1, json.get("reserve").get("denied").asLong());
-        assertEquals(1, json.get("reserve").get("rejected").get("unknown_limit_key").asLong());
-        assertEquals(1, json.get("complete").get("errors_by_type").get("IllegalStateException").asLong());
+        assertEquals(
+                1, json.get("reserve").get("rejected").get("unknown_limit_key").asLong());
+        assertEquals(
+                1,
+                json.get("complete")
+                        .get("errors_by_type")
+                        .get("IllegalStateException")
+                        .asLong());
         assertEquals(300.0, json.get("reserve").get("latency_us").get("max").asDouble(), 1.0);
         assertTrue(json.get("reserve").get("latency_us").get("p50").asDouble() > 0);
         assertEquals(4, json.get("batch_sizes").get("max").asLong());
         assertEquals(20, json.get("timeline").get("points").size(), "2 s in intervals of 100 ms");
-        assertEquals(10.0, json.get("timeline").get("points").get(0).get("reserves_per_second").asDouble(),
+        assertEquals(
+                10.0,
+                json.get("timeline")
+                        .get("points")
+                        .get(0)
+                        .get("reserves_per_second")
+                        .asDouble(),
                 "1 item in the first 100 ms");
     }
 
@@ -67,15 +79,38 @@ class ReportsTest {
         Timeline timeline = new Timeline(start, 2 * SECOND_NANOS);
         WorkerStats stats = new WorkerStats(timeline);
         stats.reserved(start, 100_000, List.of(ReserveResponse.allowed(1)));
-        stats.reserved(start + SECOND_NANOS, 300_000, List.of(ReserveResponse.allowed(1), ReserveResponse.denied(100),
-                ReserveResponse.refused(new Refusal.UnknownLimitKey("k"))));
+        stats.reserved(
+                start + SECOND_NANOS,
+                300_000,
+                List.of(
+                        ReserveResponse.allowed(1),
+                        ReserveResponse.denied(100),
+                        ReserveResponse.refused(new Refusal.UnknownLimitKey("k"))));
         stats.completed(start, 50_000, List.of(CompleteResponse.succeeded()));
         stats.completeFailed(start, 70_000, 1, new IllegalStateException("down"));
         Histogram sizes = new Histogram(3);
         sizes.recordValue(1);
         sizes.recordValue(4);
-        LoadConfig config = new LoadConfig(Duration.ZERO, Duration.ofSeconds(2), 1, 1, 1, 1, false, 0, false, true, 10, 10,
-                10, 10, 1, 1, 10, 10, 5);
+        LoadConfig config = new LoadConfig(
+                Duration.ZERO,
+                Duration.ofSeconds(2),
+                1,
+                1,
+                1,
+                1,
+                false,
+                0,
+                false,
+                true,
+                10,
+                10,
+                10,
+                10,
+                1,
+                1,
+                10,
+                10,
+                5);
         return new LoadResult(config, "test", Instant.EPOCH, 2 * SECOND_NANOS, stats, sizes, 0);
     }
 }

@@ -25,8 +25,10 @@ final class ServiceTarget implements LoadTarget {
 
     ServiceTarget() {
         try {
-            service = LimiterService.open(new MemoryBackend(Clock.system(), new RetryHints(RetryPolicy.DEFAULT, Clock.system())),
-                    new InMemoryStore(), RequestLimits.DEFAULT);
+            service = LimiterService.open(
+                    new MemoryBackend(Clock.system(), new RetryHints(RetryPolicy.DEFAULT, Clock.system())),
+                    new InMemoryStore(),
+                    RequestLimits.DEFAULT);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

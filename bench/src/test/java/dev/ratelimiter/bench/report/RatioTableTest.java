@@ -27,8 +27,11 @@ class RatioTableTest {
                 ]
                 """));
         String table = RatioTable.markdown(scores);
-        assertTrue(table.contains("| reserve + complete 4 keys vs 4 buckets + release | 500,000 ± 1,000 | 2,000,000 | 0.25 | 4.00 "
-                + "| - | - |"), table);
+        assertTrue(
+                table.contains(
+                        "| reserve + complete 4 keys vs 4 buckets + release | 500,000 ± 1,000 | 2,000,000 | 0.25 | 4.00 "
+                                + "| - | - |"),
+                table);
         assertTrue(table.contains("Not in this result file:"), "pairs without results are named, not invented");
     }
 
@@ -55,7 +58,10 @@ class RatioTableTest {
                                         "cpu.us/op": {"score": 320.0, "scoreError": 3.0}}}
                 ]
                 """));
-        assertEquals("20.00", RatioTable.cpu(scores, "HttpBenchmark.reserveBatch:items[batchSize=16]"), "320 us per call of 16");
+        assertEquals(
+                "20.00",
+                RatioTable.cpu(scores, "HttpBenchmark.reserveBatch:items[batchSize=16]"),
+                "320 us per call of 16");
         assertEquals("320.00", RatioTable.cpu(scores, "HttpBenchmark.reserveBatch[batchSize=16]"));
         assertEquals("-", RatioTable.cpu(scores, "HttpBenchmark.healthz"));
     }

@@ -34,7 +34,9 @@ class WorkloadModelTest {
             assertTrue(calls.stream().anyMatch(c -> c.model().equals(model)), model.name());
         }
         for (LlmCall call : calls) {
-            assertTrue(call.outputTokensActual() >= 1 && call.outputTokensActual() <= call.maxOutputTokens(), call.toString());
+            assertTrue(
+                    call.outputTokensActual() >= 1 && call.outputTokensActual() <= call.maxOutputTokens(),
+                    call.toString());
             assertTrue(call.promptBytes() > call.promptTokensCounted(), call.toString());
             assertTrue(call.arrivalMs() >= 0 && call.arrivalMs() < MINUTES_MS, call.toString());
         }
@@ -61,8 +63,12 @@ class WorkloadModelTest {
         String table = out.toString();
         assertTrue(table.startsWith("| load | offered | reserve | calls/min |"), table);
         assertEquals(2 + 4, table.lines().count(), table);
-        assertTrue(table.contains("| 0.5 |") && table.contains("| 1.2 |") && table.contains("| bytes |")
-                && table.contains("| tokens |"), table);
+        assertTrue(
+                table.contains("| 0.5 |")
+                        && table.contains("| 1.2 |")
+                        && table.contains("| bytes |")
+                        && table.contains("| tokens |"),
+                table);
     }
 
     private static RunResult run(List<LlmCall> calls, ReservationMode mode) {

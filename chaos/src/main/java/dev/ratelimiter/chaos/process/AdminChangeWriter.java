@@ -40,6 +40,7 @@ public final class AdminChangeWriter implements AutoCloseable {
     private static final long PAUSE_MILLIS_MAX = 10;
     /** How long the writer parks while it waits for a restart to resolve a change in flight. */
     private static final long WAIT_MILLIS = 20;
+
     private static final long WINDOW_SECONDS = 60;
 
     private final ServerApi api;
@@ -51,6 +52,7 @@ public final class AdminChangeWriter implements AutoCloseable {
     private LimitDefinition inFlight;
     /** Set by {@link #holdUntilRestarted}: no new change until {@link #restarted}. */
     private boolean held;
+
     private long sequence;
     private long acknowledgedCount;
     private long inFlightAtKill;
@@ -210,8 +212,15 @@ public final class AdminChangeWriter implements AutoCloseable {
         LimitDefinition last = acknowledged.get(key);
         long capacity = (last == null ? 0 : last.capacity()) + 1 + random.nextLong(10);
         long number = ++sequence;
-        inFlight = new LimitDefinition(key, LimitKind.ROLLING, capacity, WINDOW_SECONDS, 0, "change-" + number,
-                "admin change " + number + " of the chaos suite", Overage.DEBT);
+        inFlight = new LimitDefinition(
+                key,
+                LimitKind.ROLLING,
+                capacity,
+                WINDOW_SECONDS,
+                0,
+                "change-" + number,
+                "admin change " + number + " of the chaos suite",
+                Overage.DEBT);
         return inFlight;
     }
 }

@@ -37,7 +37,8 @@ public final class HttpTarget implements LimiterTarget {
             return ReserveResult.failed(exchange.failure());
         }
         try {
-            return ReserveResult.answered(api.codec().readReserveResponse(exchange.reply().body()));
+            return ReserveResult.answered(
+                    api.codec().readReserveResponse(exchange.reply().body()));
         } catch (InvalidRequestException e) {
             return ReserveResult.failed("undecodable reserve answer: " + e.detail());
         }
@@ -50,7 +51,8 @@ public final class HttpTarget implements LimiterTarget {
             return CompleteResult.failed(exchange.failure());
         }
         try {
-            return CompleteResult.answered(api.codec().readCompleteResponse(exchange.reply().body()));
+            return CompleteResult.answered(
+                    api.codec().readCompleteResponse(exchange.reply().body()));
         } catch (InvalidRequestException e) {
             return CompleteResult.failed("undecodable complete answer: " + e.detail());
         }
@@ -70,15 +72,16 @@ public final class HttpTarget implements LimiterTarget {
         return copy;
     }
 
-    private record Exchange(Reply reply, String failure) {
-    }
+    private record Exchange(Reply reply, String failure) {}
 
     private Exchange exchange(String path, byte[] body) {
         Reply reply;
         try {
             reply = api.send("POST", path, body);
         } catch (IOException e) {
-            transportFailures.computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder()).increment();
+            transportFailures
+                    .computeIfAbsent(e.getClass().getSimpleName(), k -> new LongAdder())
+                    .increment();
             return new Exchange(null, "transport: " + e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -63,8 +63,8 @@ public final class ServerApi {
      * @throws InterruptedException when interrupted while waiting
      */
     public Reply send(String method, String path, byte[] body) throws IOException, InterruptedException {
-        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(body);
+        HttpRequest.BodyPublisher publisher =
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body);
         HttpRequest request = HttpRequest.newBuilder(baseUri.resolve(path))
                 .timeout(requestTimeout)
                 .header("Content-Type", "application/json")
@@ -101,8 +101,8 @@ public final class ServerApi {
         try {
             Reply reply = send("GET", "/v1/admin/limits", null);
             if (reply.status() != 200) {
-                throw new UncheckedIOException(new IOException("GET /v1/admin/limits answered " + reply.status()
-                        + ": " + reply.text()));
+                throw new UncheckedIOException(
+                        new IOException("GET /v1/admin/limits answered " + reply.status() + ": " + reply.text()));
             }
             return codec.readLimits(reply.body());
         } catch (IOException e) {
@@ -118,7 +118,8 @@ public final class ServerApi {
         for (LimitDefinition definition : definitions) {
             Reply reply = putLimit(definition);
             if (reply.status() != 200) {
-                throw new IOException("PUT of " + definition.key() + " answered " + reply.status() + ": " + reply.text());
+                throw new IOException(
+                        "PUT of " + definition.key() + " answered " + reply.status() + ": " + reply.text());
             }
         }
     }

@@ -47,8 +47,8 @@ public record LlmWorkload(
 
     public LlmWorkload {
         if (providers < 1 || tenants < 0) {
-            throw new IllegalArgumentException("providers must be at least 1 and tenants at least 0, got "
-                    + providers + " and " + tenants);
+            throw new IllegalArgumentException(
+                    "providers must be at least 1 and tenants at least 0, got " + providers + " and " + tenants);
         }
         if (promptCharsMax < 0 || outputTokensMax < 1) {
             throw new IllegalArgumentException("promptCharsMax must be at least 0 and outputTokensMax at least 1");
@@ -69,12 +69,16 @@ public record LlmWorkload(
             LlmRequirements call = LlmRequirements.of(provider(p), "m", "", 1);
             definitions.add(LimitDefinition.rolling(call.rpmKey(), rpmCapacity, rpmWindowSeconds));
             definitions.add(LimitDefinition.rolling(call.tpmKey(), tpmCapacity, tpmWindowSeconds));
-            definitions.add(LimitDefinition.concurrency(call.concurrencyKey(), concurrencyCapacity,
-                    concurrencyTimeoutSeconds));
+            definitions.add(
+                    LimitDefinition.concurrency(call.concurrencyKey(), concurrencyCapacity, concurrencyTimeoutSeconds));
         }
         for (int t = 0; t < tenants; t++) {
-            String key = LlmRequirements.of(provider(0), "m", "", 1).withTenant(tenant(t)).dailyTokensKey().orElseThrow();
-            definitions.add(LimitDefinition.rolling(key, dailyCapacity, dailyWindowSeconds).withOverage(Overage.DENY));
+            String key = LlmRequirements.of(provider(0), "m", "", 1)
+                    .withTenant(tenant(t))
+                    .dailyTokensKey()
+                    .orElseThrow();
+            definitions.add(LimitDefinition.rolling(key, dailyCapacity, dailyWindowSeconds)
+                    .withOverage(Overage.DENY));
         }
         return List.copyOf(definitions);
     }
@@ -96,8 +100,8 @@ public record LlmWorkload(
             prompt.append(PROMPT_ALPHABET.charAt(random.nextInt(PROMPT_ALPHABET.length())));
         }
         long outputTokens = 1 + random.nextLong(outputTokensMax);
-        LlmRequirements call = LlmRequirements.of(provider(random.nextInt(providers)), "m", prompt.toString(),
-                outputTokens);
+        LlmRequirements call =
+                LlmRequirements.of(provider(random.nextInt(providers)), "m", prompt.toString(), outputTokens);
         if (tenants > 0 && random.nextBoolean()) {
             call = call.withTenant(tenant(random.nextInt(tenants)));
         }

@@ -126,7 +126,8 @@ public final class RunStats {
     /** One line for a report. */
     public String describe() {
         return "reserves " + reserveCalls() + " (allowed " + allowed() + ", denied " + denied() + ", no answer "
-                + reserveFailures() + ", backend_error " + backendErrors.sum() + ", lost " + leasesLost() + "), completes "
+                + reserveFailures() + ", backend_error " + backendErrors.sum() + ", lost " + leasesLost()
+                + "), completes "
                 + completeCalls() + " (ok " + completed() + ", failed " + completeFailures() + ", unknown "
                 + completionsUnknown() + "), abandoned " + abandoned() + ", longest call " + longestCallMillis()
                 + " ms, unexpected " + unexpected();

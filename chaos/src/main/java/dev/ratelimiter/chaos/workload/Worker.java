@@ -6,8 +6,8 @@ import dev.ratelimiter.core.llm.LlmRequirements;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.ErrorCodes;
-import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.Refusal;
+import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.time.Clock;
@@ -45,7 +45,8 @@ public final class Worker implements Runnable {
     private final SplittableRandom random;
     private final WorkloadRun run;
     private final Runnable onStep;
-    private final PriorityQueue<OpenLease> open = new PriorityQueue<>(Comparator.comparingLong(lease -> lease.dueMillis));
+    private final PriorityQueue<OpenLease> open =
+            new PriorityQueue<>(Comparator.comparingLong(lease -> lease.dueMillis));
     private PendingReserve pending;
     private long nextReserveAtMillis;
     private long sequence;
@@ -65,7 +66,12 @@ public final class Worker implements Runnable {
         long firstCompleteSentAtMillis;
         List<Actual> actuals;
 
-        OpenLease(String leaseId, LlmRequirements call, long reservedAtMillis, InFlight inFlight, boolean abandon,
+        OpenLease(
+                String leaseId,
+                LlmRequirements call,
+                long reservedAtMillis,
+                InFlight inFlight,
+                boolean abandon,
                 long dueMillis) {
             this.leaseId = leaseId;
             this.call = call;
@@ -78,8 +84,7 @@ public final class Worker implements Runnable {
     }
 
     /** A reserve that got no answer, to be sent again with the same lease id. */
-    private record PendingReserve(String leaseId, LlmRequirements call, int attempts) {
-    }
+    private record PendingReserve(String leaseId, LlmRequirements call, int attempts) {}
 
     Worker(int index, String leasePrefix, SplittableRandom random, WorkloadRun run, Runnable onStep) {
         this.index = index;
@@ -208,7 +213,12 @@ public final class Worker implements Runnable {
         long workMillis = settings().workMillisMin()
                 + random.nextLong(settings().workMillisMax() - settings().workMillisMin() + 1);
         boolean abandon = random.nextInt(100) < settings().abandonPercent();
-        open.add(new OpenLease(leaseId, call, reservedAtMillis, inFlight, abandon,
+        open.add(new OpenLease(
+                leaseId,
+                call,
+                reservedAtMillis,
+                inFlight,
+                abandon,
                 Math.max(nowMillis, reservedAtMillis) + workMillis));
     }
 
@@ -246,25 +256,36 @@ public final class Worker implements Runnable {
         if (result.isAnswered()) {
             answered(nowMillis);
             if (result.response().ok()) {
-                log.completed(lease.leaseId, lease.reservedAtMillis, lease.requirements, lease.firstCompleteSentAtMillis,
-                        Math.max(nowMillis, lease.firstCompleteSentAtMillis), lease.actuals);
+                log.completed(
+                        lease.leaseId,
+                        lease.reservedAtMillis,
+                        lease.requirements,
+                        lease.firstCompleteSentAtMillis,
+                        Math.max(nowMillis, lease.firstCompleteSentAtMillis),
+                        lease.actuals);
                 stats.completed.increment();
                 return true;
             }
             if (result.response().error().equals(ErrorCodes.BACKEND_ERROR)) {
                 stats.backendErrors.increment();
             } else {
-                stats.countUnexpected("complete error " + errorKind(result.response().error()));
+                stats.countUnexpected(
+                        "complete error " + errorKind(result.response().error()));
             }
         } else if (result.invalid()) {
             stats.countUnexpected(result.failure());
         }
         stats.completeFailures.increment();
-        if (lease.completeAttempts < settings().completeAttempts() && !run.stopFlag().get()) {
+        if (lease.completeAttempts < settings().completeAttempts()
+                && !run.stopFlag().get()) {
             return false;
         }
-        log.completionUnknown(lease.leaseId, lease.reservedAtMillis, lease.requirements,
-                lease.firstCompleteSentAtMillis, lease.actuals);
+        log.completionUnknown(
+                lease.leaseId,
+                lease.reservedAtMillis,
+                lease.requirements,
+                lease.firstCompleteSentAtMillis,
+                lease.actuals);
         stats.completionsUnknown.increment();
         return true;
     }

@@ -29,15 +29,16 @@ public record WorkerSettings(
 
     public WorkerSettings {
         if (maxOpenLeases < 1 || reserveAttempts < 1 || completeAttempts < 1) {
-            throw new IllegalArgumentException("maxOpenLeases, reserveAttempts and completeAttempts must be at least 1");
+            throw new IllegalArgumentException(
+                    "maxOpenLeases, reserveAttempts and completeAttempts must be at least 1");
         }
         if (workMillisMin < 0 || workMillisMax < workMillisMin) {
-            throw new IllegalArgumentException("need 0 <= workMillisMin <= workMillisMax, got " + workMillisMin
-                    + " and " + workMillisMax);
+            throw new IllegalArgumentException(
+                    "need 0 <= workMillisMin <= workMillisMax, got " + workMillisMin + " and " + workMillisMax);
         }
         if (abandonPercent < 0 || failedWorkPercent < 0 || abandonPercent + failedWorkPercent > 100) {
-            throw new IllegalArgumentException("abandonPercent and failedWorkPercent must be percentages summing to"
-                    + " at most 100");
+            throw new IllegalArgumentException(
+                    "abandonPercent and failedWorkPercent must be percentages summing to" + " at most 100");
         }
         if (denialPauseMillisMax < 0 || retryPauseMillis < 0) {
             throw new IllegalArgumentException("pauses must not be negative");

@@ -45,15 +45,24 @@ public final class WorkloadRun {
     private final List<Thread> workerThreads = new ArrayList<>();
     private final List<Throwable> failures = new ArrayList<>();
 
-    private WorkloadRun(String name, LlmWorkload workload, LimiterTarget target, Clock clock, Pacer pacer,
-            WorkerSettings workerSettings, int threads, long seed, long clockStepMillisMax, AdmissionLog log,
+    private WorkloadRun(
+            String name,
+            LlmWorkload workload,
+            LimiterTarget target,
+            Clock clock,
+            Pacer pacer,
+            WorkerSettings workerSettings,
+            int threads,
+            long seed,
+            long clockStepMillisMax,
+            AdmissionLog log,
             ConcurrencyChecker checker) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         if (!name.matches("[0-9A-Za-z_-]{1,24}")) {
-            throw new IllegalArgumentException("name: 1 to 24 characters from [0-9A-Za-z_-] (it prefixes lease ids),"
-                    + " got '" + name + "'");
+            throw new IllegalArgumentException(
+                    "name: 1 to 24 characters from [0-9A-Za-z_-] (it prefixes lease ids)," + " got '" + name + "'");
         }
         this.name = name;
         this.workload = Objects.requireNonNull(workload, "workload");
@@ -69,9 +78,21 @@ public final class WorkloadRun {
     }
 
     /** A run on the system clock, for a limiter in another process. */
-    public static WorkloadRun realTime(String name, LlmWorkload workload, LimiterTarget target,
-            WorkerSettings workerSettings, int threads, long seed, int maxAdmissions) {
-        return realTime(name, workload, target, workerSettings, threads, seed,
+    public static WorkloadRun realTime(
+            String name,
+            LlmWorkload workload,
+            LimiterTarget target,
+            WorkerSettings workerSettings,
+            int threads,
+            long seed,
+            int maxAdmissions) {
+        return realTime(
+                name,
+                workload,
+                target,
+                workerSettings,
+                threads,
+                seed,
                 new AdmissionLog(workload.definitions(), maxAdmissions),
                 new ConcurrencyChecker(Clock.system(), workload.definitions()));
     }
@@ -81,20 +102,54 @@ public final class WorkloadRun {
      * other runs against the same limiter (both are thread-safe), so that every admission of every
      * client is verified together.
      */
-    public static WorkloadRun realTime(String name, LlmWorkload workload, LimiterTarget target,
-            WorkerSettings workerSettings, int threads, long seed, AdmissionLog log, ConcurrencyChecker checker) {
-        return new WorkloadRun(name, workload, target, Clock.system(), Pacer.realTime(), workerSettings, threads,
-                seed, 0, log, checker);
+    public static WorkloadRun realTime(
+            String name,
+            LlmWorkload workload,
+            LimiterTarget target,
+            WorkerSettings workerSettings,
+            int threads,
+            long seed,
+            AdmissionLog log,
+            ConcurrencyChecker checker) {
+        return new WorkloadRun(
+                name,
+                workload,
+                target,
+                Clock.system(),
+                Pacer.realTime(),
+                workerSettings,
+                threads,
+                seed,
+                0,
+                log,
+                checker);
     }
 
     /** A run on {@code clock}, which the first worker moves by up to {@code clockStepMillisMax} per step. */
-    public static WorkloadRun manualClock(String name, LlmWorkload workload, LimiterTarget target, ManualClock clock,
-            long clockStepMillisMax, WorkerSettings workerSettings, int threads, long seed, int maxAdmissions) {
+    public static WorkloadRun manualClock(
+            String name,
+            LlmWorkload workload,
+            LimiterTarget target,
+            ManualClock clock,
+            long clockStepMillisMax,
+            WorkerSettings workerSettings,
+            int threads,
+            long seed,
+            int maxAdmissions) {
         if (clockStepMillisMax < 1) {
             throw new IllegalArgumentException("clockStepMillisMax must be at least 1, got " + clockStepMillisMax);
         }
-        return new WorkloadRun(name, workload, target, clock, Pacer.manualClock(), workerSettings, threads, seed,
-                clockStepMillisMax, new AdmissionLog(workload.definitions(), maxAdmissions),
+        return new WorkloadRun(
+                name,
+                workload,
+                target,
+                clock,
+                Pacer.manualClock(),
+                workerSettings,
+                threads,
+                seed,
+                clockStepMillisMax,
+                new AdmissionLog(workload.definitions(), maxAdmissions),
                 new ConcurrencyChecker(clock, workload.definitions()));
     }
 
@@ -106,7 +161,7 @@ public final class WorkloadRun {
         SplittableRandom root = new SplittableRandom(seed);
         for (int i = 0; i < threads; i++) {
             SplittableRandom random = root.split();
-            Runnable onStep = () -> { };
+            Runnable onStep = () -> {};
             if (i == 0 && clock instanceof ManualClock) {
                 ManualClock manual = (ManualClock) clock;
                 SplittableRandom clockRandom = root.split();
@@ -140,8 +195,8 @@ public final class WorkloadRun {
         }
         synchronized (failures) {
             if (!failures.isEmpty()) {
-                AssertionError error = new AssertionError("a worker of run " + name + " failed (seed " + seed + ")",
-                        failures.get(0));
+                AssertionError error =
+                        new AssertionError("a worker of run " + name + " failed (seed " + seed + ")", failures.get(0));
                 failures.subList(1, failures.size()).forEach(error::addSuppressed);
                 throw error;
             }

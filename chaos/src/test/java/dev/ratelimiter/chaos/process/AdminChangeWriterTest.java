@@ -51,8 +51,8 @@ class AdminChangeWriterTest {
             exchange.close();
         });
         stub.start();
-        writer = new AdminChangeWriter(ServerApi.local(stub.getAddress().getPort(), Duration.ofSeconds(1),
-                Duration.ofSeconds(2)), 4, 7);
+        writer = new AdminChangeWriter(
+                ServerApi.local(stub.getAddress().getPort(), Duration.ofSeconds(1), Duration.ofSeconds(2)), 4, 7);
     }
 
     @AfterEach
@@ -113,7 +113,8 @@ class AdminChangeWriterTest {
 
         failAfterStoring.set(false);
         assertEquals(List.of(), writer.restarted(new TreeMap<>(stored)));
-        assertEquals("1 change(s) in flight at a kill, 1 of them landed whole, 0 absent whole", writer.inFlightSummary());
+        assertEquals(
+                "1 change(s) in flight at a kill, 1 of them landed whole, 0 absent whole", writer.inFlightSummary());
         await(() -> writer.acknowledgedCount() >= 5, "the writer going on after the restart");
         writer.stop(TIMEOUT_MILLIS);
         assertEquals(List.of(), writer.check(new TreeMap<>(stored)));

@@ -62,16 +62,12 @@ import org.junit.jupiter.api.io.TempDir;
  * status other than 200.
  */
 class ServerKillTest {
-    private static final LlmWorkload WORKLOAD = new LlmWorkload(2, 1,
-            20, 1,
-            10_000, 2,
-            3, 5,
-            12_000, 3,
-            200, 300);
+    private static final LlmWorkload WORKLOAD = new LlmWorkload(2, 1, 20, 1, 10_000, 2, 3, 5, 12_000, 3, 200, 300);
     private static final int RAW_THREADS = 6;
     private static final int CLIENT_THREADS = 3;
     /** The deadline the Java client gets for each call, within which it retries an unknown outcome. */
     private static final long CLIENT_CALL_BUDGET_MILLIS = 2_000;
+
     private static final long CONNECT_TIMEOUT_MILLIS = 500;
     private static final long REQUEST_TIMEOUT_MILLIS = 1_000;
     /**
@@ -81,10 +77,12 @@ class ServerKillTest {
      * so the slack is generous; a call that hangs exceeds any bound.
      */
     private static final long CALL_SLACK_MILLIS = 5_000;
+
     private static final WorkerSettings WORKERS = new WorkerSettings(2, 0, 200, 5, 10, 50, 3, 3, 100);
     private static final int ADMIN_KEYS = 12;
     /** Healthy time under load before each kill, at random between these bounds. */
     private static final long LOAD_MILLIS_MIN = 300;
+
     private static final long LOAD_MILLIS_MAX = 1_500;
     /** How long every client may take to get an answer again after a restart. */
     private static final long RESUME_TIMEOUT_MILLIS = 15_000;
@@ -94,8 +92,16 @@ class ServerKillTest {
      * Before every kill one lease of this key is completed with an overage that cannot fit, leaving
      * debt and a tombstone that the restarted server must still have.
      */
-    private static final LimitDefinition BOOKS = new LimitDefinition("chaos:books:debt", LimitKind.ROLLING, 1_000,
-            3_600, 0, "tokens", "debt and tombstones across kills", Overage.DEBT);
+    private static final LimitDefinition BOOKS = new LimitDefinition(
+            "chaos:books:debt",
+            LimitKind.ROLLING,
+            1_000,
+            3_600,
+            0,
+            "tokens",
+            "debt and tombstones across kills",
+            Overage.DEBT);
+
     private static final long BOOKS_OVERAGE = 2_000;
 
     private final ChaosSettings settings = ChaosSettings.current();
@@ -121,17 +127,29 @@ class ServerKillTest {
             // status, and the project's Java client, which retries unknown outcomes until its deadline.
             AdmissionLog log = new AdmissionLog(WORKLOAD.definitions(), settings.maxAdmissions());
             ConcurrencyChecker checker = new ConcurrencyChecker(Clock.system(), WORKLOAD.definitions());
-            ServerApi clientApi = ServerApi.local(server.port(), Duration.ofMillis(CONNECT_TIMEOUT_MILLIS),
+            ServerApi clientApi = ServerApi.local(
+                    server.port(),
+                    Duration.ofMillis(CONNECT_TIMEOUT_MILLIS),
                     Duration.ofMillis(REQUEST_TIMEOUT_MILLIS));
             HttpTarget target = new HttpTarget(clientApi);
-            WorkloadRun raw = WorkloadRun.realTime("kill", WORKLOAD, target, WORKERS, RAW_THREADS, settings.seed(),
-                    log, checker);
-            WorkloadRun library = WorkloadRun.realTime("killclient", WORKLOAD,
-                    new ClientLimiterTarget(client, CLIENT_CALL_BUDGET_MILLIS), WORKERS, CLIENT_THREADS,
-                    random.nextLong(), log, checker);
+            WorkloadRun raw =
+                    WorkloadRun.realTime("kill", WORKLOAD, target, WORKERS, RAW_THREADS, settings.seed(), log, checker);
+            WorkloadRun library = WorkloadRun.realTime(
+                    "killclient",
+                    WORKLOAD,
+                    new ClientLimiterTarget(client, CLIENT_CALL_BUDGET_MILLIS),
+                    WORKERS,
+                    CLIENT_THREADS,
+                    random.nextLong(),
+                    log,
+                    checker);
             List<WorkloadRun> runs = List.of(raw, library);
-            AdminChangeWriter admin = new AdminChangeWriter(ServerApi.local(server.port(),
-                    Duration.ofMillis(CONNECT_TIMEOUT_MILLIS), Duration.ofMillis(REQUEST_TIMEOUT_MILLIS)), ADMIN_KEYS,
+            AdminChangeWriter admin = new AdminChangeWriter(
+                    ServerApi.local(
+                            server.port(),
+                            Duration.ofMillis(CONNECT_TIMEOUT_MILLIS),
+                            Duration.ofMillis(REQUEST_TIMEOUT_MILLIS)),
+                    ADMIN_KEYS,
                     random.nextLong());
             List<String> cycles = new ArrayList<>();
             long startNanos = System.nanoTime();
@@ -141,7 +159,12 @@ class ServerKillTest {
                 runs.forEach(WorkloadRun::start);
                 admin.start();
                 for (int cycle = 1; cycle <= settings.killCycles() && !anyFailed(runs); cycle++) {
-                    cycles.add(killAndRestart(server, runs, admin, registryFile, cycle,
+                    cycles.add(killAndRestart(
+                            server,
+                            runs,
+                            admin,
+                            registryFile,
+                            cycle,
                             LOAD_MILLIS_MIN + random.nextLong(LOAD_MILLIS_MAX - LOAD_MILLIS_MIN + 1)));
                 }
                 runFor(runs, LOAD_MILLIS_MAX);
@@ -158,32 +181,49 @@ class ServerKillTest {
             RunAssertions.assertSafe(library);
             RunAssertions.assertUsageReadingsConsistent(usage, 10);
             String where = " (seed " + settings.seed() + ")";
-            assertEquals(Map.of(200, target.statuses().getOrDefault(200, 0L)), target.statuses(),
+            assertEquals(
+                    Map.of(200, target.statuses().getOrDefault(200, 0L)),
+                    target.statuses(),
                     "every answer must be a 200" + where);
             assertEquals(0, admin.unexpectedStatuses(), "admin PUT answered " + admin.lastUnexpectedStatus() + where);
             assertTrue(admin.acknowledgedCount() > 0, "no admin change was acknowledged" + where);
-            assertTrue(raw.stats().longestCallMillis() <= REQUEST_TIMEOUT_MILLIS + CALL_SLACK_MILLIS,
+            assertTrue(
+                    raw.stats().longestCallMillis() <= REQUEST_TIMEOUT_MILLIS + CALL_SLACK_MILLIS,
                     "a raw HTTP client waited " + raw.stats().longestCallMillis() + " ms for one call" + where);
-            assertTrue(library.stats().longestCallMillis() <= CLIENT_CALL_BUDGET_MILLIS + CALL_SLACK_MILLIS,
+            assertTrue(
+                    library.stats().longestCallMillis() <= CLIENT_CALL_BUDGET_MILLIS + CALL_SLACK_MILLIS,
                     "the Java client took " + library.stats().longestCallMillis() + " ms for one call" + where);
             assertTrue(library.stats().allowed() > 0, "the Java client never got an admission" + where);
-            assertEquals(List.of(), admin.check(definitionsIn(new FileRegistry(registryFile).load())),
+            assertEquals(
+                    List.of(),
+                    admin.check(definitionsIn(new FileRegistry(registryFile).load())),
                     "the final registry" + where);
 
-            RunReport.write(settings, "server-kill", "duration: " + durationMillis + " ms, kill cycles survived: "
-                    + cycles.size() + "\n" + RunAssertions.describe(raw, verification, usage)
-                    + "\nJava client: " + library.stats().describe()
-                    + "\nhttp statuses: " + target.statuses() + ", transport failures: " + target.transportFailures()
-                    + "\nadmissions verified across " + cycles.size() + " kills as one history: "
-                    + verification.admissions() + ", violations " + verification.violationCount()
-                    + "\nadmin changes acknowledged: " + admin.acknowledgedCount() + ", " + admin.inFlightSummary()
-                    + "\ncycles:\n  " + String.join("\n  ", cycles));
+            RunReport.write(
+                    settings,
+                    "server-kill",
+                    "duration: " + durationMillis + " ms, kill cycles survived: "
+                            + cycles.size() + "\n" + RunAssertions.describe(raw, verification, usage)
+                            + "\nJava client: " + library.stats().describe()
+                            + "\nhttp statuses: " + target.statuses() + ", transport failures: "
+                            + target.transportFailures()
+                            + "\nadmissions verified across " + cycles.size() + " kills as one history: "
+                            + verification.admissions() + ", violations " + verification.violationCount()
+                            + "\nadmin changes acknowledged: " + admin.acknowledgedCount() + ", "
+                            + admin.inFlightSummary()
+                            + "\ncycles:\n  " + String.join("\n  ", cycles));
         }
     }
 
     /** One cycle: load for a while, SIGKILL, check the file, restart, check the server and the clients. */
-    private static String killAndRestart(ServerProcess server, List<WorkloadRun> runs, AdminChangeWriter admin,
-            Path registryFile, int cycle, long loadMillis) throws Exception {
+    private static String killAndRestart(
+            ServerProcess server,
+            List<WorkloadRun> runs,
+            AdminChangeWriter admin,
+            Path registryFile,
+            int cycle,
+            long loadMillis)
+            throws Exception {
         runFor(runs, loadMillis);
         leaveBooks(Servers.api(server), cycle);
         long failuresBefore = failures(runs);
@@ -229,12 +269,17 @@ class ServerKillTest {
     /** Reserves and completes one lease of {@link #BOOKS} with an overage that cannot fit: debt and a tombstone. */
     private static void leaveBooks(ServerApi api, int cycle) throws Exception {
         String lease = "books-" + cycle;
-        ServerApi.Reply reserved = api.send("POST", "/v1/reserve", api.codec().write(new ReserveRequest(lease, "",
-                List.of(new Requirement(BOOKS.key(), 1)))));
+        ServerApi.Reply reserved = api.send(
+                "POST",
+                "/v1/reserve",
+                api.codec().write(new ReserveRequest(lease, "", List.of(new Requirement(BOOKS.key(), 1)))));
         assertEquals(200, reserved.status(), "cycle " + cycle + ": " + reserved.text());
-        assertTrue(api.codec().readReserveResponse(reserved.body()).allowed(), "cycle " + cycle + ": " + reserved.text());
-        ServerApi.Reply completed = api.send("POST", "/v1/complete", api.codec().write(new CompleteRequest(lease, "",
-                List.of(new Actual(BOOKS.key(), 1 + BOOKS_OVERAGE)))));
+        assertTrue(
+                api.codec().readReserveResponse(reserved.body()).allowed(), "cycle " + cycle + ": " + reserved.text());
+        ServerApi.Reply completed = api.send(
+                "POST",
+                "/v1/complete",
+                api.codec().write(new CompleteRequest(lease, "", List.of(new Actual(BOOKS.key(), 1 + BOOKS_OVERAGE)))));
         assertEquals(200, completed.status(), "cycle " + cycle + ": " + completed.text());
         assertTrue(api.codec().readCompleteResponse(completed.body()).ok(), "cycle " + cycle + ": " + completed.text());
     }
@@ -249,9 +294,13 @@ class ServerKillTest {
         }
         assertEquals(cycle * BOOKS_OVERAGE, debt, "cycle " + cycle + ": every acknowledged debt survives the kill");
         String lease = "books-" + cycle;
-        ServerApi.Reply repeat = api.send("POST", "/v1/reserve", api.codec().write(new ReserveRequest(lease, "",
-                List.of(new Requirement(BOOKS.key(), 1)))));
-        assertEquals(ErrorCodes.leaseExpired(lease), api.codec().readReserveResponse(repeat.body()).error(),
+        ServerApi.Reply repeat = api.send(
+                "POST",
+                "/v1/reserve",
+                api.codec().write(new ReserveRequest(lease, "", List.of(new Requirement(BOOKS.key(), 1)))));
+        assertEquals(
+                ErrorCodes.leaseExpired(lease),
+                api.codec().readReserveResponse(repeat.body()).error(),
                 "cycle " + cycle + ": a lease completed before the kill");
     }
 

@@ -50,12 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * restart on the same registry serves every limit.
  */
 class ServerTerminateTest {
-    private static final LlmWorkload WORKLOAD = new LlmWorkload(2, 1,
-            20, 1,
-            10_000, 2,
-            3, 5,
-            12_000, 3,
-            200, 300);
+    private static final LlmWorkload WORKLOAD = new LlmWorkload(2, 1, 20, 1, 10_000, 2, 3, 5, 12_000, 3, 200, 300);
     private static final WorkerSettings WORKERS = new WorkerSettings(2, 0, 200, 5, 10, 50, 1, 1, 100);
     private static final int THREADS = 6;
     private static final long LOAD_MILLIS = 1_500;
@@ -63,6 +58,7 @@ class ServerTerminateTest {
     private static final long GRACE_PERIOD_MILLIS = 15_000;
     /** How long the exit may take beyond the grace period (closing the context, the JVM's own exit). */
     private static final long EXIT_SLACK_MILLIS = 10_000;
+
     private static final long REFUSAL_TIMEOUT_MILLIS = 10_000;
     private static final int SOCKET_TIMEOUT_MILLIS = 30_000;
     /** Exit codes of a JVM that ran its shutdown hooks after SIGTERM (128 + 15), or exited itself. */
@@ -84,7 +80,9 @@ class ServerTerminateTest {
 
     private String terminateUnderLoad(int round) throws Exception {
         Path roundDirectory = directory.resolve("round-" + round);
-        try (ServerProcess server = Servers.memory(settings, roundDirectory,
+        try (ServerProcess server = Servers.memory(
+                settings,
+                roundDirectory,
                 Map.of("ratelimiter.shutdown-grace-period-ms", Long.toString(GRACE_PERIOD_MILLIS)),
                 Servers.FAST_START_JVM_OPTIONS)) {
             server.start();
@@ -93,14 +91,21 @@ class ServerTerminateTest {
 
             ServerApi clientApi = ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(5));
             HttpTarget target = new HttpTarget(clientApi);
-            WorkloadRun run = WorkloadRun.realTime("term" + round, WORKLOAD, target, WORKERS, THREADS,
-                    settings.seed() + round, settings.maxAdmissions());
+            WorkloadRun run = WorkloadRun.realTime(
+                    "term" + round,
+                    WORKLOAD,
+                    target,
+                    WORKERS,
+                    THREADS,
+                    settings.seed() + round,
+                    settings.maxAdmissions());
             run.start();
             runFor(run, LOAD_MILLIS);
 
             String key = WORKLOAD.definitions().get(0).key();
-            byte[] body = clientApi.codec().write(new ReserveRequest("term-in-flight-" + round, "",
-                    List.of(new Requirement(key, 1))));
+            byte[] body = clientApi
+                    .codec()
+                    .write(new ReserveRequest("term-in-flight-" + round, "", List.of(new Requirement(key, 1))));
             String answer;
             int exitCode;
             long exitMillis;
@@ -110,7 +115,7 @@ class ServerTerminateTest {
                 OutputStream out = slow.getOutputStream();
                 int half = body.length / 2;
                 out.write(("POST /v1/reserve HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
-                        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                                + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII));
                 out.write(body, 0, half);
                 out.flush();
@@ -130,13 +135,19 @@ class ServerTerminateTest {
             run.stop(60_000);
 
             String where = "round " + round + " (seed " + settings.seed() + ")";
-            assertTrue(answer.startsWith("HTTP/1.1 200"), where + ": the request in flight at SIGTERM got: " + answer
-                    + "\nserver output:\n" + server.outputTail());
-            ReserveResponse response = clientApi.codec().readReserveResponse(
-                    answer.substring(answer.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.UTF_8));
+            assertTrue(
+                    answer.startsWith("HTTP/1.1 200"),
+                    where + ": the request in flight at SIGTERM got: " + answer + "\nserver output:\n"
+                            + server.outputTail());
+            ReserveResponse response = clientApi
+                    .codec()
+                    .readReserveResponse(
+                            answer.substring(answer.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.UTF_8));
             assertTrue(response.allowed() || response.error().isEmpty(), where + ": " + response);
             assertTrue(TERM_EXIT_CODES.contains(exitCode), where + ": exit code " + exitCode);
-            assertEquals(Map.of(200, target.statuses().getOrDefault(200, 0L)), target.statuses(),
+            assertEquals(
+                    Map.of(200, target.statuses().getOrDefault(200, 0L)),
+                    target.statuses(),
                     where + ": every answer during the shutdown must be a 200");
             Verification verification = RunAssertions.assertSafe(run);
 

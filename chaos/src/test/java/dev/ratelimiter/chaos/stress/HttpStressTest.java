@@ -45,12 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  * show) and its live heap has not grown by more than {@link #HEAP_GROWTH_BYTES_MAX}.
  */
 class HttpStressTest {
-    private static final LlmWorkload WORKLOAD = new LlmWorkload(3, 2,
-            30, 1,
-            6_000, 2,
-            4, 5,
-            8_000, 3,
-            300, 500);
+    private static final LlmWorkload WORKLOAD = new LlmWorkload(3, 2, 30, 1, 6_000, 2, 4, 5, 8_000, 3, 300, 500);
     private static final WorkerSettings WORKERS = new WorkerSettings(2, 0, 300, 5, 10, 50, 3, 3, 50);
     private static final int THREADS = 12;
     /**
@@ -79,8 +74,8 @@ class HttpStressTest {
 
     @Test
     void neverOverAdmitsNorFailsUnderRandomLoadAndKeepsItsMemoryBounded() throws Exception {
-        try (ServerProcess server = Servers.memory(settings, directory,
-                Map.of("ratelimiter.memory.max-tombstones", Integer.toString(MAX_TOMBSTONES)))) {
+        try (ServerProcess server = Servers.memory(
+                settings, directory, Map.of("ratelimiter.memory.max-tombstones", Integer.toString(MAX_TOMBSTONES)))) {
             server.start();
             server.awaitHealthy(Servers.START_TIMEOUT_MILLIS);
             Servers.api(server).defineAll(WORKLOAD.definitions());
@@ -88,8 +83,8 @@ class HttpStressTest {
 
             ServerApi loadApi = ServerApi.local(server.port(), Duration.ofSeconds(2), Duration.ofSeconds(5));
             HttpTarget target = new HttpTarget(loadApi);
-            WorkloadRun run = WorkloadRun.realTime("http", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
-                    settings.maxAdmissions());
+            WorkloadRun run = WorkloadRun.realTime(
+                    "http", WORKLOAD, target, WORKERS, THREADS, settings.seed(), settings.maxAdmissions());
             UsageSampler.Report usage;
             try (UsageSampler sampler = UsageSampler.start("http", loadApi::limits, 100)) {
                 run.start();
@@ -103,24 +98,35 @@ class HttpStressTest {
             RunAssertions.assertUsageReadingsConsistent(usage, 10);
             String where = " (seed " + settings.seed() + ")";
             assertEquals(Map.of(), target.transportFailures(), "exchanges without an answer" + where);
-            assertEquals(Map.of(200, target.statuses().getOrDefault(200, 0L)), target.statuses(),
+            assertEquals(
+                    Map.of(200, target.statuses().getOrDefault(200, 0L)),
+                    target.statuses(),
                     "every answer must be a 200" + where);
-            assertEquals(0, run.stats().reserveFailures() + run.stats().completeFailures(), run.stats().describe());
+            assertEquals(
+                    0,
+                    run.stats().reserveFailures() + run.stats().completeFailures(),
+                    run.stats().describe());
 
             Histogram after = histogramOnceEveryHoldExpired(server, loadApi);
             long leaseRecords = after.instancesOf("dev.ratelimiter.core.memory.Lease");
             long heapGrowthBytes = after.totalBytes() - before.totalBytes();
-            assertTrue(leaseRecords <= LEASE_RECORDS_LEFT_MAX, leaseRecords + " lease records kept after every hold"
-                    + " expired" + where);
-            assertTrue(heapGrowthBytes <= HEAP_GROWTH_BYTES_MAX, "the live heap grew by " + heapGrowthBytes + " bytes"
-                    + where);
+            assertTrue(
+                    leaseRecords <= LEASE_RECORDS_LEFT_MAX,
+                    leaseRecords + " lease records kept after every hold" + " expired" + where);
+            assertTrue(
+                    heapGrowthBytes <= HEAP_GROWTH_BYTES_MAX,
+                    "the live heap grew by " + heapGrowthBytes + " bytes" + where);
 
-            RunReport.write(settings, "http-stress", "duration: " + settings.httpStressSeconds() + " s, " + THREADS
-                    + " threads\n" + RunAssertions.describe(run, verification, usage)
-                    + "\nhttp statuses: " + target.statuses()
-                    + "\nserver memory: live heap " + before.totalBytes() + " -> " + after.totalBytes() + " bytes, "
-                    + leaseRecords + " lease records and "
-                    + after.instancesOf("dev.ratelimiter.core.memory.Hold") + " holds left after expiry");
+            RunReport.write(
+                    settings,
+                    "http-stress",
+                    "duration: " + settings.httpStressSeconds() + " s, " + THREADS
+                            + " threads\n" + RunAssertions.describe(run, verification, usage)
+                            + "\nhttp statuses: " + target.statuses()
+                            + "\nserver memory: live heap " + before.totalBytes() + " -> " + after.totalBytes()
+                            + " bytes, "
+                            + leaseRecords + " lease records and "
+                            + after.instancesOf("dev.ratelimiter.core.memory.Hold") + " holds left after expiry");
         }
     }
 
@@ -138,8 +144,7 @@ class HttpStressTest {
      * lease records, and reads the live objects.
      */
     private static Histogram histogramOnceEveryHoldExpired(ServerProcess server, ServerApi api) throws Exception {
-        long deadlineNanos = System.nanoTime()
-                + TimeUnit.MILLISECONDS.toNanos(WORKLOAD.longestHoldMillis() + 10_000);
+        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WORKLOAD.longestHoldMillis() + 10_000);
         while (true) {
             long reserved = 0;
             for (LimitInfo info : api.limits()) {
@@ -149,8 +154,8 @@ class HttpStressTest {
                 break;
             }
             if (System.nanoTime() > deadlineNanos) {
-                throw new AssertionError("holds still reserved " + reserved + " units after their longest window: "
-                        + api.limits());
+                throw new AssertionError(
+                        "holds still reserved " + reserved + " units after their longest window: " + api.limits());
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
@@ -160,10 +165,17 @@ class HttpStressTest {
         WireCodec codec = api.codec();
         for (int i = 0; i < SWEEPING_LEASES; i++) {
             String leaseId = "sweep-" + i;
-            assertEquals(200, api.send("POST", "/v1/reserve", codec.write(new ReserveRequest(leaseId, "",
-                    List.of(new Requirement("spare", 1))))).status());
-            assertEquals(200, api.send("POST", "/v1/complete", codec.write(new CompleteRequest(leaseId, "",
-                    List.of()))).status());
+            assertEquals(
+                    200,
+                    api.send(
+                                    "POST",
+                                    "/v1/reserve",
+                                    codec.write(new ReserveRequest(leaseId, "", List.of(new Requirement("spare", 1)))))
+                            .status());
+            assertEquals(
+                    200,
+                    api.send("POST", "/v1/complete", codec.write(new CompleteRequest(leaseId, "", List.of())))
+                            .status());
         }
         return JvmInspector.histogram(server.pid());
     }

@@ -47,12 +47,7 @@ class InProcessStressTest {
     /** A bound on real time, far above what the run needs, so a stuck run fails instead of hanging. */
     private static final long REAL_TIME_BOUND_SECONDS = 600;
 
-    private static final LlmWorkload WORKLOAD = new LlmWorkload(3, 2,
-            40, 10,
-            20_000, 20,
-            4, 30,
-            20_000, 60,
-            400, 600);
+    private static final LlmWorkload WORKLOAD = new LlmWorkload(3, 2, 40, 10, 20_000, 20, 4, 30, 20_000, 60, 400, 600);
     private static final WorkerSettings WORKERS = new WorkerSettings(3, 0, 2_000, 5, 10, 200, 1, 1, 10);
 
     private final ChaosSettings settings = ChaosSettings.current();
@@ -65,8 +60,15 @@ class InProcessStressTest {
             for (LimitDefinition definition : WORKLOAD.definitions()) {
                 service.putLimit(definition);
             }
-            WorkloadRun run = WorkloadRun.manualClock("inproc", WORKLOAD, new InProcessTarget(service), clock,
-                    CLOCK_STEP_MILLIS_MAX, WORKERS, settings.inProcessThreads(), settings.seed(),
+            WorkloadRun run = WorkloadRun.manualClock(
+                    "inproc",
+                    WORKLOAD,
+                    new InProcessTarget(service),
+                    clock,
+                    CLOCK_STEP_MILLIS_MAX,
+                    WORKERS,
+                    settings.inProcessThreads(),
+                    settings.seed(),
                     settings.maxAdmissions());
             long endMillis = START_MILLIS + TimeUnit.SECONDS.toMillis(settings.inProcessSimulatedSeconds());
             long startNanos = System.nanoTime();
@@ -84,9 +86,13 @@ class InProcessStressTest {
             RunAssertions.assertUsageReadingsConsistent(usage, 1);
             assertNothingHeldOnceEveryHoldExpired(service, clock);
 
-            RunReport.write(settings, "in-process-stress", "duration: " + settings.inProcessSimulatedSeconds()
-                    + " s on the manual clock, " + realMillis + " ms of real time, " + settings.inProcessThreads()
-                    + " threads\n" + RunAssertions.describe(run, verification, usage));
+            RunReport.write(
+                    settings,
+                    "in-process-stress",
+                    "duration: " + settings.inProcessSimulatedSeconds()
+                            + " s on the manual clock, " + realMillis + " ms of real time, "
+                            + settings.inProcessThreads()
+                            + " threads\n" + RunAssertions.describe(run, verification, usage));
         }
     }
 
@@ -108,7 +114,9 @@ class InProcessStressTest {
                 @Override
                 public ReserveResult reserve(ReserveRequest request) {
                     ReserveResult result = honest.reserve(request);
-                    if (result.isAnswered() && !result.response().allowed() && result.response().error().isEmpty()
+                    if (result.isAnswered()
+                            && !result.response().allowed()
+                            && result.response().error().isEmpty()
                             && denials.incrementAndGet() % 10 == 0) {
                         return ReserveResult.answered(ReserveResponse.allowed(clock.nowMillis()));
                     }
@@ -120,15 +128,25 @@ class InProcessStressTest {
                     return honest.complete(request);
                 }
             };
-            WorkloadRun run = WorkloadRun.manualClock("leaky", WORKLOAD, leaky, clock, CLOCK_STEP_MILLIS_MAX, WORKERS,
-                    4, settings.seed(), settings.maxAdmissions());
+            WorkloadRun run = WorkloadRun.manualClock(
+                    "leaky",
+                    WORKLOAD,
+                    leaky,
+                    clock,
+                    CLOCK_STEP_MILLIS_MAX,
+                    WORKERS,
+                    4,
+                    settings.seed(),
+                    settings.maxAdmissions());
             run.start();
             awaitClock(clock, START_MILLIS + TimeUnit.SECONDS.toMillis(120), run);
             run.stop(60_000);
 
             Verification verification = run.log().verify();
             assertTrue(verification.violationCount() > 0, verification.describe());
-            assertTrue(run.checker().violationCount() > 0, "the live check missed it: " + run.stats().describe());
+            assertTrue(
+                    run.checker().violationCount() > 0,
+                    "the live check missed it: " + run.stats().describe());
         }
     }
 

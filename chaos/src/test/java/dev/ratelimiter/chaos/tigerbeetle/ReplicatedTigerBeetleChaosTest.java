@@ -1,7 +1,5 @@
 package dev.ratelimiter.chaos.tigerbeetle;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.LOAD_MILLIS;
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.PROBE;
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.START_TIMEOUT_MILLIS;
@@ -12,6 +10,8 @@ import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.awaitHealt
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.complete;
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.reserve;
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.runFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.chaos.ChaosSettings;
 import dev.ratelimiter.chaos.RunAssertions;
@@ -64,6 +64,7 @@ class ReplicatedTigerBeetleChaosTest {
      * to 2 s here; a shorter bound turns a slow cluster into a flapping one.
      */
     private static final long TIGERBEETLE_TIMEOUT_MILLIS = 3_000;
+
     private static final long ANSWER_SLACK_MILLIS = 2_000;
     /** A view change after the primary's loss takes a few seconds of timeouts; this bounds the blip. */
     private static final long ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX = 15_000;
@@ -80,20 +81,20 @@ class ReplicatedTigerBeetleChaosTest {
 
     @Test
     void keepsAdmittingWithOneReplicaDownAndRecoversFromTheLossOfTwo() throws Exception {
-        try (TigerBeetleCluster cluster = TigerBeetleCluster.start(binary(), directory.resolve("tigerbeetle"), 3,
-                START_TIMEOUT_MILLIS);
-                ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), cluster.addresses(),
-                        TIGERBEETLE_TIMEOUT_MILLIS)) {
+        try (TigerBeetleCluster cluster =
+                        TigerBeetleCluster.start(binary(), directory.resolve("tigerbeetle"), 3, START_TIMEOUT_MILLIS);
+                ServerProcess server = Servers.tigerBeetle(
+                        settings, directory.resolve("server"), cluster.addresses(), TIGERBEETLE_TIMEOUT_MILLIS)) {
             server.start();
             server.awaitHealthy(START_TIMEOUT_MILLIS);
             Servers.api(server).defineAll(WORKLOAD.definitions());
             Servers.api(server).defineAll(List.of(PROBE));
             // Calls wait for the TigerBeetle timeout at most, plus the server's margin.
             ServerApi probes = ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(15));
-            HttpTarget target = new HttpTarget(ServerApi.local(server.port(), Duration.ofMillis(500),
-                    Duration.ofSeconds(5)));
-            WorkloadRun run = WorkloadRun.realTime("tbreplicas", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
-                    settings.maxAdmissions());
+            HttpTarget target =
+                    new HttpTarget(ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(5)));
+            WorkloadRun run = WorkloadRun.realTime(
+                    "tbreplicas", WORKLOAD, target, WORKERS, THREADS, settings.seed(), settings.maxAdmissions());
             List<String> report = new ArrayList<>();
             run.start();
             runFor(run, LOAD_MILLIS);
@@ -108,27 +109,42 @@ class ReplicatedTigerBeetleChaosTest {
 
             Verification verification = RunAssertions.assertSafe(run);
             assertEquals(1, server.starts(), "the server was never restarted");
-            RunReport.write(settings, "tigerbeetle-replicas", String.join("\n", report) + "\noperations: "
-                    + run.stats().describe() + "\nadmissions verified: " + verification.admissions()
-                    + ", violations " + verification.violationCount());
+            RunReport.write(
+                    settings,
+                    "tigerbeetle-replicas",
+                    String.join("\n", report) + "\noperations: "
+                            + run.stats().describe() + "\nadmissions verified: " + verification.admissions()
+                            + ", violations " + verification.violationCount());
         }
     }
 
     /** One round: lose replica {@code first}, then {@code second} too, then bring both back. */
-    private String replicaFaultRound(TigerBeetleCluster cluster, ServerProcess server, ServerApi probes, WorkloadRun run,
-            int first, int second) throws Exception {
+    private String replicaFaultRound(
+            TigerBeetleCluster cluster, ServerProcess server, ServerApi probes, WorkloadRun run, int first, int second)
+            throws Exception {
         cluster.kill(first);
-        long oneDownMillis = awaitProbe(probes, true, ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX,
-                "admitting with replica " + first + " of 3 down", cluster);
+        long oneDownMillis = awaitProbe(
+                probes,
+                true,
+                ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX,
+                "admitting with replica " + first + " of 3 down",
+                cluster);
         long allowedBefore = run.stats().allowed();
         runFor(run, ONE_REPLICA_DOWN_LOAD_MILLIS);
-        assertTrue(run.stats().allowed() > allowedBefore, "no admission with one replica down (the probe was"
-                + " admitted " + oneDownMillis + " ms after the kill): " + run.stats().describe() + "\n"
-                + server.outputTail());
+        assertTrue(
+                run.stats().allowed() > allowedBefore,
+                "no admission with one replica down (the probe was"
+                        + " admitted " + oneDownMillis + " ms after the kill): "
+                        + run.stats().describe() + "\n"
+                        + server.outputTail());
 
         cluster.kill(second);
-        long downMillis = awaitProbe(probes, false, TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS + 5_000,
-                "backend_error with two of 3 replicas down", cluster);
+        long downMillis = awaitProbe(
+                probes,
+                false,
+                TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS + 5_000,
+                "backend_error with two of 3 replicas down",
+                cluster);
         awaitHealthStatus(probes, 503, 15_000, "/healthz with two of three replicas down");
         runFor(run, LOAD_MILLIS);
 
@@ -136,8 +152,8 @@ class ReplicatedTigerBeetleChaosTest {
         cluster.replica(second).start();
         cluster.replica(first).awaitReady(START_TIMEOUT_MILLIS);
         cluster.replica(second).awaitReady(START_TIMEOUT_MILLIS);
-        long recoveredMillis = awaitProbe(probes, true, RECOVERY_MILLIS_MAX,
-                "admitting again once both replicas are back", cluster);
+        long recoveredMillis =
+                awaitProbe(probes, true, RECOVERY_MILLIS_MAX, "admitting again once both replicas are back", cluster);
         awaitHealthStatus(probes, 200, RECOVERY_MILLIS_MAX, "/healthz once both replicas are back");
         runFor(run, LOAD_MILLIS);
         return "replica " + first + " killed: admitting " + oneDownMillis + " ms later; replica " + second
@@ -149,13 +165,16 @@ class ReplicatedTigerBeetleChaosTest {
     @ValueSource(ints = {2, 3})
     void severalServersOnOneClusterNeverAdmitMoreThanTheCapacityTogether(int serverCount) throws Exception {
         List<ServerProcess> servers = new ArrayList<>();
-        try (TigerBeetleCluster cluster = TigerBeetleCluster.start(binary(), directory.resolve("tigerbeetle"), 1,
-                START_TIMEOUT_MILLIS)) {
+        try (TigerBeetleCluster cluster =
+                TigerBeetleCluster.start(binary(), directory.resolve("tigerbeetle"), 1, START_TIMEOUT_MILLIS)) {
             try {
                 List<HttpTarget> targets = new ArrayList<>();
                 for (int i = 0; i < serverCount; i++) {
-                    ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server-" + i),
-                            cluster.addresses(), TIGERBEETLE_TIMEOUT_MILLIS);
+                    ServerProcess server = Servers.tigerBeetle(
+                            settings,
+                            directory.resolve("server-" + i),
+                            cluster.addresses(),
+                            TIGERBEETLE_TIMEOUT_MILLIS);
                     servers.add(server);
                     server.start();
                 }
@@ -163,11 +182,17 @@ class ReplicatedTigerBeetleChaosTest {
                     server.awaitHealthy(START_TIMEOUT_MILLIS);
                     // Each instance keeps its own registry: the limits are defined through each.
                     Servers.api(server).defineAll(WORKLOAD.definitions());
-                    targets.add(new HttpTarget(ServerApi.local(server.port(), Duration.ofMillis(500),
-                            Duration.ofSeconds(5))));
+                    targets.add(new HttpTarget(
+                            ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(5))));
                 }
-                WorkloadRun run = WorkloadRun.realTime("tbinstances" + serverCount, WORKLOAD,
-                        new LeaseSpreadTarget(targets), WORKERS, THREADS, settings.seed(), settings.maxAdmissions());
+                WorkloadRun run = WorkloadRun.realTime(
+                        "tbinstances" + serverCount,
+                        WORKLOAD,
+                        new LeaseSpreadTarget(targets),
+                        WORKERS,
+                        THREADS,
+                        settings.seed(),
+                        settings.maxAdmissions());
                 run.start();
                 runFor(run, 2L * settings.tigerBeetleOutages() * LOAD_MILLIS);
                 run.stop(60_000);
@@ -175,10 +200,14 @@ class ReplicatedTigerBeetleChaosTest {
                 assertTrue(run.stats().allowed() > 0, run.stats().describe());
 
                 String propagation = capacityChangeThroughOneHoldsForAll(servers);
-                RunReport.write(settings, "tigerbeetle-instances-" + serverCount, serverCount
-                        + " servers on one cluster\noperations: " + run.stats().describe()
-                        + "\nadmissions verified (merged log): " + verification.admissions() + ", violations "
-                        + verification.violationCount() + "\n" + propagation);
+                RunReport.write(
+                        settings,
+                        "tigerbeetle-instances-" + serverCount,
+                        serverCount
+                                + " servers on one cluster\noperations: "
+                                + run.stats().describe()
+                                + "\nadmissions verified (merged log): " + verification.admissions() + ", violations "
+                                + verification.violationCount() + "\n" + propagation);
             } finally {
                 servers.forEach(ServerProcess::close);
             }
@@ -203,8 +232,9 @@ class ReplicatedTigerBeetleChaosTest {
         for (int i = 0; i < 4; i++) {
             String leaseId = "shared-" + i;
             ReserveResponse response = reserve(last, leaseId, slots.key());
-            assertTrue(response.allowed(), "raised to 4 through the first instance, hold " + i + " through the last: "
-                    + response);
+            assertTrue(
+                    response.allowed(),
+                    "raised to 4 through the first instance, hold " + i + " through the last: " + response);
             held.add(leaseId);
         }
         ReserveResponse fifth = reserve(last, "shared-4", slots.key());
@@ -215,8 +245,9 @@ class ReplicatedTigerBeetleChaosTest {
             complete(last, leaseId);
         }
         long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (first.limits().stream().anyMatch(info -> info.definition().key().equals(slots.key())
-                && info.definition().capacity() != 1)) {
+        while (first.limits().stream()
+                .anyMatch(info -> info.definition().key().equals(slots.key())
+                        && info.definition().capacity() != 1)) {
             assertTrue(System.nanoTime() < deadlineNanos, "the first instance did not apply the decrease");
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
@@ -237,7 +268,8 @@ class ReplicatedTigerBeetleChaosTest {
      * Sends probe reserves until one is admitted ({@code admitted} true) or answered
      * {@code backend_error} ({@code admitted} false); returns how long that took.
      */
-    private long awaitProbe(ServerApi api, boolean admitted, long timeoutMillis, String what, TigerBeetleCluster cluster)
+    private long awaitProbe(
+            ServerApi api, boolean admitted, long timeoutMillis, String what, TigerBeetleCluster cluster)
             throws Exception {
         long startNanos = System.nanoTime();
         while (true) {
@@ -246,13 +278,10 @@ class ReplicatedTigerBeetleChaosTest {
             if (admitted ? response.allowed() : response.error().equals(ErrorCodes.BACKEND_ERROR)) {
                 return elapsedMillis;
             }
-            assertTrue(elapsedMillis <= timeoutMillis, what + ": still " + response + " after " + elapsedMillis
-                    + " ms\n" + cluster.outputTails());
+            assertTrue(
+                    elapsedMillis <= timeoutMillis,
+                    what + ": still " + response + " after " + elapsedMillis + " ms\n" + cluster.outputTails());
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
-
-
-
-
 }

@@ -25,26 +25,24 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class TigerBeetleChaosCalls {
     /** Two providers of one model and one tenant, small capacities so that denials are frequent. */
-    static final LlmWorkload WORKLOAD = new LlmWorkload(2, 1,
-            20, 1,
-            10_000, 2,
-            3, 5,
-            12_000, 3,
-            200, 300);
+    static final LlmWorkload WORKLOAD = new LlmWorkload(2, 1, 20, 1, 10_000, 2, 3, 5, 12_000, 3, 200, 300);
+
     static final WorkerSettings WORKERS = new WorkerSettings(2, 0, 200, 5, 10, 50, 3, 3, 100);
     static final int THREADS = 6;
     /** A key that never denies for capacity, for probes of the server's state. */
     static final LimitDefinition PROBE = LimitDefinition.concurrency("chaos:probe", 1_000_000, 1);
+
     static final long LOAD_MILLIS = 1_500;
     static final long START_TIMEOUT_MILLIS = 60_000;
 
-    private TigerBeetleChaosCalls() {
-    }
+    private TigerBeetleChaosCalls() {}
 
     /** A reserve of one unit of {@code key}; an admitted probe is completed at once. */
     static ReserveResponse reserve(ServerApi api, String leaseId, String key) throws Exception {
-        Reply reply = api.send("POST", "/v1/reserve", api.codec().write(new ReserveRequest(leaseId, "",
-                List.of(new Requirement(key, 1)))));
+        Reply reply = api.send(
+                "POST",
+                "/v1/reserve",
+                api.codec().write(new ReserveRequest(leaseId, "", List.of(new Requirement(key, 1)))));
         assertEquals(200, reply.status(), "reserve " + leaseId + ": " + reply.text());
         ReserveResponse response = api.codec().readReserveResponse(reply.body());
         if (response.allowed() && key.equals(PROBE.key())) {

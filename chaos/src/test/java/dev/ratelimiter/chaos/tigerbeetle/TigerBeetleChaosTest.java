@@ -1,7 +1,5 @@
 package dev.ratelimiter.chaos.tigerbeetle;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.LOAD_MILLIS;
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.PROBE;
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.START_TIMEOUT_MILLIS;
@@ -12,6 +10,8 @@ import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.awaitHealt
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.reserve;
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.reservedOf;
 import static dev.ratelimiter.chaos.tigerbeetle.TigerBeetleChaosCalls.runFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.chaos.ChaosSettings;
 import dev.ratelimiter.chaos.RunAssertions;
@@ -71,6 +71,7 @@ class TigerBeetleChaosTest {
      * commit, not the earlier moment it accepts connections), plus a second for a loaded machine.
      */
     private static final long RECOVERY_MILLIS_MAX = 3_000;
+
     private static final long OUTAGE_MILLIS = 2_000;
 
     private final ChaosSettings settings = ChaosSettings.current();
@@ -82,16 +83,16 @@ class TigerBeetleChaosTest {
     @Test
     void answersBackendErrorWhileTigerBeetleIsDownAndRecoversWithoutARestart() throws Exception {
         try (TigerBeetleReplica tigerBeetle = startTigerBeetle();
-                ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
-                        TIGERBEETLE_TIMEOUT_MILLIS)) {
+                ServerProcess server = Servers.tigerBeetle(
+                        settings, directory.resolve("server"), tigerBeetle.address(), TIGERBEETLE_TIMEOUT_MILLIS)) {
             server.start();
             server.awaitHealthy(START_TIMEOUT_MILLIS);
             Servers.api(server).defineAll(WORKLOAD.definitions());
             Servers.api(server).defineAll(List.of(PROBE));
             ServerApi clientApi = ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(5));
             HttpTarget target = new HttpTarget(clientApi);
-            WorkloadRun run = WorkloadRun.realTime("tbout", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
-                    settings.maxAdmissions());
+            WorkloadRun run = WorkloadRun.realTime(
+                    "tbout", WORKLOAD, target, WORKERS, THREADS, settings.seed(), settings.maxAdmissions());
             List<String> outages = new ArrayList<>();
             UsageSampler.Report usage;
             try (UsageSampler sampler = UsageSampler.start("tbout", clientApi::limits, 200)) {
@@ -107,14 +108,22 @@ class TigerBeetleChaosTest {
             Verification verification = RunAssertions.assertSafe(run);
             RunAssertions.assertUsageReadingsConsistent(usage, 5);
             assertEquals(1, server.starts(), "the server was never restarted");
-            assertTrue(run.stats().backendErrors() > 0, "no client saw backend_error: " + run.stats().describe());
-            assertEquals(Map.of(200, target.statuses().getOrDefault(200, 0L)), target.statuses(),
+            assertTrue(
+                    run.stats().backendErrors() > 0,
+                    "no client saw backend_error: " + run.stats().describe());
+            assertEquals(
+                    Map.of(200, target.statuses().getOrDefault(200, 0L)),
+                    target.statuses(),
                     "every answer must be a 200, backend_error included");
-            assertTrue(run.stats().longestCallMillis() <= TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS,
+            assertTrue(
+                    run.stats().longestCallMillis() <= TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS,
                     "a client waited " + run.stats().longestCallMillis() + " ms for one call");
-            RunReport.write(settings, "tigerbeetle-outage", "TigerBeetle outages survived: " + outages.size() + "\n"
-                    + RunAssertions.describe(run, verification, usage) + "\nhttp statuses: " + target.statuses()
-                    + "\n  " + String.join("\n  ", outages));
+            RunReport.write(
+                    settings,
+                    "tigerbeetle-outage",
+                    "TigerBeetle outages survived: " + outages.size() + "\n"
+                            + RunAssertions.describe(run, verification, usage) + "\nhttp statuses: " + target.statuses()
+                            + "\n  " + String.join("\n  ", outages));
         }
     }
 
@@ -123,16 +132,16 @@ class TigerBeetleChaosTest {
         LimitDefinition rolling = LimitDefinition.rolling("chaos:held:rolling", 10, 10);
         LimitDefinition concurrency = LimitDefinition.concurrency("chaos:held:concurrency", 3, 10);
         try (TigerBeetleReplica tigerBeetle = startTigerBeetle();
-                ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
-                        TIGERBEETLE_TIMEOUT_MILLIS)) {
+                ServerProcess server = Servers.tigerBeetle(
+                        settings, directory.resolve("server"), tigerBeetle.address(), TIGERBEETLE_TIMEOUT_MILLIS)) {
             server.start();
             server.awaitHealthy(START_TIMEOUT_MILLIS);
             Servers.api(server).defineAll(List.of(rolling, concurrency));
             long firstReservedAtMillis = Long.MAX_VALUE;
             for (LimitDefinition definition : List.of(rolling, concurrency)) {
                 for (int i = 0; i < definition.capacity(); i++) {
-                    ReserveResponse response = reserve(Servers.api(server), "held-" + probes.incrementAndGet(),
-                            definition.key());
+                    ReserveResponse response =
+                            reserve(Servers.api(server), "held-" + probes.incrementAndGet(), definition.key());
                     assertTrue(response.allowed(), definition.key() + " hold " + i + ": " + response);
                     firstReservedAtMillis = Math.min(firstReservedAtMillis, response.reservedAtUnixMs());
                 }
@@ -144,27 +153,29 @@ class TigerBeetleChaosTest {
             server.awaitHealthy(START_TIMEOUT_MILLIS);
 
             assertFull(Servers.api(server), rolling, concurrency, "after the restart");
-            long freedAtMillis = awaitAdmission(Servers.api(server), rolling.key(),
-                    firstReservedAtMillis + rolling.holdMillis() + 15_000);
-            assertTrue(freedAtMillis >= firstReservedAtMillis + rolling.holdMillis() - 1_000,
+            long freedAtMillis = awaitAdmission(
+                    Servers.api(server), rolling.key(), firstReservedAtMillis + rolling.holdMillis() + 15_000);
+            assertTrue(
+                    freedAtMillis >= firstReservedAtMillis + rolling.holdMillis() - 1_000,
                     "admitted at " + freedAtMillis + ", before the holds made at " + firstReservedAtMillis
                             + " expired");
-            awaitAdmission(Servers.api(server), concurrency.key(), firstReservedAtMillis + concurrency.holdMillis() + 15_000);
+            awaitAdmission(
+                    Servers.api(server), concurrency.key(), firstReservedAtMillis + concurrency.holdMillis() + 15_000);
         }
     }
 
     @Test
     void neverAdmitsTwiceAcrossServerRestartsOnTigerBeetle() throws Exception {
         try (TigerBeetleReplica tigerBeetle = startTigerBeetle();
-                ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
-                        TIGERBEETLE_TIMEOUT_MILLIS)) {
+                ServerProcess server = Servers.tigerBeetle(
+                        settings, directory.resolve("server"), tigerBeetle.address(), TIGERBEETLE_TIMEOUT_MILLIS)) {
             server.start();
             server.awaitHealthy(START_TIMEOUT_MILLIS);
             Servers.api(server).defineAll(WORKLOAD.definitions());
             ServerApi clientApi = ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(2));
             HttpTarget target = new HttpTarget(clientApi);
-            WorkloadRun run = WorkloadRun.realTime("tbkill", WORKLOAD, target, WORKERS, THREADS, settings.seed(),
-                    settings.maxAdmissions());
+            WorkloadRun run = WorkloadRun.realTime(
+                    "tbkill", WORKLOAD, target, WORKERS, THREADS, settings.seed(), settings.maxAdmissions());
             run.start();
             int kills = 0;
             for (; kills < settings.tigerBeetleOutages() && !run.hasFailed(); kills++) {
@@ -180,9 +191,13 @@ class TigerBeetleChaosTest {
             Verification verification = RunAssertions.assertSafe(run);
             assertEquals(1, verification.epochs());
             assertTrue(run.stats().allowed() > 0, run.stats().describe());
-            RunReport.write(settings, "tigerbeetle-server-kill", "server kills survived: " + kills
-                    + "\noperations: " + run.stats().describe() + "\nadmissions verified: " + verification.admissions()
-                    + " across every restart, violations " + verification.violationCount());
+            RunReport.write(
+                    settings,
+                    "tigerbeetle-server-kill",
+                    "server kills survived: " + kills
+                            + "\noperations: " + run.stats().describe() + "\nadmissions verified: "
+                            + verification.admissions()
+                            + " across every restart, violations " + verification.violationCount());
         }
     }
 
@@ -197,8 +212,8 @@ class TigerBeetleChaosTest {
         LimitDefinition slots = LimitDefinition.concurrency("chaos:unknown:slots", 1_000, 3_600);
         LimitDefinition tokens = LimitDefinition.rolling("chaos:unknown:tpm", 100_000, 3_600);
         try (TigerBeetleReplica tigerBeetle = startTigerBeetle();
-                ServerProcess server = Servers.tigerBeetle(settings, directory.resolve("server"), tigerBeetle.address(),
-                        TIGERBEETLE_TIMEOUT_MILLIS)) {
+                ServerProcess server = Servers.tigerBeetle(
+                        settings, directory.resolve("server"), tigerBeetle.address(), TIGERBEETLE_TIMEOUT_MILLIS)) {
             server.start();
             server.awaitHealthy(START_TIMEOUT_MILLIS);
             Servers.api(server).defineAll(List.of(slots, tokens));
@@ -210,10 +225,22 @@ class TigerBeetleChaosTest {
                 String leaseId = "unanswered-" + i;
                 Thread sender = new Thread(() -> {
                     try {
-                        Reply reply = Servers.api(server).send("POST", "/v1/reserve", Servers.api(server).codec().write(
-                                new ReserveRequest(leaseId, "", List.of(new Requirement(slots.key(), 1),
-                                        new Requirement(tokens.key(), 100)))));
-                        if (Servers.api(server).codec().readReserveResponse(reply.body()).error()
+                        Reply reply = Servers.api(server)
+                                .send(
+                                        "POST",
+                                        "/v1/reserve",
+                                        Servers.api(server)
+                                                .codec()
+                                                .write(new ReserveRequest(
+                                                        leaseId,
+                                                        "",
+                                                        List.of(
+                                                                new Requirement(slots.key(), 1),
+                                                                new Requirement(tokens.key(), 100)))));
+                        if (Servers.api(server)
+                                .codec()
+                                .readReserveResponse(reply.body())
+                                .error()
                                 .equals(ErrorCodes.BACKEND_ERROR)) {
                             backendErrors.incrementAndGet();
                         }
@@ -238,20 +265,26 @@ class TigerBeetleChaosTest {
             do {
                 reserved = reservedOf(Servers.api(server), slots.key()) + reservedOf(Servers.api(server), tokens.key());
                 peak = Math.max(peak, reserved);
-                assertTrue(System.nanoTime() < deadlineNanos, "the holds of unanswered reserves are still there: "
-                        + reserved + " of " + slots.key() + " and " + tokens.key() + "\n" + server.outputTail());
+                assertTrue(
+                        System.nanoTime() < deadlineNanos,
+                        "the holds of unanswered reserves are still there: " + reserved + " of " + slots.key() + " and "
+                                + tokens.key() + "\n" + server.outputTail());
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             } while (reserved > 0);
-            assertTrue(server.outputTail().contains("settled lease unanswered-"),
+            assertTrue(
+                    server.outputTail().contains("settled lease unanswered-"),
                     "the server settled the unanswered reserves:\n" + server.outputTail());
-            RunReport.write(settings, "tigerbeetle-unknown-leases", "unanswered reserves: 8, applied late by the"
-                    + " cluster: up to " + peak + " units held (slots and tokens), all voided by the server");
+            RunReport.write(
+                    settings,
+                    "tigerbeetle-unknown-leases",
+                    "unanswered reserves: 8, applied late by the" + " cluster: up to " + peak
+                            + " units held (slots and tokens), all voided by the server");
         }
     }
 
-
     private TigerBeetleReplica startTigerBeetle() throws IOException, InterruptedException {
-        TigerBeetleReplica tigerBeetle = new TigerBeetleReplica(TigerBeetleBinary.find().orElseThrow(), directory.resolve("tigerbeetle"), Ports.free());
+        TigerBeetleReplica tigerBeetle = new TigerBeetleReplica(
+                TigerBeetleBinary.find().orElseThrow(), directory.resolve("tigerbeetle"), Ports.free());
         tigerBeetle.format();
         tigerBeetle.start();
         tigerBeetle.awaitListening(START_TIMEOUT_MILLIS);
@@ -270,15 +303,19 @@ class TigerBeetleChaosTest {
             ReserveResponse response = reserve(Servers.api(server), "probe-" + probes.incrementAndGet(), PROBE.key());
             long probeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
             slowestProbeMillis = Math.max(slowestProbeMillis, probeMillis);
-            assertTrue(probeMillis <= TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS,
+            assertTrue(
+                    probeMillis <= TIGERBEETLE_TIMEOUT_MILLIS + ANSWER_SLACK_MILLIS,
                     "outage " + outage + ": a reserve took " + probeMillis + " ms while TigerBeetle was down");
             if (response.error().equals(ErrorCodes.BACKEND_ERROR)) {
                 break;
             }
-            assertTrue(System.nanoTime() < deadlineNanos, "outage " + outage + ": no backend_error within 15 s of"
-                    + " killing TigerBeetle; last answer " + response + "\n" + server.outputTail());
+            assertTrue(
+                    System.nanoTime() < deadlineNanos,
+                    "outage " + outage + ": no backend_error within 15 s of" + " killing TigerBeetle; last answer "
+                            + response + "\n" + server.outputTail());
         }
-        awaitHealthStatus(Servers.api(server), 503, 15_000, "outage " + outage + ": /healthz while TigerBeetle is down");
+        awaitHealthStatus(
+                Servers.api(server), 503, 15_000, "outage " + outage + ": /healthz while TigerBeetle is down");
         runFor(run, OUTAGE_MILLIS);
 
         tigerBeetle.start();
@@ -291,16 +328,18 @@ class TigerBeetleChaosTest {
             if (response.allowed()) {
                 break;
             }
-            assertTrue(recoveredMillis <= RECOVERY_MILLIS_MAX, "outage " + outage + ": still " + response + " "
-                    + recoveredMillis + " ms after TigerBeetle returned\n" + server.outputTail());
+            assertTrue(
+                    recoveredMillis <= RECOVERY_MILLIS_MAX,
+                    "outage " + outage + ": still " + response + " " + recoveredMillis
+                            + " ms after TigerBeetle returned\n" + server.outputTail());
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
-        awaitHealthStatus(Servers.api(server), 200, RECOVERY_MILLIS_MAX, "outage " + outage + ": /healthz after the return");
+        awaitHealthStatus(
+                Servers.api(server), 200, RECOVERY_MILLIS_MAX, "outage " + outage + ": /healthz after the return");
         assertTrue(server.isAlive(), "outage " + outage + ": the server died");
         return "outage " + outage + ": slowest reserve while down " + slowestProbeMillis + " ms, admitting again "
                 + recoveredMillis + " ms after TigerBeetle was ready";
     }
-
 
     private static void assertFull(ServerApi api, LimitDefinition rolling, LimitDefinition concurrency, String when)
             throws Exception {
@@ -312,8 +351,9 @@ class TigerBeetleChaosTest {
         }
         for (LimitDefinition definition : List.of(rolling, concurrency)) {
             ReserveResponse response = reserve(api, "over-" + System.nanoTime(), definition.key());
-            assertTrue(!response.allowed() && response.error().isEmpty(), when + ", one more of " + definition.key()
-                    + ": " + response);
+            assertTrue(
+                    !response.allowed() && response.error().isEmpty(),
+                    when + ", one more of " + definition.key() + ": " + response);
         }
     }
 
@@ -328,6 +368,4 @@ class TigerBeetleChaosTest {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
         }
     }
-
-
 }

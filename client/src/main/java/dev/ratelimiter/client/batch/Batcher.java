@@ -96,8 +96,8 @@ public final class Batcher implements Limiter {
     }
 
     @Override
-    public CompletableFuture<List<ReserveResponse>> reserveBatchAsync(List<ReserveRequest> requests,
-            long deadlineMillis) {
+    public CompletableFuture<List<ReserveResponse>> reserveBatchAsync(
+            List<ReserveRequest> requests, long deadlineMillis) {
         if (closed) {
             return CompletableFuture.failedFuture(refused("batch of reserves"));
         }
@@ -105,8 +105,8 @@ public final class Batcher implements Limiter {
     }
 
     @Override
-    public CompletableFuture<List<CompleteResponse>> completeBatchAsync(List<CompleteRequest> requests,
-            long deadlineMillis) {
+    public CompletableFuture<List<CompleteResponse>> completeBatchAsync(
+            List<CompleteRequest> requests, long deadlineMillis) {
         if (closed) {
             return CompletableFuture.failedFuture(refused("batch of completes"));
         }

@@ -2,6 +2,7 @@ package dev.ratelimiter.client.batch;
 
 import dev.ratelimiter.core.settings.Bounds;
 import dev.ratelimiter.core.wire.RequestLimits;
+
 /**
  * How a {@link Batcher} gathers calls. Immutable. The bounds apply to each lane (reserves and
  * completes) separately.
@@ -22,8 +23,13 @@ import dev.ratelimiter.core.wire.RequestLimits;
  *     ones' round trips. 0 makes every partial batch wait the interval; at most
  *     {@code maxBatchesInFlight}.
  */
-public record BatcherConfig(int maxBatchItems, long flushIntervalMs, int maxBatchesInFlight, int maxPendingItems,
-        long closeTimeoutMs, int eagerBatchesInFlight) {
+public record BatcherConfig(
+        int maxBatchItems,
+        long flushIntervalMs,
+        int maxBatchesInFlight,
+        int maxPendingItems,
+        long closeTimeoutMs,
+        int eagerBatchesInFlight) {
     public static final BatcherConfig DEFAULT = new BatcherConfig(256, 2, 16, 10_000, 10_000, 2);
 
     public BatcherConfig {
@@ -36,28 +42,53 @@ public record BatcherConfig(int maxBatchItems, long flushIntervalMs, int maxBatc
     }
 
     public BatcherConfig withMaxBatchItems(int newMaxBatchItems) {
-        return new BatcherConfig(newMaxBatchItems, flushIntervalMs, maxBatchesInFlight,
-                Math.max(maxPendingItems, newMaxBatchItems), closeTimeoutMs, eagerBatchesInFlight);
+        return new BatcherConfig(
+                newMaxBatchItems,
+                flushIntervalMs,
+                maxBatchesInFlight,
+                Math.max(maxPendingItems, newMaxBatchItems),
+                closeTimeoutMs,
+                eagerBatchesInFlight);
     }
 
     public BatcherConfig withFlushIntervalMs(long newFlushIntervalMs) {
-        return new BatcherConfig(maxBatchItems, newFlushIntervalMs, maxBatchesInFlight, maxPendingItems,
-                closeTimeoutMs, eagerBatchesInFlight);
+        return new BatcherConfig(
+                maxBatchItems,
+                newFlushIntervalMs,
+                maxBatchesInFlight,
+                maxPendingItems,
+                closeTimeoutMs,
+                eagerBatchesInFlight);
     }
 
     /** The same with another in-flight bound; the eager bound is cut to it if it was higher. */
     public BatcherConfig withMaxBatchesInFlight(int newMaxBatchesInFlight) {
-        return new BatcherConfig(maxBatchItems, flushIntervalMs, newMaxBatchesInFlight, maxPendingItems,
-                closeTimeoutMs, Math.min(eagerBatchesInFlight, newMaxBatchesInFlight));
+        return new BatcherConfig(
+                maxBatchItems,
+                flushIntervalMs,
+                newMaxBatchesInFlight,
+                maxPendingItems,
+                closeTimeoutMs,
+                Math.min(eagerBatchesInFlight, newMaxBatchesInFlight));
     }
 
     public BatcherConfig withMaxPendingItems(int newMaxPendingItems) {
-        return new BatcherConfig(maxBatchItems, flushIntervalMs, maxBatchesInFlight, newMaxPendingItems,
-                closeTimeoutMs, eagerBatchesInFlight);
+        return new BatcherConfig(
+                maxBatchItems,
+                flushIntervalMs,
+                maxBatchesInFlight,
+                newMaxPendingItems,
+                closeTimeoutMs,
+                eagerBatchesInFlight);
     }
 
     public BatcherConfig withEagerBatchesInFlight(int newEagerBatchesInFlight) {
-        return new BatcherConfig(maxBatchItems, flushIntervalMs, maxBatchesInFlight, maxPendingItems, closeTimeoutMs,
+        return new BatcherConfig(
+                maxBatchItems,
+                flushIntervalMs,
+                maxBatchesInFlight,
+                maxPendingItems,
+                closeTimeoutMs,
                 newEagerBatchesInFlight);
     }
 }

@@ -39,10 +39,14 @@ final class Lane<Q, R> {
     private Cancellable flushTimer;
     /** The oldest pending item has waited a whole flush interval: send what is pending as soon as a batch slot frees. */
     private boolean intervalElapsed;
+
     private int batchesInFlight;
     private boolean closing;
 
-    Lane(String kind, BatcherConfig config, TaskTimer timer,
+    Lane(
+            String kind,
+            BatcherConfig config,
+            TaskTimer timer,
             BiFunction<List<Q>, Long, CompletableFuture<List<R>>> send) {
         this.kind = kind;
         this.config = config;
@@ -54,8 +58,8 @@ final class Lane<Q, R> {
         Item<Q, R> item = new Item<>(request, deadlineMillis);
         long now = timer.clock().nowMillis();
         if (deadlineMillis <= now) {
-            item.future.completeExceptionally(new DeadlineExceededException(kind + " not sent: its deadline passed "
-                    + (now - deadlineMillis) + " ms before the call"));
+            item.future.completeExceptionally(new DeadlineExceededException(
+                    kind + " not sent: its deadline passed " + (now - deadlineMillis) + " ms before the call"));
             return item.future;
         }
         List<List<Item<Q, R>>> batches;
@@ -67,8 +71,8 @@ final class Lane<Q, R> {
                 return item.future;
             }
             if (pending.size() >= config.maxPendingItems()) {
-                item.future.completeExceptionally(new LimiterOverloadedException(kind + " refused: "
-                        + config.maxPendingItems() + " calls already wait to be batched"));
+                item.future.completeExceptionally(new LimiterOverloadedException(
+                        kind + " refused: " + config.maxPendingItems() + " calls already wait to be batched"));
                 return item.future;
             }
             pending.addLast(item);
@@ -132,12 +136,14 @@ final class Lane<Q, R> {
                 pending.remove(item);
                 afterPendingShrank();
                 item.state = State.DONE;
-                failure = new DeadlineExceededException(kind + " not sent: its deadline passed while it waited"
-                        + " to be batched");
+                failure = new DeadlineExceededException(
+                        kind + " not sent: its deadline passed while it waited" + " to be batched");
             } else if (item.state == State.SENT) {
                 item.state = State.DONE;
-                failure = new OutcomeUnknownException(kind + ": its deadline passed before the batch it was sent in"
-                        + " was answered; the batch goes on for the other callers", null);
+                failure = new OutcomeUnknownException(
+                        kind + ": its deadline passed before the batch it was sent in"
+                                + " was answered; the batch goes on for the other callers",
+                        null);
             } else {
                 return;
             }
@@ -152,9 +158,12 @@ final class Lane<Q, R> {
      */
     private List<List<Item<Q, R>>> takeReadyBatches(long now, List<Item<Q, R>> expired) {
         List<List<Item<Q, R>>> batches = new ArrayList<>(1);
-        while (!pending.isEmpty() && (closing || batchesInFlight < config.maxBatchesInFlight())
-                && (closing || intervalElapsed || pending.size() >= config.maxBatchItems()
-                    || batchesInFlight < config.eagerBatchesInFlight())) {
+        while (!pending.isEmpty()
+                && (closing || batchesInFlight < config.maxBatchesInFlight())
+                && (closing
+                        || intervalElapsed
+                        || pending.size() >= config.maxBatchItems()
+                        || batchesInFlight < config.eagerBatchesInFlight())) {
             List<Item<Q, R>> batch = new ArrayList<>(Math.min(pending.size(), config.maxBatchItems()));
             while (batch.size() < config.maxBatchItems() && !pending.isEmpty()) {
                 Item<Q, R> item = pending.pollFirst();
@@ -252,8 +261,8 @@ final class Lane<Q, R> {
             if (item.deadlineTimer != null) {
                 item.deadlineTimer.cancel();
             }
-            item.future.completeExceptionally(new DeadlineExceededException(kind
-                    + " not sent: its deadline passed while it waited to be batched"));
+            item.future.completeExceptionally(new DeadlineExceededException(
+                    kind + " not sent: its deadline passed while it waited to be batched"));
         }
     }
 
@@ -273,7 +282,11 @@ final class Lane<Q, R> {
         }
     }
 
-    private enum State { PENDING, SENT, DONE }
+    private enum State {
+        PENDING,
+        SENT,
+        DONE
+    }
 
     /** One caller's call. {@code state} and {@code deadlineTimer} are guarded by the lane's lock. */
     private static final class Item<Q, R> {

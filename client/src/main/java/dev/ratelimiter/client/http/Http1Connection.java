@@ -63,8 +63,8 @@ final class Http1Connection {
         Socket plain = new Socket();
         try {
             plain.setTcpNoDelay(true);
-            plain.connect(new InetSocketAddress(host, port),
-                    (int) Math.min(connectTimeoutMs, remainingMs(deadlineNanos)));
+            plain.connect(
+                    new InetSocketAddress(host, port), (int) Math.min(connectTimeoutMs, remainingMs(deadlineNanos)));
             if (tls == null) {
                 return new Http1Connection(plain);
             }
@@ -240,8 +240,10 @@ final class Http1Connection {
                 position = 0;
             }
             if (!fill(deadlineNanos)) {
-                throw new EOFException(answerStarted ? "connection closed in the middle of a response line"
-                        : "connection closed before any answer");
+                throw new EOFException(
+                        answerStarted
+                                ? "connection closed in the middle of a response line"
+                                : "connection closed before any answer");
             }
         }
     }

@@ -58,15 +58,19 @@ final class Http1Transport implements HttpTransport {
         }
         this.host = uriHost.startsWith("[") ? uriHost.substring(1, uriHost.length() - 1) : uriHost;
         this.port = base.getPort() >= 0 ? base.getPort() : https ? 443 : 80;
-        this.tls = https ? config.sslContext().orElseGet(Http1Transport::defaultContext).getSocketFactory() : null;
+        this.tls = https
+                ? config.sslContext().orElseGet(Http1Transport::defaultContext).getSocketFactory()
+                : null;
         this.connectTimeoutMs = config.connectTimeoutMs();
         this.maxIdleConnections = config.maxCallsInFlight();
         String path = base.getRawPath() == null ? "" : base.getRawPath();
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         String hostHeader = base.getPort() >= 0 ? uriHost + ":" + base.getPort() : uriHost;
         this.headMiddle = (" HTTP/1.1\r\nHost: " + hostHeader + "\r\nContent-Type: application/json\r\n"
-                + "Accept: application/json\r\n"
-                + config.apiToken().map(token -> "Authorization: Bearer " + token + "\r\n").orElse(""))
+                        + "Accept: application/json\r\n"
+                        + config.apiToken()
+                                .map(token -> "Authorization: Bearer " + token + "\r\n")
+                                .orElse(""))
                 .getBytes(StandardCharsets.ISO_8859_1);
     }
 

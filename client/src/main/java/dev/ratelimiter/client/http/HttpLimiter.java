@@ -119,8 +119,13 @@ public final class HttpLimiter implements Limiter {
         this.clock = this.timer.clock();
         this.jitter = jitter;
         AtomicInteger threadNumber = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, WORKER_KEEP_ALIVE_SECONDS, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), runnable -> {
+        this.workers = new ThreadPoolExecutor(
+                0,
+                Integer.MAX_VALUE,
+                WORKER_KEEP_ALIVE_SECONDS,
+                TimeUnit.SECONDS,
+                new SynchronousQueue<>(),
+                runnable -> {
                     Thread thread = new Thread(runnable, "ratelimiter-http-" + threadNumber.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
@@ -147,14 +152,14 @@ public final class HttpLimiter implements Limiter {
     }
 
     @Override
-    public CompletableFuture<List<ReserveResponse>> reserveBatchAsync(List<ReserveRequest> requests,
-            long deadlineMillis) {
+    public CompletableFuture<List<ReserveResponse>> reserveBatchAsync(
+            List<ReserveRequest> requests, long deadlineMillis) {
         return reserveBatchCall(requests, deadlineMillis, false);
     }
 
     @Override
-    public CompletableFuture<List<CompleteResponse>> completeBatchAsync(List<CompleteRequest> requests,
-            long deadlineMillis) {
+    public CompletableFuture<List<CompleteResponse>> completeBatchAsync(
+            List<CompleteRequest> requests, long deadlineMillis) {
         return completeBatchCall(requests, deadlineMillis, false);
     }
 
@@ -200,42 +205,70 @@ public final class HttpLimiter implements Limiter {
         }
     }
 
-    private CompletableFuture<ReserveResponse> reserveCall(ReserveRequest request, long deadlineMillis,
-            boolean inline) {
-        return call("reserve of lease " + request.leaseId(), RESERVE, codec.write(request), deadlineMillis,
-                codec::readReserveResponse, detail -> ReserveResponse.refused(Refusal.INVALID_REQUEST), inline);
+    private CompletableFuture<ReserveResponse> reserveCall(
+            ReserveRequest request, long deadlineMillis, boolean inline) {
+        return call(
+                "reserve of lease " + request.leaseId(),
+                RESERVE,
+                codec.write(request),
+                deadlineMillis,
+                codec::readReserveResponse,
+                detail -> ReserveResponse.refused(Refusal.INVALID_REQUEST),
+                inline);
     }
 
-    private CompletableFuture<CompleteResponse> completeCall(CompleteRequest request, long deadlineMillis,
-            boolean inline) {
-        return call("complete of lease " + request.leaseId(), COMPLETE, codec.write(request), deadlineMillis,
-                codec::readCompleteResponse, detail -> CompleteResponse.failed(ErrorCodes.INVALID_REQUEST), inline);
+    private CompletableFuture<CompleteResponse> completeCall(
+            CompleteRequest request, long deadlineMillis, boolean inline) {
+        return call(
+                "complete of lease " + request.leaseId(),
+                COMPLETE,
+                codec.write(request),
+                deadlineMillis,
+                codec::readCompleteResponse,
+                detail -> CompleteResponse.failed(ErrorCodes.INVALID_REQUEST),
+                inline);
     }
 
-    private CompletableFuture<List<ReserveResponse>> reserveBatchCall(List<ReserveRequest> requests,
-            long deadlineMillis, boolean inline) {
+    private CompletableFuture<List<ReserveResponse>> reserveBatchCall(
+            List<ReserveRequest> requests, long deadlineMillis, boolean inline) {
         Limiter.requireBatchSize(requests, config.maxBatchItems());
         int size = requests.size();
-        return call("batch of " + size + " reserves", RESERVE_BATCH, codec.writeReserveBatch(requests),
-                deadlineMillis, body -> sized(codec.readReserveResults(body), size),
-                detail -> Collections.nCopies(size, ReserveResponse.refused(Refusal.INVALID_REQUEST)), inline);
+        return call(
+                "batch of " + size + " reserves",
+                RESERVE_BATCH,
+                codec.writeReserveBatch(requests),
+                deadlineMillis,
+                body -> sized(codec.readReserveResults(body), size),
+                detail -> Collections.nCopies(size, ReserveResponse.refused(Refusal.INVALID_REQUEST)),
+                inline);
     }
 
-    private CompletableFuture<List<CompleteResponse>> completeBatchCall(List<CompleteRequest> requests,
-            long deadlineMillis, boolean inline) {
+    private CompletableFuture<List<CompleteResponse>> completeBatchCall(
+            List<CompleteRequest> requests, long deadlineMillis, boolean inline) {
         Limiter.requireBatchSize(requests, config.maxBatchItems());
         int size = requests.size();
-        return call("batch of " + size + " completes", COMPLETE_BATCH, codec.writeCompleteBatch(requests),
-                deadlineMillis, body -> sized(codec.readCompleteResults(body), size),
-                detail -> Collections.nCopies(size, CompleteResponse.failed(ErrorCodes.INVALID_REQUEST)), inline);
+        return call(
+                "batch of " + size + " completes",
+                COMPLETE_BATCH,
+                codec.writeCompleteBatch(requests),
+                deadlineMillis,
+                body -> sized(codec.readCompleteResults(body), size),
+                detail -> Collections.nCopies(size, CompleteResponse.failed(ErrorCodes.INVALID_REQUEST)),
+                inline);
     }
 
     /**
      * Starts a call: its first attempt runs on this thread when {@code inline}, else on a worker.
      * Returns its future, already completed when the first attempt on this thread decided it.
      */
-    private <R> CompletableFuture<R> call(String what, String path, byte[] body, long deadlineMillis,
-            Function<byte[], R> decode, Function<String, R> invalid, boolean inline) {
+    private <R> CompletableFuture<R> call(
+            String what,
+            String path,
+            byte[] body,
+            long deadlineMillis,
+            Function<byte[], R> decode,
+            Function<String, R> invalid,
+            boolean inline) {
         if (closed) {
             return CompletableFuture.failedFuture(new LimiterClosedException(
                     what + " refused: the HTTP limiter for " + config.baseUri() + " is closed"));
@@ -269,8 +302,8 @@ public final class HttpLimiter implements Limiter {
 
     private static <T> List<T> sized(List<T> results, int expected) {
         if (results.size() != expected) {
-            throw new IllegalStateException("the server answered " + results.size() + " results for "
-                    + expected + " requests");
+            throw new IllegalStateException(
+                    "the server answered " + results.size() + " results for " + expected + " requests");
         }
         return results;
     }
@@ -321,7 +354,12 @@ public final class HttpLimiter implements Limiter {
         volatile int attempts;
         volatile Throwable lastFailure;
 
-        Call(String what, String path, byte[] body, long deadlineMillis, Function<byte[], R> decode,
+        Call(
+                String what,
+                String path,
+                byte[] body,
+                long deadlineMillis,
+                Function<byte[], R> decode,
                 Function<String, R> invalid) {
             this.what = what;
             this.path = path;
@@ -336,8 +374,10 @@ public final class HttpLimiter implements Limiter {
             try {
                 workers.execute(this::attempt);
             } catch (RejectedExecutionException e) {
-                giveUp(closed ? "the limiter was closed before a definitive answer arrived"
-                        : "no worker thread could be started: " + e.getMessage());
+                giveUp(
+                        closed
+                                ? "the limiter was closed before a definitive answer arrived"
+                                : "no worker thread could be started: " + e.getMessage());
             }
         }
 
@@ -373,22 +413,23 @@ public final class HttpLimiter implements Limiter {
                 try {
                     value = decode.apply(response.body());
                 } catch (RuntimeException e) {
-                    retryLater(new LimiterException("unreadable HTTP 200 answer from POST " + path + ": "
-                            + e.getMessage(), e));
+                    retryLater(new LimiterException(
+                            "unreadable HTTP 200 answer from POST " + path + ": " + e.getMessage(), e));
                     return;
                 }
                 result.complete(value);
             } else if (status == 400 || status == 413) {
                 String detail = errorDetail(response.body());
-                LOG.atWarn().log(() -> what + " was rejected as invalid by " + config.baseUri() + path + " (HTTP " + status
-                        + "): " + detail);
+                LOG.atWarn()
+                        .log(() -> what + " was rejected as invalid by " + config.baseUri() + path + " (HTTP " + status
+                                + "): " + detail);
                 result.complete(invalid.apply(detail));
             } else if (status >= 500 || status == 408 || status == 429) {
-                retryLater(new LimiterException("HTTP " + status + " from POST " + path + ": "
-                        + snippet(response.body())));
+                retryLater(new LimiterException(
+                        "HTTP " + status + " from POST " + path + ": " + snippet(response.body())));
             } else {
-                result.completeExceptionally(new LimiterException(what + ": unexpected HTTP " + status
-                        + " from POST " + config.baseUri() + path + ": " + snippet(response.body())));
+                result.completeExceptionally(new LimiterException(what + ": unexpected HTTP " + status + " from POST "
+                        + config.baseUri() + path + ": " + snippet(response.body())));
             }
         }
 
@@ -403,8 +444,8 @@ public final class HttpLimiter implements Limiter {
                 giveUp("the deadline leaves no time for another attempt");
                 return;
             }
-            LOG.atDebug().log(() -> what + ": attempt " + attempts + " has an unknown outcome ("
-                    + describe(failure) + "); retrying in " + delayMs + " ms");
+            LOG.atDebug().log(() -> what + ": attempt " + attempts + " has an unknown outcome (" + describe(failure)
+                    + "); retrying in " + delayMs + " ms");
             try {
                 timer.schedule(delayMs, this::dispatch);
             } catch (RejectedExecutionException e) {
@@ -414,9 +455,11 @@ public final class HttpLimiter implements Limiter {
 
         void giveUp(String why) {
             if (!result.isDone()) {
-                result.completeExceptionally(new OutcomeUnknownException(what + " to " + config.baseUri() + path
-                        + ": outcome unknown after " + attempts + " attempt(s), " + why + "; last failure: "
-                        + describe(lastFailure), lastFailure));
+                result.completeExceptionally(new OutcomeUnknownException(
+                        what + " to " + config.baseUri() + path
+                                + ": outcome unknown after " + attempts + " attempt(s), " + why + "; last failure: "
+                                + describe(lastFailure),
+                        lastFailure));
             }
         }
     }

@@ -1,8 +1,8 @@
 package dev.ratelimiter.client.http;
 
+import dev.ratelimiter.client.timing.Backoff;
 import dev.ratelimiter.core.settings.Bounds;
 import dev.ratelimiter.core.wire.RequestLimits;
-import dev.ratelimiter.client.timing.Backoff;
 import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,8 +57,8 @@ public record HttpLimiterConfig(
 
     /** The defaults for a server at {@code baseUri}. */
     public static HttpLimiterConfig of(URI baseUri) {
-        return new HttpLimiterConfig(baseUri, 2_000, 5_000, 30_000, Backoff.DEFAULT, 256, 1_024, Optional.empty(),
-                Optional.empty());
+        return new HttpLimiterConfig(
+                baseUri, 2_000, 5_000, 30_000, Backoff.DEFAULT, 256, 1_024, Optional.empty(), Optional.empty());
     }
 
     public static HttpLimiterConfig of(String baseUri) {
@@ -66,40 +66,96 @@ public record HttpLimiterConfig(
     }
 
     public HttpLimiterConfig withTimeouts(long newConnectTimeoutMs, long newRequestTimeoutMs) {
-        return new HttpLimiterConfig(baseUri, newConnectTimeoutMs, newRequestTimeoutMs, callBudgetMs, retryBackoff,
-                maxBatchItems, maxCallsInFlight, apiToken, sslContext);
+        return new HttpLimiterConfig(
+                baseUri,
+                newConnectTimeoutMs,
+                newRequestTimeoutMs,
+                callBudgetMs,
+                retryBackoff,
+                maxBatchItems,
+                maxCallsInFlight,
+                apiToken,
+                sslContext);
     }
 
     public HttpLimiterConfig withCallBudgetMs(long newCallBudgetMs) {
-        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, newCallBudgetMs, retryBackoff,
-                maxBatchItems, maxCallsInFlight, apiToken, sslContext);
+        return new HttpLimiterConfig(
+                baseUri,
+                connectTimeoutMs,
+                requestTimeoutMs,
+                newCallBudgetMs,
+                retryBackoff,
+                maxBatchItems,
+                maxCallsInFlight,
+                apiToken,
+                sslContext);
     }
 
     public HttpLimiterConfig withRetryBackoff(Backoff newRetryBackoff) {
-        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, newRetryBackoff,
-                maxBatchItems, maxCallsInFlight, apiToken, sslContext);
+        return new HttpLimiterConfig(
+                baseUri,
+                connectTimeoutMs,
+                requestTimeoutMs,
+                callBudgetMs,
+                newRetryBackoff,
+                maxBatchItems,
+                maxCallsInFlight,
+                apiToken,
+                sslContext);
     }
 
     public HttpLimiterConfig withMaxBatchItems(int newMaxBatchItems) {
-        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, retryBackoff,
-                newMaxBatchItems, maxCallsInFlight, apiToken, sslContext);
+        return new HttpLimiterConfig(
+                baseUri,
+                connectTimeoutMs,
+                requestTimeoutMs,
+                callBudgetMs,
+                retryBackoff,
+                newMaxBatchItems,
+                maxCallsInFlight,
+                apiToken,
+                sslContext);
     }
 
     public HttpLimiterConfig withMaxCallsInFlight(int newMaxCallsInFlight) {
-        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, retryBackoff,
-                maxBatchItems, newMaxCallsInFlight, apiToken, sslContext);
+        return new HttpLimiterConfig(
+                baseUri,
+                connectTimeoutMs,
+                requestTimeoutMs,
+                callBudgetMs,
+                retryBackoff,
+                maxBatchItems,
+                newMaxCallsInFlight,
+                apiToken,
+                sslContext);
     }
 
     /** The same, sending {@code token} as the bearer token of every call (blank: none). */
     public HttpLimiterConfig withApiToken(String token) {
-        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, retryBackoff,
-                maxBatchItems, maxCallsInFlight, Optional.ofNullable(token), sslContext);
+        return new HttpLimiterConfig(
+                baseUri,
+                connectTimeoutMs,
+                requestTimeoutMs,
+                callBudgetMs,
+                retryBackoff,
+                maxBatchItems,
+                maxCallsInFlight,
+                Optional.ofNullable(token),
+                sslContext);
     }
 
     /** The same, trusting what {@code context} trusts on https (for example {@link TrustStores#sslContext}). */
     public HttpLimiterConfig withSslContext(SSLContext context) {
-        return new HttpLimiterConfig(baseUri, connectTimeoutMs, requestTimeoutMs, callBudgetMs, retryBackoff,
-                maxBatchItems, maxCallsInFlight, apiToken, Optional.of(context));
+        return new HttpLimiterConfig(
+                baseUri,
+                connectTimeoutMs,
+                requestTimeoutMs,
+                callBudgetMs,
+                retryBackoff,
+                maxBatchItems,
+                maxCallsInFlight,
+                apiToken,
+                Optional.of(context));
     }
 
     /** Everything but the token, which is a secret. */
@@ -108,7 +164,8 @@ public record HttpLimiterConfig(
         return "HttpLimiterConfig[baseUri=" + baseUri + ", connectTimeoutMs=" + connectTimeoutMs + ", requestTimeoutMs="
                 + requestTimeoutMs + ", callBudgetMs=" + callBudgetMs + ", retryBackoff=" + retryBackoff
                 + ", maxBatchItems=" + maxBatchItems + ", maxCallsInFlight=" + maxCallsInFlight + ", apiToken="
-                + (apiToken.isPresent() ? "set" : "none") + ", sslContext=" + (sslContext.isPresent() ? "given" : "default")
+                + (apiToken.isPresent() ? "set" : "none") + ", sslContext="
+                + (sslContext.isPresent() ? "given" : "default")
                 + "]";
     }
 }

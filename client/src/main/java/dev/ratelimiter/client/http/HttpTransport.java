@@ -15,8 +15,7 @@ import java.io.IOException;
 public interface HttpTransport extends AutoCloseable {
 
     /** A complete answer: its status and its whole body (empty when it had none). */
-    record Response(int status, byte[] body) {
-    }
+    record Response(int status, byte[] body) {}
 
     /**
      * Sends {@code body} as {@code application/json} to {@code path} (resolved against the config's

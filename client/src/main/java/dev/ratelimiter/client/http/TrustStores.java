@@ -14,8 +14,7 @@ import javax.net.ssl.TrustManagerFactory;
  * Stateless.
  */
 public final class TrustStores {
-    private TrustStores() {
-    }
+    private TrustStores() {}
 
     /**
      * An SSL context that trusts exactly the certificates of {@code trustStore}.
@@ -37,7 +36,8 @@ public final class TrustStores {
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the trust store " + trustStore + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("could not use the trust store " + trustStore + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "could not use the trust store " + trustStore + ": " + e.getMessage(), e);
         }
     }
 }

@@ -25,8 +25,7 @@ public final class ByteBoundCounter implements TokenCounter {
 
     private static final ByteBoundCounter INSTANCE = new ByteBoundCounter();
 
-    private ByteBoundCounter() {
-    }
+    private ByteBoundCounter() {}
 
     public static ByteBoundCounter instance() {
         return INSTANCE;
@@ -36,8 +35,12 @@ public final class ByteBoundCounter implements TokenCounter {
     public long countChat(List<ChatMessage> messages) {
         long tokens = FORMAT_TOKENS_PER_REPLY;
         for (ChatMessage message : messages) {
-            tokens = Math.addExact(tokens, FORMAT_TOKENS_PER_MESSAGE + LlmRequirements.utf8Length(message.role())
-                    + LlmRequirements.utf8Length(message.content()) + LlmRequirements.utf8Length(message.name()));
+            tokens = Math.addExact(
+                    tokens,
+                    FORMAT_TOKENS_PER_MESSAGE
+                            + LlmRequirements.utf8Length(message.role())
+                            + LlmRequirements.utf8Length(message.content())
+                            + LlmRequirements.utf8Length(message.name()));
         }
         return tokens;
     }

@@ -59,7 +59,8 @@ public final class TokenCounters {
         String modelKey = normalise("model", model);
         Entry best = null;
         for (Entry entry : entries) {
-            if (entry.provider.equals(providerKey) && modelKey.startsWith(entry.modelPrefix)
+            if (entry.provider.equals(providerKey)
+                    && modelKey.startsWith(entry.modelPrefix)
                     && (best == null || entry.modelPrefix.length() > best.modelPrefix.length())) {
                 best = entry;
             }
@@ -73,8 +74,8 @@ public final class TokenCounters {
      *
      * @throws IllegalArgumentException as {@link LlmRequirements#ofPromptTokens}
      */
-    public LlmRequirements requirements(String provider, String model, List<ChatMessage> messages,
-            long maxOutputTokens) {
+    public LlmRequirements requirements(
+            String provider, String model, List<ChatMessage> messages, long maxOutputTokens) {
         Objects.requireNonNull(messages, "messages");
         long promptTokens = counterFor(provider, model).countChat(messages);
         return LlmRequirements.ofPromptTokens(provider, model, promptTokens, maxOutputTokens);

@@ -61,6 +61,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalLimiter implements Limiter {
     /** The server's default interval of the decrease check (SPEC 2.4). */
     public static final long DEFAULT_DECREASE_CHECK_INTERVAL_MS = 200;
+
     private static final Logger LOG = LoggerFactory.getLogger(LocalLimiter.class);
 
     private final LimiterService service;
@@ -120,18 +121,22 @@ public final class LocalLimiter implements Limiter {
     }
 
     @Override
-    public CompletableFuture<List<ReserveResponse>> reserveBatchAsync(List<ReserveRequest> requests,
-            long deadlineMillis) {
+    public CompletableFuture<List<ReserveResponse>> reserveBatchAsync(
+            List<ReserveRequest> requests, long deadlineMillis) {
         Limiter.requireBatchSize(requests, requestLimits.maxBatchItems());
-        return answer("batch of " + requests.size() + " reserves", deadlineMillis,
+        return answer(
+                "batch of " + requests.size() + " reserves",
+                deadlineMillis,
                 () -> service.reserveBatch(items(requests)));
     }
 
     @Override
-    public CompletableFuture<List<CompleteResponse>> completeBatchAsync(List<CompleteRequest> requests,
-            long deadlineMillis) {
+    public CompletableFuture<List<CompleteResponse>> completeBatchAsync(
+            List<CompleteRequest> requests, long deadlineMillis) {
         Limiter.requireBatchSize(requests, requestLimits.maxBatchItems());
-        return answer("batch of " + requests.size() + " completes", deadlineMillis,
+        return answer(
+                "batch of " + requests.size() + " completes",
+                deadlineMillis,
                 () -> service.completeBatch(items(requests)));
     }
 
@@ -172,7 +177,8 @@ public final class LocalLimiter implements Limiter {
 
     private <R> CompletableFuture<R> answer(String what, long deadlineMillis, Supplier<R> call) {
         if (closed) {
-            return CompletableFuture.failedFuture(new LimiterClosedException(what + " refused: the local limiter is closed"));
+            return CompletableFuture.failedFuture(
+                    new LimiterClosedException(what + " refused: the local limiter is closed"));
         }
         long now = clock.nowMillis();
         if (deadlineMillis <= now) {
@@ -207,8 +213,7 @@ public final class LocalLimiter implements Limiter {
         private long decreaseCheckIntervalMs = DEFAULT_DECREASE_CHECK_INTERVAL_MS;
         private JournalSettings journal;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Keeps the books (holds, debts, lease records) in a journal in {@code directory}, so that they
@@ -268,8 +273,8 @@ public final class LocalLimiter implements Limiter {
          */
         public Builder decreaseCheckIntervalMs(long intervalMs) {
             if (intervalMs < 0 || intervalMs > 3_600_000) {
-                throw new IllegalArgumentException("decreaseCheckIntervalMs: must be from 0 to 3600000, got "
-                        + intervalMs);
+                throw new IllegalArgumentException(
+                        "decreaseCheckIntervalMs: must be from 0 to 3600000, got " + intervalMs);
             }
             this.decreaseCheckIntervalMs = intervalMs;
             return this;
@@ -296,11 +301,16 @@ public final class LocalLimiter implements Limiter {
             }
             MemoryBackend backend = journal == null
                     ? new MemoryBackend(clock, new RetryHints(retryPolicy, clock))
-                    : MemoryBackend.withJournal(clock, new RetryHints(retryPolicy, clock),
-                            MemoryBackend.DEFAULT_MAX_TOMBSTONES, journal, JournalIo.files());
+                    : MemoryBackend.withJournal(
+                            clock,
+                            new RetryHints(retryPolicy, clock),
+                            MemoryBackend.DEFAULT_MAX_TOMBSTONES,
+                            journal,
+                            JournalIo.files());
             LimiterService service;
             try {
-                service = LimiterService.open(backend, registry == null ? new InMemoryStore() : registry, requestLimits);
+                service =
+                        LimiterService.open(backend, registry == null ? new InMemoryStore() : registry, requestLimits);
             } catch (IOException | RuntimeException e) {
                 backend.close();
                 throw e;

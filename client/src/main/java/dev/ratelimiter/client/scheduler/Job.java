@@ -101,8 +101,8 @@ public final class Job<T> {
             Objects.requireNonNull(requirements, "requirements");
             this.work = Objects.requireNonNull(work, "work");
             if (queue.isBlank() || queue.length() > MAX_QUEUE_LENGTH) {
-                throw new IllegalArgumentException("queue: must be 1 to " + MAX_QUEUE_LENGTH
-                        + " characters and not blank, got \"" + queue + "\"");
+                throw new IllegalArgumentException(
+                        "queue: must be 1 to " + MAX_QUEUE_LENGTH + " characters and not blank, got \"" + queue + "\"");
             }
             if (requirements.isEmpty()) {
                 throw new IllegalArgumentException("requirements: a job must name at least one requirement");
@@ -114,8 +114,8 @@ public final class Job<T> {
         public Builder<T> jobId(String newJobId) {
             Objects.requireNonNull(newJobId, "jobId");
             if (newJobId.length() > MAX_JOB_ID_LENGTH) {
-                throw new IllegalArgumentException("jobId: must be at most " + MAX_JOB_ID_LENGTH
-                        + " characters, got " + newJobId.length());
+                throw new IllegalArgumentException(
+                        "jobId: must be at most " + MAX_JOB_ID_LENGTH + " characters, got " + newJobId.length());
             }
             this.jobId = newJobId;
             return this;

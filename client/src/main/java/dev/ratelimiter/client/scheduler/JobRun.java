@@ -37,6 +37,7 @@ final class JobRun<T> {
     boolean maybeHeld;
     /** The job may not be dispatched before this time. */
     long notBeforeMillis;
+
     Cancellable deadlineTimer;
 
     JobRun(Job<T> job, long submittedAtMillis, int maxAttempts) {

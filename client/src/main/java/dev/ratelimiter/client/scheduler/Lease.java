@@ -8,5 +8,4 @@ package dev.ratelimiter.client.scheduler;
  * @param reservedAtUnixMs when the holds were taken, by the limiter's clock
  * @param attempt which reserve attempt was admitted (from 1)
  */
-public record Lease(String leaseId, String jobId, long reservedAtUnixMs, int attempt) {
-}
+public record Lease(String leaseId, String jobId, long reservedAtUnixMs, int attempt) {}

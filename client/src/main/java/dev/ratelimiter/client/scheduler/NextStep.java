@@ -8,8 +8,7 @@ import dev.ratelimiter.client.scheduler.JobFailedException.Reason;
  * function of the job's run, the outcome and the time, so that a table test can pin it down.
  */
 final class NextStep {
-    private NextStep() {
-    }
+    private NextStep() {}
 
     /** How a reserve that did not admit the job ended. */
     enum Outcome {
@@ -56,8 +55,8 @@ final class NextStep {
      * @param shutdown whether the scheduler was shut down
      * @param maxUnknownOutcomes how many unknown outcomes in a row make the limiter count as failed
      */
-    static Decision decide(JobRun<?> run, Outcome outcome, long delayMs, boolean shutdown, int maxUnknownOutcomes,
-            long nowMillis) {
+    static Decision decide(
+            JobRun<?> run, Outcome outcome, long delayMs, boolean shutdown, int maxUnknownOutcomes, long nowMillis) {
         if (run.future.isDone()) {
             return Decision.forget();
         }

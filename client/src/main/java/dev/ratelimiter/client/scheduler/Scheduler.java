@@ -106,8 +106,8 @@ public final class Scheduler implements AutoCloseable {
         this.ownedWorkers = builder.workers == null ? newWorkerPool(config.maxConcurrentJobs()) : null;
         this.workers = builder.workers == null ? ownedWorkers : builder.workers;
         // Lease ids are ULIDs on the scheduler's clock, so they sort in the order attempts were made.
-        this.leaseIds = builder.leaseIds != null ? builder.leaseIds
-                : new UlidGenerator(clock, new SecureRandom())::nextString;
+        this.leaseIds =
+                builder.leaseIds != null ? builder.leaseIds : new UlidGenerator(clock, new SecureRandom())::nextString;
         this.jitter = builder.jitter;
         this.observer = builder.observer;
         this.queues = new ReadyQueues(config.initialQueueWindow(), config.maxConcurrentJobs());
@@ -138,8 +138,8 @@ public final class Scheduler implements AutoCloseable {
                 throw new RejectedExecutionException(job + " refused: the scheduler is shut down");
             }
             if (queues.size() >= config.maxQueuedJobs()) {
-                throw new RejectedExecutionException(job + " refused: " + config.maxQueuedJobs()
-                        + " jobs are queued already (maxQueuedJobs)");
+                throw new RejectedExecutionException(
+                        job + " refused: " + config.maxQueuedJobs() + " jobs are queued already (maxQueuedJobs)");
             }
             queues.addLast(run);
             if (job.deadlineMillis() != Limiter.NO_DEADLINE) {
@@ -192,7 +192,12 @@ public final class Scheduler implements AutoCloseable {
             lock.notifyAll();
         }
         for (JobRun<?> run : queued) {
-            fail(run, JobFailedException.Reason.SHUTDOWN, "", "the scheduler shut down before it was admitted", null,
+            fail(
+                    run,
+                    JobFailedException.Reason.SHUTDOWN,
+                    "",
+                    "the scheduler shut down before it was admitted",
+                    null,
                     run.maybeHeld);
         }
     }
@@ -306,8 +311,8 @@ public final class Scheduler implements AutoCloseable {
         notify(o -> o.reserving(job, leaseId, attempt));
         CompletableFuture<ReserveResponse> answer;
         try {
-            answer = limiter.reserveAsync(new ReserveRequest(leaseId, job.jobId(), job.requirements()),
-                    job.deadlineMillis());
+            answer = limiter.reserveAsync(
+                    new ReserveRequest(leaseId, job.jobId(), job.requirements()), job.deadlineMillis());
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
         }
@@ -332,8 +337,13 @@ public final class Scheduler implements AutoCloseable {
         } else if (refusal instanceof Refusal.LeaseExpired) {
             leaseGone(run, leaseId, response.error());
         } else {
-            releaseSlotAndFail(run, JobFailedException.Reason.REJECTED, response.error(),
-                    "the limiter rejected it: " + response.error(), null, false);
+            releaseSlotAndFail(
+                    run,
+                    JobFailedException.Reason.REJECTED,
+                    response.error(),
+                    "the limiter rejected it: " + response.error(),
+                    null,
+                    false);
         }
     }
 
@@ -354,13 +364,23 @@ public final class Scheduler implements AutoCloseable {
             // Nothing was sent; trying the same lease again later is safe.
             retrySameLease(run, leaseId, failure, false);
         } else if (failure instanceof DeadlineExceededException) {
-            releaseSlotAndFail(run, JobFailedException.Reason.DEADLINE_EXCEEDED, "",
-                    "its deadline passed before its reserve was sent", failure, false);
+            releaseSlotAndFail(
+                    run,
+                    JobFailedException.Reason.DEADLINE_EXCEEDED,
+                    "",
+                    "its deadline passed before its reserve was sent",
+                    failure,
+                    false);
         } else {
             // A LimiterException says nothing was held; anything else is a fault whose effect we
             // cannot know, so the lease is released to be safe.
-            releaseSlotAndFail(run, JobFailedException.Reason.LIMITER_FAILED, "",
-                    "the limiter failed: " + failure.getMessage(), failure, !(failure instanceof LimiterException));
+            releaseSlotAndFail(
+                    run,
+                    JobFailedException.Reason.LIMITER_FAILED,
+                    "",
+                    "the limiter failed: " + failure.getMessage(),
+                    failure,
+                    !(failure instanceof LimiterException));
         }
     }
 
@@ -388,8 +408,8 @@ public final class Scheduler implements AutoCloseable {
      *
      * @param maybeHeld whether this reserve's outcome leaves the lease possibly holding capacity
      */
-    private void next(JobRun<?> run, NextStep.Outcome outcome, long delayMs, String error, Throwable cause,
-            boolean maybeHeld) {
+    private void next(
+            JobRun<?> run, NextStep.Outcome outcome, long delayMs, String error, Throwable cause, boolean maybeHeld) {
         NextStep.Decision decision;
         String why = null;
         boolean release;
@@ -484,11 +504,12 @@ public final class Scheduler implements AutoCloseable {
      * Completes the job's lease exactly once, then resolves its future: with the work's value, with
      * the work's failure, or not at all when the caller already resolved it.
      */
-    private <T> void complete(JobRun<T> run, String leaseId, List<Actual> actuals, WorkResult<T> result,
-            Throwable failure) {
+    private <T> void complete(
+            JobRun<T> run, String leaseId, List<Actual> actuals, WorkResult<T> result, Throwable failure) {
         CompletableFuture<CompleteResponse> answer;
         try {
-            answer = limiter.completeAsync(new CompleteRequest(leaseId, run.job.jobId(), actuals),
+            answer = limiter.completeAsync(
+                    new CompleteRequest(leaseId, run.job.jobId(), actuals),
                     saturatingAdd(clock.nowMillis(), config.completeTimeoutMs()));
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
@@ -507,7 +528,8 @@ public final class Scheduler implements AutoCloseable {
             }
             if (failure != null) {
                 JobFailedException.Reason reason = failure instanceof RejectedExecutionException
-                        ? JobFailedException.Reason.SHUTDOWN : JobFailedException.Reason.WORK_FAILED;
+                        ? JobFailedException.Reason.SHUTDOWN
+                        : JobFailedException.Reason.WORK_FAILED;
                 String why = reason == JobFailedException.Reason.SHUTDOWN
                         ? "admitted, but the worker pool refused its work: " + failure.getMessage()
                         : "its work failed: " + failure;
@@ -535,8 +557,13 @@ public final class Scheduler implements AutoCloseable {
             finish(run);
             release = run.maybeHeld;
         }
-        fail(run, JobFailedException.Reason.DEADLINE_EXCEEDED, "", "its deadline passed while it waited in its queue",
-                null, release);
+        fail(
+                run,
+                JobFailedException.Reason.DEADLINE_EXCEEDED,
+                "",
+                "its deadline passed while it waited in its queue",
+                null,
+                release);
         dispatch();
     }
 
@@ -555,8 +582,13 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private void releaseSlotAndFail(JobRun<?> run, JobFailedException.Reason reason, String error, String why,
-            Throwable cause, boolean maybeHeld) {
+    private void releaseSlotAndFail(
+            JobRun<?> run,
+            JobFailedException.Reason reason,
+            String error,
+            String why,
+            Throwable cause,
+            boolean maybeHeld) {
         boolean release;
         synchronized (lock) {
             releaseSlot(run);
@@ -585,7 +617,12 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private void fail(JobRun<?> run, JobFailedException.Reason reason, String error, String why, Throwable cause,
+    private void fail(
+            JobRun<?> run,
+            JobFailedException.Reason reason,
+            String error,
+            String why,
+            Throwable cause,
             boolean releaseLease) {
         String leaseId;
         synchronized (lock) {
@@ -594,8 +631,8 @@ public final class Scheduler implements AutoCloseable {
         if (releaseLease && leaseId != null) {
             releaseInBackground(run.job, leaseId);
         }
-        JobFailedException failure = new JobFailedException(reason, error, run.job + " failed after "
-                + attemptsOf(run) + " reserve attempt(s): " + why, cause);
+        JobFailedException failure = new JobFailedException(
+                reason, error, run.job + " failed after " + attemptsOf(run) + " reserve attempt(s): " + why, cause);
         if (run.future.completeExceptionally(failure)) {
             notify(o -> o.failed(run.job, failure));
         }
@@ -615,7 +652,8 @@ public final class Scheduler implements AutoCloseable {
     private void releaseInBackground(Job<?> job, String leaseId) {
         CompletableFuture<CompleteResponse> answer;
         try {
-            answer = limiter.completeAsync(new CompleteRequest(leaseId, job.jobId(), List.of()),
+            answer = limiter.completeAsync(
+                    new CompleteRequest(leaseId, job.jobId(), List.of()),
                     saturatingAdd(clock.nowMillis(), config.completeTimeoutMs()));
         } catch (RuntimeException e) {
             answer = CompletableFuture.failedFuture(e);
@@ -644,7 +682,7 @@ public final class Scheduler implements AutoCloseable {
             // dispatches early, a deadline fails the job early.
             LOG.warn("the scheduler's timer refused a task; running it at once");
             CompletableFuture.runAsync(task);
-            return () -> { };
+            return () -> {};
         }
     }
 
@@ -668,7 +706,8 @@ public final class Scheduler implements AutoCloseable {
         // The queue never holds more than maxConcurrentJobs tasks: work is handed over only by a job
         // that holds one of the slots.
         return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
-            Thread thread = new Thread(runnable, "ratelimiter-scheduler-" + pool + "-worker-" + count.incrementAndGet());
+            Thread thread =
+                    new Thread(runnable, "ratelimiter-scheduler-" + pool + "-worker-" + count.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });

@@ -36,8 +36,8 @@ public record SchedulerConfig(
         int initialQueueWindow,
         int maxUnknownOutcomes) {
 
-    public static final SchedulerConfig DEFAULT = new SchedulerConfig(32, 10_000, 25, Backoff.DEFAULT, 10_000,
-            1_000, 30_000, 4, 5);
+    public static final SchedulerConfig DEFAULT =
+            new SchedulerConfig(32, 10_000, 25, Backoff.DEFAULT, 10_000, 1_000, 30_000, 4, 5);
 
     public SchedulerConfig {
         Objects.requireNonNull(unknownOutcomeBackoff, "unknownOutcomeBackoff");
@@ -52,37 +52,93 @@ public record SchedulerConfig(
     }
 
     public SchedulerConfig withMaxConcurrentJobs(int newMaxConcurrentJobs) {
-        return new SchedulerConfig(newMaxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow, maxUnknownOutcomes);
+        return new SchedulerConfig(
+                newMaxConcurrentJobs,
+                maxQueuedJobs,
+                denialJitterMs,
+                unknownOutcomeBackoff,
+                completeTimeoutMs,
+                defaultMaxAttempts,
+                closeTimeoutMs,
+                initialQueueWindow,
+                maxUnknownOutcomes);
     }
 
     public SchedulerConfig withMaxQueuedJobs(int newMaxQueuedJobs) {
-        return new SchedulerConfig(maxConcurrentJobs, newMaxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow, maxUnknownOutcomes);
+        return new SchedulerConfig(
+                maxConcurrentJobs,
+                newMaxQueuedJobs,
+                denialJitterMs,
+                unknownOutcomeBackoff,
+                completeTimeoutMs,
+                defaultMaxAttempts,
+                closeTimeoutMs,
+                initialQueueWindow,
+                maxUnknownOutcomes);
     }
 
     public SchedulerConfig withDenialJitterMs(long newDenialJitterMs) {
-        return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, newDenialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow, maxUnknownOutcomes);
+        return new SchedulerConfig(
+                maxConcurrentJobs,
+                maxQueuedJobs,
+                newDenialJitterMs,
+                unknownOutcomeBackoff,
+                completeTimeoutMs,
+                defaultMaxAttempts,
+                closeTimeoutMs,
+                initialQueueWindow,
+                maxUnknownOutcomes);
     }
 
     public SchedulerConfig withUnknownOutcomeBackoff(Backoff newBackoff) {
-        return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, newBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow, maxUnknownOutcomes);
+        return new SchedulerConfig(
+                maxConcurrentJobs,
+                maxQueuedJobs,
+                denialJitterMs,
+                newBackoff,
+                completeTimeoutMs,
+                defaultMaxAttempts,
+                closeTimeoutMs,
+                initialQueueWindow,
+                maxUnknownOutcomes);
     }
 
     public SchedulerConfig withDefaultMaxAttempts(int newDefaultMaxAttempts) {
-        return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, newDefaultMaxAttempts, closeTimeoutMs, initialQueueWindow, maxUnknownOutcomes);
+        return new SchedulerConfig(
+                maxConcurrentJobs,
+                maxQueuedJobs,
+                denialJitterMs,
+                unknownOutcomeBackoff,
+                completeTimeoutMs,
+                newDefaultMaxAttempts,
+                closeTimeoutMs,
+                initialQueueWindow,
+                maxUnknownOutcomes);
     }
 
     public SchedulerConfig withInitialQueueWindow(int newInitialQueueWindow) {
-        return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, newInitialQueueWindow, maxUnknownOutcomes);
+        return new SchedulerConfig(
+                maxConcurrentJobs,
+                maxQueuedJobs,
+                denialJitterMs,
+                unknownOutcomeBackoff,
+                completeTimeoutMs,
+                defaultMaxAttempts,
+                closeTimeoutMs,
+                newInitialQueueWindow,
+                maxUnknownOutcomes);
     }
 
     public SchedulerConfig withMaxUnknownOutcomes(int newMaxUnknownOutcomes) {
-        return new SchedulerConfig(maxConcurrentJobs, maxQueuedJobs, denialJitterMs, unknownOutcomeBackoff,
-                completeTimeoutMs, defaultMaxAttempts, closeTimeoutMs, initialQueueWindow, newMaxUnknownOutcomes);
+        return new SchedulerConfig(
+                maxConcurrentJobs,
+                maxQueuedJobs,
+                denialJitterMs,
+                unknownOutcomeBackoff,
+                completeTimeoutMs,
+                defaultMaxAttempts,
+                closeTimeoutMs,
+                initialQueueWindow,
+                newMaxUnknownOutcomes);
     }
 }

@@ -9,36 +9,27 @@ package dev.ratelimiter.client.scheduler;
  */
 public interface SchedulerObserver {
     /** Observes nothing. */
-    SchedulerObserver NONE = new SchedulerObserver() {
-    };
+    SchedulerObserver NONE = new SchedulerObserver() {};
 
-    default void submitted(Job<?> job) {
-    }
+    default void submitted(Job<?> job) {}
 
     /** A reserve is sent for the job; {@code attempt} counts from 1. */
-    default void reserving(Job<?> job, String leaseId, int attempt) {
-    }
+    default void reserving(Job<?> job, String leaseId, int attempt) {}
 
     /** The job was admitted; {@code waitedMs} runs from its submission. */
-    default void admitted(Job<?> job, String leaseId, int attempt, long waitedMs) {
-    }
+    default void admitted(Job<?> job, String leaseId, int attempt, long waitedMs) {}
 
     /** A denial for capacity (or a decreasing key); {@code error} is "" or {@code limit_decreasing:<key>}. */
-    default void denied(Job<?> job, String leaseId, long retryAfterMs, String error) {
-    }
+    default void denied(Job<?> job, String leaseId, long retryAfterMs, String error) {}
 
     /** A reserve ended without a definitive answer; the lease will be retried or released. */
-    default void outcomeUnknown(Job<?> job, String leaseId, Throwable cause) {
-    }
+    default void outcomeUnknown(Job<?> job, String leaseId, Throwable cause) {}
 
     /** The job's lease was completed; {@code ok} is false when the complete did not succeed. */
-    default void completed(Job<?> job, String leaseId, boolean ok) {
-    }
+    default void completed(Job<?> job, String leaseId, boolean ok) {}
 
     /** The job's future got its value; {@code totalMs} runs from its submission. */
-    default void succeeded(Job<?> job, long totalMs) {
-    }
+    default void succeeded(Job<?> job, long totalMs) {}
 
-    default void failed(Job<?> job, JobFailedException failure) {
-    }
+    default void failed(Job<?> job, JobFailedException failure) {}
 }

@@ -17,6 +17,7 @@ import java.util.function.LongUnaryOperator;
 public record Backoff(long baseMs, double factor, long capMs, long jitterMs) {
     /** 50 ms, doubling, capped at 1 s, with up to 25 ms of jitter. */
     public static final Backoff DEFAULT = new Backoff(50, 2.0, 1_000, 25);
+
     private static final int MAX_EXPONENT = 64;
 
     public Backoff {

@@ -40,8 +40,8 @@ public final class SystemTaskTimer implements TaskTimer, AutoCloseable {
 
     @Override
     public Cancellable schedule(long delayMs, Runnable task) {
-        ScheduledFuture<?> future = executor.schedule(() -> runLogged(task), Math.max(0, delayMs),
-                TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> future =
+                executor.schedule(() -> runLogged(task), Math.max(0, delayMs), TimeUnit.MILLISECONDS);
         return () -> future.cancel(false);
     }
 

@@ -76,7 +76,9 @@ class BatcherTest {
         }
 
         assertEquals(1, delegate.reserveBatches().size(), "a full batch leaves without waiting for the interval");
-        assertEquals(List.of("l0", "l1", "l2", "l3"), leaseIds(delegate.reserveBatches().get(0).requests()));
+        assertEquals(
+                List.of("l0", "l1", "l2", "l3"),
+                leaseIds(delegate.reserveBatches().get(0).requests()));
         assertEquals(1, batcher.pendingReserves());
     }
 
@@ -103,7 +105,8 @@ class BatcherTest {
         delegate.reserveBatches().get(0).answer().complete(numbered(1));
 
         assertEquals(2, delegate.reserveBatches().size());
-        assertEquals(List.of("b", "c"), leaseIds(delegate.reserveBatches().get(1).requests()));
+        assertEquals(
+                List.of("b", "c"), leaseIds(delegate.reserveBatches().get(1).requests()));
         delegate.reserveBatches().get(1).answer().complete(numbered(2));
         assertEquals(ReserveResponse.allowed(1_000), b.get());
     }
@@ -130,13 +133,14 @@ class BatcherTest {
         assertEquals(2, delegate.reserveBatches().size(), "a and b leave at once, c and d gather");
         delegate.reserveBatches().get(1).answer().complete(numbered(1));
         assertEquals(3, delegate.reserveBatches().size());
-        assertEquals(List.of("c", "d"), leaseIds(delegate.reserveBatches().get(2).requests()));
+        assertEquals(
+                List.of("c", "d"), leaseIds(delegate.reserveBatches().get(2).requests()));
     }
 
     @Test
     void rejectsAnEagerBoundAboveTheInFlightBound() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new BatcherConfig(256, 2, 1, 10_000, 0, 2));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> new BatcherConfig(256, 2, 1, 10_000, 0, 2));
         assertEquals("eagerBatchesInFlight must be from 0 to 1, got 2", e.getMessage());
         assertEquals(1, BatcherConfig.DEFAULT.withMaxBatchesInFlight(1).eagerBatchesInFlight());
     }
@@ -152,7 +156,8 @@ class BatcherTest {
         timer.advanceMillis(1);
 
         assertEquals(1, delegate.reserveBatches().size(), "the oldest item waited the 2 ms interval");
-        assertEquals(List.of("a", "b"), leaseIds(delegate.reserveBatches().get(0).requests()));
+        assertEquals(
+                List.of("a", "b"), leaseIds(delegate.reserveBatches().get(0).requests()));
         assertEquals(0, batcher.pendingReserves());
     }
 
@@ -179,7 +184,8 @@ class BatcherTest {
         }
         timer.advanceMillis(2);
 
-        BatchCall<ReserveRequest, ReserveResponse> batch = delegate.reserveBatches().get(0);
+        BatchCall<ReserveRequest, ReserveResponse> batch =
+                delegate.reserveBatches().get(0);
         assertEquals(List.of("l0", "l1", "l2", "l3", "l4"), leaseIds(batch.requests()));
         batch.answer().complete(numbered(5));
         for (int i = 0; i < 5; i++) {
@@ -198,12 +204,18 @@ class BatcherTest {
 
         assertEquals(1, delegate.reserveBatches().size());
         assertEquals(1, delegate.completeBatches().size());
-        assertEquals(List.of("r1", "r2"), leaseIds(delegate.reserveBatches().get(0).requests()));
-        assertEquals(List.of("c1", "c2"), delegate.completeBatches().get(0).requests().stream()
-                .map(CompleteRequest::leaseId).toList());
+        assertEquals(
+                List.of("r1", "r2"), leaseIds(delegate.reserveBatches().get(0).requests()));
+        assertEquals(
+                List.of("c1", "c2"),
+                delegate.completeBatches().get(0).requests().stream()
+                        .map(CompleteRequest::leaseId)
+                        .toList());
         delegate.reserveBatches().get(0).answer().complete(numbered(2));
-        delegate.completeBatches().get(0).answer().complete(List.of(CompleteResponse.succeeded(),
-                CompleteResponse.failed("invalid_request")));
+        delegate.completeBatches()
+                .get(0)
+                .answer()
+                .complete(List.of(CompleteResponse.succeeded(), CompleteResponse.failed("invalid_request")));
         assertTrue(r1.get().allowed());
         assertTrue(r2.get().allowed());
         assertTrue(c1.get().ok());
@@ -216,12 +228,15 @@ class BatcherTest {
         CompletableFuture<ReserveResponse> hurried = batcher.reserveAsync(reserve("hurried"), START_MS + 5);
         CompletableFuture<ReserveResponse> patient = batcher.reserveAsync(reserve("patient"));
         timer.advanceMillis(2);
-        BatchCall<ReserveRequest, ReserveResponse> batch = delegate.reserveBatches().get(0);
+        BatchCall<ReserveRequest, ReserveResponse> batch =
+                delegate.reserveBatches().get(0);
         assertEquals(Limiter.NO_DEADLINE, batch.deadlineMillis(), "the batch runs to its latest caller's deadline");
 
         timer.advanceMillis(3);
 
-        assertInstanceOf(OutcomeUnknownException.class, failureOf(hurried),
+        assertInstanceOf(
+                OutcomeUnknownException.class,
+                failureOf(hurried),
                 "it was sent, so its outcome is unknown to a caller that stops waiting");
         assertFalse(patient.isDone());
         assertFalse(batch.answer().isDone(), "the batch is not cancelled");
@@ -253,7 +268,8 @@ class BatcherTest {
             batcher.reserveAsync(reserve("l" + i));
         }
         assertEquals(3, delegate.reserveBatches().size());
-        assertTrue(delegate.reserveBatches().stream().noneMatch(call -> call.answer().isDone()));
+        assertTrue(delegate.reserveBatches().stream()
+                .noneMatch(call -> call.answer().isDone()));
     }
 
     @Test
@@ -268,7 +284,8 @@ class BatcherTest {
         delegate.reserveBatches().get(0).answer().complete(numbered(2));
 
         assertEquals(3, delegate.reserveBatches().size());
-        assertEquals(List.of("l4", "l5"), leaseIds(delegate.reserveBatches().get(2).requests()));
+        assertEquals(
+                List.of("l4", "l5"), leaseIds(delegate.reserveBatches().get(2).requests()));
     }
 
     @Test
@@ -291,11 +308,12 @@ class BatcherTest {
 
         assertEquals(1, delegate.reserveBatches().size(), "pending calls leave at once on shutdown");
         assertEquals(1, delegate.completeBatches().size());
-        LimiterClosedException refused = assertInstanceOf(LimiterClosedException.class,
-                failureOf(batcher.reserveAsync(reserve("late"))));
+        LimiterClosedException refused =
+                assertInstanceOf(LimiterClosedException.class, failureOf(batcher.reserveAsync(reserve("late"))));
         assertTrue(refused.getMessage().contains("shut down"), refused.getMessage());
-        assertInstanceOf(LimiterClosedException.class, failureOf(batcher.reserveBatchAsync(List.of(reserve("x")),
-                Limiter.NO_DEADLINE)));
+        assertInstanceOf(
+                LimiterClosedException.class,
+                failureOf(batcher.reserveBatchAsync(List.of(reserve("x")), Limiter.NO_DEADLINE)));
         assertFalse(drained.isDone());
 
         delegate.reserveBatches().get(0).answer().complete(numbered(1));

@@ -49,6 +49,7 @@ abstract class EndToEndContract {
     static final Map<String, Long> CONCURRENCY = Map.of("fast", 8L, "slow", 4L, "tokens", 4L);
     /** Every job reserves 50 prompt bytes plus 50 output tokens, and reports 60 tokens used. */
     static final String PROMPT = "x".repeat(50);
+
     static final long MAX_OUTPUT_TOKENS = 50;
     static final long USED_TOKENS = 60;
     private static final UlidGenerator LEASE_IDS = UlidGenerator.system();
@@ -58,9 +59,13 @@ abstract class EndToEndContract {
         List<LimitDefinition> limits = new ArrayList<>();
         for (String provider : List.of("fast", "slow", "tokens")) {
             String prefix = "global:llm:" + provider + ":" + MODEL + ":";
-            limits.add(LimitDefinition.rolling(prefix + "rpm", provider.equals("slow") ? RPM_SLOW : 1_000_000,
+            limits.add(LimitDefinition.rolling(
+                    prefix + "rpm",
+                    provider.equals("slow") ? RPM_SLOW : 1_000_000,
                     provider.equals("slow") ? WINDOW_SECONDS : 60));
-            limits.add(LimitDefinition.rolling(prefix + "tpm", provider.equals("tokens") ? TPM_TOKENS : 100_000_000,
+            limits.add(LimitDefinition.rolling(
+                    prefix + "tpm",
+                    provider.equals("tokens") ? TPM_TOKENS : 100_000_000,
                     provider.equals("tokens") ? WINDOW_SECONDS : 60));
             limits.add(LimitDefinition.concurrency(prefix + "concurrency", CONCURRENCY.get(provider), 30));
         }
@@ -79,8 +84,7 @@ abstract class EndToEndContract {
     abstract String target();
 
     /** One admission as a job saw it. */
-    record Admission(String provider, long reservedAtUnixMs, long usedTokens) {
-    }
+    record Admission(String provider, long reservedAtUnixMs, long usedTokens) {}
 
     @Test
     void runsManyJobsAcrossProvidersWithinEveryLimit() throws Exception {
@@ -98,20 +102,27 @@ abstract class EndToEndContract {
         };
         List<CompletableFuture<String>> results = new ArrayList<>();
         try (Batcher batcher = new Batcher(newLimiter());
-                Scheduler scheduler = Scheduler.builder(batcher).config(SchedulerConfig.DEFAULT).observer(observer)
+                Scheduler scheduler = Scheduler.builder(batcher)
+                        .config(SchedulerConfig.DEFAULT)
+                        .observer(observer)
                         .build()) {
             for (int i = 0; i < 670; i++) {
                 String provider = pick(i);
                 LlmRequirements call = LlmRequirements.of(provider, MODEL, PROMPT, MAX_OUTPUT_TOKENS);
                 results.add(scheduler.submit(Job.forLlm(call, lease -> {
-                    int now = running.computeIfAbsent(provider, p -> new AtomicInteger()).incrementAndGet();
-                    mostRunning.computeIfAbsent(provider, p -> new AtomicInteger()).accumulateAndGet(now, Math::max);
-                    admissions.add(new Admission(provider, lease.reservedAtUnixMs(), USED_TOKENS));
-                    // An LLM call takes time; 1 ms is enough for jobs of one provider to overlap.
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
-                    running.get(provider).decrementAndGet();
-                    return WorkResult.of(lease.leaseId(), call.actuals(USED_TOKENS - 10, 10));
-                }).jobId(provider + "-" + i).build()));
+                            int now = running.computeIfAbsent(provider, p -> new AtomicInteger())
+                                    .incrementAndGet();
+                            mostRunning
+                                    .computeIfAbsent(provider, p -> new AtomicInteger())
+                                    .accumulateAndGet(now, Math::max);
+                            admissions.add(new Admission(provider, lease.reservedAtUnixMs(), USED_TOKENS));
+                            // An LLM call takes time; 1 ms is enough for jobs of one provider to overlap.
+                            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+                            running.get(provider).decrementAndGet();
+                            return WorkResult.of(lease.leaseId(), call.actuals(USED_TOKENS - 10, 10));
+                        })
+                        .jobId(provider + "-" + i)
+                        .build()));
             }
             CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         }
@@ -124,8 +135,9 @@ abstract class EndToEndContract {
         assertEquals(670, completedLeases.stream().distinct().count());
         for (Map.Entry<String, Long> limit : CONCURRENCY.entrySet()) {
             int most = mostRunning.get(limit.getKey()).get();
-            assertTrue(most <= limit.getValue(), limit.getKey() + " ran " + most + " jobs at once, capacity "
-                    + limit.getValue());
+            assertTrue(
+                    most <= limit.getValue(),
+                    limit.getKey() + " ran " + most + " jobs at once, capacity " + limit.getValue());
         }
         assertWithinWindow(admissions, "slow", RPM_SLOW, admission -> 1L);
         assertWithinWindow(admissions, "tokens", TPM_TOKENS, Admission::usedTokens);
@@ -159,13 +171,28 @@ abstract class EndToEndContract {
         long scheduledNanos = runScheduled(limiter, jobs, concurrency, "sched", steps);
         double directUs = directNanos / 1_000.0 / jobs;
         double scheduledUs = scheduledNanos / 1_000.0 / jobs;
-        System.out.printf(Locale.ROOT, "[%s] %d jobs, %d at once: direct %.1f us/job (%.0f jobs/s),"
-                + " scheduler %.1f us/job (%.0f jobs/s), overhead %.1f us/job%n", label, jobs, concurrency,
-                directUs, 1e6 / directUs, scheduledUs, 1e6 / scheduledUs, scheduledUs - directUs);
-        System.out.printf(Locale.ROOT, "[%s] per job, mean: queued for a slot %.1f us, reserve %.1f us,"
-                + " admitted->work started %.1f us, work end->complete answered %.1f us,"
-                + " complete answered->future resolved %.1f us%n", label, steps.mean(steps.dispatchNanos),
-                steps.mean(steps.reserveNanos), steps.mean(steps.handOffNanos), steps.mean(steps.completeNanos),
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] %d jobs, %d at once: direct %.1f us/job (%.0f jobs/s),"
+                        + " scheduler %.1f us/job (%.0f jobs/s), overhead %.1f us/job%n",
+                label,
+                jobs,
+                concurrency,
+                directUs,
+                1e6 / directUs,
+                scheduledUs,
+                1e6 / scheduledUs,
+                scheduledUs - directUs);
+        System.out.printf(
+                Locale.ROOT,
+                "[%s] per job, mean: queued for a slot %.1f us, reserve %.1f us,"
+                        + " admitted->work started %.1f us, work end->complete answered %.1f us,"
+                        + " complete answered->future resolved %.1f us%n",
+                label,
+                steps.mean(steps.dispatchNanos),
+                steps.mean(steps.reserveNanos),
+                steps.mean(steps.handOffNanos),
+                steps.mean(steps.completeNanos),
                 steps.mean(steps.resolveNanos));
     }
 
@@ -175,7 +202,10 @@ abstract class EndToEndContract {
         return cycle < 40 ? "fast" : cycle < 52 ? "slow" : "tokens";
     }
 
-    private static void assertWithinWindow(ConcurrentLinkedQueue<Admission> admissions, String provider, long capacity,
+    private static void assertWithinWindow(
+            ConcurrentLinkedQueue<Admission> admissions,
+            String provider,
+            long capacity,
             java.util.function.ToLongFunction<Admission> amount) {
         List<Admission> ofProvider = new ArrayList<>();
         for (Admission admission : admissions) {
@@ -200,8 +230,10 @@ abstract class EndToEndContract {
                 sum -= amount.applyAsLong(ofProvider.get(start));
                 start++;
             }
-            assertTrue(sum <= capacity, provider + ": " + sum + " admitted within " + windowMs + " ms up to " + t
-                    + ", capacity " + capacity);
+            assertTrue(
+                    sum <= capacity,
+                    provider + ": " + sum + " admitted within " + windowMs + " ms up to " + t + ", capacity "
+                            + capacity);
         }
     }
 
@@ -218,7 +250,8 @@ abstract class EndToEndContract {
                     for (int i = next.getAndIncrement(); i < jobs; i = next.getAndIncrement()) {
                         // Fresh ULIDs: a server shared by several runs remembers every lease id it saw.
                         String leaseId = LEASE_IDS.nextString();
-                        ReserveResponse response = limiter.reserve(new ReserveRequest(leaseId, "", call.requirements()));
+                        ReserveResponse response =
+                                limiter.reserve(new ReserveRequest(leaseId, "", call.requirements()));
                         if (!response.allowed()) {
                             failures.incrementAndGet();
                             continue;
@@ -246,15 +279,22 @@ abstract class EndToEndContract {
         LlmRequirements call = LlmRequirements.of("bench", MODEL, PROMPT, MAX_OUTPUT_TOKENS);
         List<CompletableFuture<String>> results = new ArrayList<>(jobs);
         long startNanos = System.nanoTime();
-        try (Scheduler scheduler = Scheduler.builder(limiter).observer(steps)
-                .config(SchedulerConfig.DEFAULT.withMaxConcurrentJobs(concurrency).withMaxQueuedJobs(jobs)).build()) {
+        try (Scheduler scheduler = Scheduler.builder(limiter)
+                .observer(steps)
+                .config(SchedulerConfig.DEFAULT
+                        .withMaxConcurrentJobs(concurrency)
+                        .withMaxQueuedJobs(jobs))
+                .build()) {
             for (int i = 0; i < jobs; i++) {
                 results.add(scheduler.submit(Job.forLlm(call, lease -> {
-                    steps.workStarted(lease.leaseId());
-                    WorkResult<String> result = WorkResult.of(lease.leaseId(), call.actuals(USED_TOKENS - 10, 10));
-                    steps.workEnded(lease.leaseId());
-                    return result;
-                }).jobId(prefix + "-" + i).build()));
+                            steps.workStarted(lease.leaseId());
+                            WorkResult<String> result =
+                                    WorkResult.of(lease.leaseId(), call.actuals(USED_TOKENS - 10, 10));
+                            steps.workEnded(lease.leaseId());
+                            return result;
+                        })
+                        .jobId(prefix + "-" + i)
+                        .build()));
             }
             CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         }

@@ -33,19 +33,28 @@ class HttpEndToEndTest extends EndToEndContract {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "micronaut.server.port", -1,
-                "ratelimiter.backend", "memory",
-                "ratelimiter.registry-path", dir.resolve("registry.json").toString(),
-                "ratelimiter.seed-limits-path", ""));
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        server = ApplicationContext.run(
+                EmbeddedServer.class,
+                Map.of(
+                        "micronaut.server.port",
+                        -1,
+                        "ratelimiter.backend",
+                        "memory",
+                        "ratelimiter.registry-path",
+                        dir.resolve("registry.json").toString(),
+                        "ratelimiter.seed-limits-path",
+                        ""));
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         WireCodec codec = new WireCodec();
         for (LimitDefinition limit : limits()) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUri() + "/v1/admin/limits"))
-                    .timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json")
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(codec.write(limit)))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(baseUri() + "/v1/admin/limits"))
+                            .timeout(Duration.ofSeconds(10))
+                            .header("Content-Type", "application/json")
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(codec.write(limit)))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), "PUT " + limit.key() + ": " + response.body());
         }
     }

@@ -53,24 +53,40 @@ class HttpsEndToEndTest extends EndToEndContract {
     @BeforeAll
     static void startServerOnHttps() throws Exception {
         certificates = TestCertificates.create(dir);
-        server = ApplicationContext.run(EmbeddedServer.class, Map.of(
-                "micronaut.server.ssl.enabled", true,
-                "micronaut.server.ssl.port", -1,
-                "micronaut.server.ssl.key-store.path", "file:" + certificates.keyStore(),
-                "micronaut.server.ssl.key-store.password", certificates.password(),
-                "micronaut.server.ssl.key-store.type", "PKCS12",
-                "ratelimiter.admin.token", ADMIN_TOKEN,
-                "ratelimiter.api.token", API_TOKEN,
-                "ratelimiter.registry-path", dir.resolve("registry.json").toString(),
-                "ratelimiter.seed-limits-path", ""));
-        HttpClient admin = HttpClient.newBuilder().sslContext(trusting()).connectTimeout(TIMEOUT).build();
+        server = ApplicationContext.run(
+                EmbeddedServer.class,
+                Map.of(
+                        "micronaut.server.ssl.enabled",
+                        true,
+                        "micronaut.server.ssl.port",
+                        -1,
+                        "micronaut.server.ssl.key-store.path",
+                        "file:" + certificates.keyStore(),
+                        "micronaut.server.ssl.key-store.password",
+                        certificates.password(),
+                        "micronaut.server.ssl.key-store.type",
+                        "PKCS12",
+                        "ratelimiter.admin.token",
+                        ADMIN_TOKEN,
+                        "ratelimiter.api.token",
+                        API_TOKEN,
+                        "ratelimiter.registry-path",
+                        dir.resolve("registry.json").toString(),
+                        "ratelimiter.seed-limits-path",
+                        ""));
+        HttpClient admin = HttpClient.newBuilder()
+                .sslContext(trusting())
+                .connectTimeout(TIMEOUT)
+                .build();
         WireCodec codec = new WireCodec();
         for (LimitDefinition limit : limits()) {
-            HttpResponse<String> response = admin.send(HttpRequest.newBuilder(baseUri().resolve("/v1/admin/limits"))
-                    .timeout(TIMEOUT)
-                    .header("Authorization", "Bearer " + ADMIN_TOKEN)
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(codec.write(limit)))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = admin.send(
+                    HttpRequest.newBuilder(baseUri().resolve("/v1/admin/limits"))
+                            .timeout(TIMEOUT)
+                            .header("Authorization", "Bearer " + ADMIN_TOKEN)
+                            .PUT(HttpRequest.BodyPublishers.ofByteArray(codec.write(limit)))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), "PUT " + limit.key() + ": " + response.body());
         }
     }
@@ -88,12 +104,14 @@ class HttpsEndToEndTest extends EndToEndContract {
     }
 
     private static SSLContext trusting() {
-        return TrustStores.sslContext(certificates.trustStore(), certificates.password().toCharArray());
+        return TrustStores.sslContext(
+                certificates.trustStore(), certificates.password().toCharArray());
     }
 
     @Override
     Limiter newLimiter() {
-        return new HttpLimiter(HttpLimiterConfig.of(baseUri()).withSslContext(trusting()).withApiToken(API_TOKEN));
+        return new HttpLimiter(
+                HttpLimiterConfig.of(baseUri()).withSslContext(trusting()).withApiToken(API_TOKEN));
     }
 
     @Override
@@ -108,14 +126,21 @@ class HttpsEndToEndTest extends EndToEndContract {
 
     @Test
     void aLimiterWithoutTheApiTokenIsRefusedAtOnce() {
-        try (HttpLimiter limiter = new HttpLimiter(HttpLimiterConfig.of(baseUri()).withSslContext(trusting()))) {
-            ReserveRequest request = new ReserveRequest("https-no-token", "",
+        try (HttpLimiter limiter =
+                new HttpLimiter(HttpLimiterConfig.of(baseUri()).withSslContext(trusting()))) {
+            ReserveRequest request = new ReserveRequest(
+                    "https-no-token",
+                    "",
                     List.of(new Requirement(limits().get(0).key(), 1)));
 
-            CompletionException e = assertThrows(CompletionException.class,
-                    () -> limiter.reserveAsync(request, System.currentTimeMillis() + 10_000).join());
+            CompletionException e = assertThrows(
+                    CompletionException.class,
+                    () -> limiter.reserveAsync(request, System.currentTimeMillis() + 10_000)
+                            .join());
 
-            assertTrue(e.getCause() instanceof LimiterException && e.getCause().getMessage().contains("HTTP 401"),
+            assertTrue(
+                    e.getCause() instanceof LimiterException
+                            && e.getCause().getMessage().contains("HTTP 401"),
                     String.valueOf(e.getCause()));
         }
     }
@@ -124,8 +149,12 @@ class HttpsEndToEndTest extends EndToEndContract {
     void aClientThatDoesNotTrustTheCertificateIsRefusedInTheHandshake() {
         HttpClient untrusting = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
-        assertThrows(SSLHandshakeException.class, () -> untrusting.send(
-                HttpRequest.newBuilder(baseUri().resolve("/healthz")).timeout(TIMEOUT).build(),
-                HttpResponse.BodyHandlers.ofString()));
+        assertThrows(
+                SSLHandshakeException.class,
+                () -> untrusting.send(
+                        HttpRequest.newBuilder(baseUri().resolve("/healthz"))
+                                .timeout(TIMEOUT)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
     }
 }

@@ -31,6 +31,7 @@ class Http1TransportTest {
     private final ServerSocket listener;
     /** Raw answers, one per request, in order, whatever connection the request came on. */
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+
     private final List<String> requestHeads = new ArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
     private final Thread acceptor;
@@ -62,7 +63,8 @@ class Http1TransportTest {
     }
 
     private static String ok(String body) {
-        return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body;
+        return "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                + body;
     }
 
     @Test
@@ -130,7 +132,8 @@ class Http1TransportTest {
     @Test
     void rejectsAMalformedAnswer() {
         answers.add("SMTP ready\r\n\r\n");
-        IOException failure = assertThrows(IOException.class, () -> transport().post("/v1/reserve", bytes("{}"), 5_000));
+        IOException failure =
+                assertThrows(IOException.class, () -> transport().post("/v1/reserve", bytes("{}"), 5_000));
         assertTrue(failure.getMessage().contains("not an HTTP/1.x status line"), failure.getMessage());
     }
 

@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * delays are 1 ms and every wait is bounded by a {@code get} timeout.
  */
 class HttpLimiterTest {
-    private static final String ALLOWED = "{\"allowed\":true,\"retry_after_ms\":0,\"reserved_at_unix_ms\":1234,\"error\":\"\"}";
+    private static final String ALLOWED =
+            "{\"allowed\":true,\"retry_after_ms\":0,\"reserved_at_unix_ms\":1234,\"error\":\"\"}";
     private static final Backoff FAST = new Backoff(1, 1.0, 1, 0);
 
     private final ScriptedHttpServer server;
@@ -69,7 +70,8 @@ class HttpLimiterTest {
     }
 
     private static Throwable failureOf(CompletableFuture<?> future) {
-        return assertThrows(ExecutionException.class, () -> future.get(20, TimeUnit.SECONDS)).getCause();
+        return assertThrows(ExecutionException.class, () -> future.get(20, TimeUnit.SECONDS))
+                .getCause();
     }
 
     private long inMillis(long millis) {
@@ -82,27 +84,32 @@ class HttpLimiterTest {
         ReserveResponse response = await(limiter().reserveAsync(reserve("lease-1")));
 
         assertEquals(ReserveResponse.allowed(1234), response);
-        assertEquals(List.of("POST /v1/reserve {\"lease_id\":\"lease-1\",\"job_id\":\"job-1\",\"requirements\":"
-                + "[{\"key\":\"global:llm:p:m:rpm\",\"amount\":1}]}"), server.requests());
+        assertEquals(
+                List.of("POST /v1/reserve {\"lease_id\":\"lease-1\",\"job_id\":\"job-1\",\"requirements\":"
+                        + "[{\"key\":\"global:llm:p:m:rpm\",\"amount\":1}]}"),
+                server.requests());
     }
 
     @Test
     void retriesSameLeaseAfterServerError() throws Exception {
-        server.then(503, "{\"error\":\"backend_error\",\"detail\":\"down\"}").then(500, "oops").then(200, ALLOWED);
+        server.then(503, "{\"error\":\"backend_error\",\"detail\":\"down\"}")
+                .then(500, "oops")
+                .then(200, ALLOWED);
         ReserveResponse response = await(limiter().reserveAsync(reserve("lease-1")));
 
         assertTrue(response.allowed());
         List<String> requests = server.requests();
         assertEquals(3, requests.size());
-        assertTrue(requests.stream().allMatch(request -> request.equals(requests.get(0))),
+        assertTrue(
+                requests.stream().allMatch(request -> request.equals(requests.get(0))),
                 "every attempt repeats the same lease id: " + requests);
     }
 
     @Test
     void retriesSameLeaseAfterTimeoutUntilDeadline() {
         server.thenHang();
-        HttpLimiter limiter = limiter(HttpLimiterConfig.of(server.baseUri()).withTimeouts(1_000, 100)
-                .withRetryBackoff(FAST));
+        HttpLimiter limiter = limiter(
+                HttpLimiterConfig.of(server.baseUri()).withTimeouts(1_000, 100).withRetryBackoff(FAST));
         CompletableFuture<ReserveResponse> answer = limiter.reserveAsync(reserve("lease-1"), inMillis(450));
 
         OutcomeUnknownException failure = assertInstanceOf(OutcomeUnknownException.class, failureOf(answer));
@@ -128,7 +135,8 @@ class HttpLimiterTest {
     @Test
     void usesCallBudgetWhenCallerGivesNoDeadline() {
         server.then(503, "");
-        HttpLimiter limiter = limiter(HttpLimiterConfig.of(server.baseUri()).withCallBudgetMs(100)
+        HttpLimiter limiter = limiter(HttpLimiterConfig.of(server.baseUri())
+                .withCallBudgetMs(100)
                 .withRetryBackoff(new Backoff(5, 1.0, 5, 0)));
 
         assertInstanceOf(OutcomeUnknownException.class, failureOf(limiter.reserveAsync(reserve("lease-1"))));
@@ -148,8 +156,8 @@ class HttpLimiterTest {
     @Test
     void mapsBadBatchToInvalidRequestForEachItem() throws Exception {
         server.then(413, "{\"error\":\"invalid_request\",\"detail\":\"body: larger than 1048576 bytes\"}");
-        List<ReserveResponse> responses = await(limiter().reserveBatchAsync(List.of(reserve("a"), reserve("b")),
-                HttpLimiter.NO_DEADLINE));
+        List<ReserveResponse> responses =
+                await(limiter().reserveBatchAsync(List.of(reserve("a"), reserve("b")), HttpLimiter.NO_DEADLINE));
 
         assertEquals(2, responses.size());
         assertTrue(responses.stream().allMatch(response -> response.error().equals("invalid_request")));
@@ -167,10 +175,12 @@ class HttpLimiterTest {
 
     @Test
     void decodesBatchResultsInOrder() throws Exception {
-        server.then(200, "{\"results\":[" + ALLOWED + ",{\"allowed\":false,\"retry_after_ms\":150,"
-                + "\"reserved_at_unix_ms\":0,\"error\":\"\"}]}");
-        List<ReserveResponse> responses = await(limiter().reserveBatchAsync(List.of(reserve("a"), reserve("b")),
-                HttpLimiter.NO_DEADLINE));
+        server.then(
+                200,
+                "{\"results\":[" + ALLOWED + ",{\"allowed\":false,\"retry_after_ms\":150,"
+                        + "\"reserved_at_unix_ms\":0,\"error\":\"\"}]}");
+        List<ReserveResponse> responses =
+                await(limiter().reserveBatchAsync(List.of(reserve("a"), reserve("b")), HttpLimiter.NO_DEADLINE));
 
         assertEquals(List.of(ReserveResponse.allowed(1234), ReserveResponse.denied(150)), responses);
         assertTrue(server.requests().get(0).startsWith("POST /v1/reserve/batch {\"requests\":[{\"lease_id\":\"a\""));
@@ -178,9 +188,10 @@ class HttpLimiterTest {
 
     @Test
     void retriesBatchWhoseAnswerHasWrongLength() throws Exception {
-        server.then(200, "{\"results\":[" + ALLOWED + "]}").then(200, "{\"results\":[" + ALLOWED + "," + ALLOWED + "]}");
-        List<ReserveResponse> responses = await(limiter().reserveBatchAsync(List.of(reserve("a"), reserve("b")),
-                HttpLimiter.NO_DEADLINE));
+        server.then(200, "{\"results\":[" + ALLOWED + "]}")
+                .then(200, "{\"results\":[" + ALLOWED + "," + ALLOWED + "]}");
+        List<ReserveResponse> responses =
+                await(limiter().reserveBatchAsync(List.of(reserve("a"), reserve("b")), HttpLimiter.NO_DEADLINE));
 
         assertEquals(2, responses.size());
         assertEquals(2, server.requests().size());
@@ -189,31 +200,40 @@ class HttpLimiterTest {
     @Test
     void retriesCompleteAfterServerError() throws Exception {
         server.then(502, "").then(200, "{\"ok\":true,\"error\":\"\"}");
-        CompleteResponse response = await(limiter().completeAsync(new CompleteRequest("lease-1", "",
-                List.of(new Actual("global:llm:p:m:tpm", 12)))));
+        CompleteResponse response = await(limiter()
+                .completeAsync(new CompleteRequest("lease-1", "", List.of(new Actual("global:llm:p:m:tpm", 12)))));
 
         assertTrue(response.ok());
         assertEquals(2, server.requests().size());
-        assertTrue(server.requests().get(1).startsWith("POST /v1/complete {\"lease_id\":\"lease-1\",\"actuals\":"
-                + "[{\"key\":\"global:llm:p:m:tpm\",\"actual_amount\":12}]}"), server.requests().get(1));
+        assertTrue(
+                server.requests()
+                        .get(1)
+                        .startsWith("POST /v1/complete {\"lease_id\":\"lease-1\",\"actuals\":"
+                                + "[{\"key\":\"global:llm:p:m:tpm\",\"actual_amount\":12}]}"),
+                server.requests().get(1));
     }
 
     @Test
     void refusesEmptyOrOversizedBatch() {
         HttpLimiter limiter = limiter(HttpLimiterConfig.of(server.baseUri()).withMaxBatchItems(2));
-        InvalidRequestException empty = assertThrows(InvalidRequestException.class,
-                () -> limiter.reserveBatchAsync(List.of(), HttpLimiter.NO_DEADLINE));
+        InvalidRequestException empty = assertThrows(
+                InvalidRequestException.class, () -> limiter.reserveBatchAsync(List.of(), HttpLimiter.NO_DEADLINE));
         assertEquals("requests: must hold 1 to 2 items, got 0", empty.detail());
-        assertThrows(InvalidRequestException.class, () -> limiter.completeBatchAsync(List.of(
-                new CompleteRequest("a", "", List.of()), new CompleteRequest("b", "", List.of()),
-                new CompleteRequest("c", "", List.of())), HttpLimiter.NO_DEADLINE));
+        assertThrows(
+                InvalidRequestException.class,
+                () -> limiter.completeBatchAsync(
+                        List.of(
+                                new CompleteRequest("a", "", List.of()),
+                                new CompleteRequest("b", "", List.of()),
+                                new CompleteRequest("c", "", List.of())),
+                        HttpLimiter.NO_DEADLINE));
     }
 
     @Test
     void refusesCallWhoseDeadlineHasPassed() {
         HttpLimiter limiter = limiter();
-        assertInstanceOf(DeadlineExceededException.class,
-                failureOf(limiter.reserveAsync(reserve("lease-1"), inMillis(-1))));
+        assertInstanceOf(
+                DeadlineExceededException.class, failureOf(limiter.reserveAsync(reserve("lease-1"), inMillis(-1))));
         assertEquals(0, server.requests().size());
     }
 
@@ -244,7 +264,8 @@ class HttpLimiterTest {
 
     @Test
     void rejectsConfigurationOutOfRange() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> HttpLimiterConfig.of("http://localhost:8080").withTimeouts(0, 100));
         assertEquals("connectTimeoutMs must be from 1 to 600000, got 0", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> HttpLimiterConfig.of("ftp://localhost"));

@@ -22,8 +22,7 @@ import java.util.concurrent.TimeUnit;
  * open until the server stops, to provoke client timeouts. Thread-safe: guarded by {@code this}.
  */
 final class ScriptedHttpServer implements AutoCloseable {
-    record Answer(int status, String body) {
-    }
+    record Answer(int status, String body) {}
 
     static final Answer HANG = new Answer(-1, "");
 
@@ -68,7 +67,8 @@ final class ScriptedHttpServer implements AutoCloseable {
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         Answer answer;
         synchronized (this) {
-            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " " + body);
+            requests.add(
+                    exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " " + body);
             if (!script.isEmpty()) {
                 last = script.pollFirst();
             }

@@ -19,7 +19,10 @@ class BoundsOnCorpusTest {
     void anthropicEstimateCoversTheDocumentedRatioForEveryEnglishText() {
         for (TokenCorpus entry : TokenCorpus.load()) {
             if (entry.english()) {
-                assertAtLeast(ANTHROPIC.countPrompt(entry.text()), Math.ceil(entry.text().length() / 3.5), entry);
+                assertAtLeast(
+                        ANTHROPIC.countPrompt(entry.text()),
+                        Math.ceil(entry.text().length() / 3.5),
+                        entry);
             }
         }
     }
@@ -28,7 +31,8 @@ class BoundsOnCorpusTest {
     void googleEstimateCoversTheDocumentedRatioForEveryEnglishText() {
         for (TokenCorpus entry : TokenCorpus.load()) {
             if (entry.english()) {
-                assertAtLeast(GOOGLE.countPrompt(entry.text()), Math.ceil(entry.text().length() / 4.0), entry);
+                assertAtLeast(
+                        GOOGLE.countPrompt(entry.text()), Math.ceil(entry.text().length() / 4.0), entry);
             }
         }
     }

@@ -37,12 +37,15 @@ class TiktokenCounterTest {
                         + " into plain English."),
                 new ChatMessage("system", "New synergies will help drive top-line growth.", "example_user"),
                 new ChatMessage("system", "Things working well together will increase revenue.", "example_assistant"),
-                new ChatMessage("system", "Let's circle back when we have more bandwidth to touch base on opportunities"
-                        + " for increased leverage.", "example_user"),
-                new ChatMessage("system", "Let's talk later when we're less busy about how to do better.",
-                        "example_assistant"),
-                ChatMessage.user("This late pivot means we don't have time to boil the ocean for the client"
-                        + " deliverable."));
+                new ChatMessage(
+                        "system",
+                        "Let's circle back when we have more bandwidth to touch base on opportunities"
+                                + " for increased leverage.",
+                        "example_user"),
+                new ChatMessage(
+                        "system", "Let's talk later when we're less busy about how to do better.", "example_assistant"),
+                ChatMessage.user(
+                        "This late pivot means we don't have time to boil the ocean for the client" + " deliverable."));
         assertEquals(129, CL100K.countChat(chat));
         assertEquals(124, O200K.countChat(chat));
     }
@@ -51,16 +54,23 @@ class TiktokenCounterTest {
     void addsThreeTokensPerMessageAndThreeForTheReply() {
         // "user" and "system" are one token each in both encodings.
         assertEquals(3 + 3 + 1 + 2, O200K.countPrompt("hello world"));
-        assertEquals(3 + (3 + 1 + 2) + (3 + 1 + 6), O200K.countChat(List.of(
-                ChatMessage.system("hello world"), ChatMessage.user("tiktoken is great!"))));
+        assertEquals(
+                3 + (3 + 1 + 2) + (3 + 1 + 6),
+                O200K.countChat(List.of(ChatMessage.system("hello world"), ChatMessage.user("tiktoken is great!"))));
         assertEquals(3, O200K.countChat(List.of()));
     }
 
     @Test
     void countsNonAsciiChatsExactly() {
         List<TokenCorpus> corpus = TokenCorpus.load();
-        TokenCorpus chinese = corpus.stream().filter(e -> e.name().equals("chinese")).findFirst().orElseThrow();
-        TokenCorpus russian = corpus.stream().filter(e -> e.name().equals("russian")).findFirst().orElseThrow();
+        TokenCorpus chinese = corpus.stream()
+                .filter(e -> e.name().equals("chinese"))
+                .findFirst()
+                .orElseThrow();
+        TokenCorpus russian = corpus.stream()
+                .filter(e -> e.name().equals("russian"))
+                .findFirst()
+                .orElseThrow();
         List<ChatMessage> chat = List.of(ChatMessage.system(chinese.text()), ChatMessage.user(russian.text()));
         assertEquals(3 + (3 + 1 + chinese.o200k()) + (3 + 1 + russian.o200k()), O200K.countChat(chat));
         assertEquals(3 + (3 + 1 + chinese.cl100k()) + (3 + 1 + russian.cl100k()), CL100K.countChat(chat));

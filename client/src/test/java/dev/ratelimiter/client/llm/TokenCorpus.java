@@ -24,8 +24,12 @@ record TokenCorpus(String name, String language, String text, int cl100k, int o2
             }
             List<TokenCorpus> texts = new ArrayList<>();
             for (JsonNode entry : new ObjectMapper().readTree(in).get("texts")) {
-                texts.add(new TokenCorpus(entry.get("name").asText(), entry.get("language").asText(),
-                        entry.get("text").asText(), entry.get("cl100k_base").asInt(), entry.get("o200k_base").asInt(),
+                texts.add(new TokenCorpus(
+                        entry.get("name").asText(),
+                        entry.get("language").asText(),
+                        entry.get("text").asText(),
+                        entry.get("cl100k_base").asInt(),
+                        entry.get("o200k_base").asInt(),
                         entry.get("claude_legacy").asInt()));
             }
             return texts;

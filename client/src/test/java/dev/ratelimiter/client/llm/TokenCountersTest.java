@@ -15,16 +15,33 @@ class TokenCountersTest {
 
     @Test
     void picksO200kForGpt4oAndLaterOpenAiModels() {
-        for (String model : List.of("gpt-4o", "gpt-4o-mini", "gpt-4o-2024-08-06", "gpt-4.1", "gpt-4.1-nano", "gpt-4.5-preview",
-                "gpt-5", "gpt-5-mini", "chatgpt-4o-latest", "o1", "o1-mini", "o3", "o3-mini", "o4-mini", "GPT-4O")) {
-            assertEquals("o200k_base (exact)", DEFAULTS.counterFor("openai", model).description(), model);
+        for (String model : List.of(
+                "gpt-4o",
+                "gpt-4o-mini",
+                "gpt-4o-2024-08-06",
+                "gpt-4.1",
+                "gpt-4.1-nano",
+                "gpt-4.5-preview",
+                "gpt-5",
+                "gpt-5-mini",
+                "chatgpt-4o-latest",
+                "o1",
+                "o1-mini",
+                "o3",
+                "o3-mini",
+                "o4-mini",
+                "GPT-4O")) {
+            assertEquals(
+                    "o200k_base (exact)", DEFAULTS.counterFor("openai", model).description(), model);
         }
     }
 
     @Test
     void picksCl100kForGpt4AndGpt35() {
-        for (String model : List.of("gpt-4", "gpt-4-turbo", "gpt-4-0613", "gpt-4-32k", "gpt-3.5-turbo", "gpt-35-turbo")) {
-            assertEquals("cl100k_base (exact)", DEFAULTS.counterFor("openai", model).description(), model);
+        for (String model :
+                List.of("gpt-4", "gpt-4-turbo", "gpt-4-0613", "gpt-4-32k", "gpt-3.5-turbo", "gpt-35-turbo")) {
+            assertEquals(
+                    "cl100k_base (exact)", DEFAULTS.counterFor("openai", model).description(), model);
         }
     }
 
@@ -56,8 +73,11 @@ class TokenCountersTest {
                 .build();
         assertSame(fixed, counters.counterFor("mistral", "large-2"));
         assertSame(mine, counters.counterFor("openai", "gpt-4o-mini-2024"));
-        assertEquals("o200k_base (exact)", counters.counterFor("openai", "gpt-4o").description());
-        assertEquals(7 + 100, counters.requirements("openai", "gpt-4o-mini", "anything", 100).tokenUpperBound());
+        assertEquals(
+                "o200k_base (exact)", counters.counterFor("openai", "gpt-4o").description());
+        assertEquals(
+                7 + 100,
+                counters.requirements("openai", "gpt-4o-mini", "anything", 100).tokenUpperBound());
     }
 
     @Test
@@ -65,8 +85,12 @@ class TokenCountersTest {
         TokenCounter first = new FixedCounter(1);
         TokenCounter second = new FixedCounter(2);
         TokenCounter fallback = new FixedCounter(3);
-        TokenCounters counters = TokenCounters.builder().withoutDefaults()
-                .counter("x", "m", first).counter("X", "M", second).fallback(fallback).build();
+        TokenCounters counters = TokenCounters.builder()
+                .withoutDefaults()
+                .counter("x", "m", first)
+                .counter("X", "M", second)
+                .fallback(fallback)
+                .build();
         assertSame(second, counters.counterFor("x", "model"));
         assertSame(fallback, counters.counterFor("openai", "gpt-4o"));
     }
@@ -74,13 +98,16 @@ class TokenCountersTest {
     @Test
     void reservesExactPromptTokensPlusTheOutputBound() {
         List<ChatMessage> chat = List.of(ChatMessage.system("hello world"), ChatMessage.user("tiktoken is great!"));
-        LlmRequirements call = DEFAULTS.requirements("openai", "gpt-4o", chat, 500).withTenant("acme");
+        LlmRequirements call =
+                DEFAULTS.requirements("openai", "gpt-4o", chat, 500).withTenant("acme");
         long promptTokens = 3 + (3 + 1 + 2) + (3 + 1 + 6);
-        assertEquals(List.of(
-                new Requirement("global:llm:openai:gpt-4o:rpm", 1),
-                new Requirement("global:llm:openai:gpt-4o:tpm", promptTokens + 500),
-                new Requirement("global:llm:openai:gpt-4o:concurrency", 1),
-                new Requirement("tenant:acme:llm:daily_tokens", promptTokens + 500)), call.requirements());
+        assertEquals(
+                List.of(
+                        new Requirement("global:llm:openai:gpt-4o:rpm", 1),
+                        new Requirement("global:llm:openai:gpt-4o:tpm", promptTokens + 500),
+                        new Requirement("global:llm:openai:gpt-4o:concurrency", 1),
+                        new Requirement("tenant:acme:llm:daily_tokens", promptTokens + 500)),
+                call.requirements());
     }
 
     @Test

@@ -87,11 +87,19 @@ class LocalLimiterTest {
     @Test
     void answersErrorsAsValuesLikeTheServer() throws Exception {
         try (LocalLimiter limiter = manual().build()) {
-            assertEquals("unknown_limit_key:nope", limiter.reserve(reserve("a", "nope", 1)).error());
-            assertEquals("exceeds_capacity:global:llm:p:m:rpm",
+            assertEquals(
+                    "unknown_limit_key:nope",
+                    limiter.reserve(reserve("a", "nope", 1)).error());
+            assertEquals(
+                    "exceeds_capacity:global:llm:p:m:rpm",
                     limiter.reserve(reserve("b", "global:llm:p:m:rpm", 3)).error());
-            assertEquals("invalid_request", limiter.reserve(reserve("bad:lease", "global:llm:p:m:rpm", 1)).error());
-            assertEquals("invalid_request", limiter.complete(new CompleteRequest("", "", List.of())).error());
+            assertEquals(
+                    "invalid_request",
+                    limiter.reserve(reserve("bad:lease", "global:llm:p:m:rpm", 1))
+                            .error());
+            assertEquals(
+                    "invalid_request",
+                    limiter.complete(new CompleteRequest("", "", List.of())).error());
         }
     }
 
@@ -99,22 +107,26 @@ class LocalLimiterTest {
     void reconcilesOnComplete() throws Exception {
         try (LocalLimiter limiter = manual().build()) {
             limiter.reserve(reserve("a", "global:llm:p:m:rpm", 2));
-            CompleteResponse done = limiter.complete(new CompleteRequest("a", "", List.of(new Actual("global:llm:p:m:rpm", 0))));
+            CompleteResponse done =
+                    limiter.complete(new CompleteRequest("a", "", List.of(new Actual("global:llm:p:m:rpm", 0))));
             assertTrue(done.ok());
-            assertEquals(0, limiter.limit("global:llm:p:m:rpm").orElseThrow().usage().reserved());
+            assertEquals(
+                    0, limiter.limit("global:llm:p:m:rpm").orElseThrow().usage().reserved());
         }
     }
 
     @Test
     void answersBatchesInOrder() throws Exception {
         try (LocalLimiter limiter = manual().build()) {
-            List<ReserveResponse> results = limiter.reserveBatch(List.of(reserve("a", "global:llm:p:m:rpm", 1),
-                    reserve("b", "nope", 1), reserve("c", "global:llm:p:m:rpm", 1)));
+            List<ReserveResponse> results = limiter.reserveBatch(List.of(
+                    reserve("a", "global:llm:p:m:rpm", 1),
+                    reserve("b", "nope", 1),
+                    reserve("c", "global:llm:p:m:rpm", 1)));
             assertTrue(results.get(0).allowed());
             assertEquals("unknown_limit_key:nope", results.get(1).error());
             assertTrue(results.get(2).allowed());
-            List<CompleteResponse> completes = limiter.completeBatch(List.of(new CompleteRequest("a", "", List.of()),
-                    new CompleteRequest("c", "", List.of())));
+            List<CompleteResponse> completes = limiter.completeBatch(
+                    List.of(new CompleteRequest("a", "", List.of()), new CompleteRequest("c", "", List.of())));
             assertTrue(completes.stream().allMatch(CompleteResponse::ok));
         }
     }
@@ -125,8 +137,12 @@ class LocalLimiterTest {
         try (LocalLimiter limiter = manual().build()) {
             limiter.reserve(reserve("a", key, 1));
             limiter.reserve(reserve("b", key, 1));
-            assertEquals(LimitStatus.DECREASING, limiter.putLimit(LimitDefinition.concurrency(key, 1, 30)).status());
-            assertEquals("limit_decreasing:" + key, limiter.reserve(reserve("c", key, 1)).error());
+            assertEquals(
+                    LimitStatus.DECREASING,
+                    limiter.putLimit(LimitDefinition.concurrency(key, 1, 30)).status());
+            assertEquals(
+                    "limit_decreasing:" + key,
+                    limiter.reserve(reserve("c", key, 1)).error());
 
             assertEquals(0, limiter.applyDecreases(), "nothing is free yet");
             limiter.complete(new CompleteRequest("a", "", List.of()));
@@ -140,12 +156,16 @@ class LocalLimiterTest {
     @Test
     void runsTheDecreaseLoopByItself() throws Exception {
         String key = "global:llm:p:m:concurrency";
-        try (LocalLimiter limiter = LocalLimiter.builder().limitsFile(limitsFile()).decreaseCheckIntervalMs(5).build()) {
+        try (LocalLimiter limiter = LocalLimiter.builder()
+                .limitsFile(limitsFile())
+                .decreaseCheckIntervalMs(5)
+                .build()) {
             limiter.reserve(reserve("a", key, 2));
             limiter.putLimit(LimitDefinition.concurrency(key, 1, 30));
             limiter.complete(new CompleteRequest("a", "", List.of()));
 
-            assertTrue(Poll.until(() -> limiter.limit(key).orElseThrow().status() == LimitStatus.ACTIVE, 10_000),
+            assertTrue(
+                    Poll.until(() -> limiter.limit(key).orElseThrow().status() == LimitStatus.ACTIVE, 10_000),
                     "the loop applies the decrease without being asked");
             assertEquals(1, limiter.limit(key).orElseThrow().definition().capacity());
         }
@@ -155,11 +175,15 @@ class LocalLimiterTest {
     void keepsRuntimeChangesInADurableRegistry() throws Exception {
         Path registry = dir.resolve("registry.json");
         String key = "global:llm:p:m:rpm";
-        try (LocalLimiter limiter = manual().registry(new FileRegistry(registry)).build()) {
+        try (LocalLimiter limiter =
+                manual().registry(new FileRegistry(registry)).build()) {
             limiter.putLimit(LimitDefinition.rolling(key, 50, 60));
         }
-        try (LocalLimiter limiter = manual().registry(new FileRegistry(registry)).build()) {
-            assertEquals(50, limiter.limit(key).orElseThrow().definition().capacity(),
+        try (LocalLimiter limiter =
+                manual().registry(new FileRegistry(registry)).build()) {
+            assertEquals(
+                    50,
+                    limiter.limit(key).orElseThrow().definition().capacity(),
                     "the seed file never overwrites what the registry holds");
         }
     }
@@ -167,8 +191,10 @@ class LocalLimiterTest {
     @Test
     void refusesInvalidLimitsFileNamingTheEntry() throws IOException {
         Path file = dir.resolve("bad.json");
-        Files.writeString(file, "{\"limits\":[{\"key\":\"k\",\"kind\":\"rolling\",\"capacity\":0,\"window_seconds\":1}]}");
-        InvalidRegistryException e = assertThrows(InvalidRegistryException.class, () -> LocalLimiter.fromLimitsFile(file));
+        Files.writeString(
+                file, "{\"limits\":[{\"key\":\"k\",\"kind\":\"rolling\",\"capacity\":0,\"window_seconds\":1}]}");
+        InvalidRegistryException e =
+                assertThrows(InvalidRegistryException.class, () -> LocalLimiter.fromLimitsFile(file));
         assertTrue(e.getMessage().contains("capacity"), e.getMessage());
     }
 
@@ -182,8 +208,10 @@ class LocalLimiterTest {
     @Test
     void refusesCallsAfterCloseAndPastDeadlines() throws Exception {
         LocalLimiter limiter = manual().build();
-        ExecutionException late = assertThrows(ExecutionException.class,
-                () -> limiter.reserveAsync(reserve("a", "global:llm:p:m:rpm", 1), clock.nowMillis()).get());
+        ExecutionException late = assertThrows(
+                ExecutionException.class,
+                () -> limiter.reserveAsync(reserve("a", "global:llm:p:m:rpm", 1), clock.nowMillis())
+                        .get());
         assertInstanceOf(DeadlineExceededException.class, late.getCause());
         limiter.close();
         assertThrows(LimiterClosedException.class, () -> limiter.reserve(reserve("b", "global:llm:p:m:rpm", 1)));

@@ -16,7 +16,8 @@ class NextStepTest {
     private static final long NOW_MS = 10_000;
     private static final int MAX_UNKNOWN = 3;
 
-    @ParameterizedTest(name = "{0} done={1} shutdown={2} attempts={3}/{4} unknown={5} delay={6} deadline={7} -> {8} {9}")
+    @ParameterizedTest(
+            name = "{0} done={1} shutdown={2} attempts={3}/{4} unknown={5} delay={6} deadline={7} -> {8} {9}")
     @CsvSource({
         // outcome,  done,  shutdown, attempts, max, unknownStreak, delayMs, deadlineMs, action, reason or retry time
         "DENIED,     true,  true,     9,        3,   0,             100,     99999,      FORGET, ''",
@@ -33,10 +34,23 @@ class NextStepTest {
         "LEASE_GONE, false, false,    3,        3,   0,             0,       99999,      FAIL,   ATTEMPTS_EXHAUSTED",
         "LEASE_GONE, false, true,     1,        3,   0,             0,       99999,      FAIL,   SHUTDOWN",
     })
-    void decides(Outcome outcome, boolean done, boolean shutdown, int attempts, int maxAttempts, int unknownStreak,
-            long delayMs, long deadlineMs, Action action, String expected) {
-        JobRun<String> run = new JobRun<>(Job.<String>builder("q", List.of(new Requirement("k", 1)), lease -> null)
-                .deadlineMillis(deadlineMs).build(), 0, maxAttempts);
+    void decides(
+            Outcome outcome,
+            boolean done,
+            boolean shutdown,
+            int attempts,
+            int maxAttempts,
+            int unknownStreak,
+            long delayMs,
+            long deadlineMs,
+            Action action,
+            String expected) {
+        JobRun<String> run = new JobRun<>(
+                Job.<String>builder("q", List.of(new Requirement("k", 1)), lease -> null)
+                        .deadlineMillis(deadlineMs)
+                        .build(),
+                0,
+                maxAttempts);
         run.attempts = attempts;
         run.unknownStreak = unknownStreak;
         if (done) {

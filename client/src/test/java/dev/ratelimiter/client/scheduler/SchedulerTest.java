@@ -17,9 +17,9 @@ import dev.ratelimiter.core.ids.Ulid;
 import dev.ratelimiter.core.llm.LlmRequirements;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
-import dev.ratelimiter.core.model.Requirement;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -49,8 +49,13 @@ class SchedulerTest {
     private final AtomicInteger leaseCounter = new AtomicInteger();
 
     private Scheduler scheduler(SchedulerConfig config) {
-        return Scheduler.builder(limiter).config(config).timer(timer).workers(workers)
-                .leaseIds(() -> "lease-" + leaseCounter.incrementAndGet()).jitter(bound -> 0).build();
+        return Scheduler.builder(limiter)
+                .config(config)
+                .timer(timer)
+                .workers(workers)
+                .leaseIds(() -> "lease-" + leaseCounter.incrementAndGet())
+                .jitter(bound -> 0)
+                .build();
     }
 
     private Scheduler scheduler(int maxConcurrentJobs) {
@@ -58,8 +63,12 @@ class SchedulerTest {
     }
 
     private static Job<String> job(String queue, String jobId) {
-        return Job.builder(queue, List.of(new Requirement("global:llm:" + queue + ":rpm", 1)),
-                lease -> WorkResult.withoutActuals(jobId)).jobId(jobId).build();
+        return Job.builder(
+                        queue,
+                        List.of(new Requirement("global:llm:" + queue + ":rpm", 1)),
+                        lease -> WorkResult.withoutActuals(jobId))
+                .jobId(jobId)
+                .build();
     }
 
     private static CompletableFuture<ReserveResponse> denied(long retryAfterMs) {
@@ -75,7 +84,8 @@ class SchedulerTest {
     }
 
     private static <T> CompletableFuture<T> unknown() {
-        return CompletableFuture.failedFuture(new OutcomeUnknownException("connection reset", new IOException("reset")));
+        return CompletableFuture.failedFuture(
+                new OutcomeUnknownException("connection reset", new IOException("reset")));
     }
 
     /** A script that answers the n-th reserve (from 0) with {@code answers[n]}, then allows. */
@@ -112,7 +122,9 @@ class SchedulerTest {
         assertEquals("f2", fast2.getNow(null));
         assertFalse(slow1.isDone());
         assertFalse(slow2.isDone());
-        long slowReserves = limiter.reserves().stream().filter(call -> queueOf(call.request(), "slow:m")).count();
+        long slowReserves = limiter.reserves().stream()
+                .filter(call -> queueOf(call.request(), "slow:m"))
+                .count();
         assertEquals(1, slowReserves, "the denied queue waits as a whole instead of trying each of its jobs");
 
         limiter.onReserve(request -> allowed());
@@ -145,9 +157,13 @@ class SchedulerTest {
     @Test
     void addsJitterToRetryAfter() {
         limiter.onReserve(sequence(List.of(request -> denied(100))));
-        Scheduler scheduler = Scheduler.builder(limiter).config(SchedulerConfig.DEFAULT.withDenialJitterMs(25))
-                .timer(timer).workers(workers).leaseIds(() -> "lease-" + leaseCounter.incrementAndGet())
-                .jitter(bound -> bound).build();
+        Scheduler scheduler = Scheduler.builder(limiter)
+                .config(SchedulerConfig.DEFAULT.withDenialJitterMs(25))
+                .timer(timer)
+                .workers(workers)
+                .leaseIds(() -> "lease-" + leaseCounter.incrementAndGet())
+                .jitter(bound -> bound)
+                .build();
         scheduler.submit(job("p:m", "j"));
 
         timer.advanceMillis(124);
@@ -159,7 +175,8 @@ class SchedulerTest {
     @Test
     void retriesSameLeaseAfterTransportError() throws Exception {
         limiter.onReserve(sequence(List.of(request -> unknown())));
-        Scheduler scheduler = scheduler(SchedulerConfig.DEFAULT.withUnknownOutcomeBackoff(new Backoff(50, 2.0, 1_000, 0)));
+        Scheduler scheduler =
+                scheduler(SchedulerConfig.DEFAULT.withUnknownOutcomeBackoff(new Backoff(50, 2.0, 1_000, 0)));
         CompletableFuture<String> result = scheduler.submit(job("p:m", "j"));
 
         timer.advanceMillis(49);
@@ -177,7 +194,8 @@ class SchedulerTest {
     @Test
     void retriesSameLeaseAfterBackendError() throws Exception {
         limiter.onReserve(sequence(List.of(request -> rejected("backend_error"))));
-        Scheduler scheduler = scheduler(SchedulerConfig.DEFAULT.withUnknownOutcomeBackoff(new Backoff(10, 2.0, 100, 0)));
+        Scheduler scheduler =
+                scheduler(SchedulerConfig.DEFAULT.withUnknownOutcomeBackoff(new Backoff(10, 2.0, 100, 0)));
         CompletableFuture<String> result = scheduler.submit(job("p:m", "j"));
 
         timer.advanceMillis(10);
@@ -190,8 +208,10 @@ class SchedulerTest {
 
     @Test
     void startsOverWithNewLeaseWhenLeaseExpired() throws Exception {
-        limiter.onReserve(sequence(List.of(request -> unknown(), request -> rejected("lease_expired:" + request.leaseId()))));
-        Scheduler scheduler = scheduler(SchedulerConfig.DEFAULT.withUnknownOutcomeBackoff(new Backoff(10, 2.0, 100, 0)));
+        limiter.onReserve(
+                sequence(List.of(request -> unknown(), request -> rejected("lease_expired:" + request.leaseId()))));
+        Scheduler scheduler =
+                scheduler(SchedulerConfig.DEFAULT.withUnknownOutcomeBackoff(new Backoff(10, 2.0, 100, 0)));
         CompletableFuture<String> result = scheduler.submit(job("p:m", "j"));
 
         timer.advanceMillis(10);
@@ -239,8 +259,11 @@ class SchedulerTest {
     void completesWithActualsOfTheWork() throws Exception {
         List<Actual> actuals = List.of(new Actual("global:llm:p:m:tpm", 42));
         Scheduler scheduler = scheduler(1);
-        CompletableFuture<String> result = scheduler.submit(Job.builder("p:m",
-                List.of(new Requirement("global:llm:p:m:tpm", 100)), lease -> WorkResult.of("done", actuals)).build());
+        CompletableFuture<String> result = scheduler.submit(Job.builder(
+                        "p:m",
+                        List.of(new Requirement("global:llm:p:m:tpm", 100)),
+                        lease -> WorkResult.of("done", actuals))
+                .build());
         workers.runAll();
 
         assertEquals("done", result.get());
@@ -250,23 +273,27 @@ class SchedulerTest {
     @Test
     void completesWithoutActualsWhenWorkFails() {
         Scheduler scheduler = scheduler(1);
-        CompletableFuture<String> result = scheduler.submit(Job.<String>builder("p:m",
-                List.of(new Requirement("global:llm:p:m:tpm", 100)), lease -> {
-                    throw new IOException("provider answered 500");
-                }).build());
+        CompletableFuture<String> result = scheduler.submit(
+                Job.<String>builder("p:m", List.of(new Requirement("global:llm:p:m:tpm", 100)), lease -> {
+                            throw new IOException("provider answered 500");
+                        })
+                        .build());
         workers.runAll();
 
         JobFailedException failure = failureOf(result);
         assertEquals(JobFailedException.Reason.WORK_FAILED, failure.reason());
         assertInstanceOf(IOException.class, failure.getCause());
         assertEquals(1, limiter.completes().size());
-        assertEquals(List.of(), limiter.completes().get(0).request().actuals(),
+        assertEquals(
+                List.of(),
+                limiter.completes().get(0).request().actuals(),
                 "usage is unknown, so the reservation must stand");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"exceeds_capacity:global:llm:p:m:rpm", "unknown_limit_key:global:llm:p:m:rpm",
-            "invalid_request"})
+    @ValueSource(
+            strings = {"exceeds_capacity:global:llm:p:m:rpm", "unknown_limit_key:global:llm:p:m:rpm", "invalid_request"
+            })
     void failsAtOnceOnDefinitiveRejection(String error) {
         limiter.onReserve(request -> rejected(error));
         Scheduler scheduler = scheduler(1);
@@ -301,7 +328,8 @@ class SchedulerTest {
         int succeeded = 0;
         for (CompletableFuture<String> result : results) {
             if (result.isCompletedExceptionally()) {
-                assertEquals(JobFailedException.Reason.SHUTDOWN, failureOf(result).reason());
+                assertEquals(
+                        JobFailedException.Reason.SHUTDOWN, failureOf(result).reason());
             } else {
                 succeeded++;
             }
@@ -314,11 +342,14 @@ class SchedulerTest {
     void failsWhenAttemptsRunOut() {
         limiter.onReserve(request -> denied(10));
         Scheduler scheduler = scheduler(1);
-        CompletableFuture<String> result = scheduler.submit(Job.<String>builder("p:m",
-                List.of(new Requirement("k", 1)), lease -> WorkResult.withoutActuals("x")).maxAttempts(3).build());
+        CompletableFuture<String> result = scheduler.submit(
+                Job.<String>builder("p:m", List.of(new Requirement("k", 1)), lease -> WorkResult.withoutActuals("x"))
+                        .maxAttempts(3)
+                        .build());
         timer.advanceMillis(1_000);
 
-        assertEquals(JobFailedException.Reason.ATTEMPTS_EXHAUSTED, failureOf(result).reason());
+        assertEquals(
+                JobFailedException.Reason.ATTEMPTS_EXHAUSTED, failureOf(result).reason());
         assertEquals(3, limiter.reserves().size());
     }
 
@@ -327,14 +358,17 @@ class SchedulerTest {
         limiter.onReserve(request -> denied(5_000));
         Scheduler scheduler = scheduler(1);
         scheduler.submit(job("p:m", "first"));
-        CompletableFuture<String> second = scheduler.submit(Job.<String>builder("p:m", List.of(new Requirement("k", 1)),
-                lease -> WorkResult.withoutActuals("x")).deadlineMillis(timer.nowMillis() + 1_000).build());
+        CompletableFuture<String> second = scheduler.submit(
+                Job.<String>builder("p:m", List.of(new Requirement("k", 1)), lease -> WorkResult.withoutActuals("x"))
+                        .deadlineMillis(timer.nowMillis() + 1_000)
+                        .build());
 
         timer.advanceMillis(999);
         assertFalse(second.isDone());
         timer.advanceMillis(1);
 
-        assertEquals(JobFailedException.Reason.DEADLINE_EXCEEDED, failureOf(second).reason());
+        assertEquals(
+                JobFailedException.Reason.DEADLINE_EXCEEDED, failureOf(second).reason());
         assertEquals(1, limiter.reserves().size(), "the second job never got to reserve");
         assertEquals(1, scheduler.queuedJobs(), "only the first job still waits");
     }
@@ -343,23 +377,30 @@ class SchedulerTest {
     void failsAtOnceWhenRetryWouldComeAfterDeadline() {
         limiter.onReserve(request -> denied(5_000));
         Scheduler scheduler = scheduler(1);
-        CompletableFuture<String> result = scheduler.submit(Job.<String>builder("p:m", List.of(new Requirement("k", 1)),
-                lease -> WorkResult.withoutActuals("x")).deadlineMillis(timer.nowMillis() + 1_000).build());
+        CompletableFuture<String> result = scheduler.submit(
+                Job.<String>builder("p:m", List.of(new Requirement("k", 1)), lease -> WorkResult.withoutActuals("x"))
+                        .deadlineMillis(timer.nowMillis() + 1_000)
+                        .build());
 
-        assertEquals(JobFailedException.Reason.DEADLINE_EXCEEDED, failureOf(result).reason());
-        assertEquals(START_MS + 1_000, limiter.reserves().get(0).deadlineMillis(),
-                "the reserve carries the job's deadline");
+        assertEquals(
+                JobFailedException.Reason.DEADLINE_EXCEEDED, failureOf(result).reason());
+        assertEquals(
+                START_MS + 1_000, limiter.reserves().get(0).deadlineMillis(), "the reserve carries the job's deadline");
     }
 
     @Test
     void releasesLeaseWhenGivingUpAfterUnknownOutcome() {
         limiter.onReserve(request -> unknown());
-        Scheduler scheduler = scheduler(SchedulerConfig.DEFAULT.withUnknownOutcomeBackoff(new Backoff(10, 2.0, 100, 0)));
-        CompletableFuture<String> result = scheduler.submit(Job.<String>builder("p:m", List.of(new Requirement("k", 1)),
-                lease -> WorkResult.withoutActuals("x")).maxAttempts(2).build());
+        Scheduler scheduler =
+                scheduler(SchedulerConfig.DEFAULT.withUnknownOutcomeBackoff(new Backoff(10, 2.0, 100, 0)));
+        CompletableFuture<String> result = scheduler.submit(
+                Job.<String>builder("p:m", List.of(new Requirement("k", 1)), lease -> WorkResult.withoutActuals("x"))
+                        .maxAttempts(2)
+                        .build());
         timer.advanceMillis(10);
 
-        assertEquals(JobFailedException.Reason.ATTEMPTS_EXHAUSTED, failureOf(result).reason());
+        assertEquals(
+                JobFailedException.Reason.ATTEMPTS_EXHAUSTED, failureOf(result).reason());
         List<String> leases = limiter.reservedLeaseIds();
         assertEquals(List.of(leases.get(0), leases.get(0)), leases);
         assertEquals(List.of(leases.get(0)), limiter.completedLeaseIds(), "a hold that may have landed is released");
@@ -388,7 +429,8 @@ class SchedulerTest {
         }
         workers.runAll();
 
-        List<String> order = limiter.reserves().stream().map(call -> call.request().jobId()).toList();
+        List<String> order =
+                limiter.reserves().stream().map(call -> call.request().jobId()).toList();
         assertEquals(List.of("b1", "a1", "b2", "a2", "b3", "a3"), order);
     }
 
@@ -409,13 +451,14 @@ class SchedulerTest {
     @Test
     void refusesJobsWhenQueuesAreFull() {
         limiter.onReserve(request -> new CompletableFuture<>());
-        Scheduler scheduler = scheduler(SchedulerConfig.DEFAULT.withMaxConcurrentJobs(1).withMaxQueuedJobs(2));
+        Scheduler scheduler =
+                scheduler(SchedulerConfig.DEFAULT.withMaxConcurrentJobs(1).withMaxQueuedJobs(2));
         scheduler.submit(job("p:m", "in-progress"));
         scheduler.submit(job("p:m", "q1"));
         scheduler.submit(job("p:m", "q2"));
 
-        RejectedExecutionException e = assertThrows(RejectedExecutionException.class,
-                () -> scheduler.submit(job("p:m", "q3")));
+        RejectedExecutionException e =
+                assertThrows(RejectedExecutionException.class, () -> scheduler.submit(job("p:m", "q3")));
         assertTrue(e.getMessage().contains("maxQueuedJobs"), e.getMessage());
     }
 
@@ -427,15 +470,19 @@ class SchedulerTest {
         second.cancel(false);
         workers.runAll();
 
-        assertEquals(List.of("first"), limiter.reserves().stream().map(call -> call.request().jobId()).toList());
+        assertEquals(
+                List.of("first"),
+                limiter.reserves().stream().map(call -> call.request().jobId()).toList());
         assertEquals(0, scheduler.queuedJobs());
     }
 
     @Test
     void passesLeaseToWork() throws Exception {
         Scheduler scheduler = scheduler(1);
-        CompletableFuture<Lease> result = scheduler.submit(Job.<Lease>builder("p:m", List.of(new Requirement("k", 1)),
-                lease -> WorkResult.withoutActuals(lease)).jobId("job-7").build());
+        CompletableFuture<Lease> result = scheduler.submit(
+                Job.<Lease>builder("p:m", List.of(new Requirement("k", 1)), lease -> WorkResult.withoutActuals(lease))
+                        .jobId("job-7")
+                        .build());
         workers.runAll();
 
         Lease lease = result.get();
@@ -480,14 +527,27 @@ class SchedulerTest {
             }
         };
         limiter.onReserve(sequence(List.of(request -> denied(30))));
-        Scheduler scheduler = Scheduler.builder(limiter).timer(timer).workers(workers).observer(observer)
-                .leaseIds(() -> "lease-" + leaseCounter.incrementAndGet()).jitter(bound -> 0).build();
+        Scheduler scheduler = Scheduler.builder(limiter)
+                .timer(timer)
+                .workers(workers)
+                .observer(observer)
+                .leaseIds(() -> "lease-" + leaseCounter.incrementAndGet())
+                .jitter(bound -> 0)
+                .build();
         scheduler.submit(job("p:m", "j"));
         timer.advanceMillis(30);
         workers.runAll();
 
-        assertEquals(List.of("submitted", "reserving 1", "denied 30", "reserving 2", "admitted after 30",
-                "completed true", "succeeded after 30"), log);
+        assertEquals(
+                List.of(
+                        "submitted",
+                        "reserving 1",
+                        "denied 30",
+                        "reserving 2",
+                        "admitted after 30",
+                        "completed true",
+                        "succeeded after 30"),
+                log);
     }
 
     @Test
@@ -498,8 +558,12 @@ class SchedulerTest {
                 throw new IllegalStateException("metrics backend down");
             }
         };
-        Scheduler scheduler = Scheduler.builder(limiter).timer(timer).workers(workers).observer(broken)
-                .leaseIds(() -> "lease-" + leaseCounter.incrementAndGet()).build();
+        Scheduler scheduler = Scheduler.builder(limiter)
+                .timer(timer)
+                .workers(workers)
+                .observer(broken)
+                .leaseIds(() -> "lease-" + leaseCounter.incrementAndGet())
+                .build();
         CompletableFuture<String> result = scheduler.submit(job("p:m", "j"));
         workers.runAll();
 
@@ -508,7 +572,8 @@ class SchedulerTest {
 
     @Test
     void makesSpecUlidLeaseIdsInOrderWithinOneMillisecond() {
-        Scheduler scheduler = Scheduler.builder(limiter).timer(timer).workers(workers).build();
+        Scheduler scheduler =
+                Scheduler.builder(limiter).timer(timer).workers(workers).build();
         for (int i = 0; i < 50; i++) {
             scheduler.submit(job("p" + (i % 5) + ":m", "j" + i));
         }
@@ -527,17 +592,20 @@ class SchedulerTest {
 
     @Test
     void queuesLlmJobByProviderAndModel() throws Exception {
-        LlmRequirements call = LlmRequirements.of("openai", "gpt-4o", "héllo", 100).withTenant("acme");
+        LlmRequirements call =
+                LlmRequirements.of("openai", "gpt-4o", "héllo", 100).withTenant("acme");
         Scheduler scheduler = scheduler(1);
-        Job<Long> job = Job.forLlm(call, lease -> WorkResult.of(7L, call.actuals(3, 4))).build();
+        Job<Long> job =
+                Job.forLlm(call, lease -> WorkResult.of(7L, call.actuals(3, 4))).build();
         CompletableFuture<Long> result = scheduler.submit(job);
         workers.runAll();
 
         assertEquals("openai:gpt-4o", job.queue());
         assertEquals(7L, result.get());
         assertEquals(call.requirements(), limiter.reserves().get(0).request().requirements());
-        assertEquals(List.of(new Actual("global:llm:openai:gpt-4o:tpm", 7),
-                new Actual("tenant:acme:llm:daily_tokens", 7)), limiter.completes().get(0).request().actuals());
+        assertEquals(
+                List.of(new Actual("global:llm:openai:gpt-4o:tpm", 7), new Actual("tenant:acme:llm:daily_tokens", 7)),
+                limiter.completes().get(0).request().actuals());
     }
 
     @Test
@@ -571,7 +639,8 @@ class SchedulerTest {
     @Test
     void failsAfterTooManyUnknownOutcomesInARow() {
         limiter.onReserve(request -> unknown());
-        Scheduler scheduler = scheduler(SchedulerConfig.DEFAULT.withMaxUnknownOutcomes(3)
+        Scheduler scheduler = scheduler(SchedulerConfig.DEFAULT
+                .withMaxUnknownOutcomes(3)
                 .withUnknownOutcomeBackoff(new Backoff(10, 2.0, 100, 0)));
         CompletableFuture<String> result = scheduler.submit(job("p:m", "j"));
         timer.advanceMillis(10);
@@ -580,7 +649,9 @@ class SchedulerTest {
         JobFailedException failure = failureOf(result);
         assertEquals(JobFailedException.Reason.LIMITER_FAILED, failure.reason());
         assertEquals(3, limiter.reserves().size());
-        assertEquals(List.of(limiter.reservedLeaseIds().get(0)), limiter.completedLeaseIds(),
+        assertEquals(
+                List.of(limiter.reservedLeaseIds().get(0)),
+                limiter.completedLeaseIds(),
                 "the lease that may have landed is released");
     }
 }

@@ -38,7 +38,8 @@ public final class ManualExecutor implements Executor {
         int ran = 0;
         while (runOne()) {
             if (++ran > MAX_TASKS_PER_RUN) {
-                throw new IllegalStateException("more than " + MAX_TASKS_PER_RUN + " tasks: a task keeps queueing more");
+                throw new IllegalStateException(
+                        "more than " + MAX_TASKS_PER_RUN + " tasks: a task keeps queueing more");
             }
         }
         return ran;

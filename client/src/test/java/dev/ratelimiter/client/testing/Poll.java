@@ -8,8 +8,7 @@ import java.util.function.BooleanSupplier;
 public final class Poll {
     private static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
-    private Poll() {
-    }
+    private Poll() {}
 
     /** Checks {@code condition} every 5 ms until it holds or {@code timeoutMs} pass; returns whether it held. */
     public static boolean until(BooleanSupplier condition, long timeoutMs) {

@@ -20,12 +20,10 @@ import java.util.function.Function;
  */
 public final class ScriptedLimiter implements Limiter {
     /** A single call as the limiter saw it, with the deadline it was given. */
-    public record Call<Q>(Q request, long deadlineMillis) {
-    }
+    public record Call<Q>(Q request, long deadlineMillis) {}
 
     /** A batch call, answered by the test through {@link #answer}. */
-    public record BatchCall<Q, R>(List<Q> requests, long deadlineMillis, CompletableFuture<List<R>> answer) {
-    }
+    public record BatchCall<Q, R>(List<Q> requests, long deadlineMillis, CompletableFuture<List<R>> answer) {}
 
     private final TaskTimer timer;
     private final List<Call<ReserveRequest>> reserves = new ArrayList<>();
@@ -105,16 +103,16 @@ public final class ScriptedLimiter implements Limiter {
     }
 
     @Override
-    public synchronized CompletableFuture<List<ReserveResponse>> reserveBatchAsync(List<ReserveRequest> requests,
-            long deadlineMillis) {
+    public synchronized CompletableFuture<List<ReserveResponse>> reserveBatchAsync(
+            List<ReserveRequest> requests, long deadlineMillis) {
         CompletableFuture<List<ReserveResponse>> answer = new CompletableFuture<>();
         reserveBatches.add(new BatchCall<>(List.copyOf(requests), deadlineMillis, answer));
         return answer;
     }
 
     @Override
-    public synchronized CompletableFuture<List<CompleteResponse>> completeBatchAsync(List<CompleteRequest> requests,
-            long deadlineMillis) {
+    public synchronized CompletableFuture<List<CompleteResponse>> completeBatchAsync(
+            List<CompleteRequest> requests, long deadlineMillis) {
         CompletableFuture<List<CompleteResponse>> answer = new CompletableFuture<>();
         completeBatches.add(new BatchCall<>(List.copyOf(requests), deadlineMillis, answer));
         return answer;

@@ -25,13 +25,52 @@ public record TestCertificates(Path keyStore, Path trustStore, String password) 
         Path keyStore = directory.resolve("server.p12");
         Path certificate = directory.resolve("server.crt");
         Path trustStore = directory.resolve("trust.p12");
-        keytool("-genkeypair", "-alias", "ratelimiterd", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-validity", "2",
-                "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", password, "-keypass", password);
-        keytool("-exportcert", "-alias", "ratelimiterd", "-rfc", "-file", certificate.toString(),
-                "-keystore", keyStore.toString(), "-storepass", password);
-        keytool("-importcert", "-noprompt", "-alias", "ratelimiterd", "-file", certificate.toString(),
-                "-keystore", trustStore.toString(), "-storetype", "PKCS12", "-storepass", password);
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "ratelimiterd",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=dns:localhost,ip:127.0.0.1",
+                "-validity",
+                "2",
+                "-keystore",
+                keyStore.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                password,
+                "-keypass",
+                password);
+        keytool(
+                "-exportcert",
+                "-alias",
+                "ratelimiterd",
+                "-rfc",
+                "-file",
+                certificate.toString(),
+                "-keystore",
+                keyStore.toString(),
+                "-storepass",
+                password);
+        keytool(
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "ratelimiterd",
+                "-file",
+                certificate.toString(),
+                "-keystore",
+                trustStore.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                password);
         return new TestCertificates(keyStore, trustStore, password);
     }
 
@@ -46,7 +85,8 @@ public record TestCertificates(Path keyStore, Path trustStore, String password) 
         }
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.exitValue() != 0) {
-            throw new IOException("keytool failed with exit code " + process.exitValue() + ": " + command + "\n" + output);
+            throw new IOException(
+                    "keytool failed with exit code " + process.exitValue() + ": " + command + "\n" + output);
         }
     }
 }

@@ -52,8 +52,8 @@ public final class Ulid implements Comparable<Ulid> {
      */
     public static Ulid of(long timestampMillis, long randomHigh16, long randomLow64) {
         if (timestampMillis < 0 || timestampMillis > MAX_TIMESTAMP_MILLIS) {
-            throw new IllegalArgumentException("timestampMillis: must be from 0 to " + MAX_TIMESTAMP_MILLIS
-                    + ", got " + timestampMillis);
+            throw new IllegalArgumentException(
+                    "timestampMillis: must be from 0 to " + MAX_TIMESTAMP_MILLIS + ", got " + timestampMillis);
         }
         if ((randomHigh16 & ~0xFFFFL) != 0) {
             throw new IllegalArgumentException("randomHigh16: must fit in 16 bits, got " + randomHigh16);
@@ -97,8 +97,8 @@ public final class Ulid implements Comparable<Ulid> {
         for (int i = 0; i < LENGTH; i++) {
             char c = text.charAt(i);
             if (c >= 128 || DECODE[c] < 0) {
-                return "must hold only Crockford base32 characters [0-9A-HJKMNP-TV-Z], found '" + c
-                        + "' at position " + i;
+                return "must hold only Crockford base32 characters [0-9A-HJKMNP-TV-Z], found '" + c + "' at position "
+                        + i;
             }
         }
         if (DECODE[text.charAt(0)] > 7) {

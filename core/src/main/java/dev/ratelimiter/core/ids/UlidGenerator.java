@@ -51,8 +51,8 @@ public final class UlidGenerator {
     public synchronized Ulid next() {
         long nowMillis = clock.nowMillis();
         if (nowMillis < 0 || nowMillis > Ulid.MAX_TIMESTAMP_MILLIS) {
-            throw new IllegalStateException("the clock shows " + nowMillis
-                    + " ms, which a ULID cannot carry (0 to " + Ulid.MAX_TIMESTAMP_MILLIS + ")");
+            throw new IllegalStateException("the clock shows " + nowMillis + " ms, which a ULID cannot carry (0 to "
+                    + Ulid.MAX_TIMESTAMP_MILLIS + ")");
         }
         Ulid next;
         if (last == null || nowMillis > last.timestampMillis()) {

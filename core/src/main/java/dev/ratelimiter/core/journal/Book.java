@@ -172,7 +172,9 @@ final class Book {
         }
         List<HeldAmount> holds = lease.holds();
         for (int i = 0; i < holds.size(); i++) {
-            long after = i < completed.amountsAfter().size() ? completed.amountsAfter().get(i) : 0;
+            long after = i < completed.amountsAfter().size()
+                    ? completed.amountsAfter().get(i)
+                    : 0;
             HeldAmount hold = holds.get(i);
             // Complete releases concurrency holds; a rolling hold keeps its reconciled amount.
             if (after > 0 && !hold.concurrency()) {

@@ -3,8 +3,6 @@ package dev.ratelimiter.core.journal;
 import dev.ratelimiter.core.backend.BackendException;
 import dev.ratelimiter.core.time.Clock;
 import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +16,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The memory backend's journal: records appended by any thread, written and fsynced by one writer
@@ -64,6 +64,7 @@ public final class Journal implements AutoCloseable {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
     /** How long an idle writer sleeps before it looks at the segment's age again. */
     private static final long WRITER_IDLE_MILLIS = 200;
+
     private static final long RETRY_BACKOFF_MIN_MILLIS = 10;
     private static final long RETRY_BACKOFF_MAX_MILLIS = 1_000;
     private static final long COMPACT_RETRY_MILLIS = 10_000;
@@ -72,6 +73,7 @@ public final class Journal implements AutoCloseable {
      * and would compete for the cores with the first requests.
      */
     private static final long COMPACT_AFTER_START_MILLIS = 30_000;
+
     private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
     /** Snapshot bytes buffered before they are written. */
     private static final int SNAPSHOT_CHUNK_BYTES = 1024 * 1024;
@@ -81,7 +83,9 @@ public final class Journal implements AutoCloseable {
      * one into space already written does not: measured here, 110 us instead of 270 to 550 us.
      */
     private static final int WRITE_AHEAD_BYTES = 4 * 1024 * 1024;
-    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(WRITE_AHEAD_BYTES).asReadOnlyBuffer();
+
+    private static final ByteBuffer ZEROS =
+            ByteBuffer.allocateDirect(WRITE_AHEAD_BYTES).asReadOnlyBuffer();
 
     private final JournalSettings settings;
     private final JournalIo io;
@@ -100,6 +104,7 @@ public final class Journal implements AutoCloseable {
     private CompletableFuture<Void> pendingDurable;
     /** Guarded by lock: the same for the batch being written, and its last sequence number. */
     private CompletableFuture<Void> inFlightDurable;
+
     private long inFlightLastSeq;
     /** Guarded by lock. */
     private boolean closing;
@@ -119,11 +124,13 @@ public final class Journal implements AutoCloseable {
 
     /** Writer thread only. */
     private JournalIo.AppendChannel segment;
+
     private long segmentNumber;
     private long position;
     private long segmentOpenedAtMillis;
     /** Writer thread only: where the zeros written ahead of the records end. */
     private long writtenAheadTo;
+
     private final JournalFormat.FrameBuffer frames = new JournalFormat.FrameBuffer();
 
     /** Compactor thread only, after open. */
@@ -154,11 +161,12 @@ public final class Journal implements AutoCloseable {
      * @throws JournalDamagedException when a file is damaged other than by a torn last record
      * @throws IOException when the directory cannot be read or the new segment cannot be created
      */
-    public static Journal open(JournalSettings settings, JournalIo io, Clock clock, int maxFinished,
-            Consumer<JournalRecord> replay) throws IOException {
+    public static Journal open(
+            JournalSettings settings, JournalIo io, Clock clock, int maxFinished, Consumer<JournalRecord> replay)
+            throws IOException {
         Objects.requireNonNull(settings, "settings");
-        Journal journal = new Journal(settings, Objects.requireNonNull(io, "io"), Objects.requireNonNull(clock, "clock"),
-                maxFinished);
+        Journal journal = new Journal(
+                settings, Objects.requireNonNull(io, "io"), Objects.requireNonNull(clock, "clock"), maxFinished);
         Files.createDirectories(settings.directory());
         long startNanos = System.nanoTime();
         Recovery.Result result = Recovery.run(settings.directory(), io, Objects.requireNonNull(replay, "replay"));
@@ -351,7 +359,8 @@ public final class Journal implements AutoCloseable {
 
     private boolean writeStuck() {
         long started = writeStartedNanos;
-        return started != 0 && System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(settings.durableTimeoutMillis());
+        return started != 0
+                && System.nanoTime() - started > TimeUnit.MILLISECONDS.toNanos(settings.durableTimeoutMillis());
     }
 
     private CompletableFuture<Void> timed(CompletableFuture<Void> future) {
@@ -455,8 +464,10 @@ public final class Journal implements AutoCloseable {
         CompletableFuture<Void> failedWaiters;
         String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
         if (failure == null) {
-            LOG.error("journal " + directory.toAbsolutePath() + " cannot be written; reserves answer "
-                    + "backend_error until it can: " + reason, e);
+            LOG.error(
+                    "journal " + directory.toAbsolutePath() + " cannot be written; reserves answer "
+                            + "backend_error until it can: " + reason,
+                    e);
         }
         failure = reason;
         lock.lock();
@@ -569,8 +580,10 @@ public final class Journal implements AutoCloseable {
             try {
                 compact(through);
             } catch (IOException | RuntimeException e) {
-                LOG.warn("journal compaction through segment " + through + " failed; the segments stay"
-                        + " on disk and it is tried again in " + COMPACT_RETRY_MILLIS + " ms: " + e, e);
+                LOG.warn(
+                        "journal compaction through segment " + through + " failed; the segments stay"
+                                + " on disk and it is tried again in " + COMPACT_RETRY_MILLIS + " ms: " + e,
+                        e);
                 lock.lock();
                 try {
                     if (!closing) {
@@ -588,8 +601,8 @@ public final class Journal implements AutoCloseable {
         long startNanos = System.nanoTime();
         Book book = new Book(maxFinished);
         if (snapshotThrough > 0) {
-            Recovery.readSnapshot(directory.resolve(JournalFormat.snapshotName(snapshotThrough)), snapshotThrough,
-                    book::apply);
+            Recovery.readSnapshot(
+                    directory.resolve(JournalFormat.snapshotName(snapshotThrough)), snapshotThrough, book::apply);
         }
         for (long number = snapshotThrough + 1; number <= through; number++) {
             Path file = directory.resolve(JournalFormat.segmentName(number));
@@ -608,7 +621,8 @@ public final class Journal implements AutoCloseable {
             io.delete(directory.resolve(JournalFormat.segmentName(number)));
         }
         LOG.atDebug().log(() -> "journal compacted through segment " + through + " in "
-                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms: " + book.liveLeases().size()
+                + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) + " ms: "
+                + book.liveLeases().size()
                 + " live leases, " + book.holdCount() + " holds");
     }
 

@@ -30,6 +30,7 @@ final class JournalFormat {
     static final int SEGMENT_MAGIC = 0x524C4A31;
     /** "RLS1": a snapshot. */
     static final int SNAPSHOT_MAGIC = 0x524C5331;
+
     static final short VERSION = 1;
     static final int HEADER_BYTES = 20;
     static final int FRAME_HEADER_BYTES = 8;
@@ -41,8 +42,7 @@ final class JournalFormat {
     private static final String SNAPSHOT_SUFFIX = ".snap";
     static final String TEMPORARY_SUFFIX = ".tmp";
 
-    private JournalFormat() {
-    }
+    private JournalFormat() {}
 
     static String segmentName(long number) {
         return SEGMENT_PREFIX + String.format(Locale.ROOT, "%016d", number) + SEGMENT_SUFFIX;
@@ -84,8 +84,7 @@ final class JournalFormat {
      * What reading a file found: {@code validBytes} up to the end of the last whole record; beyond it
      * either a torn record ({@code tornTail}) or zeros written ahead (the last segment only).
      */
-    record ReadResult(long records, long validBytes, boolean tornTail, long fileBytes) {
-    }
+    record ReadResult(long records, long validBytes, boolean tornTail, long fileBytes) {}
 
     /**
      * Reads every record of a file in order.
@@ -118,8 +117,10 @@ final class JournalFormat {
             throws JournalDamagedException {
         int actualMagic = bytes.getInt(0);
         if (actualMagic != magic) {
-            throw new JournalDamagedException(file, 0, String.format(Locale.ROOT,
-                    "bad magic number 0x%08x, expected 0x%08x", actualMagic, magic));
+            throw new JournalDamagedException(
+                    file,
+                    0,
+                    String.format(Locale.ROOT, "bad magic number 0x%08x, expected 0x%08x", actualMagic, magic));
         }
         CRC32C crc = new CRC32C();
         crc.update(bytes.duplicate().position(0).limit(16));
@@ -132,8 +133,8 @@ final class JournalFormat {
         }
         long number = bytes.getLong(8);
         if (number != expectedNumber) {
-            throw new JournalDamagedException(file, 8, "header says number " + number + " but the name says "
-                    + expectedNumber);
+            throw new JournalDamagedException(
+                    file, 8, "header says number " + number + " but the name says " + expectedNumber);
         }
     }
 
@@ -155,8 +156,8 @@ final class JournalFormat {
             }
             int length = bytes.getInt(offset);
             if (length < 1 || length > MAX_BODY_BYTES) {
-                throw new JournalDamagedException(file, offset, "record length " + length + " is outside 1.."
-                        + MAX_BODY_BYTES);
+                throw new JournalDamagedException(
+                        file, offset, "record length " + length + " is outside 1.." + MAX_BODY_BYTES);
             }
             if (length > remaining - FRAME_HEADER_BYTES) {
                 return torn(file, offset, size, records, mayBeTorn, "a record cut short");
@@ -175,7 +176,8 @@ final class JournalFormat {
             }
             JournalRecord record;
             try {
-                record = RecordCodec.decode(bytes.duplicate().position(bodyAt).limit(end).slice());
+                record = RecordCodec.decode(
+                        bytes.duplicate().position(bodyAt).limit(end).slice());
             } catch (IllegalArgumentException e) {
                 throw new JournalDamagedException(file, offset, "record does not decode: " + e.getMessage());
             }
@@ -241,7 +243,8 @@ final class JournalFormat {
             int end = buffer.position();
             int length = end - start - FRAME_HEADER_BYTES;
             if (length > MAX_BODY_BYTES) {
-                throw new IllegalArgumentException("a journal record of " + length + " bytes exceeds " + MAX_BODY_BYTES);
+                throw new IllegalArgumentException(
+                        "a journal record of " + length + " bytes exceeds " + MAX_BODY_BYTES);
             }
             crc.reset();
             crc.update(buffer.array(), start + FRAME_HEADER_BYTES, length);

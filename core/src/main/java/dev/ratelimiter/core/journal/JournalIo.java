@@ -53,8 +53,7 @@ public interface JournalIo {
     final class FileJournalIo implements JournalIo {
         static final FileJournalIo INSTANCE = new FileJournalIo();
 
-        private FileJournalIo() {
-        }
+        private FileJournalIo() {}
 
         @Override
         public AppendChannel create(Path file) throws IOException {

@@ -61,8 +61,7 @@ public sealed interface JournalRecord {
     }
 
     /** Snapshot only, always last: how many records came before it, so that a short snapshot is caught. */
-    record SnapshotEnd(long recordCount) implements JournalRecord {
-    }
+    record SnapshotEnd(long recordCount) implements JournalRecord {}
 
     /** One hold of a reserve: {@code amount} of {@code key} until {@code expiresAtMillis}. */
     record HeldAmount(String key, long amount, long expiresAtMillis, boolean concurrency) {

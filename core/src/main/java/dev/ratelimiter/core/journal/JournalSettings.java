@@ -19,8 +19,13 @@ import java.util.Objects;
  * @param durableTimeoutMillis how long a caller waits for its record to be durable before it answers
  *     {@code backend_error}; also how long one write may take before the journal counts as unhealthy
  */
-public record JournalSettings(Path directory, boolean fsync, long segmentBytesMax, long compactIntervalMillis,
-        int queueRecordsMax, long durableTimeoutMillis) {
+public record JournalSettings(
+        Path directory,
+        boolean fsync,
+        long segmentBytesMax,
+        long compactIntervalMillis,
+        int queueRecordsMax,
+        long durableTimeoutMillis) {
     public static final long DEFAULT_SEGMENT_BYTES_MAX = 64L * 1024 * 1024;
     public static final long DEFAULT_COMPACT_INTERVAL_MILLIS = 5 * 60_000L;
     public static final int DEFAULT_QUEUE_RECORDS_MAX = 65_536;
@@ -36,17 +41,23 @@ public record JournalSettings(Path directory, boolean fsync, long segmentBytesMa
 
     /** The defaults: fsync on, 64 MiB segments, compaction at least every 5 minutes of writes. */
     public static JournalSettings of(Path directory) {
-        return new JournalSettings(directory, true, DEFAULT_SEGMENT_BYTES_MAX, DEFAULT_COMPACT_INTERVAL_MILLIS,
-                DEFAULT_QUEUE_RECORDS_MAX, DEFAULT_DURABLE_TIMEOUT_MILLIS);
+        return new JournalSettings(
+                directory,
+                true,
+                DEFAULT_SEGMENT_BYTES_MAX,
+                DEFAULT_COMPACT_INTERVAL_MILLIS,
+                DEFAULT_QUEUE_RECORDS_MAX,
+                DEFAULT_DURABLE_TIMEOUT_MILLIS);
     }
 
     public JournalSettings withFsync(boolean enabled) {
-        return new JournalSettings(directory, enabled, segmentBytesMax, compactIntervalMillis, queueRecordsMax,
-                durableTimeoutMillis);
+        return new JournalSettings(
+                directory, enabled, segmentBytesMax, compactIntervalMillis, queueRecordsMax, durableTimeoutMillis);
     }
 
     public JournalSettings withSegmentBytesMax(long bytes) {
-        return new JournalSettings(directory, fsync, bytes, compactIntervalMillis, queueRecordsMax, durableTimeoutMillis);
+        return new JournalSettings(
+                directory, fsync, bytes, compactIntervalMillis, queueRecordsMax, durableTimeoutMillis);
     }
 
     public JournalSettings withCompactIntervalMillis(long millis) {
@@ -58,7 +69,8 @@ public record JournalSettings(Path directory, boolean fsync, long segmentBytesMa
     }
 
     public JournalSettings withQueueRecordsMax(int records) {
-        return new JournalSettings(directory, fsync, segmentBytesMax, compactIntervalMillis, records, durableTimeoutMillis);
+        return new JournalSettings(
+                directory, fsync, segmentBytesMax, compactIntervalMillis, records, durableTimeoutMillis);
     }
 
     private static void requireAtLeast(String name, long value, long min) {

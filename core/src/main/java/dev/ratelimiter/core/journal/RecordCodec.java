@@ -33,8 +33,7 @@ final class RecordCodec {
 
     private static final int U16_MAX = 0xFFFF;
 
-    private RecordCodec() {
-    }
+    private RecordCodec() {}
 
     /**
      * Writes the body of {@code record} at the buffer's position.

@@ -2,8 +2,6 @@ package dev.ratelimiter.core.journal;
 
 import dev.ratelimiter.core.journal.JournalRecord.SnapshotEnd;
 import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +10,8 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the books back at start: the newest snapshot, then every segment after it in order. A torn
@@ -32,11 +32,9 @@ final class Recovery {
      * @param snapshotThrough the last segment the loaded snapshot includes (0: no snapshot)
      * @param lastSegment the last segment read (0: none; then equal to {@code snapshotThrough} or 0)
      */
-    record Result(long snapshotThrough, long lastSegment, long records, String summary) {
-    }
+    record Result(long snapshotThrough, long lastSegment, long records, String summary) {}
 
-    private Recovery() {
-    }
+    private Recovery() {}
 
     /** Reads every record, in order, into {@code replay}. */
     static Result run(Path directory, JournalIo io, Consumer<JournalRecord> replay) throws IOException {
@@ -60,7 +58,8 @@ final class Recovery {
         long records = 0;
         if (!snapshots.isEmpty()) {
             snapshotThrough = snapshots.last();
-            records += readSnapshot(directory.resolve(JournalFormat.snapshotName(snapshotThrough)), snapshotThrough, replay);
+            records += readSnapshot(
+                    directory.resolve(JournalFormat.snapshotName(snapshotThrough)), snapshotThrough, replay);
             for (long older : snapshots.headSet(snapshotThrough)) {
                 io.delete(directory.resolve(JournalFormat.snapshotName(older)));
             }
@@ -78,7 +77,9 @@ final class Recovery {
             long number = tail.get(i);
             Path file = directory.resolve(JournalFormat.segmentName(number));
             if (number != expected) {
-                throw new JournalDamagedException(directory.resolve(JournalFormat.segmentName(expected)), 0,
+                throw new JournalDamagedException(
+                        directory.resolve(JournalFormat.segmentName(expected)),
+                        0,
                         "segment " + expected + " is missing (found " + number + " after it)");
             }
             expected++;
@@ -115,8 +116,8 @@ final class Recovery {
                 if (record instanceof SnapshotEnd end) {
                     ended[0] = true;
                     if (end.recordCount() != seen[0]) {
-                        throw new IllegalStateException("the end record counts " + end.recordCount()
-                                + " records, the file holds " + seen[0]);
+                        throw new IllegalStateException(
+                                "the end record counts " + end.recordCount() + " records, the file holds " + seen[0]);
                     }
                     return;
                 }

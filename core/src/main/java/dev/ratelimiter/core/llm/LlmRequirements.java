@@ -76,16 +76,16 @@ public final class LlmRequirements {
      * @param maxOutputTokens the most tokens the answer may have, from 1
      * @throws IllegalArgumentException as {@link #of}, and when {@code promptTokens} is negative
      */
-    public static LlmRequirements ofPromptTokens(String provider, String model, long promptTokens,
-            long maxOutputTokens) {
+    public static LlmRequirements ofPromptTokens(
+            String provider, String model, long promptTokens, long maxOutputTokens) {
         if (promptTokens < 0) {
             throw new IllegalArgumentException("prompt_tokens: must be at least 0, got " + promptTokens);
         }
         return build(provider, model, promptTokens, "tokens", maxOutputTokens);
     }
 
-    private static LlmRequirements build(String provider, String model, long promptSize, String promptUnit,
-            long maxOutputTokens) {
+    private static LlmRequirements build(
+            String provider, String model, long promptSize, String promptUnit, long maxOutputTokens) {
         checkKeyPart("provider", provider);
         checkKeyPart("model", model);
         if (maxOutputTokens < 1) {
@@ -95,8 +95,10 @@ public final class LlmRequirements {
         try {
             tokenUpperBound = Math.addExact(promptSize, maxOutputTokens);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("max_output_tokens: the prompt's " + promptSize + " " + promptUnit
-                    + " plus " + maxOutputTokens + " tokens exceed " + Long.MAX_VALUE, e);
+            throw new IllegalArgumentException(
+                    "max_output_tokens: the prompt's " + promptSize + " " + promptUnit + " plus " + maxOutputTokens
+                            + " tokens exceed " + Long.MAX_VALUE,
+                    e);
         }
         LlmRequirements requirements = new LlmRequirements(provider, model, tokenUpperBound, "");
         checkKeyLength("model", requirements.concurrencyKey());
@@ -179,8 +181,10 @@ public final class LlmRequirements {
         try {
             usedTokens = Math.addExact(inputTokens, outputTokens);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("output_tokens: " + inputTokens + " input plus " + outputTokens
-                    + " output tokens exceed " + Long.MAX_VALUE, e);
+            throw new IllegalArgumentException(
+                    "output_tokens: " + inputTokens + " input plus " + outputTokens + " output tokens exceed "
+                            + Long.MAX_VALUE,
+                    e);
         }
         List<Actual> actuals = new ArrayList<>(2);
         actuals.add(new Actual(tpmKey(), usedTokens));
@@ -253,8 +257,10 @@ public final class LlmRequirements {
             return false;
         }
         LlmRequirements that = (LlmRequirements) other;
-        return provider.equals(that.provider) && model.equals(that.model)
-                && tokenUpperBound == that.tokenUpperBound && tenant.equals(that.tenant);
+        return provider.equals(that.provider)
+                && model.equals(that.model)
+                && tokenUpperBound == that.tokenUpperBound
+                && tenant.equals(that.tenant);
     }
 
     @Override

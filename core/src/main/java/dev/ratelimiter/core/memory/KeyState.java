@@ -33,6 +33,7 @@ final class KeyState implements AdmissionRules.KeyView {
      * long prefix ({@code global:llm:provider:model:}). Unique per key state, fixed at creation.
      */
     final long lockOrder = CREATED.getAndIncrement();
+
     private final ReentrantLock lock = new ReentrantLock();
 
     private LimitDefinition definition;

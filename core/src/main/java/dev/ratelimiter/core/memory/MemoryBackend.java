@@ -12,8 +12,8 @@ import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
-import dev.ratelimiter.core.model.RepeatedKeys;
 import dev.ratelimiter.core.model.Refusal;
+import dev.ratelimiter.core.model.RepeatedKeys;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.model.ReserveResponse;
@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -107,12 +106,14 @@ public final class MemoryBackend implements Backend {
     private final ConcurrentHashMap<String, KeyState> restoredKeys = new ConcurrentHashMap<>();
     /** Where every change to the books is recorded before it is answered; null when the journal is off. */
     private final Journal journal;
+
     private final ConcurrentHashMap<String, Lease> leases;
     private final LeaseSweeper sweeper = new LeaseSweeper();
     /** Completed and dropped records, kept in {@link #leases} as tombstones, within their bound. */
     private final FinishedLeases tombstones;
     /** Denied records, kept in {@link #leases} for sticky denials, within their bound. */
     private final FinishedLeases denials;
+
     private volatile boolean closed;
 
     public MemoryBackend(Clock clock, RetryHints retryHints) {
@@ -139,13 +140,18 @@ public final class MemoryBackend implements Backend {
      *     when the journal is damaged other than by a torn last record
      * @throws IOException when the journal's directory cannot be read or written
      */
-    public static MemoryBackend withJournal(Clock clock, RetryHints retryHints, int maxTombstones,
-            JournalSettings settings, JournalIo io) throws IOException {
+    public static MemoryBackend withJournal(
+            Clock clock, RetryHints retryHints, int maxTombstones, JournalSettings settings, JournalIo io)
+            throws IOException {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(io, "io");
         try {
-            return new MemoryBackend(clock, retryHints, maxTombstones,
-                    replay -> Journal.open(settings, io, clock, maxTombstones, replay), expectedLeases(settings));
+            return new MemoryBackend(
+                    clock,
+                    retryHints,
+                    maxTombstones,
+                    replay -> Journal.open(settings, io, clock, maxTombstones, replay),
+                    expectedLeases(settings));
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -164,7 +170,8 @@ public final class MemoryBackend implements Backend {
         } catch (IOException e) {
             // No directory yet (a first start): nothing to read back, the default size will do.
         }
-        return (int) Math.min(MAX_EXPECTED_LEASES, Math.max(DEFAULT_EXPECTED_LEASES, bytes / JOURNAL_BYTES_PER_LEASE_MIN));
+        return (int)
+                Math.min(MAX_EXPECTED_LEASES, Math.max(DEFAULT_EXPECTED_LEASES, bytes / JOURNAL_BYTES_PER_LEASE_MIN));
     }
 
     /** Opens the journal, folding every record it reads back into the backend under construction. */
@@ -174,8 +181,8 @@ public final class MemoryBackend implements Backend {
     }
 
     /** @throws UncheckedIOException when the journal cannot be read back (unwrapped by {@link #withJournal}) */
-    private MemoryBackend(Clock clock, RetryHints retryHints, int maxTombstones, JournalOpener opener,
-            int expectedLeases) {
+    private MemoryBackend(
+            Clock clock, RetryHints retryHints, int maxTombstones, JournalOpener opener, int expectedLeases) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.retryHints = Objects.requireNonNull(retryHints, "retryHints");
         if (maxTombstones < 1) {
@@ -292,7 +299,8 @@ public final class MemoryBackend implements Backend {
             }
             journal.ensureWritable();
             List<Decided> decided = decideAllInMemory(requests);
-            return journal.durable(lastSeq(decided)).handle((durable, failure) -> settleReserves(decided, failure == null));
+            return journal.durable(lastSeq(decided))
+                    .handle((durable, failure) -> settleReserves(decided, failure == null));
         });
     }
 
@@ -369,8 +377,7 @@ public final class MemoryBackend implements Backend {
      * An answer decided in memory and the journal record it acknowledges: 0 when it acknowledges
      * nothing that must be durable first (a denial, a refusal, or the journal is off).
      */
-    private record Decided(ReserveResponse response, long seq) {
-    }
+    private record Decided(ReserveResponse response, long seq) {}
 
     private static final Decided NOT_DECIDED = null;
 
@@ -418,7 +425,10 @@ public final class MemoryBackend implements Backend {
     private static List<CompleteResponse> settleCompletes(long[] seqs, boolean durable) {
         List<CompleteResponse> responses = new ArrayList<>(seqs.length);
         for (long seq : seqs) {
-            responses.add(durable || seq == 0 ? CompleteResponse.succeeded() : CompleteResponse.failed(ErrorCodes.BACKEND_ERROR));
+            responses.add(
+                    durable || seq == 0
+                            ? CompleteResponse.succeeded()
+                            : CompleteResponse.failed(ErrorCodes.BACKEND_ERROR));
         }
         return responses;
     }
@@ -480,7 +490,8 @@ public final class MemoryBackend implements Backend {
             long[] debtsAdded = journal == null ? null : new long[holds.length];
             for (int i = 0; i < holds.length; i++) {
                 Hold hold = holds[i];
-                long actual = byKey == null ? actualFor(actuals, hold.key.key) : byKey.getOrDefault(hold.key.key, NO_ACTUAL);
+                long actual =
+                        byKey == null ? actualFor(actuals, hold.key.key) : byKey.getOrDefault(hold.key.key, NO_ACTUAL);
                 reconcile(hold, actual, nowMillis, amountsAfter, debtsAdded, i);
             }
             if (journal != null) {
@@ -607,7 +618,8 @@ public final class MemoryBackend implements Backend {
                 case LIVE: {
                     ReserveResponse response = AdmissionRules.repeat(
                             KnownLease.live(lease.leaseId, lease.reservedAtMillis, lease.firstExpiryMillis),
-                            () -> AdmissionRules.sameAsSet(requirementsOf(lease), request.requirements()), nowMillis);
+                            () -> AdmissionRules.sameAsSet(requirementsOf(lease), request.requirements()),
+                            nowMillis);
                     // A repeat acknowledges the same admission: not before its record is durable.
                     return new Decided(response, response.allowed() ? lease.journalSeq : 0);
                 }
@@ -620,14 +632,16 @@ public final class MemoryBackend implements Backend {
                         leases.remove(lease.leaseId, lease);
                         return NOT_DECIDED;
                     }
-                    return new Decided(AdmissionRules.repeat(KnownLease.denied(lease.leaseId, lease.retryAfterMs),
-                            null, nowMillis), 0);
+                    return new Decided(
+                            AdmissionRules.repeat(
+                                    KnownLease.denied(lease.leaseId, lease.retryAfterMs), null, nowMillis),
+                            0);
                 case ABANDONED:
                     return NOT_DECIDED;
                 case PENDING:
                 default:
-                    throw new IllegalStateException("lease " + lease.leaseId + " is " + lease.outcome
-                            + " after its creator released it");
+                    throw new IllegalStateException(
+                            "lease " + lease.leaseId + " is " + lease.outcome + " after its creator released it");
             }
         }
     }
@@ -672,7 +686,8 @@ public final class MemoryBackend implements Backend {
             state.purgeExpired(nowMillis);
             longestHoldMillis = Math.max(longestHoldMillis, holdMillis(state));
             if (!state.fits(requirements.get(i).amount())) {
-                retryAfterMs = Math.max(retryAfterMs, AdmissionRules.deniedRetryAfterMs(retryHints, state.definition()));
+                retryAfterMs =
+                        Math.max(retryAfterMs, AdmissionRules.deniedRetryAfterMs(retryHints, state.definition()));
             }
         }
         if (retryAfterMs > 0) {
@@ -685,8 +700,8 @@ public final class MemoryBackend implements Backend {
             if (journal != null) {
                 // Recorded, but not waited for: forgetting a denial is safe (the id then counts as
                 // new), so a denial answered just before a crash needs no fsync first.
-                lease.journalSeq = journal.append(new JournalRecord.Denied(lease.leaseId, retryAfterMs,
-                        lease.forgetAtMillis));
+                lease.journalSeq =
+                        journal.append(new JournalRecord.Denied(lease.leaseId, retryAfterMs, lease.forgetAtMillis));
             }
             return ReserveResponse.denied(retryAfterMs);
         }
@@ -726,8 +741,8 @@ public final class MemoryBackend implements Backend {
      * of {@code amountsAfter} and {@code debtsAdded} (null with the journal off).
      * Takes the hold's key lock; the caller holds the lease monitor.
      */
-    private static void reconcile(Hold hold, long actual, long nowMillis, long[] amountsAfter, long[] debtsAdded,
-            int index) {
+    private static void reconcile(
+            Hold hold, long actual, long nowMillis, long[] amountsAfter, long[] debtsAdded, int index) {
         KeyState state = hold.key;
         state.lock();
         try {
@@ -769,7 +784,8 @@ public final class MemoryBackend implements Backend {
 
     /** Holds, records as debt or drops the overage of a hold (SPEC 2.3); returns the debt it added. */
     private static long holdOverage(KeyState state, Hold hold, long overage) {
-        switch (AdmissionRules.overage(state.decreasing(), state.fits(overage), state.definition().overage())) {
+        switch (AdmissionRules.overage(
+                state.decreasing(), state.fits(overage), state.definition().overage())) {
             case HOLD:
                 state.grow(hold, overage);
                 return 0;
@@ -788,7 +804,10 @@ public final class MemoryBackend implements Backend {
     private static JournalRecord.Reserved reservedRecord(Lease lease) {
         List<JournalRecord.HeldAmount> held = new ArrayList<>(lease.holds.length);
         for (Hold hold : lease.holds) {
-            held.add(new JournalRecord.HeldAmount(hold.key.key, hold.amount, hold.expiresAtMillis,
+            held.add(new JournalRecord.HeldAmount(
+                    hold.key.key,
+                    hold.amount,
+                    hold.expiresAtMillis,
                     hold.key.definition().kind() == LimitKind.CONCURRENCY));
         }
         return new JournalRecord.Reserved(lease.leaseId, lease.reservedAtMillis, held);
@@ -853,7 +872,9 @@ public final class MemoryBackend implements Backend {
                 holds[i] = new Hold(state, held.amount(), held.expiresAtMillis());
                 firstExpiryMillis = Math.min(firstExpiryMillis, held.expiresAtMillis());
                 lastExpiryMillis = Math.max(lastExpiryMillis, held.expiresAtMillis());
-                (held.concurrency() ? concurrency : rolling).computeIfAbsent(state, k -> new ArrayList<>()).add(holds[i]);
+                (held.concurrency() ? concurrency : rolling)
+                        .computeIfAbsent(state, k -> new ArrayList<>())
+                        .add(holds[i]);
             }
             lease.holds = holds;
             // Left for requirementsOf to derive from the holds when a repeat asks: three objects
@@ -877,7 +898,9 @@ public final class MemoryBackend implements Backend {
             }
             for (int i = 0; i < lease.holds.length; i++) {
                 // 0 marks a hold as released; finish leaves it out.
-                lease.holds[i].amount = i < completed.amountsAfter().size() ? completed.amountsAfter().get(i) : 0;
+                lease.holds[i].amount = i < completed.amountsAfter().size()
+                        ? completed.amountsAfter().get(i)
+                        : 0;
             }
             sweeper.cancel(lease);
             drop(lease);
@@ -1030,7 +1053,9 @@ public final class MemoryBackend implements Backend {
     /** The hold length of a key in milliseconds, saturating instead of overflowing. */
     private static long holdMillis(KeyState state) {
         LimitKind kind = state.definition().kind();
-        long seconds = kind == LimitKind.ROLLING ? state.definition().windowSeconds() : state.definition().timeoutSeconds();
+        long seconds = kind == LimitKind.ROLLING
+                ? state.definition().windowSeconds()
+                : state.definition().timeoutSeconds();
         return seconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : Math.max(0, seconds) * 1000;
     }
 

@@ -23,6 +23,7 @@ final class MinHeap<T extends HeapEntry> {
     private HeapEntry[] entries = new HeapEntry[INITIAL_CAPACITY];
     /** {@code keys[i]} is {@code entries[i].heapKey()}, copied when the entry was added. */
     private long[] keys = new long[INITIAL_CAPACITY];
+
     private int size;
 
     int size() {

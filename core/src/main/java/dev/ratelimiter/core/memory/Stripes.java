@@ -11,8 +11,7 @@ package dev.ratelimiter.core.memory;
 final class Stripes {
     private static final int GOLDEN_RATIO_32 = 0x9E3779B9;
 
-    private Stripes() {
-    }
+    private Stripes() {}
 
     /** The stripe of {@code leaseId} among {@code count} stripes; {@code count} is a power of two. */
     static int of(String leaseId, int count) {

@@ -12,13 +12,13 @@ public final class ErrorCodes {
     public static final String UNAUTHORIZED = "unauthorized";
     /** An admin call from a peer that is not loopback while no admin token is configured (SPEC 3). */
     public static final String FORBIDDEN = "forbidden";
+
     public static final String UNKNOWN_LIMIT_KEY_PREFIX = "unknown_limit_key:";
     public static final String LIMIT_DECREASING_PREFIX = "limit_decreasing:";
     public static final String EXCEEDS_CAPACITY_PREFIX = "exceeds_capacity:";
     public static final String LEASE_EXPIRED_PREFIX = "lease_expired:";
 
-    private ErrorCodes() {
-    }
+    private ErrorCodes() {}
 
     public static String unknownLimitKey(String key) {
         return UNKNOWN_LIMIT_KEY_PREFIX + key;

@@ -18,8 +18,7 @@ public record LimitState(LimitDefinition definition, LimitStatus status, long pe
         if (status == LimitStatus.ACTIVE && pendingDecreaseTo != 0) {
             throw new IllegalArgumentException("an active limit has no pending decrease");
         }
-        if (status == LimitStatus.DECREASING
-                && (pendingDecreaseTo < 1 || pendingDecreaseTo >= definition.capacity())) {
+        if (status == LimitStatus.DECREASING && (pendingDecreaseTo < 1 || pendingDecreaseTo >= definition.capacity())) {
             throw new IllegalArgumentException("a pending decrease must lie between 1 and the capacity");
         }
         if (revision < 1) {
@@ -49,15 +48,16 @@ public record LimitState(LimitDefinition definition, LimitStatus status, long pe
             throw new IllegalArgumentException("a change must name the same key");
         }
         if (requested.kind() != definition.kind()) {
-            throw new IllegalArgumentException("kind: cannot change the kind of the existing limit '"
-                    + key() + "' from " + definition.kind().wireName() + " to " + requested.kind().wireName());
+            throw new IllegalArgumentException("kind: cannot change the kind of the existing limit '" + key()
+                    + "' from " + definition.kind().wireName() + " to "
+                    + requested.kind().wireName());
         }
         long next = Math.addExact(revision, 1);
         if (requested.capacity() >= definition.capacity()) {
             return new LimitState(requested, LimitStatus.ACTIVE, 0, next);
         }
-        return new LimitState(requested.withCapacity(definition.capacity()), LimitStatus.DECREASING,
-                requested.capacity(), next);
+        return new LimitState(
+                requested.withCapacity(definition.capacity()), LimitStatus.DECREASING, requested.capacity(), next);
     }
 
     /** The state once the pending decrease has been applied by a backend. */
@@ -65,7 +65,7 @@ public record LimitState(LimitDefinition definition, LimitStatus status, long pe
         if (status != LimitStatus.DECREASING) {
             throw new IllegalStateException("no decrease is pending for " + key());
         }
-        return new LimitState(definition.withCapacity(pendingDecreaseTo), LimitStatus.ACTIVE, 0,
-                Math.addExact(revision, 1));
+        return new LimitState(
+                definition.withCapacity(pendingDecreaseTo), LimitStatus.ACTIVE, 0, Math.addExact(revision, 1));
     }
 }

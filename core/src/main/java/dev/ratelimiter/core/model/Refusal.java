@@ -17,12 +17,10 @@ public sealed interface Refusal {
     Refusal BACKEND_ERROR = new BackendError();
 
     /** {@code invalid_request}: the client sent something the contract does not allow. */
-    record InvalidRequest() implements Refusal {
-    }
+    record InvalidRequest() implements Refusal {}
 
     /** {@code backend_error}: the outcome is unknown; the same lease id may be sent again. */
-    record BackendError() implements Refusal {
-    }
+    record BackendError() implements Refusal {}
 
     /** {@code unknown_limit_key:<key>}: no limit has this key. */
     record UnknownLimitKey(String key) implements Refusal {

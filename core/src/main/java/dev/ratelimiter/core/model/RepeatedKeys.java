@@ -16,8 +16,7 @@ import java.util.function.Function;
 public final class RepeatedKeys {
     public static final int PAIRWISE_UP_TO = 16;
 
-    private RepeatedKeys() {
-    }
+    private RepeatedKeys() {}
 
     /** The index of the first item whose key an earlier item already named, or -1 when none did. */
     public static <T> int firstRepeat(List<T> items, Function<? super T, String> keyOf) {

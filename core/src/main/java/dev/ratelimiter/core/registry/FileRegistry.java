@@ -62,6 +62,7 @@ public final class FileRegistry implements LimitStore {
     private final Path file;
     /** The file as configured, for messages: the name an operator recognises. */
     private final Path configuredFile;
+
     private final Path directory;
     private final FileOperations files;
     private final WireCodec codec = new WireCodec();
@@ -129,8 +130,8 @@ public final class FileRegistry implements LimitStore {
             try {
                 state = RequestValidator.normalise(raw);
             } catch (InvalidRequestException e) {
-                throw new InvalidRegistryException(source + ", " + InvalidEntryException.describe(i, raw.key())
-                        + ": " + e.detail());
+                throw new InvalidRegistryException(
+                        source + ", " + InvalidEntryException.describe(i, raw.key()) + ": " + e.detail());
             }
             Integer first = indexByKey.putIfAbsent(state.key(), i);
             if (first != null) {
@@ -176,12 +177,14 @@ public final class FileRegistry implements LimitStore {
             try {
                 RequestValidator.normalise(state);
             } catch (InvalidRequestException e) {
-                throw new IllegalArgumentException("refusing to save " + describe() + ": the state of \""
-                        + state.key() + "\" breaks a rule: " + e.detail(), e);
+                throw new IllegalArgumentException(
+                        "refusing to save " + describe() + ": the state of \"" + state.key() + "\" breaks a rule: "
+                                + e.detail(),
+                        e);
             }
             if (i > 0 && sorted.get(i - 1).key().equals(state.key())) {
-                throw new IllegalArgumentException("refusing to save " + describe() + ": key \"" + state.key()
-                        + "\" appears twice");
+                throw new IllegalArgumentException(
+                        "refusing to save " + describe() + ": key \"" + state.key() + "\" appears twice");
             }
         }
         return codec.writeLimitStates(sorted);
@@ -204,11 +207,13 @@ public final class FileRegistry implements LimitStore {
         } catch (IOException | RuntimeException e) {
             // See the class comment: the new file is in place and its content forced; failing now
             // would report a change as lost that a restart applies.
-            org.slf4j.event.Level level = directorySyncRefusalLogged ? org.slf4j.event.Level.DEBUG
-                    : org.slf4j.event.Level.WARN;
+            org.slf4j.event.Level level =
+                    directorySyncRefusalLogged ? org.slf4j.event.Level.DEBUG : org.slf4j.event.Level.WARN;
             directorySyncRefusalLogged = true;
-            LOG.atLevel(level).setCause(e).log("the file system refused to sync the directory " + directory + "; " + describe()
-                    + " is saved but its rename may not survive a power loss");
+            LOG.atLevel(level)
+                    .setCause(e)
+                    .log("the file system refused to sync the directory " + directory + "; " + describe()
+                            + " is saved but its rename may not survive a power loss");
         }
     }
 
@@ -263,7 +268,8 @@ public final class FileRegistry implements LimitStore {
 
         @Override
         public void writeDurably(Path file, byte[] content) throws IOException {
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel channel =
+                    FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(content);
                 // A channel may write fewer bytes than asked. A regular file takes at least one per
                 // call or throws (a full disk is an IOException), so this loop ends.

@@ -23,8 +23,7 @@ import java.util.Map;
  */
 public final class LimitsFile {
 
-    private LimitsFile() {
-    }
+    private LimitsFile() {}
 
     /**
      * The definitions of the limits file {@code file}, in file order.
@@ -59,8 +58,8 @@ public final class LimitsFile {
             try {
                 definition = RequestValidator.normalise(raw);
             } catch (InvalidRequestException e) {
-                throw new InvalidRegistryException(source + ", " + InvalidEntryException.describe(i, raw.key())
-                        + ": " + e.detail());
+                throw new InvalidRegistryException(
+                        source + ", " + InvalidEntryException.describe(i, raw.key()) + ": " + e.detail());
             }
             Integer first = indexByKey.putIfAbsent(definition.key(), i);
             if (first != null) {

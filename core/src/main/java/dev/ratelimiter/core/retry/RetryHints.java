@@ -123,6 +123,5 @@ public final class RetryHints {
         return seconds > Long.MAX_VALUE / 1000 ? Long.MAX_VALUE : seconds * 1000;
     }
 
-    private record Streak(int count, long lastDeniedMillis) {
-    }
+    private record Streak(int count, long lastDeniedMillis) {}
 }

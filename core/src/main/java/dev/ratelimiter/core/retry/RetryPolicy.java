@@ -31,7 +31,8 @@ public record RetryPolicy(
         long decreasingMs,
         long streakDecayMs) {
 
-    public static final RetryPolicy DEFAULT = new RetryPolicy(50, 2.0, 2000, 25, 100, 10, 1.5, 5000, 50, 10_000, 10_000);
+    public static final RetryPolicy DEFAULT =
+            new RetryPolicy(50, 2.0, 2000, 25, 100, 10, 1.5, 5000, 50, 10_000, 10_000);
 
     private static final long HOUR_MS = 3_600_000;
 

@@ -34,8 +34,7 @@ import java.util.Objects;
  * {@link #overage} says.
  */
 public final class AdmissionRules {
-    private AdmissionRules() {
-    }
+    private AdmissionRules() {}
 
     /** What a reserve needs to know of a limit key, read by the backend under its own lock. */
     public interface KeyView {
@@ -63,8 +62,8 @@ public final class AdmissionRules {
      * @param firstExpiryUnixMs when the first of its holds expires (LIVE)
      * @param retryAfterMs the hint its denial carried (DENIED)
      */
-    public record KnownLease(String leaseId, Fate fate, long reservedAtUnixMs, long firstExpiryUnixMs,
-            long retryAfterMs) {
+    public record KnownLease(
+            String leaseId, Fate fate, long reservedAtUnixMs, long firstExpiryUnixMs, long retryAfterMs) {
         public KnownLease {
             Objects.requireNonNull(leaseId, "leaseId");
             Objects.requireNonNull(fate, "fate");
@@ -119,8 +118,8 @@ public final class AdmissionRules {
      *
      * @param keys the view of each requirement's key, index for index; null for an unknown key
      */
-    public static ReserveResponse refusalBeforeFit(List<Requirement> requirements, KeyView[] keys,
-            long decreasingRetryMs) {
+    public static ReserveResponse refusalBeforeFit(
+            List<Requirement> requirements, KeyView[] keys, long decreasingRetryMs) {
         for (int i = 0; i < keys.length; i++) {
             Requirement requirement = requirements.get(i);
             KeyView key = keys[i];

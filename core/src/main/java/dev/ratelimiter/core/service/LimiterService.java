@@ -27,20 +27,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The limiter: validation, durable admin changes, the decrease loop, and admission by a backend.
@@ -68,6 +68,7 @@ public final class LimiterService implements AutoCloseable {
     private final Object adminLock = new Object();
     /** Keys whose durable state the backend has not accepted yet; retried by the decrease loop. */
     private final Set<String> pendingInstalls = ConcurrentHashMap.newKeySet();
+
     private volatile Map<String, LimitState> states = Map.of();
     /** True when the store missed a change the backend already made (a decrease applied, then a failed save). */
     private boolean storeBehind;
@@ -168,7 +169,8 @@ public final class LimiterService implements AutoCloseable {
     public CompletableFuture<ReserveResponse> reserveAsync(ReserveRequest request) {
         validator.validate(request);
         return backend.reserveAsync(request).exceptionally(failure -> {
-            warnThrottled("reserve of lease " + request.leaseId() + " failed: " + backendFailure(failure).getMessage());
+            warnThrottled("reserve of lease " + request.leaseId() + " failed: "
+                    + backendFailure(failure).getMessage());
             return ReserveResponse.refused(Refusal.BACKEND_ERROR);
         });
     }
@@ -193,16 +195,23 @@ public final class LimiterService implements AutoCloseable {
 
     /** {@link #reserveBatch} for a caller that must not wait; see {@link #reserveAsync}. */
     public CompletableFuture<List<ReserveResponse>> reserveBatchAsync(List<BatchItem<ReserveRequest>> items) {
-        return batchAsync(items, request -> validator.validate(request), backend::reserveAllAsync,
+        return batchAsync(
+                items,
+                request -> validator.validate(request),
+                backend::reserveAllAsync,
                 detail -> ReserveResponse.refused(Refusal.INVALID_REQUEST),
                 () -> ReserveResponse.refused(Refusal.BACKEND_ERROR));
     }
 
     /** {@link #completeBatch} for a caller that must not wait; see {@link #reserveAsync}. */
     public CompletableFuture<List<CompleteResponse>> completeBatchAsync(List<BatchItem<CompleteRequest>> items) {
-        return batchAsync(items, request -> validator.validate(request), backend::completeAllAsync,
-                detail -> CompleteResponse.failed(ErrorCodes.INVALID_REQUEST),
-                () -> CompleteResponse.failed(ErrorCodes.BACKEND_ERROR)).thenApply(responses -> {
+        return batchAsync(
+                        items,
+                        request -> validator.validate(request),
+                        backend::completeAllAsync,
+                        detail -> CompleteResponse.failed(ErrorCodes.INVALID_REQUEST),
+                        () -> CompleteResponse.failed(ErrorCodes.BACKEND_ERROR))
+                .thenApply(responses -> {
                     holdsReleased();
                     return responses;
                 });
@@ -210,14 +219,20 @@ public final class LimiterService implements AutoCloseable {
 
     /** Reserves a batch: malformed items get {@code invalid_request}, the rest go to the backend together. */
     public List<ReserveResponse> reserveBatch(List<BatchItem<ReserveRequest>> items) {
-        return batch(items, request -> validator.validate(request), backend::reserveAll,
+        return batch(
+                items,
+                request -> validator.validate(request),
+                backend::reserveAll,
                 detail -> ReserveResponse.refused(Refusal.INVALID_REQUEST),
                 () -> ReserveResponse.refused(Refusal.BACKEND_ERROR));
     }
 
     /** Completes a batch: malformed items get {@code ok=false, invalid_request}, the rest go together. */
     public List<CompleteResponse> completeBatch(List<BatchItem<CompleteRequest>> items) {
-        List<CompleteResponse> responses = batch(items, request -> validator.validate(request), backend::completeAll,
+        List<CompleteResponse> responses = batch(
+                items,
+                request -> validator.validate(request),
+                backend::completeAll,
                 detail -> CompleteResponse.failed(ErrorCodes.INVALID_REQUEST),
                 () -> CompleteResponse.failed(ErrorCodes.BACKEND_ERROR));
         holdsReleased();
@@ -232,7 +247,7 @@ public final class LimiterService implements AutoCloseable {
      *     cannot install the durable state yet (it will be retried)
      */
     public PutLimitResponse putLimit(LimitDefinition requested) {
-        return putLimit(requested, change -> { });
+        return putLimit(requested, change -> {});
     }
 
     /**
@@ -323,7 +338,8 @@ public final class LimiterService implements AutoCloseable {
             }
             int applied = 0;
             for (LimitState state : states.values()) {
-                if (state.status() == LimitStatus.DECREASING && !pendingInstalls.contains(state.key())
+                if (state.status() == LimitStatus.DECREASING
+                        && !pendingInstalls.contains(state.key())
                         && decreaseFits(state.key())) {
                     LimitState next = state.decreaseApplied();
                     Map<String, LimitState> updated = new TreeMap<>(states);
@@ -405,8 +421,7 @@ public final class LimiterService implements AutoCloseable {
         try {
             return backend.tryApplyDecrease(key);
         } catch (BackendException e) {
-            LOG.warn("backend could not check the pending decrease of " + key + "; will retry: "
-                    + e.getMessage());
+            LOG.warn("backend could not check the pending decrease of " + key + "; will retry: " + e.getMessage());
             return false;
         }
     }
@@ -425,8 +440,8 @@ public final class LimiterService implements AutoCloseable {
             return true;
         } catch (BackendException e) {
             boolean first = pendingInstalls.add(state.key());
-            LOG.atLevel(first ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.DEBUG).log(
-                    "backend did not apply limit " + state.key() + "; will retry: " + e.getMessage());
+            LOG.atLevel(first ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.DEBUG)
+                    .log("backend did not apply limit " + state.key() + "; will retry: " + e.getMessage());
             return false;
         }
     }
@@ -469,15 +484,20 @@ public final class LimiterService implements AutoCloseable {
      * caller's future as it is.
      */
     private static BackendException backendFailure(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
         if (cause instanceof BackendException backendException) {
             return backendException;
         }
         throw failure instanceof CompletionException completion ? completion : new CompletionException(cause);
     }
 
-    private static <Q, R> List<R> batch(List<BatchItem<Q>> items, Consumer<Q> validate,
-            Function<List<Q>, List<R>> process, Function<String, R> invalid, Supplier<R> failed) {
+    private static <Q, R> List<R> batch(
+            List<BatchItem<Q>> items,
+            Consumer<Q> validate,
+            Function<List<Q>, List<R>> process,
+            Function<String, R> invalid,
+            Supplier<R> failed) {
         ValidatedBatch<Q, R> batch = ValidatedBatch.of(items, validate, invalid);
         if (batch.valid.isEmpty()) {
             return batch.results;
@@ -492,8 +512,12 @@ public final class LimiterService implements AutoCloseable {
         return batch.fill(processed);
     }
 
-    private static <Q, R> CompletableFuture<List<R>> batchAsync(List<BatchItem<Q>> items, Consumer<Q> validate,
-            Function<List<Q>, CompletableFuture<List<R>>> process, Function<String, R> invalid, Supplier<R> failed) {
+    private static <Q, R> CompletableFuture<List<R>> batchAsync(
+            List<BatchItem<Q>> items,
+            Consumer<Q> validate,
+            Function<List<Q>, CompletableFuture<List<R>>> process,
+            Function<String, R> invalid,
+            Supplier<R> failed) {
         ValidatedBatch<Q, R> batch = ValidatedBatch.of(items, validate, invalid);
         if (batch.valid.isEmpty()) {
             return CompletableFuture.completedFuture(batch.results);
@@ -523,7 +547,8 @@ public final class LimiterService implements AutoCloseable {
             slots = new ArrayList<>(size);
         }
 
-        static <Q, R> ValidatedBatch<Q, R> of(List<BatchItem<Q>> items, Consumer<Q> validate, Function<String, R> invalid) {
+        static <Q, R> ValidatedBatch<Q, R> of(
+                List<BatchItem<Q>> items, Consumer<Q> validate, Function<String, R> invalid) {
             ValidatedBatch<Q, R> batch = new ValidatedBatch<>(items.size());
             for (int i = 0; i < items.size(); i++) {
                 BatchItem<Q> item = items.get(i);

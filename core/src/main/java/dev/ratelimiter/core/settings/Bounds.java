@@ -8,8 +8,7 @@ import java.time.Duration;
  * bound is written once. Stateless.
  */
 public final class Bounds {
-    private Bounds() {
-    }
+    private Bounds() {}
 
     public static long require(String field, long value, long min, long max) {
         if (value < min || value > max) {
@@ -35,8 +34,8 @@ public final class Bounds {
             throw new SettingOutOfBoundsException(field, "must be given");
         }
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw new SettingOutOfBoundsException(field, "must be from " + words(min) + " to " + words(max) + ", got "
-                    + words(value));
+            throw new SettingOutOfBoundsException(
+                    field, "must be from " + words(min) + " to " + words(max) + ", got " + words(value));
         }
         return value;
     }

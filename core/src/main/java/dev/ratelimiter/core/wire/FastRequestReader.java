@@ -198,7 +198,8 @@ final class FastRequestReader {
             JsonToken value = parser.nextToken();
             if ("key".equals(name) && value == JsonToken.VALUE_STRING) {
                 key = keys.read(parser);
-            } else if (amountName.equals(name) && value == JsonToken.VALUE_NUMBER_INT
+            } else if (amountName.equals(name)
+                    && value == JsonToken.VALUE_NUMBER_INT
                     && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                 amount = parser.getLongValue();
                 hasAmount = true;

@@ -19,6 +19,7 @@ import java.util.List;
 public final class RequestValidator {
     /** The largest window or timeout, in seconds (an unsigned 32-bit value, as TigerBeetle's timeout). */
     public static final long MAX_HOLD_SECONDS = 4_294_967_295L;
+
     public static final int MAX_LEASE_ID_LENGTH = 64;
     public static final int MAX_JOB_ID_LENGTH = 128;
     public static final int MAX_KEY_LENGTH = 256;
@@ -40,8 +41,9 @@ public final class RequestValidator {
         checkJobId(request.jobId());
         List<Requirement> requirements = request.requirements();
         if (requirements.isEmpty() || requirements.size() > limits.maxRequirements()) {
-            throw invalid("requirements", "must hold 1 to " + limits.maxRequirements()
-                    + " items, got " + requirements.size());
+            throw invalid(
+                    "requirements",
+                    "must hold 1 to " + limits.maxRequirements() + " items, got " + requirements.size());
         }
         // Field paths are built only for an error: this runs on every reserve.
         for (int i = 0; i < requirements.size(); i++) {
@@ -51,14 +53,16 @@ public final class RequestValidator {
                 throw invalid("requirements[" + i + "].key", keyProblem);
             }
             if (requirement.amount() < 1) {
-                throw invalid("requirements[" + i + "].amount", "must be from 1 to " + Long.MAX_VALUE + ", got "
-                        + requirement.amount());
+                throw invalid(
+                        "requirements[" + i + "].amount",
+                        "must be from 1 to " + Long.MAX_VALUE + ", got " + requirement.amount());
             }
         }
         int repeat = RepeatedKeys.firstRepeat(requirements, Requirement::key);
         if (repeat >= 0) {
-            throw invalid("requirements[" + repeat + "].key", "names '" + requirements.get(repeat).key()
-                    + "' twice in one request");
+            throw invalid(
+                    "requirements[" + repeat + "].key",
+                    "names '" + requirements.get(repeat).key() + "' twice in one request");
         }
     }
 
@@ -76,13 +80,16 @@ public final class RequestValidator {
                 throw invalid("actuals[" + i + "].key", keyProblem);
             }
             if (actual.actualAmount() < 0) {
-                throw invalid("actuals[" + i + "].actual_amount", "must be from 0 to " + Long.MAX_VALUE + ", got "
-                        + actual.actualAmount());
+                throw invalid(
+                        "actuals[" + i + "].actual_amount",
+                        "must be from 0 to " + Long.MAX_VALUE + ", got " + actual.actualAmount());
             }
         }
         int repeat = RepeatedKeys.firstRepeat(actuals, Actual::key);
         if (repeat >= 0) {
-            throw invalid("actuals[" + repeat + "].key", "names '" + actuals.get(repeat).key() + "' twice in one request");
+            throw invalid(
+                    "actuals[" + repeat + "].key",
+                    "names '" + actuals.get(repeat).key() + "' twice in one request");
         }
     }
 
@@ -91,9 +98,15 @@ public final class RequestValidator {
      * already enums, matched case-insensitively by the codec).
      */
     public static LimitDefinition normalise(LimitDefinition definition) {
-        LimitDefinition trimmed = new LimitDefinition(definition.key().strip(), definition.kind(),
-                definition.capacity(), definition.windowSeconds(), definition.timeoutSeconds(),
-                definition.unit().strip(), definition.description().strip(), definition.overage());
+        LimitDefinition trimmed = new LimitDefinition(
+                definition.key().strip(),
+                definition.kind(),
+                definition.capacity(),
+                definition.windowSeconds(),
+                definition.timeoutSeconds(),
+                definition.unit().strip(),
+                definition.description().strip(),
+                definition.overage());
         checkKey("key", trimmed.key());
         if (trimmed.capacity() < 1) {
             throw invalid("capacity", "must be from 1 to " + Long.MAX_VALUE + ", got " + trimmed.capacity());
@@ -110,11 +123,14 @@ public final class RequestValidator {
             }
         }
         if (characters(trimmed.unit()) > MAX_UNIT_LENGTH) {
-            throw invalid("unit", "must be at most " + MAX_UNIT_LENGTH + " characters, got " + characters(trimmed.unit()));
+            throw invalid(
+                    "unit", "must be at most " + MAX_UNIT_LENGTH + " characters, got " + characters(trimmed.unit()));
         }
         if (characters(trimmed.description()) > MAX_DESCRIPTION_LENGTH) {
-            throw invalid("description", "must be at most " + MAX_DESCRIPTION_LENGTH + " characters, got "
-                    + characters(trimmed.description()));
+            throw invalid(
+                    "description",
+                    "must be at most " + MAX_DESCRIPTION_LENGTH + " characters, got "
+                            + characters(trimmed.description()));
         }
         return trimmed;
     }
@@ -124,8 +140,9 @@ public final class RequestValidator {
         LimitDefinition definition = normalise(state.definition());
         if (state.status() == LimitStatus.DECREASING
                 && (state.pendingDecreaseTo() < 1 || state.pendingDecreaseTo() >= definition.capacity())) {
-            throw invalid("pending_decrease_to", "must lie between 1 and capacity - 1 while decreasing, got "
-                    + state.pendingDecreaseTo());
+            throw invalid(
+                    "pending_decrease_to",
+                    "must lie between 1 and capacity - 1 while decreasing, got " + state.pendingDecreaseTo());
         }
         return new LimitState(definition, state.status(), state.pendingDecreaseTo(), state.revision());
     }
@@ -142,8 +159,8 @@ public final class RequestValidator {
         }
         for (int i = 0; i < leaseId.length(); i++) {
             char c = leaseId.charAt(i);
-            boolean allowed = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
-                    || c == '_' || c == '-';
+            boolean allowed =
+                    (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '-';
             if (!allowed) {
                 throw invalid("lease_id", "may hold only [0-9A-Za-z_-], found " + describe(c) + " at position " + i);
             }

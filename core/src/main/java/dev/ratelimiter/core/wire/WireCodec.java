@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,11 +52,11 @@ public final class WireCodec {
     private static final Set<String> COMPLETE_FIELDS = Set.of("lease_id", "job_id", "actuals");
     private static final Set<String> ACTUAL_FIELDS = Set.of("key", "actual_amount");
     private static final Set<String> BATCH_FIELDS = Set.of("requests");
-    private static final Set<String> DEFINITION_FIELDS = Set.of("key", "kind", "capacity", "window_seconds",
-            "timeout_seconds", "unit", "description", "overage");
+    private static final Set<String> DEFINITION_FIELDS =
+            Set.of("key", "kind", "capacity", "window_seconds", "timeout_seconds", "unit", "description", "overage");
     private static final Set<String> STATE_FIELDS = Set.of("definition", "status", "pending_decrease_to", "revision");
-    private static final Set<String> RESERVE_RESPONSE_FIELDS = Set.of("allowed", "retry_after_ms",
-            "reserved_at_unix_ms", "error");
+    private static final Set<String> RESERVE_RESPONSE_FIELDS =
+            Set.of("allowed", "retry_after_ms", "reserved_at_unix_ms", "error");
     private static final Set<String> COMPLETE_RESPONSE_FIELDS = Set.of("ok", "error");
     private static final Set<String> RESULTS_FIELDS = Set.of("results");
     private static final Set<String> INFO_FIELDS = Set.of("definition", "status", "pending_decrease_to", "usage");
@@ -67,6 +67,7 @@ public final class WireCodec {
     private static final Set<String> ERROR_FIELDS = Set.of("error", "detail");
     /** How the errors of a request name the whole document; file errors leave the naming to the caller. */
     private static final String BODY = "body";
+
     private static final String FILE = "";
 
     private final ObjectMapper mapper;
@@ -165,7 +166,8 @@ public final class WireCodec {
     public List<LimitDefinition> readLimitDefinitions(byte[] document) {
         JsonNode root = parse(document, FILE);
         if (!root.isObject()) {
-            throw new InvalidRequestException("must be a JSON object {\"limits\": [...]}, got " + JsonReader.typeOf(root));
+            throw new InvalidRequestException(
+                    "must be a JSON object {\"limits\": [...]}, got " + JsonReader.typeOf(root));
         }
         JsonNode array = JsonReader.object(root, FILE, LIMITS_FIELDS).array("limits", true);
         List<LimitDefinition> definitions = new ArrayList<>(array.size());
@@ -409,8 +411,8 @@ public final class WireCodec {
             JsonNode root = mapper.readTree(parser);
             // Trailing data is checked here rather than by Jackson so that the error reads plainly.
             if (parser.nextToken() != null) {
-                throw new InvalidRequestException(prefix + "unexpected data after the JSON document"
-                        + locationOf(parser.currentTokenLocation()));
+                throw new InvalidRequestException(
+                        prefix + "unexpected data after the JSON document" + locationOf(parser.currentTokenLocation()));
             }
             return root;
         } catch (JsonProcessingException e) {
@@ -507,8 +509,8 @@ public final class WireCodec {
         JsonNode array = reader.array("requirements", true);
         List<Requirement> requirements = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
-            JsonReader item = JsonReader.object(array.get(i), reader.path("requirements") + "[" + i + "]",
-                    REQUIREMENT_FIELDS);
+            JsonReader item =
+                    JsonReader.object(array.get(i), reader.path("requirements") + "[" + i + "]", REQUIREMENT_FIELDS);
             requirements.add(new Requirement(item.requiredString("key"), item.requiredLong("amount")));
         }
         return new ReserveRequest(leaseId, jobId, requirements);
@@ -522,8 +524,8 @@ public final class WireCodec {
         List<Actual> actuals = new ArrayList<>(array == null ? 0 : array.size());
         if (array != null) {
             for (int i = 0; i < array.size(); i++) {
-                JsonReader item = JsonReader.object(array.get(i), reader.path("actuals") + "[" + i + "]",
-                        ACTUAL_FIELDS);
+                JsonReader item =
+                        JsonReader.object(array.get(i), reader.path("actuals") + "[" + i + "]", ACTUAL_FIELDS);
                 actuals.add(new Actual(item.requiredString("key"), item.requiredLong("actual_amount")));
             }
         }
@@ -534,17 +536,20 @@ public final class WireCodec {
         JsonReader reader = JsonReader.object(node, path, DEFINITION_FIELDS);
         String key = reader.requiredString("key");
         String kindText = reader.requiredString("kind");
-        LimitKind kind = LimitKind.fromWire(kindText).orElseThrow(() -> new InvalidRequestException(
-                reader.path("kind") + ": must be \"rolling\" or \"concurrency\", got \"" + kindText + "\""));
+        LimitKind kind = LimitKind.fromWire(kindText)
+                .orElseThrow(() -> new InvalidRequestException(
+                        reader.path("kind") + ": must be \"rolling\" or \"concurrency\", got \"" + kindText + "\""));
         long capacity = reader.requiredLong("capacity");
         long windowSeconds = reader.optionalLong("window_seconds", 0);
         long timeoutSeconds = reader.optionalLong("timeout_seconds", 0);
         String unit = reader.optionalString("unit", "");
         String description = reader.optionalString("description", "");
         String overageText = reader.optionalString("overage", "");
-        Overage overage = overageText.isBlank() ? Overage.DEBT : Overage.fromWire(overageText).orElseThrow(
-                () -> new InvalidRequestException(reader.path("overage") + ": must be \"deny\" or \"debt\", got \""
-                        + overageText + "\""));
+        Overage overage = overageText.isBlank()
+                ? Overage.DEBT
+                : Overage.fromWire(overageText)
+                        .orElseThrow(() -> new InvalidRequestException(reader.path("overage")
+                                + ": must be \"deny\" or \"debt\", got \"" + overageText + "\""));
         return new LimitDefinition(key, kind, capacity, windowSeconds, timeoutSeconds, unit, description, overage);
     }
 
@@ -558,8 +563,8 @@ public final class WireCodec {
             throw new InvalidRequestException(reader.path("revision") + ": must be at least 1, got " + revision);
         }
         if (status == LimitStatus.ACTIVE && pending != 0) {
-            throw new InvalidRequestException(reader.path("pending_decrease_to")
-                    + ": must be 0 while the status is active, got " + pending);
+            throw new InvalidRequestException(
+                    reader.path("pending_decrease_to") + ": must be 0 while the status is active, got " + pending);
         }
         if (status == LimitStatus.DECREASING && (pending < 1 || pending >= definition.capacity())) {
             throw new InvalidRequestException(reader.path("pending_decrease_to")
@@ -570,14 +575,18 @@ public final class WireCodec {
 
     private static LimitStatus status(JsonReader reader, String field) {
         String text = reader.requiredString(field);
-        return LimitStatus.fromWire(text).orElseThrow(() -> new InvalidRequestException(
-                reader.path(field) + ": must be \"active\" or \"decreasing\", got \"" + text + "\""));
+        return LimitStatus.fromWire(text)
+                .orElseThrow(() -> new InvalidRequestException(
+                        reader.path(field) + ": must be \"active\" or \"decreasing\", got \"" + text + "\""));
     }
 
     private ReserveResponse reserveResponse(JsonNode node, String path) {
         JsonReader reader = JsonReader.object(node, path, RESERVE_RESPONSE_FIELDS);
-        return new ReserveResponse(reader.requiredBoolean("allowed"), reader.requiredLong("retry_after_ms"),
-                reader.requiredLong("reserved_at_unix_ms"), ErrorCodes.refusal(reader.requiredString("error")));
+        return new ReserveResponse(
+                reader.requiredBoolean("allowed"),
+                reader.requiredLong("retry_after_ms"),
+                reader.requiredLong("reserved_at_unix_ms"),
+                ErrorCodes.refusal(reader.requiredString("error")));
     }
 
     private CompleteResponse completeResponse(JsonNode node, String path) {
@@ -591,8 +600,11 @@ public final class WireCodec {
         LimitStatus status = status(reader, "status");
         long pending = reader.requiredLong("pending_decrease_to");
         JsonReader usage = JsonReader.object(reader.raw("usage"), reader.path("usage"), USAGE_FIELDS);
-        return new LimitInfo(definition, status, pending, new Usage(usage.requiredLong("reserved"),
-                usage.requiredLong("available"), usage.requiredLong("debt")));
+        return new LimitInfo(
+                definition,
+                status,
+                pending,
+                new Usage(usage.requiredLong("reserved"), usage.requiredLong("available"), usage.requiredLong("debt")));
     }
 
     // ---- encoding helpers ------------------------------------------------------------------

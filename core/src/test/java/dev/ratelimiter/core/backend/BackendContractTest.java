@@ -275,7 +275,8 @@ public abstract class BackendContractTest {
     @Test
     public void overageIsDroppedUnderDenyOverage() {
         String tpm = install(LimitState.created(
-                LimitDefinition.rolling(key("tpm"), 10, LONG_SECONDS).withOverage(Overage.DENY))).key();
+                        LimitDefinition.rolling(key("tpm"), 10, LONG_SECONDS).withOverage(Overage.DENY)))
+                .key();
         assertAllowed(reserve(lease("a"), req(tpm, 4)));
         assertAllowed(reserve(lease("b"), req(tpm, 5)));
 
@@ -500,11 +501,13 @@ public abstract class BackendContractTest {
         for (int i = 0; i < 5; i++) {
             ReserveResponse rolling = reserve(lease("r" + i), req(rpm, 1));
             assertDenied(rolling);
-            assertTrue(rolling.retryAfterMs() <= POLICY.rollingCapMs() + POLICY.rollingJitterMs(),
+            assertTrue(
+                    rolling.retryAfterMs() <= POLICY.rollingCapMs() + POLICY.rollingJitterMs(),
                     "rolling hint above its cap: " + rolling.retryAfterMs());
             ReserveResponse concurrent = reserve(lease("c" + i), req(conc, 1));
             assertDenied(concurrent);
-            assertTrue(concurrent.retryAfterMs() <= POLICY.concurrencyMaxMs() + POLICY.concurrencyJitterMs(),
+            assertTrue(
+                    concurrent.retryAfterMs() <= POLICY.concurrencyMaxMs() + POLICY.concurrencyJitterMs(),
                     "concurrency hint above its cap: " + concurrent.retryAfterMs());
         }
     }
@@ -535,8 +538,8 @@ public abstract class BackendContractTest {
 
         assertEquals(LimitStatus.DECREASING, decreasing.status());
         assertUsage(conc.key(), 3, 1, 0);
-        assertRejected(reserve(lease("c"), req(conc.key(), 1)), ErrorCodes.limitDecreasing(conc.key()),
-                POLICY.decreasingMs());
+        assertRejected(
+                reserve(lease("c"), req(conc.key(), 1)), ErrorCodes.limitDecreasing(conc.key()), POLICY.decreasingMs());
         assertFalse(backend.tryApplyDecrease(conc.key()), "3 held leaves only 1 of the 2 to give back free");
         assertUsage(conc.key(), 3, 1, 0);
 
@@ -557,7 +560,9 @@ public abstract class BackendContractTest {
         assertAllowed(reserve(lease("a"), req(rpm.key(), 8)));
         install(rpm.change(rpm.definition().withCapacity(5)));
 
-        assertRejected(reserve(lease("b"), req(tpm, 10), req(rpm.key(), 1)), ErrorCodes.limitDecreasing(rpm.key()),
+        assertRejected(
+                reserve(lease("b"), req(tpm, 10), req(rpm.key(), 1)),
+                ErrorCodes.limitDecreasing(rpm.key()),
                 POLICY.decreasingMs());
 
         assertUsage(tpm, 0, 100, 0);
@@ -665,8 +670,7 @@ public abstract class BackendContractTest {
         assertAllowed(reserve(lease("b"), req(conc, 1)));
 
         List<CompleteResponse> responses = backend.completeAll(List.of(
-                new CompleteRequest(lease("a"), "", List.of()),
-                new CompleteRequest(lease("unknown"), "", List.of())));
+                new CompleteRequest(lease("a"), "", List.of()), new CompleteRequest(lease("unknown"), "", List.of())));
 
         assertEquals(2, responses.size());
         assertOk(responses.get(0));

@@ -51,8 +51,8 @@ class UlidTest {
 
     @Test
     void refusesTextOfTheWrongLength() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Ulid.parse("01ARYZ6S41TSV4RRFFQ69G5FA"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Ulid.parse("01ARYZ6S41TSV4RRFFQ69G5FA"));
         assertEquals("not a ULID: must be 26 characters, got 25", e.getMessage());
         assertFalse(Ulid.isValid("01ARYZ6S41TSV4RRFFQ69G5FAVX"));
         assertFalse(Ulid.isValid(""));
@@ -70,8 +70,8 @@ class UlidTest {
 
     @Test
     void refusesAFirstCharacterAboveSeven() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Ulid.parse("80000000000000000000000000"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Ulid.parse("80000000000000000000000000"));
         assertTrue(e.getMessage().contains("first character must be from '0' to '7'"), e.getMessage());
         assertTrue(Ulid.isValid("7ZZZZZZZZZZZZZZZZZZZZZZZZZ"));
     }
@@ -108,7 +108,8 @@ class UlidTest {
             (byte) (most >>> 56), (byte) (most >>> 48), (byte) (most >>> 40), (byte) (most >>> 32),
             (byte) (most >>> 24), (byte) (most >>> 16), (byte) (most >>> 8), (byte) most,
             (byte) (least >>> 56), (byte) (least >>> 48), (byte) (least >>> 40), (byte) (least >>> 32),
-            (byte) (least >>> 24), (byte) (least >>> 16), (byte) (least >>> 8), (byte) least});
+            (byte) (least >>> 24), (byte) (least >>> 16), (byte) (least >>> 8), (byte) least
+        });
         String javaDigits = value.toString(32);
         StringBuilder text = new StringBuilder();
         for (int i = javaDigits.length(); i < Ulid.LENGTH; i++) {

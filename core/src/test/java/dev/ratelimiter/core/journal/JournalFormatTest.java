@@ -25,9 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** The on-disk format: records come back as written; a torn tail is dropped; other damage stops the start. */
 class JournalFormatTest {
     private static final long NOW_MILLIS = 1_700_000_000_000L;
-    private static final Reserved RESERVED = new Reserved("lease-1", NOW_MILLIS, List.of(
-            new HeldAmount("global:llm:openai:gpt-4o:tpm", 1200, NOW_MILLIS + 60_000, false),
-            new HeldAmount("global:llm:openai:gpt-4o:concurrency", 1, NOW_MILLIS + 30_000, true)));
+    private static final Reserved RESERVED = new Reserved(
+            "lease-1",
+            NOW_MILLIS,
+            List.of(
+                    new HeldAmount("global:llm:openai:gpt-4o:tpm", 1200, NOW_MILLIS + 60_000, false),
+                    new HeldAmount("global:llm:openai:gpt-4o:concurrency", 1, NOW_MILLIS + 30_000, true)));
     private static final List<JournalRecord> EVERY_TYPE = List.of(
             RESERVED,
             new Completed("lease-1", List.of(830L, 0L), List.of(new KeyAmount("tenant:é:llm:daily_tokens", 7))),
@@ -57,8 +60,11 @@ class JournalFormatTest {
 
         Book book = reopen();
 
-        assertEquals(List.of("lease-1"), book.liveLeases().stream().map(Reserved::leaseId).toList());
-        assertEquals(List.of("lease-2"), book.denials().stream().map(Denied::leaseId).toList());
+        assertEquals(
+                List.of("lease-1"),
+                book.liveLeases().stream().map(Reserved::leaseId).toList());
+        assertEquals(
+                List.of("lease-2"), book.denials().stream().map(Denied::leaseId).toList());
         assertEquals(List.of(), List.copyOf(book.tombstones()), "the torn record is gone");
         assertEquals(2, records(segment(1)).size(), "the file was cut back to its last whole record");
         // The cut segment is no longer the last one, so it must now read as complete.
@@ -125,7 +131,8 @@ class JournalFormatTest {
 
     /** Opens a journal on the directory, appends {@code records}, waits until they are durable, closes it. */
     private void write(List<JournalRecord> records) throws IOException {
-        try (Journal journal = Journal.open(JournalSettings.of(directory), JournalIo.files(), clock, 100, record -> { })) {
+        try (Journal journal =
+                Journal.open(JournalSettings.of(directory), JournalIo.files(), clock, 100, record -> {})) {
             long last = 0;
             for (JournalRecord record : records) {
                 last = journal.append(record);
@@ -149,7 +156,8 @@ class JournalFormatTest {
 
     private Book reopen() throws IOException {
         Book book = new Book(100);
-        try (Journal journal = Journal.open(JournalSettings.of(directory), JournalIo.files(), clock, 100, book::apply)) {
+        try (Journal journal =
+                Journal.open(JournalSettings.of(directory), JournalIo.files(), clock, 100, book::apply)) {
             return book;
         }
     }
@@ -160,8 +168,12 @@ class JournalFormatTest {
 
     private static List<JournalRecord> records(Path segment) throws IOException {
         List<JournalRecord> records = new ArrayList<>();
-        JournalFormat.read(segment, JournalFormat.SEGMENT_MAGIC, JournalFormat.segmentNumber(
-                segment.getFileName().toString()).orElseThrow(), false, records::add);
+        JournalFormat.read(
+                segment,
+                JournalFormat.SEGMENT_MAGIC,
+                JournalFormat.segmentNumber(segment.getFileName().toString()).orElseThrow(),
+                false,
+                records::add);
         return records;
     }
 

@@ -114,7 +114,8 @@ class HoldQueueTest {
         for (int step = 0; step < 50_000; step++) {
             int action = random.nextInt(10);
             if (action < 5) {
-                long expiresAt = random.nextInt(10) == 0 ? nowMillis + random.nextInt(50) : newestExpiry + random.nextInt(3);
+                long expiresAt =
+                        random.nextInt(10) == 0 ? nowMillis + random.nextInt(50) : newestExpiry + random.nextInt(3);
                 newestExpiry = Math.max(newestExpiry, expiresAt);
                 model.add(add(expiresAt, random.nextBoolean()));
             } else if (action < 7 && !model.isEmpty()) {

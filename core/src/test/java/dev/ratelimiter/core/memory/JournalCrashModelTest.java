@@ -71,9 +71,11 @@ class JournalCrashModelTest {
                     leaseIds.remove(operation.leaseId());
                     try {
                         Object answer = operation.applyTo(journaled);
-                        if (operation instanceof Reserve reserve && !reserve.repeat() && Boolean.TRUE.equals(
-                                ((List<?>) answer).get(0))) {
-                            throw new AssertionError(where + ": an admission was acknowledged while the journal failed");
+                        if (operation instanceof Reserve reserve
+                                && !reserve.repeat()
+                                && Boolean.TRUE.equals(((List<?>) answer).get(0))) {
+                            throw new AssertionError(
+                                    where + ": an admission was acknowledged while the journal failed");
                         }
                     } catch (BackendException expected) {
                         // Never acknowledged: the reference does not see it, and after the crash
@@ -85,8 +87,10 @@ class JournalCrashModelTest {
                 io.failing(false);
                 journaled = open(journalDirectory, io, clock);
                 for (LimitDefinition limit : LIMITS) {
-                    assertEquals(reference.usage(limit.key()), journaled.usage(limit.key()), where + ": usage of "
-                            + limit.key() + " after the crash");
+                    assertEquals(
+                            reference.usage(limit.key()),
+                            journaled.usage(limit.key()),
+                            where + ": usage of " + limit.key() + " after the crash");
                 }
             }
             Operation operation = nextOperation(random, leaseIds);
@@ -104,7 +108,9 @@ class JournalCrashModelTest {
         if (leaseIds.isEmpty() || random.nextInt(3) > 0) {
             boolean repeat = !leaseIds.isEmpty() && random.nextInt(6) == 0;
             // New ids come from the random source: the list shrinks when ids are retired, so its size would repeat.
-            String lease = repeat ? leaseIds.get(random.nextInt(leaseIds.size())) : "lease-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
+            String lease = repeat
+                    ? leaseIds.get(random.nextInt(leaseIds.size()))
+                    : "lease-" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
             if (!repeat) {
                 leaseIds.add(lease);
             }
@@ -113,7 +119,8 @@ class JournalCrashModelTest {
             SplittableRandom shape = new SplittableRandom(lease.hashCode());
             for (LimitDefinition limit : LIMITS) {
                 if (shape.nextInt(2) == 0) {
-                    requirements.add(new Requirement(limit.key(), 1 + shape.nextLong(Math.max(1, limit.capacity() / 4))));
+                    requirements.add(new Requirement(
+                            limit.key(), 1 + shape.nextLong(Math.max(1, limit.capacity() / 4))));
                 }
             }
             if (requirements.isEmpty()) {
@@ -164,8 +171,12 @@ class JournalCrashModelTest {
     }
 
     private static MemoryBackend open(Path journalDirectory, FaultyIo io, ManualClock clock) throws IOException {
-        return installed(MemoryBackend.withJournal(clock, hints(clock), MAX_TOMBSTONES,
-                JournalSettings.of(journalDirectory).withDurableTimeoutMillis(2_000), io));
+        return installed(MemoryBackend.withJournal(
+                clock,
+                hints(clock),
+                MAX_TOMBSTONES,
+                JournalSettings.of(journalDirectory).withDurableTimeoutMillis(2_000),
+                io));
     }
 
     private static MemoryBackend plain(ManualClock clock) {
@@ -180,5 +191,4 @@ class JournalCrashModelTest {
     private static RetryHints hints(ManualClock clock) {
         return new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0);
     }
-
 }

@@ -26,8 +26,12 @@ class JournaledContractTest extends BackendContractTest {
     protected Backend createBackend(RetryPolicy retryPolicy) {
         clock = new ManualClock(START_MILLIS);
         try {
-            return MemoryBackend.withJournal(clock, new RetryHints(retryPolicy, clock), MemoryBackend.DEFAULT_MAX_TOMBSTONES,
-                    JournalSettings.of(directory), JournalIo.files());
+            return MemoryBackend.withJournal(
+                    clock,
+                    new RetryHints(retryPolicy, clock),
+                    MemoryBackend.DEFAULT_MAX_TOMBSTONES,
+                    JournalSettings.of(directory),
+                    JournalIo.files());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -52,8 +52,8 @@ class JournaledMemoryBackendTest {
     private static final long START_MILLIS = 1_700_000_000_000L;
     private static final int MAX_TOMBSTONES = 1_000;
     private static final LimitDefinition RPM = LimitDefinition.rolling("llm:rpm", 10, 60);
-    private static final LimitDefinition TPM = new LimitDefinition("llm:tpm", LimitDefinition.rolling("x", 1, 1).kind(),
-            1_000, 60, 0, "tokens", "", Overage.DEBT);
+    private static final LimitDefinition TPM = new LimitDefinition(
+            "llm:tpm", LimitDefinition.rolling("x", 1, 1).kind(), 1_000, 60, 0, "tokens", "", Overage.DEBT);
     private static final LimitDefinition SLOTS = LimitDefinition.concurrency("llm:slots", 2, 30);
     /** How long a test polls for something the journal's threads do by themselves. */
     private static final long POLL_TIMEOUT_MILLIS = 20_000;
@@ -61,6 +61,7 @@ class JournaledMemoryBackendTest {
     private final ManualClock clock = new ManualClock(START_MILLIS);
     /** What the registry holds: installed again after every restart, as the service would. */
     private final List<LimitDefinition> definitions = new ArrayList<>(List.of(RPM, TPM, SLOTS));
+
     private final FaultyIo io = new FaultyIo();
     private MemoryBackend backend;
 
@@ -122,7 +123,9 @@ class JournaledMemoryBackendTest {
         restart(settings());
         clock.advanceMillis(1_000);
 
-        assertEquals(ReserveResponse.allowed(live.reservedAtUnixMs()), reserve("live", RPM, 5),
+        assertEquals(
+                ReserveResponse.allowed(live.reservedAtUnixMs()),
+                reserve("live", RPM, 5),
                 "a held lease answers allowed with its original reserved_at");
         assertEquals(ErrorCodes.leaseExpired("done"), reserve("done", RPM, 1).error());
         assertFalse(reserve("denied", RPM, 3).allowed(), "a denial stays a denial");
@@ -150,7 +153,9 @@ class JournaledMemoryBackendTest {
 
         List<ReserveResponse> answers = backend.reserveAllAsync(requests).get(10, TimeUnit.SECONDS);
 
-        assertEquals(List.of(true, true, false), answers.stream().map(ReserveResponse::allowed).toList());
+        assertEquals(
+                List.of(true, true, false),
+                answers.stream().map(ReserveResponse::allowed).toList());
         restart(settings());
         assertEquals(8, backend.usage(RPM.key()).reserved());
     }
@@ -174,8 +179,11 @@ class JournaledMemoryBackendTest {
                     start.await();
                     int allowed = 0;
                     for (int i = 0; i < callsPerThread; i++) {
-                        allowed += backend.reserve(request("t" + thread + "-" + i, LimitDefinition.rolling("wide", 1, 1), 1))
-                                .allowed() ? 1 : 0;
+                        allowed += backend.reserve(request(
+                                                "t" + thread + "-" + i, LimitDefinition.rolling("wide", 1, 1), 1))
+                                        .allowed()
+                                ? 1
+                                : 0;
                     }
                     return allowed;
                 }));
@@ -250,7 +258,8 @@ class JournaledMemoryBackendTest {
 
         restart(small);
         assertEquals(0, backend.usage(wide.key()).reserved(), "every hold of the history has expired");
-        assertEquals(ErrorCodes.leaseExpired("r39-49"), reserve("r39-49", wide, 1).error(), "tombstones are kept");
+        assertEquals(
+                ErrorCodes.leaseExpired("r39-49"), reserve("r39-49", wide, 1).error(), "tombstones are kept");
     }
 
     @Test
@@ -298,8 +307,8 @@ class JournaledMemoryBackendTest {
 
     private MemoryBackend open(JournalSettings settings) {
         try {
-            MemoryBackend opened = MemoryBackend.withJournal(clock, new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0),
-                    MAX_TOMBSTONES, settings, io);
+            MemoryBackend opened = MemoryBackend.withJournal(
+                    clock, new RetryHints(RetryPolicy.DEFAULT, clock, bound -> 0), MAX_TOMBSTONES, settings, io);
             for (LimitDefinition definition : definitions) {
                 opened.install(LimitState.created(definition));
             }

@@ -163,8 +163,8 @@ class MemoryBackendTest extends BackendContractTest {
 
     @Test
     void overageWhileDecreasingIsDroppedUnderDeny() {
-        LimitState tpm = install(LimitState.created(
-                LimitDefinition.rolling(key("tpm"), 10, 60).withOverage(Overage.DENY)));
+        LimitState tpm = install(
+                LimitState.created(LimitDefinition.rolling(key("tpm"), 10, 60).withOverage(Overage.DENY)));
         assertAllowed(reserve(lease("a"), req(tpm.key(), 4)));
         install(tpm.change(tpm.definition().withCapacity(8)));
 
@@ -361,7 +361,8 @@ class MemoryBackendTest extends BackendContractTest {
         }
 
         assertEquals(0, memory.leaseRecordCount());
-        assertTrue(calls <= 2 * 10_000 / LeaseSweeper.SWEEP_BATCH + 2 * LeaseSweeper.SHARDS,
+        assertTrue(
+                calls <= 2 * 10_000 / LeaseSweeper.SWEEP_BATCH + 2 * LeaseSweeper.SHARDS,
                 "records went too slowly: " + calls + " calls");
         assertEquals(0, memory.scheduledSweepCount());
         assertTrue(memory.tombstoneCount() <= 1000, "tombstones " + memory.tombstoneCount());

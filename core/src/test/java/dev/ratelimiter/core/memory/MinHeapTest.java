@@ -77,7 +77,8 @@ class MinHeapTest {
                 Entry victim = model.remove(random.nextInt(model.size()));
                 assertTrue(heap.remove(victim), "step " + step);
             } else {
-                long smallest = model.stream().mapToLong(entry -> entry.key).min().orElseThrow();
+                long smallest =
+                        model.stream().mapToLong(entry -> entry.key).min().orElseThrow();
                 assertEquals(smallest, heap.peekKey(), "step " + step);
                 Entry polled = heap.poll();
                 assertEquals(smallest, polled.key, "step " + step);

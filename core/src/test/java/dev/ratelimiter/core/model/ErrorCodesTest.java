@@ -10,9 +10,13 @@ import org.junit.jupiter.api.Test;
 class ErrorCodesTest {
     @Test
     void everyRefusalRoundTripsThroughItsWireString() {
-        List<Refusal> all = List.of(Refusal.INVALID_REQUEST, Refusal.BACKEND_ERROR,
-                new Refusal.UnknownLimitKey("tenant:acme:rpm"), new Refusal.LimitDecreasing("k"),
-                new Refusal.ExceedsCapacity("a:b:c"), new Refusal.LeaseExpired("01J0000000000000000000000A"),
+        List<Refusal> all = List.of(
+                Refusal.INVALID_REQUEST,
+                Refusal.BACKEND_ERROR,
+                new Refusal.UnknownLimitKey("tenant:acme:rpm"),
+                new Refusal.LimitDecreasing("k"),
+                new Refusal.ExceedsCapacity("a:b:c"),
+                new Refusal.LeaseExpired("01J0000000000000000000000A"),
                 new Refusal.Unrecognized("quota_exhausted:x"));
         for (Refusal refusal : all) {
             assertEquals(refusal, ErrorCodes.refusal(ErrorCodes.wire(refusal)), () -> "round trip of " + refusal);
@@ -39,7 +43,8 @@ class ErrorCodesTest {
 
     @Test
     void aKeyMayContainColons() {
-        assertEquals(new Refusal.ExceedsCapacity("global:llm:openai:gpt-4o:tpm"),
+        assertEquals(
+                new Refusal.ExceedsCapacity("global:llm:openai:gpt-4o:tpm"),
                 ErrorCodes.refusal("exceeds_capacity:global:llm:openai:gpt-4o:tpm"));
     }
 }

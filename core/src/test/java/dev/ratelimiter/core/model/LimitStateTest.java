@@ -24,7 +24,8 @@ class LimitStateTest {
 
     @Test
     void theSameCapacityChangesTheOtherFieldsAndTheRevision() {
-        LimitDefinition relabelled = new LimitDefinition("k", LimitKind.ROLLING, 10, 30, 0, "tokens", "new", Overage.DENY);
+        LimitDefinition relabelled =
+                new LimitDefinition("k", LimitKind.ROLLING, 10, 30, 0, "tokens", "new", Overage.DENY);
         LimitState state = LimitState.created(TEN).change(relabelled);
         assertEquals(new LimitState(relabelled, LimitStatus.ACTIVE, 0, 2), state);
     }
@@ -46,7 +47,8 @@ class LimitStateTest {
     void anIncreaseCancelsAPendingDecrease() {
         LimitState decreasing = LimitState.created(TEN).change(LimitDefinition.rolling("k", 4, 60));
         assertEquals(new LimitState(TEN, LimitStatus.ACTIVE, 0, 3), decreasing.change(TEN));
-        assertEquals(new LimitState(LimitDefinition.rolling("k", 12, 60), LimitStatus.ACTIVE, 0, 3),
+        assertEquals(
+                new LimitState(LimitDefinition.rolling("k", 12, 60), LimitStatus.ACTIVE, 0, 3),
                 decreasing.change(LimitDefinition.rolling("k", 12, 60)));
     }
 
@@ -68,21 +70,24 @@ class LimitStateTest {
 
     @Test
     void refusesToApplyADecreaseThatIsNotPending() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> LimitState.created(TEN).decreaseApplied());
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class, () -> LimitState.created(TEN).decreaseApplied());
         assertEquals("no decrease is pending for k", e.getMessage());
     }
 
     @Test
     void refusesAChangeOfKind() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> LimitState.created(TEN).change(LimitDefinition.concurrency("k", 10, 30)));
-        assertEquals("kind: cannot change the kind of the existing limit 'k' from rolling to concurrency", e.getMessage());
+        assertEquals(
+                "kind: cannot change the kind of the existing limit 'k' from rolling to concurrency", e.getMessage());
     }
 
     @Test
     void refusesAChangeOfAnotherKey() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> LimitState.created(TEN).change(LimitDefinition.rolling("other", 10, 60)));
     }
 

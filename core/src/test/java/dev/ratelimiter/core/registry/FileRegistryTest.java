@@ -28,11 +28,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FileRegistryTest {
     private static final LimitState TPM = LimitState.created(LimitDefinition.rolling("global:llm:x:y:tpm", 10_000, 60));
-    private static final LimitState CONCURRENCY = new LimitState(new LimitDefinition("global:llm:x:y:concurrency",
-            LimitKind.CONCURRENCY, 8, 0, 30, "calls", "parallel calls, \"quoted\" and ünïcode", Overage.DENY),
-            LimitStatus.DECREASING, 3, 7);
-    private static final LimitState DAILY = new LimitState(LimitDefinition.rolling("tenant:acme:llm:daily_tokens",
-            1_000_000, 86_400), LimitStatus.ACTIVE, 0, 42);
+    private static final LimitState CONCURRENCY = new LimitState(
+            new LimitDefinition(
+                    "global:llm:x:y:concurrency",
+                    LimitKind.CONCURRENCY,
+                    8,
+                    0,
+                    30,
+                    "calls",
+                    "parallel calls, \"quoted\" and ünïcode",
+                    Overage.DENY),
+            LimitStatus.DECREASING,
+            3,
+            7);
+    private static final LimitState DAILY = new LimitState(
+            LimitDefinition.rolling("tenant:acme:llm:daily_tokens", 1_000_000, 86_400), LimitStatus.ACTIVE, 0, 42);
 
     @TempDir
     Path directory;
@@ -160,7 +170,8 @@ class FileRegistryTest {
         int savesPerThread = 10;
         List<List<LimitState>> versions = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            versions.add(List.of(LimitState.created(LimitDefinition.rolling("key:" + t, t + 1, 60)),
+            versions.add(List.of(
+                    LimitState.created(LimitDefinition.rolling("key:" + t, t + 1, 60)),
                     new LimitState(LimitDefinition.rolling("shared", 100, 60), LimitStatus.ACTIVE, 0, t + 1)));
         }
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
@@ -212,10 +223,12 @@ class FileRegistryTest {
         registry.save(List.of(TPM));
         byte[] before = Files.readAllBytes(file);
 
-        IllegalArgumentException duplicate = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException duplicate = assertThrows(
+                IllegalArgumentException.class,
                 () -> registry.save(List.of(TPM, LimitState.created(LimitDefinition.rolling(TPM.key(), 5, 60)))));
         assertTrue(duplicate.getMessage().contains("key \"global:llm:x:y:tpm\" appears twice"), duplicate.getMessage());
-        IllegalArgumentException invalid = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException invalid = assertThrows(
+                IllegalArgumentException.class,
                 () -> registry.save(List.of(LimitState.created(LimitDefinition.rolling("k", 0, 60)))));
         assertTrue(invalid.getMessage().contains("capacity: must be from 1"), invalid.getMessage());
 
@@ -228,15 +241,19 @@ class FileRegistryTest {
     void refusesABadCapacityNamingTheFileTheEntryAndTheRule() throws IOException {
         Path real = directory.resolve("data/registry.json");
         Files.createDirectories(real.getParent());
-        Files.writeString(real, "[" + state("a", "rolling", 5, 60, 0, "active", 0) + ","
-                + state("b", "rolling", 5, 60, 0, "active", 0) + ","
-                + state("global:llm:x:y:tpm", "rolling", 0, 60, 0, "active", 0) + "]");
+        Files.writeString(
+                real,
+                "[" + state("a", "rolling", 5, 60, 0, "active", 0) + ","
+                        + state("b", "rolling", 5, 60, 0, "active", 0) + ","
+                        + state("global:llm:x:y:tpm", "rolling", 0, 60, 0, "active", 0) + "]");
         FileRegistry registry = new FileRegistry(real);
 
         InvalidRegistryException e = assertThrows(InvalidRegistryException.class, registry::load);
 
-        assertEquals("registry " + real + ", entry 2 (key \"global:llm:x:y:tpm\"): capacity: must be from 1 to"
-                + " 9223372036854775807, got 0", e.getMessage());
+        assertEquals(
+                "registry " + real + ", entry 2 (key \"global:llm:x:y:tpm\"): capacity: must be from 1 to"
+                        + " 9223372036854775807, got 0",
+                e.getMessage());
     }
 
     @Test
@@ -259,66 +276,90 @@ class FileRegistryTest {
 
     @Test
     void refusesAnEntryOfTheWrongType() throws IOException {
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "active", 0) + ", 7]",
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 0, "active", 0) + ", 7]",
                 ", entry 1 (no readable key): must be a JSON object, got the number 7");
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "active", 0).replace("\"capacity\":5", "\"capacity\":\"5\"")
-                + "]", ", entry 0 (key \"a\"): definition.capacity: must be an integer, got the string \"5\"");
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "active", 0).replace("\"capacity\":5", "\"capacity\":1.5")
-                + "]", ", entry 0 (key \"a\"): definition.capacity: must be an integer, got the fraction 1.5");
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "active", 0).replace("\"status\":\"active\"",
-                "\"status\":true") + "]", ", entry 0 (key \"a\"): status: must be a string, got the boolean true");
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 0, "active", 0).replace("\"capacity\":5", "\"capacity\":\"5\"")
+                        + "]",
+                ", entry 0 (key \"a\"): definition.capacity: must be an integer, got the string \"5\"");
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 0, "active", 0).replace("\"capacity\":5", "\"capacity\":1.5") + "]",
+                ", entry 0 (key \"a\"): definition.capacity: must be an integer, got the fraction 1.5");
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 0, "active", 0).replace("\"status\":\"active\"", "\"status\":true")
+                        + "]",
+                ", entry 0 (key \"a\"): status: must be a string, got the boolean true");
     }
 
     @Test
     void refusesAnUnknownField() throws IOException {
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "active", 0).replace("\"status\"", "\"colour\":1,\"status\"")
-                + "]", ", entry 0 (key \"a\"): colour: unknown field");
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "active", 0).replace("\"key\"", "\"shape\":1,\"key\"") + "]",
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 0, "active", 0).replace("\"status\"", "\"colour\":1,\"status\"")
+                        + "]",
+                ", entry 0 (key \"a\"): colour: unknown field");
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 0, "active", 0).replace("\"key\"", "\"shape\":1,\"key\"") + "]",
                 ", entry 0 (key \"a\"): definition.shape: unknown field");
     }
 
     @Test
     void refusesARepeatedField() throws IOException {
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "active", 0).replace("\"capacity\":5",
-                "\"capacity\":5,\"capacity\":6") + "]", ": [0].definition.capacity: repeated field");
+        assertRefused(
+                "["
+                        + state("a", "rolling", 5, 60, 0, "active", 0)
+                                .replace("\"capacity\":5", "\"capacity\":5,\"capacity\":6")
+                        + "]",
+                ": [0].definition.capacity: repeated field");
     }
 
     @Test
     void refusesADecreasingEntryWithABadPendingValue() throws IOException {
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "decreasing", 5) + "]",
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 0, "decreasing", 5) + "]",
                 ", entry 0 (key \"a\"): pending_decrease_to: must lie between 1 and capacity - 1 while decreasing, got 5");
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "decreasing", 0) + "]",
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 0, "decreasing", 0) + "]",
                 ", entry 0 (key \"a\"): pending_decrease_to: must lie between 1 and capacity - 1 while decreasing, got 0");
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "active", 3) + "]",
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 0, "active", 3) + "]",
                 ", entry 0 (key \"a\"): pending_decrease_to: must be 0 while the status is active, got 3");
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "shrinking", 3) + "]",
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 0, "shrinking", 3) + "]",
                 ", entry 0 (key \"a\"): status: must be \"active\" or \"decreasing\", got \"shrinking\"");
     }
 
     @Test
     void refusesABrokenTimingRule() throws IOException {
-        assertRefused("[" + state("a", "rolling", 5, 60, 10, "active", 0) + "]",
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 10, "active", 0) + "]",
                 ", entry 0 (key \"a\"): timeout_seconds: must be 0 for a rolling limit, got 10");
-        assertRefused("[" + state("c", "concurrency", 5, 0, 0, "active", 0) + "]",
+        assertRefused(
+                "[" + state("c", "concurrency", 5, 0, 0, "active", 0) + "]",
                 ", entry 0 (key \"c\"): timeout_seconds: must be from 1 to 4294967295 for a concurrency limit, got 0");
     }
 
     @Test
     void refusesADuplicateKeyAlsoAfterTrimming() throws IOException {
-        assertRefused("[" + state("a", "rolling", 5, 60, 0, "active", 0) + "," + state("b", "rolling", 5, 60, 0, "active", 0)
-                + "," + state(" a ", "rolling", 5, 60, 0, "active", 0) + "]",
+        assertRefused(
+                "[" + state("a", "rolling", 5, 60, 0, "active", 0) + "," + state("b", "rolling", 5, 60, 0, "active", 0)
+                        + "," + state(" a ", "rolling", 5, 60, 0, "active", 0) + "]",
                 ", entry 2 (key \" a \"): key: \"a\" is already defined by entry 0");
     }
 
     @Test
     void readsAHandEditedFileOutOfOrderAndNormalised() throws IOException {
         Path file = directory.resolve("registry.json");
-        Files.writeString(file, "[" + state(" b ", "ROLLING", 5, 60, 0, "active", 0) + ","
-                + state("a", "Concurrency", 2, 0, 9, "Decreasing", 1) + "]");
+        Files.writeString(
+                file,
+                "[" + state(" b ", "ROLLING", 5, 60, 0, "active", 0) + ","
+                        + state("a", "Concurrency", 2, 0, 9, "Decreasing", 1) + "]");
         List<LimitState> states = new FileRegistry(file).load();
-        assertEquals(List.of(
-                new LimitState(LimitDefinition.concurrency("a", 2, 9), LimitStatus.DECREASING, 1, 1),
-                new LimitState(LimitDefinition.rolling("b", 5, 60), LimitStatus.ACTIVE, 0, 1)), states);
+        assertEquals(
+                List.of(
+                        new LimitState(LimitDefinition.concurrency("a", 2, 9), LimitStatus.DECREASING, 1, 1),
+                        new LimitState(LimitDefinition.rolling("b", 5, 60), LimitStatus.ACTIVE, 0, 1)),
+                states);
     }
 
     private void assertRefused(String content, String expectedPart) throws IOException {
@@ -329,8 +370,14 @@ class FileRegistryTest {
         assertTrue(e.getMessage().contains(expectedPart), e.getMessage());
     }
 
-    private static String state(String key, String kind, long capacity, long windowSeconds, long timeoutSeconds,
-            String status, long pending) {
+    private static String state(
+            String key,
+            String kind,
+            long capacity,
+            long windowSeconds,
+            long timeoutSeconds,
+            String status,
+            long pending) {
         return "{\"definition\":{\"key\":\"" + key + "\",\"kind\":\"" + kind + "\",\"capacity\":" + capacity
                 + ",\"window_seconds\":" + windowSeconds + ",\"timeout_seconds\":" + timeoutSeconds
                 + "},\"status\":\"" + status + "\",\"pending_decrease_to\":" + pending + "}";

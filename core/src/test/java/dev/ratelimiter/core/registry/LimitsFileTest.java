@@ -28,16 +28,33 @@ class LimitsFileTest {
                 + "  {\"key\": \"global:llm:openai:gpt-4o:concurrency\", \"kind\": \"Concurrency\", \"capacity\": 4,"
                 + " \"timeout_seconds\": 120, \"overage\": \"DENY\"}\n"
                 + "]}\n");
-        assertEquals(List.of(
-                new LimitDefinition("global:llm:openai:gpt-4o:tpm", LimitKind.ROLLING, 30_000, 60, 0, "tokens",
-                        "tokens per minute", Overage.DEBT),
-                new LimitDefinition("global:llm:openai:gpt-4o:concurrency", LimitKind.CONCURRENCY, 4, 0, 120, "", "",
-                        Overage.DENY)), LimitsFile.read(file));
+        assertEquals(
+                List.of(
+                        new LimitDefinition(
+                                "global:llm:openai:gpt-4o:tpm",
+                                LimitKind.ROLLING,
+                                30_000,
+                                60,
+                                0,
+                                "tokens",
+                                "tokens per minute",
+                                Overage.DEBT),
+                        new LimitDefinition(
+                                "global:llm:openai:gpt-4o:concurrency",
+                                LimitKind.CONCURRENCY,
+                                4,
+                                0,
+                                120,
+                                "",
+                                "",
+                                Overage.DENY)),
+                LimitsFile.read(file));
     }
 
     @Test
     void readsWhatTheCodecWrites() {
-        List<LimitDefinition> definitions = List.of(LimitDefinition.rolling("a", 5, 60),
+        List<LimitDefinition> definitions = List.of(
+                LimitDefinition.rolling("a", 5, 60),
                 LimitDefinition.concurrency("b", 2, 30).withOverage(Overage.DENY));
         assertEquals(definitions, LimitsFile.parse(new WireCodec().writeLimitDefinitions(definitions), "test"));
     }
@@ -54,22 +71,31 @@ class LimitsFileTest {
 
     @Test
     void refusesABadCapacityNamingTheFileTheEntryAndTheRule() throws IOException {
-        Path file = write("{\"limits\": [{\"key\": \"a\", \"kind\": \"rolling\", \"capacity\": 1, \"window_seconds\": 1},"
-                + " {\"key\": \"b\", \"kind\": \"rolling\", \"capacity\": -3, \"window_seconds\": 1}]}");
-        assertRefused(file, "limits file " + file + ", entry 1 (key \"b\"): capacity: must be from 1 to"
-                + " 9223372036854775807, got -3");
+        Path file =
+                write("{\"limits\": [{\"key\": \"a\", \"kind\": \"rolling\", \"capacity\": 1, \"window_seconds\": 1},"
+                        + " {\"key\": \"b\", \"kind\": \"rolling\", \"capacity\": -3, \"window_seconds\": 1}]}");
+        assertRefused(
+                file,
+                "limits file " + file + ", entry 1 (key \"b\"): capacity: must be from 1 to"
+                        + " 9223372036854775807, got -3");
     }
 
     @Test
     void refusesWrongTypesAndUnknownFields() throws IOException {
-        assertRefused(write("{\"limits\": [{\"key\": \"a\", \"kind\": \"rolling\", \"capacity\": \"1\","
-                + " \"window_seconds\": 1}]}"), ", entry 0 (key \"a\"): capacity: must be an integer, got the string \"1\"");
-        assertRefused(write("{\"limits\": [{\"key\": \"a\", \"kind\": \"rolling\", \"capacity\": 1,"
-                + " \"window\": 1}]}"), ", entry 0 (key \"a\"): window: unknown field");
-        assertRefused(write("{\"limits\": [{\"key\": 5, \"kind\": \"rolling\"}]}"),
+        assertRefused(
+                write("{\"limits\": [{\"key\": \"a\", \"kind\": \"rolling\", \"capacity\": \"1\","
+                        + " \"window_seconds\": 1}]}"),
+                ", entry 0 (key \"a\"): capacity: must be an integer, got the string \"1\"");
+        assertRefused(
+                write("{\"limits\": [{\"key\": \"a\", \"kind\": \"rolling\", \"capacity\": 1," + " \"window\": 1}]}"),
+                ", entry 0 (key \"a\"): window: unknown field");
+        assertRefused(
+                write("{\"limits\": [{\"key\": 5, \"kind\": \"rolling\"}]}"),
                 ", entry 0 (no readable key): key: must be a string, got the number 5");
-        assertRefused(write("{\"limits\": [\"a\"]}"), ", entry 0 (no readable key): must be a JSON object, got the string");
-        assertRefused(write("{\"limits\": [{\"key\": \"a\", \"kind\": \"bucket\", \"capacity\": 1}]}"),
+        assertRefused(
+                write("{\"limits\": [\"a\"]}"), ", entry 0 (no readable key): must be a JSON object, got the string");
+        assertRefused(
+                write("{\"limits\": [{\"key\": \"a\", \"kind\": \"bucket\", \"capacity\": 1}]}"),
                 ", entry 0 (key \"a\"): kind: must be \"rolling\" or \"concurrency\", got \"bucket\"");
     }
 
@@ -85,8 +111,9 @@ class LimitsFileTest {
 
     @Test
     void refusesADuplicateKey() throws IOException {
-        Path file = write("{\"limits\": [{\"key\": \"a\", \"kind\": \"rolling\", \"capacity\": 1, \"window_seconds\": 1},"
-                + " {\"key\": \"a \", \"kind\": \"concurrency\", \"capacity\": 1, \"timeout_seconds\": 1}]}");
+        Path file =
+                write("{\"limits\": [{\"key\": \"a\", \"kind\": \"rolling\", \"capacity\": 1, \"window_seconds\": 1},"
+                        + " {\"key\": \"a \", \"kind\": \"concurrency\", \"capacity\": 1, \"timeout_seconds\": 1}]}");
         assertRefused(file, "limits file " + file + ", entry 1 (key \"a \"): key: \"a\" is already defined by entry 0");
     }
 

@@ -214,8 +214,7 @@ class RetryHintsTest {
     void hintOfAnyStreakIsWithinTheCap() {
         RetryHints hints = hints(NO_JITTER);
         LimitDefinition conc = LimitDefinition.concurrency("conc", 4, 60);
-        RetryPolicy steepest = new RetryPolicy(3_600_000, 10.0, 3_600_000, 0, 3_600_000, 100, 10.0, 3_600_000, 0,
-                1, 1);
+        RetryPolicy steepest = new RetryPolicy(3_600_000, 10.0, 3_600_000, 0, 3_600_000, 100, 10.0, 3_600_000, 0, 1, 1);
         RetryHints steep = new RetryHints(steepest, clock, NO_JITTER);
 
         assertEquals(2000, hints.hint(conc, Integer.MAX_VALUE));
@@ -260,8 +259,10 @@ class RetryHintsTest {
     @Test
     void streaksOfMoreKeysThanTheBoundClearTheMapAndStartOver() {
         RetryHints hints = new RetryHints(POLICY, clock, NO_JITTER, 3);
-        List<LimitDefinition> tracked = List.of(LimitDefinition.concurrency("a", 1, 60),
-                LimitDefinition.concurrency("b", 1, 60), LimitDefinition.concurrency("c", 1, 60));
+        List<LimitDefinition> tracked = List.of(
+                LimitDefinition.concurrency("a", 1, 60),
+                LimitDefinition.concurrency("b", 1, 60),
+                LimitDefinition.concurrency("c", 1, 60));
         for (LimitDefinition definition : tracked) {
             deny(hints, definition, 2);
         }

@@ -33,8 +33,18 @@ class RetryPolicyTest {
     @Test
     void boundaryValuesAreAccepted() {
         new RetryPolicy(1, 1.0, 1, 0, 1, 0, 1.0, 1, 0, 1, 1);
-        new RetryPolicy(3_600_000, 10.0, 3_600_000, 3_600_000, 3_600_000, 100, 10.0, 3_600_000, 3_600_000,
-                3_600_000, 86_400_000);
+        new RetryPolicy(
+                3_600_000,
+                10.0,
+                3_600_000,
+                3_600_000,
+                3_600_000,
+                100,
+                10.0,
+                3_600_000,
+                3_600_000,
+                3_600_000,
+                86_400_000);
     }
 
     /** One field out of range each; the message must name that field and its rule. */
@@ -63,8 +73,8 @@ class RetryPolicyTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("badPolicies")
-    void outOfRangeValueIsRejectedNamingTheFieldAndTheRule(String field, String rule,
-            Function<RetryPolicy, RetryPolicy> change) {
+    void outOfRangeValueIsRejectedNamingTheFieldAndTheRule(
+            String field, String rule, Function<RetryPolicy, RetryPolicy> change) {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> change.apply(D));
 
         assertTrue(error.getMessage().startsWith(field + " must be " + rule), error.getMessage());
@@ -80,13 +90,30 @@ class RetryPolicyTest {
      */
     private static RetryPolicy with(RetryPolicy policy, int index, double value) {
         double[] values = {
-            policy.concurrencyBaseMs(), policy.concurrencyFactor(), policy.concurrencyMaxMs(),
-            policy.concurrencyJitterMs(), policy.rollingMinBaseMs(), policy.rollingBaseWindowPercent(),
-            policy.rollingFactor(), policy.rollingCapMs(), policy.rollingJitterMs(), policy.decreasingMs(),
+            policy.concurrencyBaseMs(),
+            policy.concurrencyFactor(),
+            policy.concurrencyMaxMs(),
+            policy.concurrencyJitterMs(),
+            policy.rollingMinBaseMs(),
+            policy.rollingBaseWindowPercent(),
+            policy.rollingFactor(),
+            policy.rollingCapMs(),
+            policy.rollingJitterMs(),
+            policy.decreasingMs(),
             policy.streakDecayMs()
         };
         values[index] = value;
-        return new RetryPolicy((long) values[0], values[1], (long) values[2], (long) values[3], (long) values[4],
-                (long) values[5], values[6], (long) values[7], (long) values[8], (long) values[9], (long) values[10]);
+        return new RetryPolicy(
+                (long) values[0],
+                values[1],
+                (long) values[2],
+                (long) values[3],
+                (long) values[4],
+                (long) values[5],
+                values[6],
+                (long) values[7],
+                (long) values[8],
+                (long) values[9],
+                (long) values[10]);
     }
 }

@@ -51,7 +51,9 @@ class DecreaseOnReleaseTest {
     @Test
     void completeThatFreesEnoughAppliesThePendingDecrease() {
         reserve("lease-1", 80);
-        assertEquals(LimitStatus.DECREASING, service.putLimit(LimitDefinition.rolling(KEY, 60, 60)).status());
+        assertEquals(
+                LimitStatus.DECREASING,
+                service.putLimit(LimitDefinition.rolling(KEY, 60, 60)).status());
 
         service.complete(new CompleteRequest("lease-1", "", List.of(new Actual(KEY, 10))));
 
@@ -82,7 +84,8 @@ class DecreaseOnReleaseTest {
     }
 
     private void reserve(String leaseId, long amount) {
-        assertTrue(service.reserve(new ReserveRequest(leaseId, "", List.of(new Requirement(KEY, amount)))).allowed());
+        assertTrue(service.reserve(new ReserveRequest(leaseId, "", List.of(new Requirement(KEY, amount))))
+                .allowed());
     }
 
     /** Polls for up to 2 s; returns whether the key reached {@code status}. */

@@ -84,10 +84,11 @@ class LimiterServiceTest {
         LimiterService service = open(store);
         store.failSaves = true;
 
-        BackendException e = assertThrows(BackendException.class,
-                () -> service.putLimit(LimitDefinition.rolling("tpm", 20, 60)));
+        BackendException e =
+                assertThrows(BackendException.class, () -> service.putLimit(LimitDefinition.rolling("tpm", 20, 60)));
 
-        assertTrue(e.getMessage().contains("could not save the registry to scripted store: scripted: disk full"),
+        assertTrue(
+                e.getMessage().contains("could not save the registry to scripted store: scripted: disk full"),
                 e.getMessage());
         assertEquals(List.of("save 1"), events, "the backend was not touched");
         assertEquals(List.of(LimitState.created(TPM_10)), service.states());
@@ -106,8 +107,11 @@ class LimiterServiceTest {
         service.putLimit(rpm, changes::add);
 
         LimitState decreasing = new LimitState(TPM_10, LimitStatus.DECREASING, 4, 2);
-        assertEquals(List.of(new LimitChange(Optional.of(LimitState.created(TPM_10)), decreasing),
-                new LimitChange(Optional.empty(), LimitState.created(rpm))), changes);
+        assertEquals(
+                List.of(
+                        new LimitChange(Optional.of(LimitState.created(TPM_10)), decreasing),
+                        new LimitChange(Optional.empty(), LimitState.created(rpm))),
+                changes);
     }
 
     @Test
@@ -203,17 +207,19 @@ class LimiterServiceTest {
         LimiterService service = open(store);
         service.putLimit(LimitDefinition.rolling("tpm", 4, 60));
 
-        assertEquals(new PutLimitResponse(true, LimitStatus.ACTIVE), service.putLimit(LimitDefinition.rolling("tpm", 12, 60)));
+        assertEquals(
+                new PutLimitResponse(true, LimitStatus.ACTIVE),
+                service.putLimit(LimitDefinition.rolling("tpm", 12, 60)));
 
         backend.decreaseFits = true;
         assertEquals(0, service.applyDecreases());
-        assertEquals(List.of(new LimitState(LimitDefinition.rolling("tpm", 12, 60), LimitStatus.ACTIVE, 0, 3)), store.saved);
+        assertEquals(
+                List.of(new LimitState(LimitDefinition.rolling("tpm", 12, 60), LimitStatus.ACTIVE, 0, 3)), store.saved);
     }
 
     @Test
     void anAppliedDecreaseWhoseSaveFailedIsSavedLater() throws IOException {
-        FailingStore store = new FailingStore(events,
-                List.of(new LimitState(TPM_10, LimitStatus.DECREASING, 4, 2)));
+        FailingStore store = new FailingStore(events, List.of(new LimitState(TPM_10, LimitStatus.DECREASING, 4, 2)));
         LimiterService service = open(store);
         backend.decreaseFits = true;
         store.failSaves = true;
@@ -231,7 +237,8 @@ class LimiterServiceTest {
 
     @Test
     void aFailingDecreaseCheckDoesNotStopTheOthers() throws IOException {
-        LimiterService service = open(new LimitState(LimitDefinition.rolling("a", 10, 60), LimitStatus.DECREASING, 4, 2),
+        LimiterService service = open(
+                new LimitState(LimitDefinition.rolling("a", 10, 60), LimitStatus.DECREASING, 4, 2),
                 new LimitState(LimitDefinition.rolling("b", 10, 60), LimitStatus.DECREASING, 5, 2));
         backend.failDecreaseCheck = true;
 
@@ -252,7 +259,8 @@ class LimiterServiceTest {
         assertEquals(LimitStatus.DECREASING, service.limit("tpm").orElseThrow().status());
         backend.decreaseFits = true;
         assertEquals(1, service.applyDecreases());
-        assertEquals(List.of(new LimitState(LimitDefinition.rolling("tpm", 4, 60), LimitStatus.ACTIVE, 0, 6)), store.saved);
+        assertEquals(
+                List.of(new LimitState(LimitDefinition.rolling("tpm", 4, 60), LimitStatus.ACTIVE, 0, 6)), store.saved);
     }
 
     @Test
@@ -284,10 +292,11 @@ class LimiterServiceTest {
         FailingStore store = new FailingStore(events, List.of(LimitState.created(TPM_10)));
         LimiterService service = open(store);
 
-        InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                () -> service.putLimit(LimitDefinition.concurrency("tpm", 10, 30)));
+        InvalidRequestException e = assertThrows(
+                InvalidRequestException.class, () -> service.putLimit(LimitDefinition.concurrency("tpm", 10, 30)));
 
-        assertEquals("kind: cannot change the kind of the existing limit 'tpm' from rolling to concurrency", e.detail());
+        assertEquals(
+                "kind: cannot change the kind of the existing limit 'tpm' from rolling to concurrency", e.detail());
         assertEquals(List.of(), events);
         assertEquals(List.of(LimitState.created(TPM_10)), store.saved);
     }
@@ -295,8 +304,8 @@ class LimiterServiceTest {
     @Test
     void anInvalidDefinitionIsAnInvalidRequest() throws IOException {
         LimiterService service = open();
-        InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                () -> service.putLimit(LimitDefinition.rolling("tpm", 0, 60)));
+        InvalidRequestException e = assertThrows(
+                InvalidRequestException.class, () -> service.putLimit(LimitDefinition.rolling("tpm", 0, 60)));
         assertEquals("capacity: must be from 1 to 9223372036854775807, got 0", e.detail());
         assertEquals(List.of(), events);
     }
@@ -309,7 +318,9 @@ class LimiterServiceTest {
 
         List<LimitInfo> limits = service.limits();
 
-        assertEquals(List.of("a", "b"), limits.stream().map(info -> info.definition().key()).toList());
+        assertEquals(
+                List.of("a", "b"),
+                limits.stream().map(info -> info.definition().key()).toList());
         assertEquals(new Usage(1, 2, 0), limits.get(0).usage());
         assertEquals(Optional.of(limits.get(1)), service.limit("b"));
     }
@@ -335,8 +346,8 @@ class LimiterServiceTest {
     @Test
     void validatesAReserveBeforeTheBackendSeesIt() throws IOException {
         LimiterService service = open(LimitState.created(TPM_10));
-        InvalidRequestException e = assertThrows(InvalidRequestException.class,
-                () -> service.reserve(reserve("bad:lease", "tpm", 1)));
+        InvalidRequestException e =
+                assertThrows(InvalidRequestException.class, () -> service.reserve(reserve("bad:lease", "tpm", 1)));
         assertEquals("lease_id: may hold only [0-9A-Za-z_-], found ':' at position 3", e.detail());
         assertEquals(List.of(), backend.reserved);
     }
@@ -347,7 +358,8 @@ class LimiterServiceTest {
         backend.failAdmission = true;
 
         assertEquals(ReserveResponse.refused(Refusal.BACKEND_ERROR), service.reserve(reserve("a", "tpm", 1)));
-        assertEquals(CompleteResponse.failed(ErrorCodes.BACKEND_ERROR),
+        assertEquals(
+                CompleteResponse.failed(ErrorCodes.BACKEND_ERROR),
                 service.complete(new CompleteRequest("a", "", List.of(new Actual("tpm", 1)))));
         assertFalse(service.isHealthy());
     }
@@ -363,12 +375,17 @@ class LimiterServiceTest {
 
         List<ReserveResponse> results = service.reserveBatch(items);
 
-        assertEquals(List.of(ReserveResponse.allowed(1_001),
-                ReserveResponse.refused(Refusal.INVALID_REQUEST),
-                ReserveResponse.refused(Refusal.INVALID_REQUEST),
-                ReserveResponse.allowed(1_002)), results);
+        assertEquals(
+                List.of(
+                        ReserveResponse.allowed(1_001),
+                        ReserveResponse.refused(Refusal.INVALID_REQUEST),
+                        ReserveResponse.refused(Refusal.INVALID_REQUEST),
+                        ReserveResponse.allowed(1_002)),
+                results);
         assertEquals(List.of("reserveAll 2"), events);
-        assertEquals(List.of("first", "fourth"), backend.reserved.stream().map(ReserveRequest::leaseId).toList());
+        assertEquals(
+                List.of("first", "fourth"),
+                backend.reserved.stream().map(ReserveRequest::leaseId).toList());
     }
 
     @Test
@@ -380,8 +397,11 @@ class LimiterServiceTest {
 
         List<CompleteResponse> results = service.completeBatch(items);
 
-        assertEquals(List.of(CompleteResponse.failed(ErrorCodes.INVALID_REQUEST), CompleteResponse.succeeded()), results);
-        assertEquals(List.of("second"), backend.completed.stream().map(CompleteRequest::leaseId).toList());
+        assertEquals(
+                List.of(CompleteResponse.failed(ErrorCodes.INVALID_REQUEST), CompleteResponse.succeeded()), results);
+        assertEquals(
+                List.of("second"),
+                backend.completed.stream().map(CompleteRequest::leaseId).toList());
     }
 
     @Test
@@ -397,15 +417,20 @@ class LimiterServiceTest {
         LimiterService service = open(LimitState.created(TPM_10));
         backend.failAdmission = true;
 
-        List<ReserveResponse> reserves = service.reserveBatch(List.of(BatchItem.of(reserve("a", "tpm", 1)),
-                BatchItem.invalid("requests[1]: bad"), BatchItem.of(reserve("c", "tpm", 1))));
-        List<CompleteResponse> completes = service.completeBatch(List.of(BatchItem.invalid("requests[0]: bad"),
-                BatchItem.of(new CompleteRequest("b", "", List.of()))));
+        List<ReserveResponse> reserves = service.reserveBatch(List.of(
+                BatchItem.of(reserve("a", "tpm", 1)),
+                BatchItem.invalid("requests[1]: bad"),
+                BatchItem.of(reserve("c", "tpm", 1))));
+        List<CompleteResponse> completes = service.completeBatch(
+                List.of(BatchItem.invalid("requests[0]: bad"), BatchItem.of(new CompleteRequest("b", "", List.of()))));
 
         ReserveResponse backendError = ReserveResponse.refused(Refusal.BACKEND_ERROR);
         assertEquals(List.of(backendError, ReserveResponse.refused(Refusal.INVALID_REQUEST), backendError), reserves);
-        assertEquals(List.of(CompleteResponse.failed(ErrorCodes.INVALID_REQUEST),
-                CompleteResponse.failed(ErrorCodes.BACKEND_ERROR)), completes);
+        assertEquals(
+                List.of(
+                        CompleteResponse.failed(ErrorCodes.INVALID_REQUEST),
+                        CompleteResponse.failed(ErrorCodes.BACKEND_ERROR)),
+                completes);
     }
 
     @Test

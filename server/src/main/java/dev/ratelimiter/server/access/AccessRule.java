@@ -50,12 +50,10 @@ public final class AccessRule {
     }
 
     /** The outcome of a check: allowed, or refused with the answer to send. */
-    public sealed interface Verdict permits Allowed, Refused {
-    }
+    public sealed interface Verdict permits Allowed, Refused {}
 
     /** The call may proceed. */
-    public record Allowed() implements Verdict {
-    }
+    public record Allowed() implements Verdict {}
 
     /**
      * The call is refused.
@@ -64,8 +62,7 @@ public final class AccessRule {
      * @param error {@code unauthorized} or {@code forbidden}
      * @param detail what is missing and which setting governs it; never a token
      */
-    public record Refused(HttpStatus status, String error, String detail) implements Verdict {
-    }
+    public record Refused(HttpStatus status, String error, String detail) implements Verdict {}
 
     private static final Allowed ALLOWED = new Allowed();
 
@@ -78,22 +75,31 @@ public final class AccessRule {
     public Verdict check(Area area, InetAddress peer, @Nullable String authorization) {
         return switch (area) {
             case OPEN -> ALLOWED;
-            case API -> apiToken.<Verdict>map(token -> bearer(token, authorization, "reserve and complete calls",
-                    AccessSettings.API_TOKEN)).orElse(ALLOWED);
-            case ADMIN -> adminToken.map(token -> bearer(token, authorization, "admin calls", AccessSettings.ADMIN_TOKEN))
-                    .orElseGet(() -> loopbackOnly(peer));
+            case API ->
+                apiToken.<Verdict>map(token ->
+                                bearer(token, authorization, "reserve and complete calls", AccessSettings.API_TOKEN))
+                        .orElse(ALLOWED);
+            case ADMIN ->
+                adminToken
+                        .map(token -> bearer(token, authorization, "admin calls", AccessSettings.ADMIN_TOKEN))
+                        .orElseGet(() -> loopbackOnly(peer));
         };
     }
 
     private static Verdict bearer(BearerToken token, @Nullable String authorization, String calls, String setting) {
         Optional<String> presented = bearerToken(authorization);
         if (presented.isEmpty()) {
-            return new Refused(HttpStatus.UNAUTHORIZED, ErrorCodes.UNAUTHORIZED, "authorization: " + calls
-                    + " need the header \"Authorization: Bearer <token>\" with the token set in " + setting);
+            return new Refused(
+                    HttpStatus.UNAUTHORIZED,
+                    ErrorCodes.UNAUTHORIZED,
+                    "authorization: " + calls
+                            + " need the header \"Authorization: Bearer <token>\" with the token set in " + setting);
         }
         if (!token.matches(presented.get())) {
-            return new Refused(HttpStatus.UNAUTHORIZED, ErrorCodes.UNAUTHORIZED, "authorization: the bearer token"
-                    + " is not the one set in " + setting);
+            return new Refused(
+                    HttpStatus.UNAUTHORIZED,
+                    ErrorCodes.UNAUTHORIZED,
+                    "authorization: the bearer token" + " is not the one set in " + setting);
         }
         return ALLOWED;
     }
@@ -102,15 +108,20 @@ public final class AccessRule {
         if (peer.isLoopbackAddress()) {
             return ALLOWED;
         }
-        return new Refused(HttpStatus.FORBIDDEN, ErrorCodes.FORBIDDEN, "peer: admin calls are served to this"
-                + " machine (loopback) only, because " + AccessSettings.ADMIN_TOKEN + " ("
-                + InvalidSettingException.environmentVariable(AccessSettings.ADMIN_TOKEN) + ") is not set; set it"
-                + " to serve admin calls that carry that token from anywhere");
+        return new Refused(
+                HttpStatus.FORBIDDEN,
+                ErrorCodes.FORBIDDEN,
+                "peer: admin calls are served to this"
+                        + " machine (loopback) only, because " + AccessSettings.ADMIN_TOKEN + " ("
+                        + InvalidSettingException.environmentVariable(AccessSettings.ADMIN_TOKEN)
+                        + ") is not set; set it"
+                        + " to serve admin calls that carry that token from anywhere");
     }
 
     /** The token of a {@code Bearer} header (scheme in any case, RFC 7235), or empty. */
     static Optional<String> bearerToken(@Nullable String authorization) {
-        if (authorization == null || authorization.length() <= BEARER.length()
+        if (authorization == null
+                || authorization.length() <= BEARER.length()
                 || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return Optional.empty();
         }

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class AdminAudit {
     /** The logger name of audit lines. */
     public static final String LOGGER = "ratelimiterd.audit";
+
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
 
     private final WireCodec codec;
@@ -38,7 +39,9 @@ public final class AdminAudit {
 
     /** {@code 127.0.0.1:4242}, {@code [::1]:4242}: the address without a host name lookup. */
     static String peerText(InetSocketAddress peer) {
-        String host = peer.getAddress() == null ? peer.getHostString() : peer.getAddress().getHostAddress();
+        String host = peer.getAddress() == null
+                ? peer.getHostString()
+                : peer.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + peer.getPort();
     }
 }

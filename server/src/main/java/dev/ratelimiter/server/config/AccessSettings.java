@@ -21,7 +21,8 @@ public final class AccessSettings {
     private final Optional<BearerToken> adminToken;
     private final Optional<BearerToken> apiToken;
 
-    public AccessSettings(@Property(name = ADMIN_TOKEN) @Nullable String adminToken,
+    public AccessSettings(
+            @Property(name = ADMIN_TOKEN) @Nullable String adminToken,
             @Property(name = API_TOKEN) @Nullable String apiToken) {
         this.adminToken = BearerToken.configured(ADMIN_TOKEN, adminToken);
         this.apiToken = BearerToken.configured(API_TOKEN, apiToken);

@@ -34,14 +34,16 @@ public final class BearerToken {
         }
         String token = value.strip();
         if (token.length() > LENGTH_MAX) {
-            throw new InvalidSettingException(property, "must be at most " + LENGTH_MAX + " characters, got "
-                    + token.length());
+            throw new InvalidSettingException(
+                    property, "must be at most " + LENGTH_MAX + " characters, got " + token.length());
         }
         for (int i = 0; i < token.length(); i++) {
             char c = token.charAt(i);
             if (c < 0x21 || c > 0x7e) {
-                throw new InvalidSettingException(property, "must hold visible ASCII characters only (no spaces),"
-                        + " but character " + (i + 1) + " is not one (the value is not shown: it is a secret)");
+                throw new InvalidSettingException(
+                        property,
+                        "must hold visible ASCII characters only (no spaces)," + " but character " + (i + 1)
+                                + " is not one (the value is not shown: it is a secret)");
             }
         }
         return Optional.of(new BearerToken(sha256(token)));

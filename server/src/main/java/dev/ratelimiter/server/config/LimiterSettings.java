@@ -60,7 +60,8 @@ public record LimiterSettings(
     public LimiterSettings {
         backend = requireText("ratelimiter.backend", backend);
         if (!backend.equals(MEMORY) && !backend.equals(TIGERBEETLE)) {
-            throw new InvalidSettingException("ratelimiter.backend",
+            throw new InvalidSettingException(
+                    "ratelimiter.backend",
                     "must be \"" + MEMORY + "\" or \"" + TIGERBEETLE + "\", got \"" + backend + "\"");
         }
         registryPath = requireText("ratelimiter.registry-path", registryPath);

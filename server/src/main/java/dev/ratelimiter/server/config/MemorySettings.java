@@ -25,8 +25,8 @@ import java.util.Optional;
  *     design, kept to compare the two, see docs/BENCHMARKS.md)
  */
 @ConfigurationProperties("ratelimiter.memory")
-public record MemorySettings(int maxTombstones, @Nullable String journalPath, boolean journalFsync,
-        boolean journalWaitOnPool) {
+public record MemorySettings(
+        int maxTombstones, @Nullable String journalPath, boolean journalFsync, boolean journalWaitOnPool) {
     public MemorySettings {
         requireRange("ratelimiter.memory.max-tombstones", maxTombstones, 0, 10_000_000);
     }

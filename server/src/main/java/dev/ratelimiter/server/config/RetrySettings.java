@@ -24,15 +24,36 @@ public record RetrySettings(
 
     public RetrySettings {
         // The bounds are RetryPolicy's, reported under this section's property names.
-        InvalidSettingException.fromCore("ratelimiter.retry", Map.of(), () -> new RetryPolicy(concurrencyBaseMs,
-                concurrencyFactor, concurrencyMaxMs, concurrencyJitterMs, rollingMinBaseMs, rollingBaseWindowPercent,
-                rollingFactor, rollingCapMs, rollingJitterMs, decreasingMs, streakDecayMs));
+        InvalidSettingException.fromCore(
+                "ratelimiter.retry",
+                Map.of(),
+                () -> new RetryPolicy(
+                        concurrencyBaseMs,
+                        concurrencyFactor,
+                        concurrencyMaxMs,
+                        concurrencyJitterMs,
+                        rollingMinBaseMs,
+                        rollingBaseWindowPercent,
+                        rollingFactor,
+                        rollingCapMs,
+                        rollingJitterMs,
+                        decreasingMs,
+                        streakDecayMs));
     }
 
     /** Core's policy with these values. */
     public RetryPolicy toPolicy() {
-        return new RetryPolicy(concurrencyBaseMs, concurrencyFactor, concurrencyMaxMs, concurrencyJitterMs,
-                rollingMinBaseMs, rollingBaseWindowPercent, rollingFactor, rollingCapMs, rollingJitterMs,
-                decreasingMs, streakDecayMs);
+        return new RetryPolicy(
+                concurrencyBaseMs,
+                concurrencyFactor,
+                concurrencyMaxMs,
+                concurrencyJitterMs,
+                rollingMinBaseMs,
+                rollingBaseWindowPercent,
+                rollingFactor,
+                rollingCapMs,
+                rollingJitterMs,
+                decreasingMs,
+                streakDecayMs);
     }
 }

@@ -43,35 +43,67 @@ public record TigerBeetleSettings(
     private static final Map<String, String> RENAMED = Map.of(
             "flushInterval", "flush-interval-micros",
             "requestTimeout", "request-timeout-ms");
+
     private static final String PREFIX = "ratelimiter.tigerbeetle";
 
     public TigerBeetleSettings {
         clusterId = requireText(PREFIX + ".cluster-id", clusterId);
         if (!clusterId.matches("[0-9]{1,39}")) {
-            throw new InvalidSettingException(PREFIX + ".cluster-id",
-                    "must be a decimal number from 0 to 2^128-1, got \"" + clusterId + "\"");
+            throw new InvalidSettingException(
+                    PREFIX + ".cluster-id", "must be a decimal number from 0 to 2^128-1, got \"" + clusterId + "\"");
         }
         if (addresses == null || addresses.isEmpty()) {
             throw new InvalidSettingException(PREFIX + ".addresses", "must name at least one replica");
         }
-        addresses = addresses.stream().map(address -> requireText(PREFIX + ".addresses", address)).toList();
+        addresses = addresses.stream()
+                .map(address -> requireText(PREFIX + ".addresses", address))
+                .toList();
         // Every other bound, and the form of each address, is the backend's settings' own.
-        backendSettings(clusterId, addresses, batchSizeMax, flushIntervalMicros, requestTimeoutMs, queueCapacity,
-                inFlightRequestsMax, leaseRecordsMax);
+        backendSettings(
+                clusterId,
+                addresses,
+                batchSizeMax,
+                flushIntervalMicros,
+                requestTimeoutMs,
+                queueCapacity,
+                inFlightRequestsMax,
+                leaseRecordsMax);
     }
 
     /** The backend's settings with these values. */
     public dev.ratelimiter.tigerbeetle.TigerBeetleSettings toBackendSettings() {
-        return backendSettings(clusterId, addresses, batchSizeMax, flushIntervalMicros, requestTimeoutMs, queueCapacity,
-                inFlightRequestsMax, leaseRecordsMax);
+        return backendSettings(
+                clusterId,
+                addresses,
+                batchSizeMax,
+                flushIntervalMicros,
+                requestTimeoutMs,
+                queueCapacity,
+                inFlightRequestsMax,
+                leaseRecordsMax);
     }
 
     /** @throws InvalidSettingException naming the server property when the backend refuses a value */
-    private static dev.ratelimiter.tigerbeetle.TigerBeetleSettings backendSettings(String clusterId,
-            List<String> addresses, int batchSizeMax, long flushIntervalMicros, long requestTimeoutMs,
-            int queueCapacity, int inFlightRequestsMax, int leaseRecordsMax) {
-        return InvalidSettingException.fromCore(PREFIX, RENAMED, () -> new dev.ratelimiter.tigerbeetle.TigerBeetleSettings(
-                new BigInteger(clusterId), addresses, batchSizeMax, Duration.of(flushIntervalMicros, ChronoUnit.MICROS),
-                Duration.ofMillis(requestTimeoutMs), queueCapacity, inFlightRequestsMax, leaseRecordsMax));
+    private static dev.ratelimiter.tigerbeetle.TigerBeetleSettings backendSettings(
+            String clusterId,
+            List<String> addresses,
+            int batchSizeMax,
+            long flushIntervalMicros,
+            long requestTimeoutMs,
+            int queueCapacity,
+            int inFlightRequestsMax,
+            int leaseRecordsMax) {
+        return InvalidSettingException.fromCore(
+                PREFIX,
+                RENAMED,
+                () -> new dev.ratelimiter.tigerbeetle.TigerBeetleSettings(
+                        new BigInteger(clusterId),
+                        addresses,
+                        batchSizeMax,
+                        Duration.of(flushIntervalMicros, ChronoUnit.MICROS),
+                        Duration.ofMillis(requestTimeoutMs),
+                        queueCapacity,
+                        inFlightRequestsMax,
+                        leaseRecordsMax));
     }
 }

@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * lives in its handler and is touched only by that connection's event loop.
  */
 @Singleton
-public final class ConnectionGuard implements BeanCreatedEventListener<NettyServerCustomizer.Registry>,
-        NettyServerCustomizer {
+public final class ConnectionGuard
+        implements BeanCreatedEventListener<NettyServerCustomizer.Registry>, NettyServerCustomizer {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
     private static final String ACCEPT_HANDLER = "ratelimiter-connection-bound";
     private static final String GUARD_HANDLER = "ratelimiter-request-clock";
@@ -64,9 +64,11 @@ public final class ConnectionGuard implements BeanCreatedEventListener<NettyServ
         this.counts = new ConnectionCounts(settings.max(), settings.maxPerPeer());
         this.requestReadTimeoutMs = settings.requestReadTimeoutMs();
         Gauge.builder("ratelimiter.connections.open", counts, ConnectionCounts::open)
-                .description("client connections open now").register(registry);
+                .description("client connections open now")
+                .register(registry);
         FunctionCounter.builder("ratelimiter.connections.refused", refused, AtomicLong::get)
-                .description("connections closed at once because a connection bound was reached").register(registry);
+                .description("connections closed at once because a connection bound was reached")
+                .register(registry);
         FunctionCounter.builder("ratelimiter.connections.slow.requests", slowRequests, AtomicLong::get)
                 .description("connections closed because a request took longer than request-read-timeout-ms to arrive")
                 .register(registry);
@@ -113,8 +115,12 @@ public final class ConnectionGuard implements BeanCreatedEventListener<NettyServ
         long now = System.nanoTime();
         if (now - lastWarningNanos >= WARNING_INTERVAL_NANOS) {
             lastWarningNanos = now;
-            LOG.warn("Refusing connections: {} open (bounds: ratelimiter.connections.max and max-per-peer), latest from"
-                    + " {}; {} refused since the start", counts.open(), peer.getHostAddress(), refused.get());
+            LOG.warn(
+                    "Refusing connections: {} open (bounds: ratelimiter.connections.max and max-per-peer), latest from"
+                            + " {}; {} refused since the start",
+                    counts.open(),
+                    peer.getHostAddress(),
+                    refused.get());
         }
     }
 
@@ -137,7 +143,9 @@ public final class ConnectionGuard implements BeanCreatedEventListener<NettyServ
             ChannelPipeline pipeline = channel.pipeline();
             if (pipeline.get(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC) != null
                     && pipeline.get(REQUEST_END_HANDLER) == null) {
-                pipeline.addAfter(ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC, REQUEST_END_HANDLER,
+                pipeline.addAfter(
+                        ChannelPipelineCustomizer.HANDLER_HTTP_SERVER_CODEC,
+                        REQUEST_END_HANDLER,
                         new RequestEnd(guard));
             }
         }

@@ -48,7 +48,9 @@ public final class AccessFilter {
     @RequestFilter
     @Nullable
     public HttpResponse<?> check(HttpRequest<?> request) {
-        Verdict verdict = rule.check(area(request), request.getRemoteAddress().getAddress(),
+        Verdict verdict = rule.check(
+                area(request),
+                request.getRemoteAddress().getAddress(),
                 request.getHeaders().get(HttpHeaders.AUTHORIZATION));
         if (!(verdict instanceof Refused refused)) {
             return null;

@@ -38,8 +38,12 @@ public final class AdminController {
     private final WorkerPool pool;
     private final AdminAudit audit;
 
-    public AdminController(LimiterService service, WireCodec codec, AdmissionMetrics metrics,
-            @Named(LimiterServiceFactory.ADMIN_POOL) WorkerPool pool, AdminAudit audit) {
+    public AdminController(
+            LimiterService service,
+            WireCodec codec,
+            AdmissionMetrics metrics,
+            @Named(LimiterServiceFactory.ADMIN_POOL) WorkerPool pool,
+            AdminAudit audit) {
         this.service = service;
         this.audit = audit;
         this.codec = codec;
@@ -69,7 +73,8 @@ public final class AdminController {
     public CompletableFuture<HttpResponse<byte[]>> one(@PathVariable("key") String key) {
         return pool.submit(() -> service.limit(key)
                 .<HttpResponse<byte[]>>map(info -> JsonResponses.ok(codec.writeLimit(info)))
-                .orElseGet(() -> JsonResponses.of(HttpStatus.NOT_FOUND, codec.write(
-                        new ErrorBody(ErrorCodes.NOT_FOUND, "key: no limit is named \"" + key + "\"")))));
+                .orElseGet(() -> JsonResponses.of(
+                        HttpStatus.NOT_FOUND,
+                        codec.write(new ErrorBody(ErrorCodes.NOT_FOUND, "key: no limit is named \"" + key + "\"")))));
     }
 }

@@ -1,22 +1,20 @@
 package dev.ratelimiter.server.http;
 
 import dev.ratelimiter.core.model.CompleteRequest;
-import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.ReserveRequest;
-import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.wire.BatchItem;
 import dev.ratelimiter.core.wire.WireCodec;
 import dev.ratelimiter.server.lifecycle.CallDispatcher;
 import dev.ratelimiter.server.lifecycle.LimiterServiceFactory;
 import dev.ratelimiter.server.metrics.AdmissionMetrics;
+import io.micrometer.core.instrument.Timer;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
-import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Named;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -43,7 +41,10 @@ public final class AdmissionController {
     private final AdmissionMetrics metrics;
     private final CallDispatcher calls;
 
-    public AdmissionController(LimiterService service, WireCodec codec, AdmissionMetrics metrics,
+    public AdmissionController(
+            LimiterService service,
+            WireCodec codec,
+            AdmissionMetrics metrics,
             @Named(LimiterServiceFactory.ADMISSION_POOL) CallDispatcher calls) {
         this.service = service;
         this.codec = codec;
@@ -53,53 +54,69 @@ public final class AdmissionController {
 
     @Post(uri = "/reserve", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> reserve(@Body byte[] body) {
-        return calls.dispatchAsync(body.length, () -> {
-            ReserveRequest request = codec.readReserveRequest(body);
-            Timer.Sample sample = metrics.startTimer();
-            return service.reserveAsync(request).thenApply(response -> new Decided<>(request, sample, response));
-        }, decided -> {
-            metrics.reserved(decided.sample(), decided.request(), decided.response());
-            return JsonResponses.ok(codec.write(decided.response()));
-        });
+        return calls.dispatchAsync(
+                body.length,
+                () -> {
+                    ReserveRequest request = codec.readReserveRequest(body);
+                    Timer.Sample sample = metrics.startTimer();
+                    return service.reserveAsync(request)
+                            .thenApply(response -> new Decided<>(request, sample, response));
+                },
+                decided -> {
+                    metrics.reserved(decided.sample(), decided.request(), decided.response());
+                    return JsonResponses.ok(codec.write(decided.response()));
+                });
     }
 
     @Post(uri = "/complete", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> complete(@Body byte[] body) {
-        return calls.dispatchAsync(body.length, () -> {
-            CompleteRequest request = codec.readCompleteRequest(body);
-            Timer.Sample sample = metrics.startTimer();
-            return service.completeAsync(request).thenApply(response -> new Decided<>(request, sample, response));
-        }, decided -> {
-            metrics.completed(decided.sample());
-            return JsonResponses.ok(codec.write(decided.response()));
-        });
+        return calls.dispatchAsync(
+                body.length,
+                () -> {
+                    CompleteRequest request = codec.readCompleteRequest(body);
+                    Timer.Sample sample = metrics.startTimer();
+                    return service.completeAsync(request)
+                            .thenApply(response -> new Decided<>(request, sample, response));
+                },
+                decided -> {
+                    metrics.completed(decided.sample());
+                    return JsonResponses.ok(codec.write(decided.response()));
+                });
     }
 
     @Post(uri = "/reserve/batch", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> reserveBatch(@Body byte[] body) {
-        return calls.dispatchAsync(body.length, () -> {
-            List<BatchItem<ReserveRequest>> items = codec.readReserveBatch(body, service.requestLimits().maxBatchItems());
-            Timer.Sample sample = metrics.startTimer();
-            return service.reserveBatchAsync(items).thenApply(results -> new Decided<>(items, sample, results));
-        }, decided -> {
-            metrics.reservedBatch(decided.sample(), decided.request(), decided.response());
-            return JsonResponses.ok(codec.writeReserveResults(decided.response()));
-        });
+        return calls.dispatchAsync(
+                body.length,
+                () -> {
+                    List<BatchItem<ReserveRequest>> items =
+                            codec.readReserveBatch(body, service.requestLimits().maxBatchItems());
+                    Timer.Sample sample = metrics.startTimer();
+                    return service.reserveBatchAsync(items).thenApply(results -> new Decided<>(items, sample, results));
+                },
+                decided -> {
+                    metrics.reservedBatch(decided.sample(), decided.request(), decided.response());
+                    return JsonResponses.ok(codec.writeReserveResults(decided.response()));
+                });
     }
 
     @Post(uri = "/complete/batch", consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> completeBatch(@Body byte[] body) {
-        return calls.dispatchAsync(body.length, () -> {
-            List<BatchItem<CompleteRequest>> items = codec.readCompleteBatch(body, service.requestLimits().maxBatchItems());
-            Timer.Sample sample = metrics.startTimer();
-            return service.completeBatchAsync(items).thenApply(results -> new Decided<>(items, sample, results));
-        }, decided -> {
-            metrics.completedBatch(decided.sample(), decided.request(), decided.response());
-            return JsonResponses.ok(codec.writeCompleteResults(decided.response()));
-        });
+        return calls.dispatchAsync(
+                body.length,
+                () -> {
+                    List<BatchItem<CompleteRequest>> items = codec.readCompleteBatch(
+                            body, service.requestLimits().maxBatchItems());
+                    Timer.Sample sample = metrics.startTimer();
+                    return service.completeBatchAsync(items)
+                            .thenApply(results -> new Decided<>(items, sample, results));
+                },
+                decided -> {
+                    metrics.completedBatch(decided.sample(), decided.request(), decided.response());
+                    return JsonResponses.ok(codec.writeCompleteResults(decided.response()));
+                });
     }
 
     /** A decided call: its request, its timer, and the limiter's answer, carried to where the response is written. */
-    private record Decided<Q, R>(Q request, Timer.Sample sample, R response) {
-    }
+    private record Decided<Q, R>(Q request, Timer.Sample sample, R response) {}
 }

@@ -61,20 +61,24 @@ public final class ApiErrors implements ErrorResponseProcessor<byte[]> {
             body = new ErrorBody(ErrorCodes.NOT_FOUND, "path: no endpoint at " + route);
         } else if (status == HttpStatus.METHOD_NOT_ALLOWED) {
             String allowed = response.getHeaders().get(HttpHeaders.ALLOW);
-            body = new ErrorBody(ErrorCodes.INVALID_REQUEST, "method: " + route + " is not allowed; allowed: "
-                    + (allowed == null ? "none" : allowed));
+            body = new ErrorBody(
+                    ErrorCodes.INVALID_REQUEST,
+                    "method: " + route + " is not allowed; allowed: " + (allowed == null ? "none" : allowed));
         } else if (context.getRootCause().orElse(null) instanceof UnsatisfiedBodyRouteException) {
             // Micronaut refuses a missing body before the codec sees it; say what the codec says.
             body = new ErrorBody(ErrorCodes.INVALID_REQUEST, "body: must be a JSON document, got an empty body");
         } else if (status == HttpStatus.REQUEST_ENTITY_TOO_LARGE) {
             body = new ErrorBody(ErrorCodes.INVALID_REQUEST, "body: must be at most " + maxBodyBytes + " bytes");
         } else if (status.getCode() >= 400 && status.getCode() < 500) {
-            String detail = context.getErrors().isEmpty() ? status.getReason() : context.getErrors().get(0).getMessage();
+            String detail = context.getErrors().isEmpty()
+                    ? status.getReason()
+                    : context.getErrors().get(0).getMessage();
             body = new ErrorBody(ErrorCodes.INVALID_REQUEST, "request: " + detail);
         } else {
             context.getRootCause().ifPresent(cause -> LOG.error("Unexpected failure answering {}", route, cause));
-            body = new ErrorBody(ErrorCodes.BACKEND_ERROR, "internal error while answering " + route
-                    + "; the server log has the details");
+            body = new ErrorBody(
+                    ErrorCodes.BACKEND_ERROR,
+                    "internal error while answering " + route + "; the server log has the details");
         }
         return response.body(codec.write(body)).contentType(MediaType.APPLICATION_JSON_TYPE);
     }
@@ -85,7 +89,8 @@ public final class ApiErrors implements ErrorResponseProcessor<byte[]> {
 
     /** A payload that breaks a rule: 400 {@code invalid_request}. */
     @Singleton
-    static final class InvalidRequestHandler implements ExceptionHandler<InvalidRequestException, HttpResponse<byte[]>> {
+    static final class InvalidRequestHandler
+            implements ExceptionHandler<InvalidRequestException, HttpResponse<byte[]>> {
         private final ApiErrors errors;
 
         InvalidRequestHandler(ApiErrors errors) {

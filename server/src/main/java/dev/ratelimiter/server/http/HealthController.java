@@ -30,8 +30,8 @@ public final class HealthController {
     private final WireCodec codec;
     private final CallDispatcher calls;
 
-    public HealthController(LimiterService service, WireCodec codec,
-            @Named(LimiterServiceFactory.PROBE_POOL) CallDispatcher calls) {
+    public HealthController(
+            LimiterService service, WireCodec codec, @Named(LimiterServiceFactory.PROBE_POOL) CallDispatcher calls) {
         this.service = service;
         this.codec = codec;
         this.calls = calls;
@@ -39,9 +39,12 @@ public final class HealthController {
 
     @Get(produces = {MediaType.TEXT_PLAIN, MediaType.APPLICATION_JSON})
     public CompletableFuture<HttpResponse<byte[]>> health() {
-        return calls.dispatch(0, () -> service.healthProblem()
-                .map(problem -> JsonResponses.of(HttpStatus.SERVICE_UNAVAILABLE, codec.write(
-                        new ErrorBody(ErrorCodes.BACKEND_ERROR, "backend: " + problem))))
-                .orElseGet(() -> HttpResponse.ok(OK).contentType(MediaType.TEXT_PLAIN_TYPE)));
+        return calls.dispatch(
+                0,
+                () -> service.healthProblem()
+                        .map(problem -> JsonResponses.of(
+                                HttpStatus.SERVICE_UNAVAILABLE,
+                                codec.write(new ErrorBody(ErrorCodes.BACKEND_ERROR, "backend: " + problem))))
+                        .orElseGet(() -> HttpResponse.ok(OK).contentType(MediaType.TEXT_PLAIN_TYPE)));
     }
 }

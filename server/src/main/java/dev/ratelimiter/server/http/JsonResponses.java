@@ -7,8 +7,7 @@ import io.micronaut.http.MutableHttpResponse;
 
 /** Responses whose body is JSON already encoded by the codec. Stateless. */
 final class JsonResponses {
-    private JsonResponses() {
-    }
+    private JsonResponses() {}
 
     static MutableHttpResponse<byte[]> ok(byte[] json) {
         return of(HttpStatus.OK, json);

@@ -35,8 +35,7 @@ public final class OperatorPagesController {
     private final WireCodec codec;
 
     /** A served file and its media type. */
-    private record Asset(byte[] bytes, MediaType type) {
-    }
+    private record Asset(byte[] bytes, MediaType type) {}
 
     public OperatorPagesController(WireCodec codec) {
         this.codec = codec;
@@ -61,8 +60,11 @@ public final class OperatorPagesController {
     public HttpResponse<byte[]> asset(@PathVariable("file") String file) {
         Asset asset = assets.get(file);
         if (asset == null) {
-            return JsonResponses.of(HttpStatus.NOT_FOUND, codec.write(new ErrorBody(ErrorCodes.NOT_FOUND,
-                    "file: the dashboard has no file named \"" + file + "\"; it has " + assets.keySet())));
+            return JsonResponses.of(
+                    HttpStatus.NOT_FOUND,
+                    codec.write(new ErrorBody(
+                            ErrorCodes.NOT_FOUND,
+                            "file: the dashboard has no file named \"" + file + "\"; it has " + assets.keySet())));
         }
         return HttpResponse.ok(asset.bytes()).contentType(asset.type());
     }

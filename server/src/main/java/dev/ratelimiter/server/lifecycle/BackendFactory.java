@@ -7,7 +7,6 @@ import dev.ratelimiter.core.memory.MemoryBackend;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.retry.RetryPolicy;
 import dev.ratelimiter.core.time.Clock;
-import dev.ratelimiter.server.config.InvalidSettingException;
 import dev.ratelimiter.server.config.LimiterSettings;
 import dev.ratelimiter.server.config.MemorySettings;
 import dev.ratelimiter.server.config.RetrySettings;
@@ -15,10 +14,7 @@ import dev.ratelimiter.server.config.TigerBeetleSettings;
 import dev.ratelimiter.tigerbeetle.TigerBeetleBackend;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +36,8 @@ public class BackendFactory {
     /** The memory backend whose books are being read back; set by {@link #create()}, once. */
     private volatile RecoveringBackend recovering;
 
-    public BackendFactory(LimiterSettings settings, MemorySettings memory, RetrySettings retry,
-            TigerBeetleSettings tigerBeetle) {
+    public BackendFactory(
+            LimiterSettings settings, MemorySettings memory, RetrySettings retry, TigerBeetleSettings tigerBeetle) {
         this.settings = settings;
         this.memory = memory;
         this.retry = retry;
@@ -62,9 +58,10 @@ public class BackendFactory {
             case LimiterSettings.TIGERBEETLE -> tigerBeetleBackend(tigerBeetle, policy);
             // Configuration validation already refuses other names; this keeps the rule of SPEC 11
             // (never fall back to memory) true even if that check is bypassed.
-            default -> throw new StartupFailure("ratelimiter.backend (RATELIMITER_BACKEND) must be \""
-                    + LimiterSettings.MEMORY + "\" or \"" + LimiterSettings.TIGERBEETLE + "\", got \""
-                    + settings.backend() + "\"");
+            default ->
+                throw new StartupFailure("ratelimiter.backend (RATELIMITER_BACKEND) must be \""
+                        + LimiterSettings.MEMORY + "\" or \"" + LimiterSettings.TIGERBEETLE + "\", got \""
+                        + settings.backend() + "\"");
         };
     }
 

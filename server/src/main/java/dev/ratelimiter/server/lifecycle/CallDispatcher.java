@@ -72,8 +72,8 @@ public final class CallDispatcher {
      * response over and returns to its next fsync. On the pool, the pool's thread waits for the
      * decision, so that the pool's bound still bounds the calls in progress.
      */
-    public <V, T> CompletableFuture<T> dispatchAsync(int bodyBytes, Supplier<CompletableFuture<V>> decide,
-            Function<V, T> answer) {
+    public <V, T> CompletableFuture<T> dispatchAsync(
+            int bodyBytes, Supplier<CompletableFuture<V>> decide, Function<V, T> answer) {
         if (!runsInline(bodyBytes)) {
             // The backend bounds the wait (the journal's durable timeout, TigerBeetle's request timeout).
             return pool.submit(() -> answer.apply(decide.get().join()));

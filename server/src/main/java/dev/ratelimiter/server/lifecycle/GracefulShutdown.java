@@ -23,19 +23,22 @@ import org.slf4j.LoggerFactory;
 public final class GracefulShutdown {
     private static final Logger LOG = LoggerFactory.getLogger(GracefulShutdown.class);
 
-    private GracefulShutdown() {
-    }
+    private GracefulShutdown() {}
 
     /** Runs the three steps; returns once the context is closed. Never waits longer than the grace period for requests. */
     public static void stop(ApplicationContext context, EmbeddedServer server, long gracePeriodMs) {
         LOG.info("Stopping: answering in-flight requests first (grace period {} ms)", gracePeriodMs);
         try {
-            context.getBean(GracefulShutdownManager.class).shutdownGracefully().toCompletableFuture()
+            context.getBean(GracefulShutdownManager.class)
+                    .shutdownGracefully()
+                    .toCompletableFuture()
                     .get(gracePeriodMs, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             LOG.warn("Requests still in flight after {} ms; stopping anyway", gracePeriodMs);
         } catch (ExecutionException e) {
-            LOG.warn("Graceful shutdown failed; stopping anyway: {}", e.getCause().toString());
+            LOG.warn(
+                    "Graceful shutdown failed; stopping anyway: {}",
+                    e.getCause().toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             LOG.warn("Interrupted while waiting for in-flight requests; stopping anyway");

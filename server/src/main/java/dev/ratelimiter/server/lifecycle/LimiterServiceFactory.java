@@ -73,15 +73,19 @@ public final class LimiterServiceFactory {
             service.close();
             throw e;
         }
-        LOG.info("Limiter ready: backend {}, registry {}, {} limits; {}", settings.backend(), registry.toAbsolutePath(),
-                service.states().size(), describeThreads(backend, settings));
+        LOG.info(
+                "Limiter ready: backend {}, registry {}, {} limits; {}",
+                settings.backend(),
+                registry.toAbsolutePath(),
+                service.states().size(),
+                describeThreads(backend, settings));
         return service;
     }
 
     @Singleton
     @Named(ADMISSION_POOL)
-    CallDispatcher admissionDispatcher(Backend backend, LimiterSettings settings,
-            @Named(ADMISSION_POOL) WorkerPool pool) {
+    CallDispatcher admissionDispatcher(
+            Backend backend, LimiterSettings settings, @Named(ADMISSION_POOL) WorkerPool pool) {
         return new CallDispatcher(pool, backend.neverBlocks(), settings.inlineBodyBytesMax());
     }
 
@@ -101,7 +105,9 @@ public final class LimiterServiceFactory {
     @Named(ADMISSION_POOL)
     @Bean(preDestroy = "close")
     WorkerPool admissionPool(LimiterSettings settings, Backend backend) {
-        return new WorkerPool(ADMISSION_POOL, admissionThreads(settings, backend, Runtime.getRuntime().availableProcessors()),
+        return new WorkerPool(
+                ADMISSION_POOL,
+                admissionThreads(settings, backend, Runtime.getRuntime().availableProcessors()),
                 settings.admissionQueueMax());
     }
 
@@ -113,7 +119,9 @@ public final class LimiterServiceFactory {
      * spent most of its backend time so).
      */
     public static int admissionThreads(LimiterSettings settings, Backend backend, int cores) {
-        return backend.neverBlocks() ? Math.max(1, Math.min(settings.admissionThreads(), cores)) : settings.admissionThreads();
+        return backend.neverBlocks()
+                ? Math.max(1, Math.min(settings.admissionThreads(), cores))
+                : settings.admissionThreads();
     }
 
     @Singleton
@@ -135,8 +143,8 @@ public final class LimiterServiceFactory {
             return LimiterService.open(backend, new FileRegistry(registry), settings.requestLimits());
         } catch (IOException e) {
             backend.close();
-            throw new StartupFailure("cannot read the registry " + registry.toAbsolutePath() + " (ratelimiter.registry-path): "
-                    + e.getMessage());
+            throw new StartupFailure("cannot read the registry " + registry.toAbsolutePath()
+                    + " (ratelimiter.registry-path): " + e.getMessage());
         } catch (InvalidRegistryException e) {
             // The message names the file, the entry and the rule already.
             backend.close();
@@ -153,7 +161,8 @@ public final class LimiterServiceFactory {
         }
         return "calls with bodies up to " + settings.inlineBodyBytesMax()
                 + " bytes run on the event loop (the backend never blocks), larger ones on the admission pool of "
-                + admissionThreads(settings, backend, Runtime.getRuntime().availableProcessors()) + " threads (one per core at most)";
+                + admissionThreads(settings, backend, Runtime.getRuntime().availableProcessors())
+                + " threads (one per core at most)";
     }
 
     private static void createParentDirectory(Path registry) {
@@ -161,8 +170,8 @@ public final class LimiterServiceFactory {
         try {
             Files.createDirectories(parent);
         } catch (IOException e) {
-            throw new StartupFailure("ratelimiter.registry-path: cannot create the directory " + parent + " of the registry: "
-                    + e.getMessage());
+            throw new StartupFailure("ratelimiter.registry-path: cannot create the directory " + parent
+                    + " of the registry: " + e.getMessage());
         }
     }
 }

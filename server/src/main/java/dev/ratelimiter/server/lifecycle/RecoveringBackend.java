@@ -66,8 +66,11 @@ final class RecoveringBackend implements Backend {
             ready.get(RECOVERY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            throw new StartupFailure(cause instanceof JournalDamagedException ? cause.getMessage()
-                    : "ratelimiter.memory.journal-path (RATELIMITER_MEMORY_JOURNAL_PATH): cannot read the journal: " + cause);
+            throw new StartupFailure(
+                    cause instanceof JournalDamagedException
+                            ? cause.getMessage()
+                            : "ratelimiter.memory.journal-path (RATELIMITER_MEMORY_JOURNAL_PATH): cannot read the journal: "
+                                    + cause);
         } catch (TimeoutException e) {
             throw new StartupFailure("the journal was not read back within " + RECOVERY_TIMEOUT_MILLIS + " ms");
         } catch (InterruptedException e) {
@@ -181,9 +184,10 @@ final class RecoveringBackend implements Backend {
         if (backend != null) {
             return call.apply(backend);
         }
-        return ready.handle((opened, failure) -> failure == null ? call.apply(opened)
-                : CompletableFuture.<T>failedFuture(new BackendException("the journal could not be read back: " + failure,
-                        failure)))
+        return ready.handle((opened, failure) -> failure == null
+                        ? call.apply(opened)
+                        : CompletableFuture.<T>failedFuture(
+                                new BackendException("the journal could not be read back: " + failure, failure)))
                 .thenCompose(Function.identity());
     }
 

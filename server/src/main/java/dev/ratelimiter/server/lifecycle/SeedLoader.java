@@ -28,8 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class SeedLoader {
     private static final Logger LOG = LoggerFactory.getLogger(SeedLoader.class);
 
-    private SeedLoader() {
-    }
+    private SeedLoader() {}
 
     /**
      * Seeds {@code service} from {@code source}.
@@ -44,8 +43,8 @@ public final class SeedLoader {
         Path path = Path.of(source.path());
         if (!Files.exists(path)) {
             if (source.required()) {
-                throw new StartupFailure("ratelimiter.seed-limits-path: the seed limits file "
-                        + path.toAbsolutePath() + " does not exist");
+                throw new StartupFailure("ratelimiter.seed-limits-path: the seed limits file " + path.toAbsolutePath()
+                        + " does not exist");
             }
             LOG.info("No seed limits file at {}; the registry alone defines the limits", path.toAbsolutePath());
             return;
@@ -64,7 +63,10 @@ public final class SeedLoader {
                 created++;
             }
         }
-        LOG.info("Seed limits file {}: {} new keys created, {} already in the registry", path, created,
+        LOG.info(
+                "Seed limits file {}: {} new keys created, {} already in the registry",
+                path,
+                created,
                 definitions.size() - created);
     }
 
@@ -85,7 +87,8 @@ public final class SeedLoader {
         } catch (InvalidRequestException e) {
             throw new StartupFailure(entry + ": " + e.detail());
         } catch (BackendException e) {
-            if (service.states().stream().noneMatch(state -> state.key().equals(definition.key().strip()))) {
+            if (service.states().stream()
+                    .noneMatch(state -> state.key().equals(definition.key().strip()))) {
                 throw new StartupFailure(entry + ": could not be saved: " + e.getMessage());
             }
             // The change is durable and the service retries installing it in the backend, as it

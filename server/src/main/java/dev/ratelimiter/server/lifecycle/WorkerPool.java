@@ -36,12 +36,18 @@ public final class WorkerPool implements AutoCloseable {
         this.threads = threads;
         this.queueMax = queueMax;
         AtomicInteger counter = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(queueMax), runnable -> {
+        this.executor = new ThreadPoolExecutor(
+                threads,
+                threads,
+                0,
+                TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(queueMax),
+                runnable -> {
                     Thread thread = new Thread(runnable, "ratelimiter-" + name + "-" + counter.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
-                }, new ThreadPoolExecutor.AbortPolicy());
+                },
+                new ThreadPoolExecutor.AbortPolicy());
     }
 
     /** Runs {@code task} on the pool; the future fails with {@link PoolSaturatedException} when the pool is full. */

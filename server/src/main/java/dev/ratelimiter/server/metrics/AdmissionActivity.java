@@ -31,7 +31,9 @@ public final class AdmissionActivity {
 
     /** What one requirement of a reserve came to. */
     public enum Outcome {
-        ALLOWED, DENIED, FAILED
+        ALLOWED,
+        DENIED,
+        FAILED
     }
 
     /**
@@ -39,8 +41,7 @@ public final class AdmissionActivity {
      *
      * @param key a registry key or {@link AdmissionMetrics#UNKNOWN_KEY}
      */
-    public record KeyActivity(String key, long[] allowed, long[] denied, long[] failed) {
-    }
+    public record KeyActivity(String key, long[] allowed, long[] denied, long[] failed) {}
 
     /**
      * Every key's counts at one moment.
@@ -48,8 +49,7 @@ public final class AdmissionActivity {
      * @param nowUnixMs the clock when the snapshot was taken; the last bucket contains it
      * @param keys sorted by key
      */
-    public record Snapshot(long nowUnixMs, List<KeyActivity> keys) {
-    }
+    public record Snapshot(long nowUnixMs, List<KeyActivity> keys) {}
 
     private final Clock clock;
     private final Map<String, Ring> rings = new ConcurrentHashMap<>();
@@ -119,8 +119,8 @@ public final class AdmissionActivity {
                     }
                 }
             }
-            return new KeyActivity(key, out[Outcome.ALLOWED.ordinal()], out[Outcome.DENIED.ordinal()],
-                    out[Outcome.FAILED.ordinal()]);
+            return new KeyActivity(
+                    key, out[Outcome.ALLOWED.ordinal()], out[Outcome.DENIED.ordinal()], out[Outcome.FAILED.ordinal()]);
         }
     }
 }

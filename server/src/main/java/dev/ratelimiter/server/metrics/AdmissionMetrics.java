@@ -5,9 +5,9 @@ import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitState;
+import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
-import dev.ratelimiter.core.model.Refusal;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.wire.BatchItem;
@@ -58,6 +58,7 @@ public final class AdmissionMetrics {
      * key, not even one named {@code unknown}.
      */
     static final String UNKNOWN_KEY = "unknown key";
+
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionMetrics.class);
 
     private final MeterRegistry registry;
@@ -78,8 +79,8 @@ public final class AdmissionMetrics {
     /** Whether the last usage sample failed; read and written by the sampler thread only. */
     private boolean samplingFailed;
 
-    public AdmissionMetrics(MeterRegistry registry, LimiterService service, LimiterSettings settings,
-            AdmissionActivity activity) {
+    public AdmissionMetrics(
+            MeterRegistry registry, LimiterService service, LimiterSettings settings, AdmissionActivity activity) {
         this.registry = registry;
         this.activity = activity;
         this.service = service;
@@ -112,7 +113,8 @@ public final class AdmissionMetrics {
         count(request, response);
     }
 
-    public void reservedBatch(Timer.Sample sample, List<BatchItem<ReserveRequest>> items, List<ReserveResponse> results) {
+    public void reservedBatch(
+            Timer.Sample sample, List<BatchItem<ReserveRequest>> items, List<ReserveResponse> results) {
         sample.stop(reserveBatch);
         reserveBatchItems.record(items.size());
         for (int i = 0; i < items.size(); i++) {
@@ -129,12 +131,13 @@ public final class AdmissionMetrics {
         sample.stop(completeSingle);
     }
 
-    public void completedBatch(Timer.Sample sample, List<BatchItem<CompleteRequest>> items,
-            List<CompleteResponse> results) {
+    public void completedBatch(
+            Timer.Sample sample, List<BatchItem<CompleteRequest>> items, List<CompleteResponse> results) {
         sample.stop(completeBatch);
         completeBatchItems.record(items.size());
         for (int i = 0; i < items.size(); i++) {
-            if (!items.get(i).isValid() || ErrorCodes.INVALID_REQUEST.equals(results.get(i).error())) {
+            if (!items.get(i).isValid()
+                    || ErrorCodes.INVALID_REQUEST.equals(results.get(i).error())) {
                 completeBatchInvalid.increment();
             }
         }

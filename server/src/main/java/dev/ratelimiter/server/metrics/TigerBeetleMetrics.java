@@ -20,7 +20,9 @@ public final class TigerBeetleMetrics {
 
     public TigerBeetleMetrics(MeterRegistry registry, Backend backend) {
         if (backend instanceof TigerBeetleBackend tigerBeetle) {
-            FunctionCounter.builder("ratelimiter.tigerbeetle.create.transfers.requests", tigerBeetle,
+            FunctionCounter.builder(
+                            "ratelimiter.tigerbeetle.create.transfers.requests",
+                            tigerBeetle,
                             TigerBeetleBackend::createTransfersRequests)
                     .description("create_transfers requests sent to TigerBeetle")
                     .register(registry);

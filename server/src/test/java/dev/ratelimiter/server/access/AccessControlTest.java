@@ -41,14 +41,16 @@ import org.slf4j.LoggerFactory;
 class AccessControlTest implements TemporaryRegistry {
     private static final String ADMIN_TOKEN = "test-admin-token-5f1c9a";
     private static final String API_TOKEN = "test-api-token-77d02e";
-    private static final String DEFINITION = "{\"key\":\"access:tpm\",\"kind\":\"rolling\",\"capacity\":10,"
-            + "\"window_seconds\":60}";
-    private static final String RESERVE = "{\"lease_id\":\"access-1\",\"requirements\":[{\"key\":\"access:tpm\","
-            + "\"amount\":1}]}";
+    private static final String DEFINITION =
+            "{\"key\":\"access:tpm\",\"kind\":\"rolling\",\"capacity\":10," + "\"window_seconds\":60}";
+    private static final String RESERVE =
+            "{\"lease_id\":\"access-1\",\"requirements\":[{\"key\":\"access:tpm\"," + "\"amount\":1}]}";
 
     @Inject
     EmbeddedServer server;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final WireCodec codec = new WireCodec();
     private final ListAppender<ILoggingEvent> audit = new ListAppender<>();
 
@@ -74,8 +76,11 @@ class AccessControlTest implements TemporaryRegistry {
     private HttpResponse<String> send(String method, String path, String body, String authorization) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + path))
                 .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
@@ -94,13 +99,20 @@ class AccessControlTest implements TemporaryRegistry {
         ErrorBody error = codec.readError(response.body().getBytes(StandardCharsets.UTF_8));
         assertEquals("unauthorized", error.error());
         assertTrue(error.detail().contains(settingNamed), error.detail());
-        assertEquals("Bearer realm=\"ratelimiterd\"", response.headers().firstValue("WWW-Authenticate").orElse(""));
-        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                "Bearer realm=\"ratelimiterd\"",
+                response.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals(
+                "application/json",
+                response.headers().firstValue("Content-Type").orElse(""));
         assertFalse(response.body().contains(ADMIN_TOKEN) || response.body().contains(API_TOKEN), response.body());
     }
 
     private void defineTheLimit() {
-        assertEquals(200, send("PUT", "/v1/admin/limits", DEFINITION, "Bearer " + ADMIN_TOKEN).statusCode());
+        assertEquals(
+                200,
+                send("PUT", "/v1/admin/limits", DEFINITION, "Bearer " + ADMIN_TOKEN)
+                        .statusCode());
     }
 
     @Test
@@ -112,17 +124,27 @@ class AccessControlTest implements TemporaryRegistry {
 
     @Test
     void aWrongAdminTokenIsUnauthorizedAndChangesNothing() {
-        assertUnauthorized(send("PUT", "/v1/admin/limits", "{\"key\":\"access:never\",\"kind\":\"rolling\","
-                + "\"capacity\":1,\"window_seconds\":60}", "Bearer " + ADMIN_TOKEN + "-wrong"), "ratelimiter.admin.token");
+        assertUnauthorized(
+                send(
+                        "PUT",
+                        "/v1/admin/limits",
+                        "{\"key\":\"access:never\",\"kind\":\"rolling\"," + "\"capacity\":1,\"window_seconds\":60}",
+                        "Bearer " + ADMIN_TOKEN + "-wrong"),
+                "ratelimiter.admin.token");
         assertUnauthorized(send("GET", "/v1/admin/limits", null, "Bearer " + API_TOKEN), "ratelimiter.admin.token");
 
-        assertEquals(404, send("GET", "/v1/admin/limits/access:never", null, "Bearer " + ADMIN_TOKEN).statusCode());
+        assertEquals(
+                404,
+                send("GET", "/v1/admin/limits/access:never", null, "Bearer " + ADMIN_TOKEN)
+                        .statusCode());
     }
 
     @Test
     void anUnknownAdminPathAnswersUnauthorizedRatherThanNotFound() {
         assertUnauthorized(send("GET", "/v1/admin/secrets", null, null), "ratelimiter.admin.token");
-        assertEquals(404, send("GET", "/v1/admin/secrets", null, "Bearer " + ADMIN_TOKEN).statusCode());
+        assertEquals(
+                404,
+                send("GET", "/v1/admin/secrets", null, "Bearer " + ADMIN_TOKEN).statusCode());
     }
 
     @Test
@@ -132,7 +154,8 @@ class AccessControlTest implements TemporaryRegistry {
 
         assertEquals(200, put.statusCode(), put.body());
         assertEquals(200, read.statusCode(), read.body());
-        assertEquals(LimitDefinition.rolling("access:tpm", 10, 60),
+        assertEquals(
+                LimitDefinition.rolling("access:tpm", 10, 60),
                 codec.readLimit(read.body().getBytes(StandardCharsets.UTF_8)).definition());
     }
 
@@ -149,7 +172,10 @@ class AccessControlTest implements TemporaryRegistry {
         HttpResponse<String> reserve = send("POST", "/v1/reserve", RESERVE, "Bearer " + API_TOKEN);
 
         assertEquals(200, reserve.statusCode(), reserve.body());
-        assertTrue(codec.readReserveResponse(reserve.body().getBytes(StandardCharsets.UTF_8)).allowed(), reserve.body());
+        assertTrue(
+                codec.readReserveResponse(reserve.body().getBytes(StandardCharsets.UTF_8))
+                        .allowed(),
+                reserve.body());
     }
 
     @Test
@@ -168,15 +194,27 @@ class AccessControlTest implements TemporaryRegistry {
         send("PUT", "/v1/admin/limits", lowered, "Bearer " + ADMIN_TOKEN);
         send("PUT", "/v1/admin/limits", lowered, "Bearer wrong");
 
-        List<String> lines = audit.list.stream().map(ILoggingEvent::getFormattedMessage)
-                .filter(line -> line.contains("\"key\":\"" + key + "\"")).toList();
+        List<String> lines = audit.list.stream()
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(line -> line.contains("\"key\":\"" + key + "\""))
+                .toList();
         assertEquals(2, lines.size(), "one line per saved change, none for the refused one: " + lines);
-        assertTrue(lines.get(0).matches("\\{\"event\":\"limit_changed\",\"time\":\"\\d{4}-\\d\\d-\\d\\dT[^\"]+Z\","
-                + "\"peer\":\"127\\.0\\.0\\.1:\\d+\",\"key\":\"access:audited\",\"old\":null,\"new\":\\{.*"), lines.get(0));
-        assertTrue(lines.get(1).contains("\"old\":{\"definition\":{\"key\":\"access:audited\",\"kind\":\"rolling\","
-                + "\"capacity\":10,"), lines.get(1));
-        assertTrue(lines.get(1).contains("\"new\":{\"definition\":{\"key\":\"access:audited\",\"kind\":\"rolling\","
-                + "\"capacity\":10,") && lines.get(1).contains("\"status\":\"decreasing\",\"pending_decrease_to\":4"),
+        assertTrue(
+                lines.get(0)
+                        .matches(
+                                "\\{\"event\":\"limit_changed\",\"time\":\"\\d{4}-\\d\\d-\\d\\dT[^\"]+Z\","
+                                        + "\"peer\":\"127\\.0\\.0\\.1:\\d+\",\"key\":\"access:audited\",\"old\":null,\"new\":\\{.*"),
+                lines.get(0));
+        assertTrue(
+                lines.get(1)
+                        .contains("\"old\":{\"definition\":{\"key\":\"access:audited\",\"kind\":\"rolling\","
+                                + "\"capacity\":10,"),
+                lines.get(1));
+        assertTrue(
+                lines.get(1)
+                                .contains("\"new\":{\"definition\":{\"key\":\"access:audited\",\"kind\":\"rolling\","
+                                        + "\"capacity\":10,")
+                        && lines.get(1).contains("\"status\":\"decreasing\",\"pending_decrease_to\":4"),
                 lines.get(1));
         for (String line : lines) {
             assertFalse(line.contains(ADMIN_TOKEN), line);

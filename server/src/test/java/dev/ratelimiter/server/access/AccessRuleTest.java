@@ -58,7 +58,8 @@ class AccessRuleTest {
 
                 assertEquals(HttpStatus.FORBIDDEN, refusal.status());
                 assertEquals("forbidden", refusal.error());
-                assertTrue(refusal.detail().contains("ratelimiter.admin.token (RATELIMITER_ADMIN_TOKEN) is not set"),
+                assertTrue(
+                        refusal.detail().contains("ratelimiter.admin.token (RATELIMITER_ADMIN_TOKEN) is not set"),
                         refusal.detail());
             }
         }
@@ -91,8 +92,14 @@ class AccessRuleTest {
 
         @Test
         void refusesAWrongTokenAnotherSchemeAndAnEmptyToken() {
-            for (String header : new String[] {"Bearer " + ADMIN_TOKEN + "x", "Bearer " + API_TOKEN,
-                    "Basic " + ADMIN_TOKEN, "Bearer ", "Bearer", ADMIN_TOKEN}) {
+            for (String header : new String[] {
+                "Bearer " + ADMIN_TOKEN + "x",
+                "Bearer " + API_TOKEN,
+                "Basic " + ADMIN_TOKEN,
+                "Bearer ",
+                "Bearer",
+                ADMIN_TOKEN
+            }) {
                 Refused refusal = refused(rule.check(Area.ADMIN, LOOPBACK_V4, header));
 
                 assertEquals("unauthorized", refusal.error(), header);
@@ -122,11 +129,14 @@ class AccessRuleTest {
     class Settings {
         @Test
         void refusesATokenAHeaderCannotCarryWithoutShowingIt() {
-            InvalidSettingException e = assertThrows(InvalidSettingException.class,
-                    () -> new AccessSettings("hunter2 xyz", null));
+            InvalidSettingException e =
+                    assertThrows(InvalidSettingException.class, () -> new AccessSettings("hunter2 xyz", null));
 
-            assertTrue(e.getMessage().startsWith("ratelimiter.admin.token (RATELIMITER_ADMIN_TOKEN) must hold visible"
-                    + " ASCII characters only"), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("ratelimiter.admin.token (RATELIMITER_ADMIN_TOKEN) must hold visible"
+                                    + " ASCII characters only"),
+                    e.getMessage());
             assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
         }
 

@@ -30,8 +30,7 @@ import java.util.Optional;
 final class LocalAddresses {
     private static final int TIMEOUT_MS = 10_000;
 
-    private LocalAddresses() {
-    }
+    private LocalAddresses() {}
 
     /** This machine's first IPv4 address that is up, not loopback and not link-local, if it has one. */
     static Optional<InetAddress> nonLoopback() {
@@ -41,7 +40,9 @@ final class LocalAddresses {
                     continue;
                 }
                 for (InetAddress address : Collections.list(nic.getInetAddresses())) {
-                    if (address instanceof Inet4Address && !address.isLoopbackAddress() && !address.isLinkLocalAddress()) {
+                    if (address instanceof Inet4Address
+                            && !address.isLoopbackAddress()
+                            && !address.isLinkLocalAddress()) {
                         return Optional.of(address);
                     }
                 }

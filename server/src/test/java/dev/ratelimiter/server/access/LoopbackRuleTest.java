@@ -25,11 +25,12 @@ import org.junit.jupiter.api.TestInstance;
 @MicronautTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LoopbackRuleTest implements TemporaryRegistry {
-    private static final String DEFINITION = "{\"key\":\"loopback:rpm\",\"kind\":\"rolling\",\"capacity\":5,"
-            + "\"window_seconds\":60}";
+    private static final String DEFINITION =
+            "{\"key\":\"loopback:rpm\",\"kind\":\"rolling\",\"capacity\":5," + "\"window_seconds\":60}";
 
     @Inject
     EmbeddedServer server;
+
     private Optional<InetAddress> otherPeer;
 
     @BeforeAll
@@ -55,13 +56,21 @@ class LoopbackRuleTest implements TemporaryRegistry {
 
     @Test
     void forbidsAdminCallsFromAnotherPeerAndNamesTheSetting() throws IOException {
-        String answer = LocalAddresses.exchange(otherPeer(), server.getPort(), "PUT", "/v1/admin/limits",
+        String answer = LocalAddresses.exchange(
+                otherPeer(),
+                server.getPort(),
+                "PUT",
+                "/v1/admin/limits",
                 "{\"key\":\"loopback:remote\",\"kind\":\"rolling\",\"capacity\":5,\"window_seconds\":60}");
 
         assertTrue(answer.startsWith("HTTP/1.1 403 "), answer);
-        assertTrue(answer.contains("{\"error\":\"forbidden\",\"detail\":\"peer: admin calls are served to this machine"
-                + " (loopback) only, because ratelimiter.admin.token (RATELIMITER_ADMIN_TOKEN) is not set"), answer);
-        assertEquals(404, new Api(server.getURI()).get("/v1/admin/limits/loopback:remote").statusCode(),
+        assertTrue(
+                answer.contains("{\"error\":\"forbidden\",\"detail\":\"peer: admin calls are served to this machine"
+                        + " (loopback) only, because ratelimiter.admin.token (RATELIMITER_ADMIN_TOKEN) is not set"),
+                answer);
+        assertEquals(
+                404,
+                new Api(server.getURI()).get("/v1/admin/limits/loopback:remote").statusCode(),
                 "the forbidden change was not made");
     }
 
@@ -85,7 +94,11 @@ class LoopbackRuleTest implements TemporaryRegistry {
     void leavesReserveOpenToAnotherPeer() throws IOException {
         new Api(server.getURI()).put("/v1/admin/limits", DEFINITION);
 
-        String answer = LocalAddresses.exchange(otherPeer(), server.getPort(), "POST", "/v1/reserve",
+        String answer = LocalAddresses.exchange(
+                otherPeer(),
+                server.getPort(),
+                "POST",
+                "/v1/reserve",
                 "{\"lease_id\":\"remote-1\",\"requirements\":[{\"key\":\"loopback:rpm\",\"amount\":1}]}");
 
         assertTrue(answer.startsWith("HTTP/1.1 200 "), answer);

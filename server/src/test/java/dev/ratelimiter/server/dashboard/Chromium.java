@@ -28,8 +28,7 @@ final class Chromium {
     private static final Path DEFAULT_DRIVER = Path.of("/usr/bin/chromedriver");
     private static boolean skipReported;
 
-    private Chromium() {
-    }
+    private Chromium() {}
 
     /**
      * Disables a test class when there is no browser, with the reason; the same reason is printed once
@@ -83,14 +82,25 @@ final class Chromium {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(browser.toFile());
         // --no-sandbox: CI runs as root, where Chromium refuses its sandbox; the page is our own.
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--hide-scrollbars", "--window-size=" + width + "," + height);
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                "--window-size=" + width + "," + height);
         if (phone) {
-            options.setExperimentalOption("mobileEmulation", Map.of("deviceMetrics",
-                    Map.of("width", width, "height", height, "pixelRatio", 3.0, "touch", true)));
+            options.setExperimentalOption(
+                    "mobileEmulation",
+                    Map.of(
+                            "deviceMetrics",
+                            Map.of("width", width, "height", height, "pixelRatio", 3.0, "touch", true)));
         }
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile())
-                .usingAnyFreePort().withTimeout(Duration.ofSeconds(30)).build();
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(driver.toFile())
+                .usingAnyFreePort()
+                .withTimeout(Duration.ofSeconds(30))
+                .build();
         ChromeDriver chrome = new ChromeDriver(service, options);
         if (!phone) {
             chrome.manage().window().setSize(new Dimension(width, height));

@@ -47,12 +47,15 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class DashboardBrowserTest implements TemporaryRegistry {
     /** The page refreshes every 1.5 s, so anything the API changes must show within 3 s. */
     private static final Duration FOLLOWS_WITHIN = Duration.ofSeconds(3);
-    private static final Path SEED = Path.of("..", "config", "limits.json").toAbsolutePath().normalize();
+
+    private static final Path SEED =
+            Path.of("..", "config", "limits.json").toAbsolutePath().normalize();
     static final Path SCREENSHOTS = Path.of("target", "dashboard");
     private static final String TPM = "global:llm:openai:gpt-4o:tpm";
 
     @Inject
     EmbeddedServer server;
+
     private Api api;
     private ChromeDriver chrome;
 
@@ -82,7 +85,8 @@ class DashboardBrowserTest implements TemporaryRegistry {
     @Order(1)
     void listsEverySeededLimit() {
         List<String> seeded = api.codec().readLimits(Api.ok(api.get("/v1/admin/limits"))).stream()
-                .map(info -> info.definition().key()).toList();
+                .map(info -> info.definition().key())
+                .toList();
         assertEquals(7, seeded.size(), "config/limits.json has seven limits: " + seeded);
 
         waitUntil("every seeded limit has a card", () -> keysOnPage().containsAll(seeded));
@@ -119,15 +123,25 @@ class DashboardBrowserTest implements TemporaryRegistry {
 
         api.putLimit(LimitDefinition.concurrency(key, 5, 600));
 
-        waitUntil("the card says decreasing", FOLLOWS_WITHIN, () -> "decreasing".equals(card(key).getAttribute("data-status")));
-        assertEquals("decreasing to 5", card(key).findElement(By.cssSelector(".badge.status")).getText());
+        waitUntil(
+                "the card says decreasing",
+                FOLLOWS_WITHIN,
+                () -> "decreasing".equals(card(key).getAttribute("data-status")));
+        assertEquals(
+                "decreasing to 5",
+                card(key).findElement(By.cssSelector(".badge.status")).getText());
         screenshot("dashboard-decreasing.png");
 
         api.complete("browser-decrease-1", key, 0);
 
-        waitUntil("the card says active again", FOLLOWS_WITHIN, () -> "active".equals(card(key).getAttribute("data-status")));
-        assertEquals("active", card(key).findElement(By.cssSelector(".badge.status")).getText());
-        assertEquals("5", card(key).findElement(By.cssSelector(".numbers .value")).getText(), "the new capacity");
+        waitUntil(
+                "the card says active again",
+                FOLLOWS_WITHIN,
+                () -> "active".equals(card(key).getAttribute("data-status")));
+        assertEquals(
+                "active", card(key).findElement(By.cssSelector(".badge.status")).getText());
+        assertEquals(
+                "5", card(key).findElement(By.cssSelector(".numbers .value")).getText(), "the new capacity");
     }
 
     @Test
@@ -151,11 +165,17 @@ class DashboardBrowserTest implements TemporaryRegistry {
         ChromeDriver phone = Chromium.phone(390, 844);
         try {
             phone.get(server.getURI().resolve("/").toString());
-            new WebDriverWait(phone, Duration.ofSeconds(10)).until(d -> d.findElements(By.cssSelector("article.limit")).size() >= 7);
+            new WebDriverWait(phone, Duration.ofSeconds(10))
+                    .until(d -> d.findElements(By.cssSelector("article.limit")).size() >= 7);
             save(phone.getScreenshotAs(OutputType.FILE).toPath(), "dashboard-phone.png");
             WebElement card = phone.findElement(By.cssSelector("article.limit"));
-            assertTrue(card.getRect().getWidth() <= 390, "a card fits the phone's width: " + card.getRect().getWidth());
-            assertEquals(390L, ((Number) phone.executeScript("return window.innerWidth;")).longValue(), "a phone's viewport");
+            assertTrue(
+                    card.getRect().getWidth() <= 390,
+                    "a card fits the phone's width: " + card.getRect().getWidth());
+            assertEquals(
+                    390L,
+                    ((Number) phone.executeScript("return window.innerWidth;")).longValue(),
+                    "a phone's viewport");
             Object scrollWidth = phone.executeScript("return document.documentElement.scrollWidth;");
             assertEquals(390L, ((Number) scrollWidth).longValue(), "no sideways scrolling");
         } finally {
@@ -172,7 +192,9 @@ class DashboardBrowserTest implements TemporaryRegistry {
         api.reserve("browser-shot-3", "global:llm:anthropic:claude-sonnet-4:tpm", 31_000);
         api.reserve("browser-shot-4", "global:llm:anthropic:claude-sonnet-4:tpm", 12_000); // denied
         chrome.manage().window().setSize(new Dimension(1280, 1320));
-        waitUntil("the page shows the last reserves", FOLLOWS_WITHIN,
+        waitUntil(
+                "the page shows the last reserves",
+                FOLLOWS_WITHIN,
                 () -> reservedOnPage("tenant:acme:llm:daily_tokens") >= 640_000);
 
         screenshot("dashboard.png");
@@ -181,12 +203,15 @@ class DashboardBrowserTest implements TemporaryRegistry {
     }
 
     private List<String> keysOnPage() {
-        return chrome.findElements(By.cssSelector("article.limit")).stream().map(e -> e.getAttribute("data-key")).toList();
+        return chrome.findElements(By.cssSelector("article.limit")).stream()
+                .map(e -> e.getAttribute("data-key"))
+                .toList();
     }
 
     private WebElement card(String key) {
         return chrome.findElements(By.cssSelector("article.limit")).stream()
-                .filter(e -> key.equals(e.getAttribute("data-key"))).findFirst()
+                .filter(e -> key.equals(e.getAttribute("data-key")))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no card for " + key + "; the page shows " + keysOnPage()));
     }
 

@@ -62,7 +62,9 @@ class DashboardTokenBrowserTest implements TemporaryRegistry {
 
             chrome.findElement(By.id("token-input")).sendKeys(ADMIN_TOKEN);
             chrome.findElement(By.cssSelector("#token button[type=submit]")).click();
-            wait.until(d -> d.findElements(By.cssSelector("article.limit[data-key='" + KEY + "']")).size() == 1);
+            wait.until(d -> d.findElements(By.cssSelector("article.limit[data-key='" + KEY + "']"))
+                            .size()
+                    == 1);
             assertTrue(!chrome.findElement(By.id("token-form")).isDisplayed(), "the form is gone");
         } finally {
             chrome.quit();

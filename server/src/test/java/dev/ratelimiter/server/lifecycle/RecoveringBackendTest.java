@@ -41,8 +41,8 @@ class RecoveringBackendTest {
         });
         try {
             backend.install(LimitState.created(RPM));
-            CompletableFuture<ReserveResponse> early = backend.reserveAsync(
-                    new ReserveRequest("early", "", List.of(new Requirement(RPM.key(), 5))));
+            CompletableFuture<ReserveResponse> early =
+                    backend.reserveAsync(new ReserveRequest("early", "", List.of(new Requirement(RPM.key(), 5))));
 
             assertFalse(early.isDone(), "answered only once the books are back");
             assertFalse(backend.isHealthy());
@@ -68,7 +68,8 @@ class RecoveringBackendTest {
 
         StartupFailure failure = assertThrows(StartupFailure.class, backend::awaitRecovered);
 
-        assertTrue(failure.getMessage().contains("journal-0000000000000001.log is damaged at byte offset 20"),
+        assertTrue(
+                failure.getMessage().contains("journal-0000000000000001.log is damaged at byte offset 20"),
                 failure.getMessage());
         assertTrue(backend.reserveAsync(new ReserveRequest("x", "", List.of(new Requirement(RPM.key(), 1))))
                 .isCompletedExceptionally());

@@ -49,7 +49,9 @@ class AdmissionActivityTest {
         activity.record("a", Outcome.DENIED);
         nowMs.addAndGet(AdmissionActivity.BUCKETS * BUCKET_MS);
 
-        assertArrayEquals(new long[AdmissionActivity.BUCKETS], only(activity.snapshot().keys()).denied());
+        assertArrayEquals(
+                new long[AdmissionActivity.BUCKETS],
+                only(activity.snapshot().keys()).denied());
 
         activity.record("a", Outcome.ALLOWED); // the same slot as the forgotten denial
         KeyActivity a = only(activity.snapshot().keys());

@@ -61,29 +61,33 @@ public final class OpenApiContract {
     private final AtomicLong checked = new AtomicLong();
 
     /** One documented path: its template and the methods it has operations for. */
-    private record Route(String template, Set<String> methods) {
-    }
+    private record Route(String template, Set<String> methods) {}
 
     /** One exchange as the contract needs it; header names in any case. */
-    public record Exchange(String method, String rawPath, int status, Map<String, List<String>> headers, byte[] body) {
-    }
+    public record Exchange(String method, String rawPath, int status, Map<String, List<String>> headers, byte[] body) {}
 
     private OpenApiContract(String document) {
         ParseOptions options = new ParseOptions();
         options.setResolve(true);
         SwaggerParseResult result = new OpenAPIV3Parser().readContents(document, null, options);
-        if (result.getOpenAPI() == null || (result.getMessages() != null && !result.getMessages().isEmpty())) {
+        if (result.getOpenAPI() == null
+                || (result.getMessages() != null && !result.getMessages().isEmpty())) {
             throw new AssertionError(RESOURCE + " does not parse cleanly: " + result.getMessages());
         }
         OpenAPI api = result.getOpenAPI();
         api.getPaths().forEach((template, item) -> {
             Set<String> methods = item.readOperationsMap().keySet().stream()
-                    .map(PathItem.HttpMethod::name).collect(Collectors.toCollection(TreeSet::new));
+                    .map(PathItem.HttpMethod::name)
+                    .collect(Collectors.toCollection(TreeSet::new));
             routes.put(templatePattern(template), new Route(template, methods));
-            item.readOperationsMap().forEach((method, operation) -> operation.getResponses().keySet()
-                    .forEach(status -> documented.add(method.name() + " " + template + " " + status)));
+            item.readOperationsMap()
+                    .forEach((method, operation) -> operation
+                            .getResponses()
+                            .keySet()
+                            .forEach(status -> documented.add(method.name() + " " + template + " " + status)));
         });
-        this.validator = OpenApiInteractionValidator.createForInlineApiSpecification(document).build();
+        this.validator = OpenApiInteractionValidator.createForInlineApiSpecification(document)
+                .build();
     }
 
     /** The contract of the {@code openapi.yml} on the class path, parsed once per JVM. */
@@ -127,8 +131,8 @@ public final class OpenApiContract {
             checkWithoutOperation(exchange, method);
             return;
         }
-        SimpleResponse.Builder response = SimpleResponse.Builder.status(exchange.status())
-                .withBody(exchange.body());
+        SimpleResponse.Builder response =
+                SimpleResponse.Builder.status(exchange.status()).withBody(exchange.body());
         exchange.headers().forEach((name, values) -> {
             if (name.equalsIgnoreCase("content-type")) {
                 response.withContentType(values.get(0));
@@ -174,26 +178,33 @@ public final class OpenApiContract {
         }
         try {
             ErrorBody error = codec.readError(exchange.body());
-            if (!Set.of("invalid_request", "backend_error", "not_found", "unauthorized", "forbidden").contains(error.error())) {
+            if (!Set.of("invalid_request", "backend_error", "not_found", "unauthorized", "forbidden")
+                    .contains(error.error())) {
                 throw new AssertionError(where + " was answered with the error code \"" + error.error()
                         + "\", which openapi.yml does not list");
             }
         } catch (InvalidRequestException e) {
-            throw new AssertionError(where + " was answered " + exchange.status() + " with a body that is not the"
-                    + " error body of openapi.yml (" + e.detail() + "): " + text(exchange.body()), e);
+            throw new AssertionError(
+                    where + " was answered " + exchange.status() + " with a body that is not the"
+                            + " error body of openapi.yml (" + e.detail() + "): " + text(exchange.body()),
+                    e);
         }
         covered.add("(no operation) " + exchange.status());
     }
 
     private static Optional<String> header(Exchange exchange, String name) {
         return exchange.headers().entrySet().stream()
-                .filter(entry -> entry.getKey().equalsIgnoreCase(name) && !entry.getValue().isEmpty())
-                .map(entry -> entry.getValue().get(0)).findFirst();
+                .filter(entry -> entry.getKey().equalsIgnoreCase(name)
+                        && !entry.getValue().isEmpty())
+                .map(entry -> entry.getValue().get(0))
+                .findFirst();
     }
 
     private Optional<Route> route(String path) {
-        return routes.entrySet().stream().filter(entry -> entry.getKey().matcher(path).matches())
-                .map(Map.Entry::getValue).findFirst();
+        return routes.entrySet().stream()
+                .filter(entry -> entry.getKey().matcher(path).matches())
+                .map(Map.Entry::getValue)
+                .findFirst();
     }
 
     /** See the class comment: a raw slash inside a limit key is checked as {@code %2F}. */

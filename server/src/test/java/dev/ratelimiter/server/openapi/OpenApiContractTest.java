@@ -19,40 +19,60 @@ class OpenApiContractTest {
 
     @Test
     void acceptsAnAnswerThatFollowsTheDocument() {
-        contract.check(exchange("POST", "/v1/reserve", 200, JSON,
-                "{\"allowed\":false,\"retry_after_ms\":0,\"reserved_at_unix_ms\":0,\"error\":\"exceeds_capacity:a:b\"}"));
+        contract.check(
+                exchange(
+                        "POST",
+                        "/v1/reserve",
+                        200,
+                        JSON,
+                        "{\"allowed\":false,\"retry_after_ms\":0,\"reserved_at_unix_ms\":0,\"error\":\"exceeds_capacity:a:b\"}"));
     }
 
     @Test
     void catchesAMissingField() {
-        AssertionError error = assertThrows(AssertionError.class, () -> contract.check(exchange("POST", "/v1/reserve",
-                200, JSON, "{\"allowed\":true,\"retry_after_ms\":0,\"error\":\"\"}")));
+        AssertionError error = assertThrows(
+                AssertionError.class,
+                () -> contract.check(exchange(
+                        "POST", "/v1/reserve", 200, JSON, "{\"allowed\":true,\"retry_after_ms\":0,\"error\":\"\"}")));
 
         assertTrue(error.getMessage().contains("reserved_at_unix_ms"), error.getMessage());
     }
 
     @Test
     void catchesAnErrorCodeTheDocumentDoesNotList() {
-        assertThrows(AssertionError.class, () -> contract.check(exchange("POST", "/v1/reserve", 200, JSON,
-                "{\"allowed\":false,\"retry_after_ms\":0,\"reserved_at_unix_ms\":0,\"error\":\"exceeds capacity\"}")));
+        assertThrows(
+                AssertionError.class,
+                () -> contract.check(
+                        exchange(
+                                "POST",
+                                "/v1/reserve",
+                                200,
+                                JSON,
+                                "{\"allowed\":false,\"retry_after_ms\":0,\"reserved_at_unix_ms\":0,\"error\":\"exceeds capacity\"}")));
     }
 
     @Test
     void catchesAStatusTheOperationDoesNotDocument() {
-        assertThrows(AssertionError.class, () -> contract.check(exchange("GET", "/v1/admin/limits", 404, JSON,
-                "{\"error\":\"not_found\",\"detail\":\"x\"}")));
+        assertThrows(
+                AssertionError.class,
+                () -> contract.check(
+                        exchange("GET", "/v1/admin/limits", 404, JSON, "{\"error\":\"not_found\",\"detail\":\"x\"}")));
     }
 
     @Test
     void catchesAWrongContentType() {
-        assertThrows(AssertionError.class, () -> contract.check(exchange("GET", "/healthz", 200,
-                Map.of("content-type", List.of("application/json")), "ok")));
+        assertThrows(
+                AssertionError.class,
+                () -> contract.check(
+                        exchange("GET", "/healthz", 200, Map.of("content-type", List.of("application/json")), "ok")));
     }
 
     @Test
     void catchesAnUnauthorizedAnswerWithoutItsChallengeHeader() {
-        assertThrows(AssertionError.class, () -> contract.check(exchange("GET", "/v1/admin/limits", 401, JSON,
-                "{\"error\":\"unauthorized\",\"detail\":\"x\"}")));
+        assertThrows(
+                AssertionError.class,
+                () -> contract.check(exchange(
+                        "GET", "/v1/admin/limits", 401, JSON, "{\"error\":\"unauthorized\",\"detail\":\"x\"}")));
     }
 
     @Test
@@ -60,10 +80,14 @@ class OpenApiContractTest {
         contract.check(exchange("GET", "/v2/nothing", 404, JSON, "{\"error\":\"not_found\",\"detail\":\"x\"}"));
 
         assertThrows(AssertionError.class, () -> contract.check(exchange("GET", "/v2/nothing", 200, JSON, "{}")));
-        assertThrows(AssertionError.class, () -> contract.check(exchange("GET", "/v2/nothing", 404, JSON,
-                "<html>not found</html>")));
-        assertThrows(AssertionError.class, () -> contract.check(exchange("DELETE", "/v1/reserve", 405, JSON,
-                "{\"error\":\"invalid_request\",\"detail\":\"x\"}")), "405 needs an Allow header");
+        assertThrows(
+                AssertionError.class,
+                () -> contract.check(exchange("GET", "/v2/nothing", 404, JSON, "<html>not found</html>")));
+        assertThrows(
+                AssertionError.class,
+                () -> contract.check(exchange(
+                        "DELETE", "/v1/reserve", 405, JSON, "{\"error\":\"invalid_request\",\"detail\":\"x\"}")),
+                "405 needs an Allow header");
     }
 
     @Test
@@ -79,8 +103,8 @@ class OpenApiContractTest {
         assertTrue(contract.documented().contains("GET /v1/admin/limits/{key} 404"));
     }
 
-    private static OpenApiContract.Exchange exchange(String method, String path, int status,
-            Map<String, List<String>> headers, String body) {
+    private static OpenApiContract.Exchange exchange(
+            String method, String path, int status, Map<String, List<String>> headers, String body) {
         return new OpenApiContract.Exchange(method, path, status, headers, body.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -20,8 +20,16 @@ import java.util.Optional;
  * @param receivedAtUnixMs wall-clock time just after the answer was read
  * @param elapsed the real duration of the exchange, from a monotonic clock
  */
-public record Answer(String method, String path, int status, Map<String, List<String>> headers, byte[] body,
-        long startedNanos, long sentAtUnixMs, long receivedAtUnixMs, Duration elapsed) {
+public record Answer(
+        String method,
+        String path,
+        int status,
+        Map<String, List<String>> headers,
+        byte[] body,
+        long startedNanos,
+        long sentAtUnixMs,
+        long receivedAtUnixMs,
+        Duration elapsed) {
 
     public Answer {
         headers = Map.copyOf(headers);

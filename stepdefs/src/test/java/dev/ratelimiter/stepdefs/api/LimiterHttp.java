@@ -33,6 +33,7 @@ import javax.net.ssl.SSLContext;
 public final class LimiterHttp {
     /** Generous next to the scenarios' 200 ms expectations; it only bounds a hung server. */
     public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
     private final HttpClient client;
@@ -53,9 +54,8 @@ public final class LimiterHttp {
         this.baseUri = withoutTrailingSlash(baseUri);
         this.clock = Clock.system();
         this.credentials = credentials;
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT);
+        HttpClient.Builder builder =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT);
         sslContext.ifPresent(builder::sslContext);
         this.client = builder.build();
     }
@@ -101,9 +101,8 @@ public final class LimiterHttp {
      *     is a failure of the scenario, not of the harness
      */
     public Answer send(String method, String path, byte[] body) {
-        HttpRequest.BodyPublisher publisher = body == null
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(body);
+        HttpRequest.BodyPublisher publisher =
+                body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body);
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(baseUri + path))
                 .timeout(REQUEST_TIMEOUT)
                 .method(method, publisher);
@@ -118,17 +117,30 @@ public final class LimiterHttp {
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new AssertionError("the limiter at " + baseUri + " did not answer " + method + " " + path
-                    + ": " + e, e);
+            throw new AssertionError(
+                    "the limiter at " + baseUri + " did not answer " + method + " " + path + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new IOException("interrupted while waiting for " + method + " " + path, e));
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-        Answer answer = new Answer(method, path, response.statusCode(), lowerCaseNames(response.headers().map()),
-                response.body(), startNanos, sentAtUnixMs, clock.nowMillis(), elapsed);
-        OpenApiContract.shared().check(new OpenApiContract.Exchange(method, URI.create("http://target" + path).getRawPath(),
-                answer.status(), answer.headers(), answer.body()));
+        Answer answer = new Answer(
+                method,
+                path,
+                response.statusCode(),
+                lowerCaseNames(response.headers().map()),
+                response.body(),
+                startNanos,
+                sentAtUnixMs,
+                clock.nowMillis(),
+                elapsed);
+        OpenApiContract.shared()
+                .check(new OpenApiContract.Exchange(
+                        method,
+                        URI.create("http://target" + path).getRawPath(),
+                        answer.status(),
+                        answer.headers(),
+                        answer.body()));
         return answer;
     }
 

@@ -91,11 +91,23 @@ public final class OtherMachine {
      * @throws AssertionError when the server cannot be reached or does not answer in time
      */
     public Answer send(String method, String path, byte[] body, Credentials credentials) {
-        StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(server.getHostString()).append(':').append(server.getPort()).append("\r\n")
+        StringBuilder head = new StringBuilder(method)
+                .append(' ')
+                .append(path)
+                .append(" HTTP/1.1\r\n")
+                .append("Host: ")
+                .append(server.getHostString())
+                .append(':')
+                .append(server.getPort())
+                .append("\r\n")
                 .append("Connection: close\r\nContent-Type: application/json\r\n")
-                .append("Content-Length: ").append(body.length).append("\r\n");
-        credentials.tokenFor(path).ifPresent(token -> head.append("Authorization: Bearer ").append(token).append("\r\n"));
+                .append("Content-Length: ")
+                .append(body.length)
+                .append("\r\n");
+        credentials
+                .tokenFor(path)
+                .ifPresent(token ->
+                        head.append("Authorization: Bearer ").append(token).append("\r\n"));
         head.append("\r\n");
         long sentAtUnixMs = System.currentTimeMillis();
         long startNanos = System.nanoTime();
@@ -113,8 +125,10 @@ public final class OtherMachine {
             socket.getInputStream().transferTo(answer);
             raw = answer.toByteArray();
         } catch (IOException e) {
-            throw new AssertionError("the limiter at " + server + " did not answer " + method + " " + path + " from "
-                    + source.getHostAddress() + ": " + e, e);
+            throw new AssertionError(
+                    "the limiter at " + server + " did not answer " + method + " " + path + " from "
+                            + source.getHostAddress() + ": " + e,
+                    e);
         }
         return parse(method, path, raw, startNanos, sentAtUnixMs);
     }
@@ -132,13 +146,14 @@ public final class OtherMachine {
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             if (colon > 0) {
-                headers.put(lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
+                headers.put(
+                        lines[i].substring(0, colon).strip().toLowerCase(Locale.ROOT),
                         List.of(lines[i].substring(colon + 1).strip()));
             }
         }
         byte[] body = Arrays.copyOfRange(raw, end + 4, raw.length);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
-        return new Answer(method, path, status, headers, body, startNanos, sentAtUnixMs, System.currentTimeMillis(),
-                elapsed);
+        return new Answer(
+                method, path, status, headers, body, startNanos, sentAtUnixMs, System.currentTimeMillis(), elapsed);
     }
 }

@@ -15,8 +15,7 @@ public final class Routes {
     /** Every path of the API starts with it. */
     public static final String API_PREFIX = "/v1/";
 
-    private Routes() {
-    }
+    private Routes() {}
 
     /** The path of one limit; the key is percent-encoded as one path segment. */
     public static String limit(String key) {
@@ -31,12 +30,15 @@ public final class Routes {
         StringBuilder out = new StringBuilder(segment.length());
         for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
             char c = (char) (b & 0xff);
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            boolean plain = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
                     || "-._~!$&'()*+,;=:@".indexOf(c) >= 0;
             if (plain) {
                 out.append(c);
             } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)))
                         .append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
             }
         }

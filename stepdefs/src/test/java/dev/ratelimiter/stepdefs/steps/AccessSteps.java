@@ -36,41 +36,57 @@ public final class AccessSteps {
         this.world = world;
     }
 
-    @When("someone without the admin token defines a rolling limit {string} with capacity {long} and window {long} second(s)")
+    @When(
+            "someone without the admin token defines a rolling limit {string} with capacity {long} and window {long} second(s)")
     public void withoutTheAdminTokenDefines(String key, long capacity, long windowSeconds) {
-        defineAs(http -> http.withCredentials(new Credentials(Optional.empty(), http.credentials().apiToken())),
+        defineAs(
+                http -> http.withCredentials(
+                        new Credentials(Optional.empty(), http.credentials().apiToken())),
                 LimitDefinition.rolling(key, capacity, windowSeconds));
     }
 
-    @When("someone with a wrong admin token defines a rolling limit {string} with capacity {long} and window {long} second(s)")
+    @When(
+            "someone with a wrong admin token defines a rolling limit {string} with capacity {long} and window {long} second(s)")
     public void withAWrongAdminTokenDefines(String key, long capacity, long windowSeconds) {
-        defineAs(http -> http.withCredentials(new Credentials(Optional.of(WRONG_TOKEN), http.credentials().apiToken())),
+        defineAs(
+                http -> http.withCredentials(new Credentials(
+                        Optional.of(WRONG_TOKEN), http.credentials().apiToken())),
                 LimitDefinition.rolling(key, capacity, windowSeconds));
     }
 
     @When("someone without the admin token reads the limit {string}")
     public void withoutTheAdminTokenReads(String key) {
-        world.sendAs(http -> http.withCredentials(new Credentials(Optional.empty(), http.credentials().apiToken()))
-                .get(Routes.limit(world.names().key(key))), false);
+        world.sendAs(
+                http -> http.withCredentials(new Credentials(
+                                Optional.empty(), http.credentials().apiToken()))
+                        .get(Routes.limit(world.names().key(key))),
+                false);
     }
 
     @When("a client without the client token reserves amount {long} of {string} for lease {string}")
     public void withoutTheClientTokenReserves(long amount, String key, String lease) {
-        world.sendAs(http -> http.withCredentials(new Credentials(http.credentials().adminToken(), Optional.empty()))
-                .post(Routes.RESERVE, reservation(amount, key, lease)), false);
+        world.sendAs(
+                http -> http.withCredentials(new Credentials(http.credentials().adminToken(), Optional.empty()))
+                        .post(Routes.RESERVE, reservation(amount, key, lease)),
+                false);
     }
 
-    @When("an admin on another machine defines a rolling limit {string} with capacity {long} and window {long} second(s)")
+    @When(
+            "an admin on another machine defines a rolling limit {string} with capacity {long} and window {long} second(s)")
     public void fromAnotherMachineDefines(String key, long capacity, long windowSeconds) {
         LimitDefinition definition = LimitDefinition.rolling(world.names().key(key), capacity, windowSeconds);
-        world.sendAs(http -> otherMachine(http).send("PUT", Routes.LIMITS, world.codec().write(definition),
-                http.credentials()), true);
+        world.sendAs(
+                http -> otherMachine(http)
+                        .send("PUT", Routes.LIMITS, world.codec().write(definition), http.credentials()),
+                true);
     }
 
     @When("a client on another machine reserves amount {long} of {string} for lease {string}")
     public void fromAnotherMachineReserves(long amount, String key, String lease) {
-        world.sendAs(http -> otherMachine(http).send("POST", Routes.RESERVE, reservation(amount, key, lease),
-                http.credentials()), false);
+        world.sendAs(
+                http -> otherMachine(http)
+                        .send("POST", Routes.RESERVE, reservation(amount, key, lease), http.credentials()),
+                false);
     }
 
     @Then("the caller is refused as not authorised, told that {string} is needed")
@@ -86,33 +102,41 @@ public final class AccessSteps {
     @Then("the reserve from the other machine is allowed")
     public void theReserveFromTheOtherMachineIsAllowed() {
         ReserveResponse decision = world.decision(world.lastAction());
-        assertTrue(decision.allowed(), () -> "expected an admission, got " + world.lastAction().describe());
+        assertTrue(
+                decision.allowed(),
+                () -> "expected an admission, got " + world.lastAction().describe());
     }
 
     private void defineAs(Function<LimiterHttp, LimiterHttp> outsider, LimitDefinition definition) {
-        LimitDefinition sent = LimitDefinition.rolling(world.names().key(definition.key()), definition.capacity(),
-                definition.windowSeconds());
-        world.sendAs(http -> outsider.apply(http).put(Routes.LIMITS, world.codec().write(sent)), true);
+        LimitDefinition sent = LimitDefinition.rolling(
+                world.names().key(definition.key()), definition.capacity(), definition.windowSeconds());
+        world.sendAs(
+                http -> outsider.apply(http).put(Routes.LIMITS, world.codec().write(sent)), true);
     }
 
     private byte[] reservation(long amount, String key, String lease) {
-        return world.codec().write(new ReserveRequest(world.names().lease(lease), "",
-                List.of(new Requirement(world.names().key(key), amount))));
+        return world.codec()
+                .write(new ReserveRequest(
+                        world.names().lease(lease),
+                        "",
+                        List.of(new Requirement(world.names().key(key), amount))));
     }
 
     private static OtherMachine otherMachine(LimiterHttp http) {
-        return OtherMachine.reaching(http.baseUri()).orElseThrow(() -> new IllegalStateException(
-                "no second address reaches " + http.baseUri() + "; tag the scenario @needs_other_machine"));
+        return OtherMachine.reaching(http.baseUri())
+                .orElseThrow(() -> new IllegalStateException(
+                        "no second address reaches " + http.baseUri() + "; tag the scenario @needs_other_machine"));
     }
 
     private void assertRefused(int status, String code, String setting) {
         Answer answer = world.lastAction();
         assertEquals(status, answer.status(), () -> "expected a refusal, got " + answer.describe());
-        ErrorBody error = world.errorBody(answer).orElseThrow(() -> new AssertionError(
-                "a refusal should carry an error body: " + answer.describe()));
+        ErrorBody error = world.errorBody(answer)
+                .orElseThrow(() -> new AssertionError("a refusal should carry an error body: " + answer.describe()));
         assertEquals(code, error.error(), answer::describe);
-        assertTrue(error.detail().contains(setting), () -> "the explanation should name " + setting + ": "
-                + answer.describe());
+        assertTrue(
+                error.detail().contains(setting),
+                () -> "the explanation should name " + setting + ": " + answer.describe());
         Credentials known = Targets.current().http().credentials();
         for (Optional<String> token : List.of(known.adminToken(), known.apiToken())) {
             token.ifPresent(secret -> assertFalse(answer.bodyText().contains(secret), "a refusal never shows a token"));

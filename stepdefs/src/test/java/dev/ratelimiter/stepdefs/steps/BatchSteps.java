@@ -64,10 +64,12 @@ public final class BatchSteps {
         List<String> items = new ArrayList<>();
         for (Map<String, String> row : table.asMaps()) {
             String limit = row.get("limit");
-            List<String> actuals = limit == null || limit.isBlank() ? List.of() : List.of(RawJson.object()
-                    .put("key", RawJson.quote(world.names().key(limit)))
-                    .put("actual_amount", row.get("actual").strip())
-                    .toString());
+            List<String> actuals = limit == null || limit.isBlank()
+                    ? List.of()
+                    : List.of(RawJson.object()
+                            .put("key", RawJson.quote(world.names().key(limit)))
+                            .put("actual_amount", row.get("actual").strip())
+                            .toString());
             items.add(RawJson.object()
                     .put("lease_id", RawJson.quote(world.names().lease(row.get("lease"))))
                     .put("actuals", RawJson.array(actuals))
@@ -102,7 +104,10 @@ public final class BatchSteps {
     public void resultIsAllowedAndResultIsDenied(int allowed, int denied) {
         batchResultIsAllowed(allowed);
         ReserveResponse result = reserveResult(denied);
-        assertFalse(result.allowed(), () -> "result " + denied + " should be denied: " + world.lastBatch().describe());
+        assertFalse(
+                result.allowed(),
+                () -> "result " + denied + " should be denied: "
+                        + world.lastBatch().describe());
     }
 
     @Then("the batch has {int} results")
@@ -117,24 +122,38 @@ public final class BatchSteps {
     @Then("batch result {int} is allowed")
     public void batchResultIsAllowed(int position) {
         ReserveResponse result = reserveResult(position);
-        assertTrue(result.allowed(), () -> "result " + position + " should be allowed: " + world.lastBatch().describe());
+        assertTrue(
+                result.allowed(),
+                () -> "result " + position + " should be allowed: "
+                        + world.lastBatch().describe());
         assertEquals("", result.error(), () -> world.lastBatch().describe());
     }
 
     @Then("batch result {int} is denied for lack of capacity, with a hint to retry later")
     public void batchResultIsDeniedForCapacity(int position) {
         ReserveResponse result = reserveResult(position);
-        assertFalse(result.allowed(), () -> "result " + position + " should be denied: " + world.lastBatch().describe());
+        assertFalse(
+                result.allowed(),
+                () -> "result " + position + " should be denied: "
+                        + world.lastBatch().describe());
         assertEquals("", result.error(), () -> world.lastBatch().describe());
-        assertTrue(result.retryAfterMs() > 0, () -> "result " + position + " should say when to retry: "
-                + world.lastBatch().describe());
+        assertTrue(
+                result.retryAfterMs() > 0,
+                () -> "result " + position + " should say when to retry: "
+                        + world.lastBatch().describe());
     }
 
     @Then("batch result {int} is denied with error {string}")
     public void batchResultIsDeniedWithError(int position, String error) {
         ReserveResponse result = reserveResult(position);
-        assertFalse(result.allowed(), () -> "result " + position + " should be denied: " + world.lastBatch().describe());
-        assertEquals(world.names().error(error), result.error(), () -> world.lastBatch().describe());
+        assertFalse(
+                result.allowed(),
+                () -> "result " + position + " should be denied: "
+                        + world.lastBatch().describe());
+        assertEquals(
+                world.names().error(error),
+                result.error(),
+                () -> world.lastBatch().describe());
     }
 
     @Then("batch result {int} is refused as invalid")
@@ -154,15 +173,19 @@ public final class BatchSteps {
     @Then("batch result {int} is accepted")
     public void batchResultIsAccepted(int position) {
         CompleteResponse result = completeResult(position);
-        assertTrue(result.ok(), () -> "result " + position + " should be accepted: " + world.lastBatch().describe());
+        assertTrue(
+                result.ok(),
+                () -> "result " + position + " should be accepted: "
+                        + world.lastBatch().describe());
         assertEquals("", result.error(), () -> world.lastBatch().describe());
     }
 
     @Then("the batch response is returned within {long} milliseconds")
     public void theBatchResponseIsReturnedWithin(long milliseconds) {
         Answer answer = world.lastBatch();
-        assertTrue(answer.elapsed().toMillis() <= milliseconds, () -> "expected the batch answered within "
-                + milliseconds + " ms: " + answer.describe());
+        assertTrue(
+                answer.elapsed().toMillis() <= milliseconds,
+                () -> "expected the batch answered within " + milliseconds + " ms: " + answer.describe());
     }
 
     // ---- helpers -------------------------------------------------------------------------
@@ -180,16 +203,18 @@ public final class BatchSteps {
     private ReserveResponse reserveResult(int position) {
         Answer answer = batchAnswer();
         List<ReserveResponse> results = world.decode(answer, world.codec()::readReserveResults);
-        assertTrue(position >= 1 && position <= results.size(), () -> "no result " + position + " in "
-                + answer.describe());
+        assertTrue(
+                position >= 1 && position <= results.size(),
+                () -> "no result " + position + " in " + answer.describe());
         return results.get(position - 1);
     }
 
     private CompleteResponse completeResult(int position) {
         Answer answer = batchAnswer();
         List<CompleteResponse> results = world.decode(answer, world.codec()::readCompleteResults);
-        assertTrue(position >= 1 && position <= results.size(), () -> "no result " + position + " in "
-                + answer.describe());
+        assertTrue(
+                position >= 1 && position <= results.size(),
+                () -> "no result " + position + " in " + answer.describe());
         return results.get(position - 1);
     }
 }

@@ -123,32 +123,45 @@ public final class LeaseSteps {
     public void deniedForLackOfCapacity(String lease) {
         ReserveAttempt attempt = world.lastReserveOf(lease);
         ReserveResponse decision = assertDenied(attempt);
-        assertEquals("", decision.error(), () -> "a denial for capacity carries no error: " + attempt.answer().describe());
-        assertTrue(decision.retryAfterMs() > 0, () -> "a denial for capacity says when to retry: "
-                + attempt.answer().describe());
+        assertEquals(
+                "",
+                decision.error(),
+                () -> "a denial for capacity carries no error: "
+                        + attempt.answer().describe());
+        assertTrue(
+                decision.retryAfterMs() > 0,
+                () -> "a denial for capacity says when to retry: "
+                        + attempt.answer().describe());
     }
 
     @Then("the reserve for lease {string} is denied with error {string}")
     public void deniedWithError(String lease, String error) {
         ReserveAttempt attempt = world.lastReserveOf(lease);
         ReserveResponse decision = assertDenied(attempt);
-        assertEquals(world.names().error(error), decision.error(), () -> "error of " + attempt.answer().describe());
+        assertEquals(
+                world.names().error(error),
+                decision.error(),
+                () -> "error of " + attempt.answer().describe());
     }
 
     @Then("the reserve for lease {string} is denied with error {string} and no retry hint")
     public void deniedWithErrorAndNoRetryHint(String lease, String error) {
         deniedWithError(lease, error);
         ReserveAttempt attempt = world.lastReserveOf(lease);
-        assertEquals(0, world.decision(attempt.answer()).retryAfterMs(), () -> "a denial that retrying cannot change"
-                + " says not to retry (retry hint 0): " + attempt.answer().describe());
+        assertEquals(
+                0,
+                world.decision(attempt.answer()).retryAfterMs(),
+                () -> "a denial that retrying cannot change" + " says not to retry (retry hint 0): "
+                        + attempt.answer().describe());
     }
 
     @Then("the reserve for lease {string} is denied with error {string} and a retry hint")
     public void deniedWithErrorAndARetryHint(String lease, String error) {
         deniedWithError(lease, error);
         ReserveAttempt attempt = world.lastReserveOf(lease);
-        assertTrue(world.decision(attempt.answer()).retryAfterMs() > 0, () -> "this denial says when to retry: "
-                + attempt.answer().describe());
+        assertTrue(
+                world.decision(attempt.answer()).retryAfterMs() > 0,
+                () -> "this denial says when to retry: " + attempt.answer().describe());
     }
 
     @Then("lease {string} was reserved at the time it was asked for")
@@ -157,8 +170,9 @@ public final class LeaseSteps {
         ReserveResponse decision = assertAllowed(attempt);
         Answer answer = attempt.answer();
         long reservedAt = decision.reservedAtUnixMs();
-        assertTrue(reservedAt >= answer.sentAtUnixMs() - CLOCK_TOLERANCE_MS
-                && reservedAt <= answer.receivedAtUnixMs() + CLOCK_TOLERANCE_MS,
+        assertTrue(
+                reservedAt >= answer.sentAtUnixMs() - CLOCK_TOLERANCE_MS
+                        && reservedAt <= answer.receivedAtUnixMs() + CLOCK_TOLERANCE_MS,
                 () -> "reserved_at_unix_ms " + reservedAt + " should lie between the request (" + answer.sentAtUnixMs()
                         + ") and its answer (" + answer.receivedAtUnixMs() + "), give or take "
                         + CLOCK_TOLERANCE_MS + " ms of clock difference");
@@ -184,8 +198,9 @@ public final class LeaseSteps {
     @Then("the response is returned within {long} milliseconds")
     public void theResponseIsReturnedWithin(long milliseconds) {
         Answer answer = world.lastOperation();
-        assertTrue(answer.elapsed().toMillis() <= milliseconds, () -> "expected an answer within " + milliseconds
-                + " ms: " + answer.describe());
+        assertTrue(
+                answer.elapsed().toMillis() <= milliseconds,
+                () -> "expected an answer within " + milliseconds + " ms: " + answer.describe());
     }
 
     // ---- steps that act in order to observe (ported from the reference scenarios) ---------
@@ -214,18 +229,23 @@ public final class LeaseSteps {
 
     private ReserveResponse assertAllowed(ReserveAttempt attempt) {
         ReserveResponse decision = world.decision(attempt.answer());
-        assertTrue(decision.allowed(), () -> "lease \"" + attempt.lease() + "\" should be allowed: "
-                + attempt.answer().describe());
+        assertTrue(
+                decision.allowed(),
+                () -> "lease \"" + attempt.lease() + "\" should be allowed: "
+                        + attempt.answer().describe());
         assertEquals("", decision.error(), () -> attempt.answer().describe());
-        assertTrue(decision.reservedAtUnixMs() > 0, () -> "an admission says when it was made: "
-                + attempt.answer().describe());
+        assertTrue(
+                decision.reservedAtUnixMs() > 0,
+                () -> "an admission says when it was made: " + attempt.answer().describe());
         return decision;
     }
 
     private ReserveResponse assertDenied(ReserveAttempt attempt) {
         ReserveResponse decision = world.decision(attempt.answer());
-        assertFalse(decision.allowed(), () -> "lease \"" + attempt.lease() + "\" should be denied: "
-                + attempt.answer().describe());
+        assertFalse(
+                decision.allowed(),
+                () -> "lease \"" + attempt.lease() + "\" should be denied: "
+                        + attempt.answer().describe());
         return decision;
     }
 }

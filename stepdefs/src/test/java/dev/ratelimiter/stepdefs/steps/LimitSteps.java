@@ -43,7 +43,8 @@ public final class LimitSteps {
 
     @Given("a rolling limit {string} with capacity {long} and overage {string}")
     public void aRollingLimitWithOverage(String key, long capacity, String overage) {
-        defineOrFail(LimitDefinition.rolling(key, capacity, DEFAULT_WINDOW_SECONDS).withOverage(overage(overage)));
+        defineOrFail(
+                LimitDefinition.rolling(key, capacity, DEFAULT_WINDOW_SECONDS).withOverage(overage(overage)));
     }
 
     @Given("a concurrency limit {string} with capacity {long} and timeout {long} second(s)")
@@ -109,8 +110,15 @@ public final class LimitSteps {
     @When("the admin changes the window of {string} to {long} second(s)")
     public void theAdminChangesTheWindow(String key, long windowSeconds) {
         LimitDefinition current = world.definition(key);
-        defineOrFail(new LimitDefinition(key, current.kind(), current.capacity(), windowSeconds,
-                current.timeoutSeconds(), current.unit(), current.description(), current.overage()));
+        defineOrFail(new LimitDefinition(
+                key,
+                current.kind(),
+                current.capacity(),
+                windowSeconds,
+                current.timeoutSeconds(),
+                current.unit(),
+                current.description(),
+                current.overage()));
     }
 
     @When("the admin changes the overage of {string} to {string}")
@@ -161,8 +169,10 @@ public final class LimitSteps {
     @Then("the limit {string} is active with capacity {long}")
     public void theLimitIsActiveWithCapacity(String key, long capacity) {
         LimitInfo info = world.limit(key);
-        assertTrue(isActiveWithCapacity(info, capacity), () -> "expected \"" + key + "\" active with capacity "
-                + capacity + " and no pending decrease, got " + info);
+        assertTrue(
+                isActiveWithCapacity(info, capacity),
+                () -> "expected \"" + key + "\" active with capacity " + capacity + " and no pending decrease, got "
+                        + info);
     }
 
     @Then("the limit {string} is decreasing to {long} and still has capacity {long}")
@@ -176,14 +186,22 @@ public final class LimitSteps {
     /** The decrease is applied by the server's own loop: the harness only watches for it. */
     @Then("within {long} second(s) the limit {string} is active with capacity {long}")
     public void withinSecondsTheLimitIsActiveWithCapacity(long seconds, String key, long capacity) {
-        Poll.until(Duration.ofSeconds(seconds), "\"" + key + "\" active with capacity " + capacity,
-                () -> world.limit(key), info -> isActiveWithCapacity(info, capacity), LimitInfo::toString);
+        Poll.until(
+                Duration.ofSeconds(seconds),
+                "\"" + key + "\" active with capacity " + capacity,
+                () -> world.limit(key),
+                info -> isActiveWithCapacity(info, capacity),
+                LimitInfo::toString);
     }
 
     @Then("within {long} second(s) the limit {string} has exactly {long} reserved")
     public void withinSecondsTheLimitHasExactlyReserved(long seconds, String key, long reserved) {
-        Poll.until(Duration.ofSeconds(seconds), "\"" + key + "\" with exactly " + reserved + " reserved",
-                () -> world.limit(key), info -> info.usage().reserved() == reserved, LimitInfo::toString);
+        Poll.until(
+                Duration.ofSeconds(seconds),
+                "\"" + key + "\" with exactly " + reserved + " reserved",
+                () -> world.limit(key),
+                info -> info.usage().reserved() == reserved,
+                LimitInfo::toString);
     }
 
     /**
@@ -192,18 +210,27 @@ public final class LimitSteps {
      * lease after it was sent, so a correct server can never be seen back earlier; 25 ms allow
      * for a server that counts time in whole milliseconds.
      */
-    @Then("the limit {string} has {long} available again within {long} seconds, but not before {long} second(s) after lease {string} was reserved")
-    public void capacityReturnsByItself(String key, long available, long withinSeconds, long notBeforeSeconds,
-            String lease) {
+    @Then(
+            "the limit {string} has {long} available again within {long} seconds, but not before {long} second(s) after lease {string} was reserved")
+    public void capacityReturnsByItself(
+            String key, long available, long withinSeconds, long notBeforeSeconds, String lease) {
         ReserveAttempt first = world.reservesOf(lease).get(0);
-        assertTrue(world.decision(first.answer()).allowed(), () -> "lease \"" + lease + "\" should have been admitted: "
-                + first.answer().describe());
-        Poll.Observed<LimitInfo> back = Poll.until(Duration.ofSeconds(withinSeconds),
-                available + " available in \"" + key + "\"", () -> world.limit(key),
-                info -> info.usage().available() == available, LimitInfo::toString);
-        long elapsedMs = Duration.ofNanos(back.observedNanos() - first.answer().startedNanos()).toMillis();
-        assertTrue(elapsedMs >= notBeforeSeconds * 1000 - 25, () -> "capacity of \"" + key + "\" was back after "
-                + elapsedMs + " ms, before the " + notBeforeSeconds + " s that lease \"" + lease + "\" holds it");
+        assertTrue(
+                world.decision(first.answer()).allowed(),
+                () -> "lease \"" + lease + "\" should have been admitted: "
+                        + first.answer().describe());
+        Poll.Observed<LimitInfo> back = Poll.until(
+                Duration.ofSeconds(withinSeconds),
+                available + " available in \"" + key + "\"",
+                () -> world.limit(key),
+                info -> info.usage().available() == available,
+                LimitInfo::toString);
+        long elapsedMs = Duration.ofNanos(back.observedNanos() - first.answer().startedNanos())
+                .toMillis();
+        assertTrue(
+                elapsedMs >= notBeforeSeconds * 1000 - 25,
+                () -> "capacity of \"" + key + "\" was back after " + elapsedMs + " ms, before the " + notBeforeSeconds
+                        + " s that lease \"" + lease + "\" holds it");
     }
 
     @Then("the limit {string} reads back as:")
@@ -234,8 +261,9 @@ public final class LimitSteps {
     public void theAdminFindsNoLimit(String key) {
         Answer answer = world.readLimit(key);
         assertEquals(404, answer.status(), () -> "reading an undefined limit: " + answer.describe());
-        ErrorBody error = world.errorBody(answer).orElseThrow(() -> new AssertionError(
-                "a missing limit should be answered with an error body: " + answer.describe()));
+        ErrorBody error = world.errorBody(answer)
+                .orElseThrow(() -> new AssertionError(
+                        "a missing limit should be answered with an error body: " + answer.describe()));
         assertEquals("not_found", error.error(), () -> answer.describe());
     }
 
@@ -253,13 +281,15 @@ public final class LimitSteps {
     }
 
     private static boolean isActiveWithCapacity(LimitInfo info, long capacity) {
-        return info.status() == LimitStatus.ACTIVE && info.definition().capacity() == capacity
+        return info.status() == LimitStatus.ACTIVE
+                && info.definition().capacity() == capacity
                 && info.pendingDecreaseTo() == 0;
     }
 
     private static Overage overage(String text) {
-        return Overage.fromWire(text).orElseThrow(() -> new IllegalArgumentException(
-                "overage must be \"debt\" or \"deny\" in a scenario, got \"" + text + "\""));
+        return Overage.fromWire(text)
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "overage must be \"debt\" or \"deny\" in a scenario, got \"" + text + "\""));
     }
 
     /** Keeps the spaces around a key name, so that trimming is the server's job. */
@@ -284,9 +314,10 @@ public final class LimitSteps {
             case "reserved" -> Long.toString(info.usage().reserved());
             case "available" -> Long.toString(info.usage().available());
             case "debt" -> Long.toString(info.usage().debt());
-            default -> throw new IllegalArgumentException("a limit has no field \"" + name + "\"; use one of kind,"
-                    + " capacity, window seconds, timeout seconds, unit, description, overage, status,"
-                    + " pending decrease to, reserved, available, debt");
+            default ->
+                throw new IllegalArgumentException("a limit has no field \"" + name + "\"; use one of kind,"
+                        + " capacity, window seconds, timeout seconds, unit, description, overage, status,"
+                        + " pending decrease to, reserved, available, debt");
         };
     }
 }

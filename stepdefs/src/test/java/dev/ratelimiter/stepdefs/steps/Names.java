@@ -13,8 +13,10 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class Names {
     private static final int RANDOM_CHARACTERS = 10;
     /** The error codes that end in a key; {@code lease_expired:} ends in a lease id instead. */
-    private static final List<String> KEY_ERRORS = List.of(ErrorCodes.UNKNOWN_LIMIT_KEY_PREFIX,
-            ErrorCodes.LIMIT_DECREASING_PREFIX, ErrorCodes.EXCEEDS_CAPACITY_PREFIX);
+    private static final List<String> KEY_ERRORS = List.of(
+            ErrorCodes.UNKNOWN_LIMIT_KEY_PREFIX,
+            ErrorCodes.LIMIT_DECREASING_PREFIX,
+            ErrorCodes.EXCEEDS_CAPACITY_PREFIX);
 
     private final String namespace;
 
@@ -64,7 +66,8 @@ public final class Names {
             }
         }
         if (expected.startsWith(ErrorCodes.LEASE_EXPIRED_PREFIX)) {
-            return ErrorCodes.LEASE_EXPIRED_PREFIX + lease(expected.substring(ErrorCodes.LEASE_EXPIRED_PREFIX.length()));
+            return ErrorCodes.LEASE_EXPIRED_PREFIX
+                    + lease(expected.substring(ErrorCodes.LEASE_EXPIRED_PREFIX.length()));
         }
         return expected;
     }

@@ -5,15 +5,14 @@ import java.util.List;
 
 /** Expands "many-1" to "many-32" into the 32 names in between. Stateless. */
 final class Numbered {
-    private Numbered() {
-    }
+    private Numbered() {}
 
     /** The names from {@code first} to {@code last}, which must share a prefix and end in 1 and a number. */
     static List<String> range(String first, String last) {
         String prefix = prefixOf(first);
         if (prefix.length() == last.length() || !prefix.equals(prefixOf(last)) || !first.equals(prefix + 1)) {
-            throw new IllegalArgumentException("expected a range like \"x-1\" to \"x-32\", got \""
-                    + first + "\" to \"" + last + "\"");
+            throw new IllegalArgumentException(
+                    "expected a range like \"x-1\" to \"x-32\", got \"" + first + "\" to \"" + last + "\"");
         }
         int count = Integer.parseInt(last.substring(prefix.length()));
         List<String> names = new ArrayList<>(count);

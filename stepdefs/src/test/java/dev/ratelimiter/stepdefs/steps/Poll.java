@@ -14,8 +14,7 @@ final class Poll {
     /** Short next to the 1 to 3 s windows of the scenarios, long enough not to flood the server. */
     private static final Duration INTERVAL = Duration.ofMillis(20);
 
-    private Poll() {
-    }
+    private Poll() {}
 
     /**
      * A value that met the expectation, with the monotonic time just after it was observed.
@@ -23,8 +22,7 @@ final class Poll {
      * @param value what was observed
      * @param observedNanos {@link System#nanoTime()} right after the observation returned
      */
-    record Observed<T>(T value, long observedNanos) {
-    }
+    record Observed<T>(T value, long observedNanos) {}
 
     /**
      * Observes until {@code done} holds, at most {@code timeout}.
@@ -33,8 +31,8 @@ final class Poll {
      * @param describe how to show an observation in the failure message
      * @throws AssertionError when the deadline passes first, with the last observation
      */
-    static <T> Observed<T> until(Duration timeout, String what, Supplier<T> observe, Predicate<T> done,
-            Function<T, String> describe) {
+    static <T> Observed<T> until(
+            Duration timeout, String what, Supplier<T> observe, Predicate<T> done, Function<T, String> describe) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         int observations = 0;

@@ -14,8 +14,7 @@ final class RawJson {
     /** The scenario's word for a field that is left out of the request. */
     static final String ABSENT = "absent";
 
-    private RawJson() {
-    }
+    private RawJson() {}
 
     /** A JSON string with the characters JSON requires escaped. */
     static String quote(String text) {
@@ -56,7 +55,8 @@ final class RawJson {
     static String value(String written, char filler) {
         String text = written.strip();
         if (text.endsWith(" characters")) {
-            int length = Integer.parseInt(text.substring(0, text.length() - " characters".length()).strip());
+            int length = Integer.parseInt(
+                    text.substring(0, text.length() - " characters".length()).strip());
             return quote(String.valueOf(filler).repeat(length));
         }
         return text;

@@ -21,6 +21,7 @@ import java.util.List;
 public final class RefusalSteps {
     /** A letter valid in every field, so a value of "N characters" is wrong only by its length. */
     private static final char FILLER = 'a';
+
     private static final int MEBIBYTE = 1024 * 1024;
 
     private final World world;
@@ -55,7 +56,8 @@ public final class RefusalSteps {
         RawJson.Obj actual = RawJson.object()
                 .put("key", RawJson.quote(world.names().key(world.onlyLimitOf(lease))))
                 .put("actual_amount", "1");
-        RawJson.Obj completion = RawJson.object().put("lease_id", RawJson.quote(world.names().lease(lease)));
+        RawJson.Obj completion =
+                RawJson.object().put("lease_id", RawJson.quote(world.names().lease(lease)));
         if (part.equals("actual amount")) {
             actual.set("actual_amount", value, FILLER);
         } else {
@@ -97,7 +99,8 @@ public final class RefusalSteps {
 
     @When("a client sends a reservation that is not a readable document")
     public void anUnreadableReservation() {
-        world.send("POST", Routes.RESERVE, "{\"lease_id\": \"x\", \"requirements\": [".getBytes(StandardCharsets.UTF_8));
+        world.send(
+                "POST", Routes.RESERVE, "{\"lease_id\": \"x\", \"requirements\": [".getBytes(StandardCharsets.UTF_8));
     }
 
     /** A reservation whose job id alone makes it larger than the limit on request bodies. */
@@ -120,8 +123,9 @@ public final class RefusalSteps {
     public void refusedAsInvalidNaming(String field) {
         ErrorBody error = refusedAsInvalid();
         Answer answer = world.lastAction();
-        assertTrue(error.detail().contains(field), () -> "the explanation should name \"" + field + "\": "
-                + answer.describe());
+        assertTrue(
+                error.detail().contains(field),
+                () -> "the explanation should name \"" + field + "\": " + answer.describe());
     }
 
     @Then("the request is refused as invalid")
@@ -132,15 +136,16 @@ public final class RefusalSteps {
     @Then("the request is refused as too large")
     public void refusedAsTooLarge() {
         Answer answer = world.lastAction();
-        assertEquals(413, answer.status(), () -> "a body over the size limit is refused as too large: "
-                + answer.describe());
+        assertEquals(
+                413, answer.status(), () -> "a body over the size limit is refused as too large: " + answer.describe());
     }
 
     private ErrorBody refusedAsInvalid() {
         Answer answer = world.lastAction();
         assertEquals(400, answer.status(), () -> "the request should be refused as invalid: " + answer.describe());
-        ErrorBody error = world.errorBody(answer).orElseThrow(() -> new AssertionError(
-                "a refusal carries {\"error\", \"detail\"}: " + answer.describe()));
+        ErrorBody error = world.errorBody(answer)
+                .orElseThrow(
+                        () -> new AssertionError("a refusal carries {\"error\", \"detail\"}: " + answer.describe()));
         assertEquals(ErrorCodes.INVALID_REQUEST, error.error(), () -> answer.describe());
         assertFalse(error.detail().isBlank(), () -> "a refusal explains what is wrong: " + answer.describe());
         return error;

@@ -58,9 +58,11 @@ public final class ScenarioHooks {
 
     @Before(value = "@needs_other_machine", order = 1)
     public void skipWithoutASecondAddress() {
-        requireTarget(OtherMachine.reaching(targetHttp().baseUri()).isPresent(), "the harness cannot call"
-                + " the target from a second address (that needs a plain-http target on loopback and a non-loopback"
-                + " IPv4 address on this machine)");
+        requireTarget(
+                OtherMachine.reaching(targetHttp().baseUri()).isPresent(),
+                "the harness cannot call"
+                        + " the target from a second address (that needs a plain-http target on loopback and a non-loopback"
+                        + " IPv4 address on this machine)");
     }
 
     private static Credentials credentials() {
@@ -92,7 +94,8 @@ public final class ScenarioHooks {
 
     @Before(order = 2)
     public void nameTheNamespace(Scenario scenario) {
-        scenario.log("limit keys and lease ids of this scenario start with " + world.names().namespace());
+        scenario.log("limit keys and lease ids of this scenario start with "
+                + world.names().namespace());
     }
 
     @After

@@ -58,15 +58,20 @@ public final class ServiceSteps {
     public void toldMethodNotAllowed() {
         Answer answer = world.lastAction();
         assertEquals(405, answer.status(), () -> answer.describe());
-        String allow = answer.header("Allow").orElseThrow(() -> new AssertionError(
-                "a 405 answer names the allowed methods in an Allow header: " + answer.describe()));
-        assertTrue(Arrays.stream(allow.split(",")).map(method -> method.strip().toUpperCase(Locale.ROOT))
-                .anyMatch("POST"::equals), () -> "Allow should include POST, got \"" + allow + "\"");
+        String allow = answer.header("Allow")
+                .orElseThrow(() -> new AssertionError(
+                        "a 405 answer names the allowed methods in an Allow header: " + answer.describe()));
+        assertTrue(
+                Arrays.stream(allow.split(","))
+                        .map(method -> method.strip().toUpperCase(Locale.ROOT))
+                        .anyMatch("POST"::equals),
+                () -> "Allow should include POST, got \"" + allow + "\"");
         assertFalse(errorBody(answer).error().isBlank(), () -> answer.describe());
     }
 
     private ErrorBody errorBody(Answer answer) {
-        return world.errorBody(answer).orElseThrow(() -> new AssertionError(
-                "the answer should be a JSON error body {\"error\", \"detail\"}: " + answer.describe()));
+        return world.errorBody(answer)
+                .orElseThrow(() -> new AssertionError(
+                        "the answer should be a JSON error body {\"error\", \"detail\"}: " + answer.describe()));
     }
 }

@@ -74,8 +74,14 @@ public final class World {
     /** Sends an admin definition with the scenario's key name; remembers it as the current limit. */
     Answer define(LimitDefinition definition) {
         String name = definition.key();
-        LimitDefinition sent = new LimitDefinition(names.key(name), definition.kind(), definition.capacity(),
-                definition.windowSeconds(), definition.timeoutSeconds(), definition.unit(), definition.description(),
+        LimitDefinition sent = new LimitDefinition(
+                names.key(name),
+                definition.kind(),
+                definition.capacity(),
+                definition.windowSeconds(),
+                definition.timeoutSeconds(),
+                definition.unit(),
+                definition.description(),
                 definition.overage());
         Answer answer = act(http().put(Routes.LIMITS, CODEC.write(sent)));
         lastAdminChange = answer;
@@ -130,7 +136,8 @@ public final class World {
         }
         LimitInfo info = decode(answer, CODEC::readLimit);
         if (!info.definition().key().equals(names.key(name))) {
-            throw new AssertionError("asked for the limit \"" + name + "\" and got " + info.definition().key());
+            throw new AssertionError("asked for the limit \"" + name + "\" and got "
+                    + info.definition().key());
         }
         return info;
     }
@@ -179,7 +186,8 @@ public final class World {
         for (Actual actual : actuals) {
             sent.add(new Actual(names.key(actual.key()), actual.actualAmount()));
         }
-        Answer answer = act(http().post(Routes.COMPLETE, CODEC.write(new CompleteRequest(names.lease(lease), "", sent))));
+        Answer answer =
+                act(http().post(Routes.COMPLETE, CODEC.write(new CompleteRequest(names.lease(lease), "", sent))));
         lastOperation = answer;
         lastCompleteByLease.put(lease, answer);
         return answer;
@@ -189,8 +197,8 @@ public final class World {
     String onlyLimitOf(String lease) {
         Set<String> keys = keysByLease.getOrDefault(lease, Set.of());
         if (keys.size() > 1) {
-            throw new IllegalStateException("lease \"" + lease + "\" holds several limits " + keys
-                    + "; name the actual amount of each");
+            throw new IllegalStateException(
+                    "lease \"" + lease + "\" holds several limits " + keys + "; name the actual amount of each");
         }
         return keys.isEmpty() ? currentLimit() : keys.iterator().next();
     }
@@ -200,7 +208,9 @@ public final class World {
     }
 
     List<ReserveAttempt> reservesOf(String lease) {
-        return reserves.stream().filter(attempt -> attempt.lease().equals(lease)).toList();
+        return reserves.stream()
+                .filter(attempt -> attempt.lease().equals(lease))
+                .toList();
     }
 
     ReserveAttempt lastReserveOf(String lease) {
@@ -311,7 +321,8 @@ public final class World {
         try {
             return reader.apply(answer.body());
         } catch (InvalidRequestException e) {
-            throw new AssertionError("the answer breaks the contract's shape (" + e.detail() + "): " + answer.describe(), e);
+            throw new AssertionError(
+                    "the answer breaks the contract's shape (" + e.detail() + "): " + answer.describe(), e);
         }
     }
 }

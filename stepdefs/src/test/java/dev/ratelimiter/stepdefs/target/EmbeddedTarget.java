@@ -35,14 +35,22 @@ public final class EmbeddedTarget implements Target {
     public static EmbeddedTarget start(Path workDir) {
         Credentials credentials = new Credentials(Optional.of(randomToken("admin")), Optional.of(randomToken("api")));
         Map<String, Object> settings = Map.of(
-                "micronaut.server.host", "127.0.0.1",
-                "micronaut.server.port", -1,
-                "ratelimiter.backend", "memory",
-                "ratelimiter.registry-path", workDir.resolve("registry.json").toString(),
-                "ratelimiter.seed-limits-path", "",
-                "ratelimiter.shutdown-grace-period-ms", 2000,
-                "ratelimiter.admin.token", credentials.adminToken().orElseThrow(),
-                "ratelimiter.api.token", credentials.apiToken().orElseThrow());
+                "micronaut.server.host",
+                "127.0.0.1",
+                "micronaut.server.port",
+                -1,
+                "ratelimiter.backend",
+                "memory",
+                "ratelimiter.registry-path",
+                workDir.resolve("registry.json").toString(),
+                "ratelimiter.seed-limits-path",
+                "",
+                "ratelimiter.shutdown-grace-period-ms",
+                2000,
+                "ratelimiter.admin.token",
+                credentials.adminToken().orElseThrow(),
+                "ratelimiter.api.token",
+                credentials.apiToken().orElseThrow());
         return new EmbeddedTarget(ApplicationContext.run(EmbeddedServer.class, settings), credentials);
     }
 

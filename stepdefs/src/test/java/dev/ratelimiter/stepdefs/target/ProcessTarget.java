@@ -25,6 +25,7 @@ public final class ProcessTarget implements Target {
     public static final String JAR_PROPERTY = "ratelimiterd.jar";
     /** Set by Surefire to a directory under target/; the servers' files stay there for inspection. */
     public static final String WORK_DIR_PROPERTY = "ratelimiter.bdd.work-dir";
+
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     /** A heap big enough for every scenario, small enough for a two-core machine shared by builds. */
     private static final List<String> JVM_OPTIONS = List.of("-Xmx512m");
@@ -61,8 +62,9 @@ public final class ProcessTarget implements Target {
         } catch (IOException e) {
             throw new UncheckedIOException("could not start " + String.join(" ", server.command()), e);
         }
-        return new ProcessTarget(describe + " at " + server.baseUri() + ", pid " + server.pid() + ", output in "
-                + server.output(), server);
+        return new ProcessTarget(
+                describe + " at " + server.baseUri() + ", pid " + server.pid() + ", output in " + server.output(),
+                server);
     }
 
     /** The packaged server jar named by {@value #JAR_PROPERTY}. */

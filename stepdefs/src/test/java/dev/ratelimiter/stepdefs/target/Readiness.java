@@ -14,8 +14,7 @@ import java.time.Duration;
 final class Readiness {
     private static final long POLL_INTERVAL_MILLIS = 100;
 
-    private Readiness() {
-    }
+    private Readiness() {}
 
     /**
      * Polls {@code /healthz} until it answers 200, at most {@code timeout}.
@@ -23,14 +22,19 @@ final class Readiness {
      * @throws IllegalStateException when the deadline passes
      */
     static void awaitHealthy(LimiterHttp http, Duration timeout) {
-        Poll.until("the server at " + http.baseUri() + " is healthy", timeout.toMillis(), POLL_INTERVAL_MILLIS, () -> {
-            try {
-                Answer answer = http.get(Routes.HEALTH);
-                return answer.status() == 200 ? Poll.Status.done() : Poll.Status.notYet(answer.describe());
-            } catch (AssertionError notYetListening) {
-                // A refused connection is what a starting server looks like; keep polling until the deadline.
-                return Poll.Status.notYet(String.valueOf(notYetListening.getMessage()));
-            }
-        }, () -> "");
+        Poll.until(
+                "the server at " + http.baseUri() + " is healthy",
+                timeout.toMillis(),
+                POLL_INTERVAL_MILLIS,
+                () -> {
+                    try {
+                        Answer answer = http.get(Routes.HEALTH);
+                        return answer.status() == 200 ? Poll.Status.done() : Poll.Status.notYet(answer.describe());
+                    } catch (AssertionError notYetListening) {
+                        // A refused connection is what a starting server looks like; keep polling until the deadline.
+                        return Poll.Status.notYet(String.valueOf(notYetListening.getMessage()));
+                    }
+                },
+                () -> "");
     }
 }

@@ -18,8 +18,7 @@ public final class Targets {
     /** Answers the OpenAPI contract had checked in this JVM when the running target started. */
     private static long checkedAtStart;
 
-    private Targets() {
-    }
+    private Targets() {}
 
     /**
      * Starts a target for the suite, waits until it is ready and warm, and prints one line saying
@@ -38,8 +37,10 @@ public final class Targets {
         } catch (RuntimeException | AssertionError e) {
             String output = target.recentOutput();
             target.close();
-            throw new IllegalStateException("the target did not pass the warm-up: " + e.getMessage()
-                    + (output.isEmpty() ? "" : "\nLast output of the server:\n" + output), e);
+            throw new IllegalStateException(
+                    "the target did not pass the warm-up: " + e.getMessage()
+                            + (output.isEmpty() ? "" : "\nLast output of the server:\n" + output),
+                    e);
         }
         running = target;
         checkedAtStart = OpenApiContract.shared().checked();
@@ -80,8 +81,8 @@ public final class Targets {
         skipReason = null;
         if (target != null) {
             target.close();
-            System.out.println("[bdd] " + (OpenApiContract.shared().checked() - checkedAtStart)
-                    + " answers of " + target.describe() + " matched openapi.yml");
+            System.out.println("[bdd] " + (OpenApiContract.shared().checked() - checkedAtStart) + " answers of "
+                    + target.describe() + " matched openapi.yml");
         }
     }
 }

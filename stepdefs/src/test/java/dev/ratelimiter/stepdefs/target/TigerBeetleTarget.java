@@ -37,10 +37,14 @@ public final class TigerBeetleTarget implements Target {
                     "ratelimiter.backend", "tigerbeetle",
                     "ratelimiter.tigerbeetle.cluster-id", "0",
                     "ratelimiter.tigerbeetle.addresses", cluster.addresses(),
-                    "ratelimiter.registry-path", workDir.resolve("registry.json").toString(),
+                    "ratelimiter.registry-path",
+                            workDir.resolve("registry.json").toString(),
                     "ratelimiter.seed-limits-path", "",
                     "ratelimiter.shutdown-grace-period-ms", "2000");
-            ProcessTarget server = ProcessTarget.start(jar, workDir, settings,
+            ProcessTarget server = ProcessTarget.start(
+                    jar,
+                    workDir,
+                    settings,
                     "the packaged server jar (tigerbeetle target, replica at " + cluster.addresses() + ")");
             return new TigerBeetleTarget(cluster, server);
         } catch (RuntimeException e) {

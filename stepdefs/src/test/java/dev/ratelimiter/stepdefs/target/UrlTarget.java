@@ -25,14 +25,17 @@ public final class UrlTarget implements Target {
     public static final String TRUST_STORE_VARIABLE = "RATELIMITER_TRUST_STORE";
     /** The trust store's password; unset: empty. */
     public static final String TRUST_STORE_PASSWORD_VARIABLE = "RATELIMITER_TRUST_STORE_PASSWORD";
+
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
 
     private final LimiterHttp http;
 
     private UrlTarget(URI uri) {
         Credentials credentials = new Credentials(variable(ADMIN_TOKEN_VARIABLE), variable(API_TOKEN_VARIABLE));
-        Optional<SSLContext> trust = variable(TRUST_STORE_VARIABLE).map(path -> TrustStores.sslContext(Path.of(path),
-                variable(TRUST_STORE_PASSWORD_VARIABLE).orElse("").toCharArray()));
+        Optional<SSLContext> trust = variable(TRUST_STORE_VARIABLE)
+                .map(path -> TrustStores.sslContext(
+                        Path.of(path),
+                        variable(TRUST_STORE_PASSWORD_VARIABLE).orElse("").toCharArray()));
         this.http = new LimiterHttp(uri, credentials, trust);
     }
 

@@ -21,8 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class Warmup {
     private static final int ROUNDS = 40;
 
-    private Warmup() {
-    }
+    private Warmup() {}
 
     static void run(LimiterHttp http) {
         WireCodec codec = new WireCodec();
@@ -33,12 +32,17 @@ final class Warmup {
             String lease = "bdd-warmup-" + run + "-" + round;
             ReserveRequest reserve = new ReserveRequest(lease, "", List.of(new Requirement(key, 2)));
             expect(http.post(Routes.RESERVE, codec.write(reserve)), 200);
-            expect(http.post(Routes.COMPLETE, codec.write(new CompleteRequest(lease, "",
-                    List.of(new Actual(key, 1))))), 200);
+            expect(
+                    http.post(
+                            Routes.COMPLETE, codec.write(new CompleteRequest(lease, "", List.of(new Actual(key, 1))))),
+                    200);
             ReserveRequest batched = new ReserveRequest(lease + "-b", "", List.of(new Requirement(key, 1)));
             expect(http.post(Routes.RESERVE_BATCH, codec.writeReserveBatch(List.of(batched, batched))), 200);
-            expect(http.post(Routes.COMPLETE_BATCH, codec.writeCompleteBatch(List.of(
-                    new CompleteRequest(lease + "-b", "", List.of())))), 200);
+            expect(
+                    http.post(
+                            Routes.COMPLETE_BATCH,
+                            codec.writeCompleteBatch(List.of(new CompleteRequest(lease + "-b", "", List.of())))),
+                    200);
             expect(http.get(Routes.limit(key)), 200);
             expect(http.post(Routes.RESERVE, "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)), 400);
         }

@@ -69,9 +69,13 @@ public final class AdmissionLog {
     private final CopyOnWriteArrayList<Long> epochStartsMillis = new CopyOnWriteArrayList<>();
 
     /** A lease's holds and how they ended; {@code completedUntilMillis == Long.MAX_VALUE} when unknown. */
-    private record Entry(String leaseId, long reservedAtMillis, List<Requirement> requirements,
-            Map<String, Long> reconciledAmounts, long completedFromMillis, long completedUntilMillis) {
-    }
+    private record Entry(
+            String leaseId,
+            long reservedAtMillis,
+            List<Requirement> requirements,
+            Map<String, Long> reconciledAmounts,
+            long completedFromMillis,
+            long completedUntilMillis) {}
 
     /**
      * @param definitions the limits the run uses, at most one per key; every recorded requirement
@@ -93,26 +97,44 @@ public final class AdmissionLog {
     }
 
     /** A lease whose complete answered {@code ok} at some instant in {@code [fromMillis, untilMillis]}. */
-    public void completed(String leaseId, long reservedAtMillis, List<Requirement> requirements,
-            long completedFromMillis, long completedUntilMillis, List<Actual> actuals) {
+    public void completed(
+            String leaseId,
+            long reservedAtMillis,
+            List<Requirement> requirements,
+            long completedFromMillis,
+            long completedUntilMillis,
+            List<Actual> actuals) {
         requireOrder(leaseId, reservedAtMillis, completedFromMillis);
         requireOrder(leaseId, completedFromMillis, completedUntilMillis);
-        add(new Entry(leaseId, reservedAtMillis, List.copyOf(requirements), reconciled(requirements, actuals),
-                completedFromMillis, completedUntilMillis));
+        add(new Entry(
+                leaseId,
+                reservedAtMillis,
+                List.copyOf(requirements),
+                reconciled(requirements, actuals),
+                completedFromMillis,
+                completedUntilMillis));
     }
 
     /** A lease whose complete was sent at {@code sentAtMillis} but never answered {@code ok}. */
-    public void completionUnknown(String leaseId, long reservedAtMillis, List<Requirement> requirements,
-            long sentAtMillis, List<Actual> actuals) {
+    public void completionUnknown(
+            String leaseId,
+            long reservedAtMillis,
+            List<Requirement> requirements,
+            long sentAtMillis,
+            List<Actual> actuals) {
         requireOrder(leaseId, reservedAtMillis, sentAtMillis);
-        add(new Entry(leaseId, reservedAtMillis, List.copyOf(requirements), reconciled(requirements, actuals),
-                sentAtMillis, Long.MAX_VALUE));
+        add(new Entry(
+                leaseId,
+                reservedAtMillis,
+                List.copyOf(requirements),
+                reconciled(requirements, actuals),
+                sentAtMillis,
+                Long.MAX_VALUE));
     }
 
     /** A lease never completed: every requirement holds until it expires. */
     public void abandoned(String leaseId, long reservedAtMillis, List<Requirement> requirements) {
-        add(new Entry(leaseId, reservedAtMillis, List.copyOf(requirements), Map.of(), Long.MAX_VALUE,
-                Long.MAX_VALUE));
+        add(new Entry(leaseId, reservedAtMillis, List.copyOf(requirements), Map.of(), Long.MAX_VALUE, Long.MAX_VALUE));
     }
 
     /**
@@ -139,14 +161,19 @@ public final class AdmissionLog {
             admissions++;
             int epoch = epochOf(starts, entry.reservedAtMillis());
             for (Requirement requirement : entry.requirements()) {
-                SlidingWindowVerifier verifier = verifiers.computeIfAbsent(requirement.key(), key -> new TreeMap<>())
+                SlidingWindowVerifier verifier = verifiers
+                        .computeIfAbsent(requirement.key(), key -> new TreeMap<>())
                         .computeIfAbsent(epoch, e -> SlidingWindowVerifier.of(definitions.get(requirement.key())));
                 holds++;
                 if (entry.completedFromMillis() == Long.MAX_VALUE) {
                     verifier.admitted(entry.leaseId(), entry.reservedAtMillis(), requirement.amount());
                 } else {
-                    verifier.admitted(entry.leaseId(), entry.reservedAtMillis(), requirement.amount(),
-                            entry.completedFromMillis(), entry.completedUntilMillis(),
+                    verifier.admitted(
+                            entry.leaseId(),
+                            entry.reservedAtMillis(),
+                            requirement.amount(),
+                            entry.completedFromMillis(),
+                            entry.completedUntilMillis(),
                             entry.reconciledAmounts().get(requirement.key()));
                 }
             }
@@ -155,11 +182,17 @@ public final class AdmissionLog {
         List<Violation> violations = new ArrayList<>();
         int violationCount = 0;
         for (Map.Entry<String, Map<Integer, SlidingWindowVerifier>> byKey : verifiers.entrySet()) {
-            for (Map.Entry<Integer, SlidingWindowVerifier> byEpoch : byKey.getValue().entrySet()) {
+            for (Map.Entry<Integer, SlidingWindowVerifier> byEpoch :
+                    byKey.getValue().entrySet()) {
                 SlidingWindowVerifier verifier = byEpoch.getValue();
                 Optional<Violation> violation = verifier.firstViolation();
-                results.add(new KeyResult(byKey.getKey(), byEpoch.getKey(), verifier.admissionCount(),
-                        verifier.peakHeldAmount(), definitions.get(byKey.getKey()).capacity(), violation.isPresent()));
+                results.add(new KeyResult(
+                        byKey.getKey(),
+                        byEpoch.getKey(),
+                        verifier.admissionCount(),
+                        verifier.peakHeldAmount(),
+                        definitions.get(byKey.getKey()).capacity(),
+                        violation.isPresent()));
                 if (violation.isPresent()) {
                     violationCount++;
                     if (violations.size() < MAX_VIOLATIONS_LISTED) {
@@ -168,8 +201,8 @@ public final class AdmissionLog {
                 }
             }
         }
-        return new Verification(admissions, holds, dropped.get(), starts.size() + 1, results, violationCount,
-                violations);
+        return new Verification(
+                admissions, holds, dropped.get(), starts.size() + 1, results, violationCount, violations);
     }
 
     /**
@@ -184,8 +217,14 @@ public final class AdmissionLog {
      * @param violationCount how many key-epochs over-admitted (each counts its first instant only)
      * @param violations the first {@link #MAX_VIOLATIONS_LISTED} of them
      */
-    public record Verification(long admissions, long holds, long droppedAdmissions, int epochs, List<KeyResult> keys,
-            int violationCount, List<Violation> violations) {
+    public record Verification(
+            long admissions,
+            long holds,
+            long droppedAdmissions,
+            int epochs,
+            List<KeyResult> keys,
+            int violationCount,
+            List<Violation> violations) {
         public Verification {
             keys = List.copyOf(keys);
             violations = List.copyOf(violations);
@@ -210,8 +249,15 @@ public final class AdmissionLog {
         /** A multi-line account for a failure message or a run report. */
         public String describe() {
             StringBuilder text = new StringBuilder();
-            text.append(admissions).append(" admissions (").append(holds).append(" holds) in ").append(epochs)
-                    .append(" epoch(s), ").append(violationCount).append(" violation(s), ").append(droppedAdmissions)
+            text.append(admissions)
+                    .append(" admissions (")
+                    .append(holds)
+                    .append(" holds) in ")
+                    .append(epochs)
+                    .append(" epoch(s), ")
+                    .append(violationCount)
+                    .append(" violation(s), ")
+                    .append(droppedAdmissions)
                     .append(" dropped");
             for (KeyResult result : keys) {
                 text.append("\n  ").append(result);
@@ -224,9 +270,8 @@ public final class AdmissionLog {
     }
 
     /** One key in one epoch: how much was admitted and how full it got. */
-    public record KeyResult(String key, int epoch, int admissions, long peakHeldAmount, long capacity,
-            boolean violated) {
-    }
+    public record KeyResult(
+            String key, int epoch, int admissions, long peakHeldAmount, long capacity, boolean violated) {}
 
     private void add(Entry entry) {
         for (Requirement requirement : entry.requirements()) {
@@ -280,8 +325,8 @@ public final class AdmissionLog {
 
     private static void requireOrder(String leaseId, long earlierMillis, long laterMillis) {
         if (laterMillis < earlierMillis) {
-            throw new IllegalArgumentException("lease " + leaseId + ": times must not go back, got " + earlierMillis
-                    + " then " + laterMillis);
+            throw new IllegalArgumentException(
+                    "lease " + leaseId + ": times must not go back, got " + earlierMillis + " then " + laterMillis);
         }
     }
 }

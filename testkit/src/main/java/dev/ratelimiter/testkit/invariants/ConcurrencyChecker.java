@@ -75,6 +75,7 @@ public final class ConcurrencyChecker {
         final long timeoutMillis;
         /** Hold to its expiry, in acquisition order. */
         final Map<InFlight, Long> expiries = new LinkedHashMap<>();
+
         long held;
         long peak;
 

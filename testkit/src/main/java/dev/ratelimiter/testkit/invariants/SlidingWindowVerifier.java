@@ -34,20 +34,21 @@ import java.util.Optional;
 public final class SlidingWindowVerifier {
 
     /** A moment when the held amounts summed above the capacity, with the leases held then. */
-    public record Violation(String key, long atMillis, long heldAmount, long capacity, List<String> leaseIds) {
-    }
+    public record Violation(String key, long atMillis, long heldAmount, long capacity, List<String> leaseIds) {}
 
     /** One admission as recorded; {@code completedFromMillis == Long.MAX_VALUE} when never completed. */
-    private record Admission(String leaseId, long reservedAtMillis, long amount, long completedFromMillis,
-            long completedUntilMillis, long reconciledAmount) {
-    }
+    private record Admission(
+            String leaseId,
+            long reservedAtMillis,
+            long amount,
+            long completedFromMillis,
+            long completedUntilMillis,
+            long reconciledAmount) {}
 
     /** {@code amount} held from {@code fromMillis} up to, not including, {@code untilMillis}. */
-    private record Segment(Admission admission, long fromMillis, long untilMillis, long amount) {
-    }
+    private record Segment(Admission admission, long fromMillis, long untilMillis, long amount) {}
 
-    private record Change(long atMillis, long delta) {
-    }
+    private record Change(long atMillis, long delta) {}
 
     private final String key;
     private final long capacity;
@@ -60,8 +61,8 @@ public final class SlidingWindowVerifier {
      */
     public SlidingWindowVerifier(String key, long capacity, long holdMillis) {
         if (capacity < 1 || holdMillis < 1) {
-            throw new IllegalArgumentException("capacity and holdMillis must be at least 1, got " + capacity
-                    + " and " + holdMillis);
+            throw new IllegalArgumentException(
+                    "capacity and holdMillis must be at least 1, got " + capacity + " and " + holdMillis);
         }
         this.key = key;
         this.capacity = capacity;
@@ -86,8 +87,13 @@ public final class SlidingWindowVerifier {
      * {@code completedUntilMillis = Long.MAX_VALUE}: from {@code completedFromMillis} on, the smaller
      * amount counts until the hold expires.
      */
-    public void admitted(String leaseId, long reservedAtMillis, long amount, long completedFromMillis,
-            long completedUntilMillis, long reconciledAmount) {
+    public void admitted(
+            String leaseId,
+            long reservedAtMillis,
+            long amount,
+            long completedFromMillis,
+            long completedUntilMillis,
+            long reconciledAmount) {
         requireAmount("amount", amount, 1);
         requireAmount("reconciledAmount", reconciledAmount, 0);
         if (completedFromMillis < reservedAtMillis || completedUntilMillis < completedFromMillis) {
@@ -95,8 +101,8 @@ public final class SlidingWindowVerifier {
                     + "completedUntil, got " + reservedAtMillis + ", " + completedFromMillis + ", "
                     + completedUntilMillis);
         }
-        admissions.add(new Admission(leaseId, reservedAtMillis, amount, completedFromMillis, completedUntilMillis,
-                reconciledAmount));
+        admissions.add(new Admission(
+                leaseId, reservedAtMillis, amount, completedFromMillis, completedUntilMillis, reconciledAmount));
     }
 
     public int admissionCount() {
@@ -116,8 +122,7 @@ public final class SlidingWindowVerifier {
         return sweep().peakHeldAmount();
     }
 
-    private record Sweep(long peakHeldAmount, Violation firstViolation) {
-    }
+    private record Sweep(long peakHeldAmount, Violation firstViolation) {}
 
     /** Applies every change in time order and checks the sum after each instant. */
     private Sweep sweep() {
@@ -164,14 +169,18 @@ public final class SlidingWindowVerifier {
         long untilMillis = Math.min(admission.completedUntilMillis(), endMillis);
         List<Segment> segments = new ArrayList<>(3);
         addSegment(segments, admission, startMillis, fromMillis, admission.amount());
-        addSegment(segments, admission, fromMillis, untilMillis,
+        addSegment(
+                segments,
+                admission,
+                fromMillis,
+                untilMillis,
                 Math.min(admission.amount(), admission.reconciledAmount()));
         addSegment(segments, admission, untilMillis, endMillis, admission.reconciledAmount());
         return segments;
     }
 
-    private static void addSegment(List<Segment> segments, Admission admission, long fromMillis, long untilMillis,
-            long amount) {
+    private static void addSegment(
+            List<Segment> segments, Admission admission, long fromMillis, long untilMillis, long amount) {
         if (fromMillis < untilMillis && amount > 0) {
             segments.add(new Segment(admission, fromMillis, untilMillis, amount));
         }

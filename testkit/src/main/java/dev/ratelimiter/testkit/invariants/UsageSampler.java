@@ -89,8 +89,8 @@ public final class UsageSampler implements AutoCloseable {
         }
         boolean decreasing = info.status() == LimitStatus.DECREASING;
         if (decreasing && (info.pendingDecreaseTo() < 1 || info.pendingDecreaseTo() >= capacity)) {
-            return Optional.of(where + ": decreasing to " + info.pendingDecreaseTo() + ", not within 1.."
-                    + (capacity - 1));
+            return Optional.of(
+                    where + ": decreasing to " + info.pendingDecreaseTo() + ", not within 1.." + (capacity - 1));
         }
         if (!decreasing && info.pendingDecreaseTo() != 0) {
             return Optional.of(where + ": active with a pending decrease");
@@ -157,8 +157,13 @@ public final class UsageSampler implements AutoCloseable {
      * @param violations the first {@link #MAX_VIOLATIONS_LISTED} of them
      * @param peakReserved per key, the largest amount reserved read
      */
-    public record Report(long samples, long failedSamples, String lastFailure, long violationCount,
-            List<String> violations, Map<String, Long> peakReserved) {
+    public record Report(
+            long samples,
+            long failedSamples,
+            String lastFailure,
+            long violationCount,
+            List<String> violations,
+            Map<String, Long> peakReserved) {
         public Report {
             violations = List.copyOf(violations);
             peakReserved = Map.copyOf(peakReserved);

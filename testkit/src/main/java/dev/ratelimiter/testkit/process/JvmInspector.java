@@ -19,8 +19,7 @@ public final class JvmInspector {
     /** How long one {@code jcmd} may take. */
     public static final long JCMD_TIMEOUT_SECONDS = 60;
 
-    private JvmInspector() {
-    }
+    private JvmInspector() {}
 
     /**
      * The live objects of process {@code pid}.
@@ -54,10 +53,12 @@ public final class JvmInspector {
         }
         if (!process.waitFor(JCMD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly();
-            throw new IOException("jcmd " + pid + " GC.class_histogram did not end within " + JCMD_TIMEOUT_SECONDS + " s");
+            throw new IOException(
+                    "jcmd " + pid + " GC.class_histogram did not end within " + JCMD_TIMEOUT_SECONDS + " s");
         }
         if (process.exitValue() != 0) {
-            throw new IOException("jcmd " + pid + " GC.class_histogram failed with " + process.exitValue() + ": " + output);
+            throw new IOException(
+                    "jcmd " + pid + " GC.class_histogram failed with " + process.exitValue() + ": " + output);
         }
         return parse(output);
     }

@@ -15,8 +15,7 @@ public final class Poll {
     /** The interval the launchers poll at: short next to a start of a second or more. */
     public static final long INTERVAL_MILLIS = 50;
 
-    private Poll() {
-    }
+    private Poll() {}
 
     /** What one look found. */
     public record Status(Kind kind, String detail) {
@@ -43,7 +42,9 @@ public final class Poll {
 
     /** Whether to stop, keep polling, or give up. */
     public enum Kind {
-        DONE, NOT_YET, FAILED
+        DONE,
+        NOT_YET,
+        FAILED
     }
 
     /** One look; it must return quickly (bound its own I/O with a timeout). */
@@ -61,11 +62,11 @@ public final class Poll {
      * @throws IllegalStateException when the probe fails, the deadline passes, or the thread is
      *     interrupted (with its flag restored)
      */
-    public static long until(String what, long timeoutMillis, long intervalMillis, Probe probe,
-            Supplier<String> context) {
+    public static long until(
+            String what, long timeoutMillis, long intervalMillis, Probe probe, Supplier<String> context) {
         if (timeoutMillis <= 0 || intervalMillis <= 0) {
-            throw new IllegalArgumentException("timeoutMillis and intervalMillis must be positive, got "
-                    + timeoutMillis + " and " + intervalMillis);
+            throw new IllegalArgumentException("timeoutMillis and intervalMillis must be positive, got " + timeoutMillis
+                    + " and " + intervalMillis);
         }
         long startNanos = System.nanoTime();
         long deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
@@ -75,8 +76,8 @@ public final class Poll {
                 case DONE:
                     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
                 case FAILED:
-                    throw new IllegalStateException("gave up waiting until " + what + ": " + status.detail()
-                            + suffix(context));
+                    throw new IllegalStateException(
+                            "gave up waiting until " + what + ": " + status.detail() + suffix(context));
                 case NOT_YET:
                 default:
                     break;

@@ -18,12 +18,12 @@ public final class Ports {
      * bound it ("Address already in use").
      */
     private static final int FIRST = 20_000;
+
     private static final int LAST = 32_767;
     /** Tries before giving up; a busy machine has a few hundred listeners at most. */
     private static final int ATTEMPTS = 200;
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /**
      * A port that was free a moment ago. Another process may take it before the server binds it;
@@ -38,7 +38,7 @@ public final class Ports {
                 // Someone listens there: try another.
             }
         }
-        throw new IllegalStateException("no free local port from " + FIRST + " to " + LAST + " in " + ATTEMPTS
-                + " attempts");
+        throw new IllegalStateException(
+                "no free local port from " + FIRST + " to " + LAST + " in " + ATTEMPTS + " attempts");
     }
 }

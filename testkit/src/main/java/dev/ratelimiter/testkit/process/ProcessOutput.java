@@ -14,8 +14,7 @@ final class ProcessOutput {
     /** How much of the end a message quotes: enough for a stack trace, short enough to read. */
     static final int TAIL_BYTES = 8 * 1024;
 
-    private ProcessOutput() {
-    }
+    private ProcessOutput() {}
 
     /** The last {@link #TAIL_BYTES} of {@code file}, with a leading "..." when cut; never throws. */
     static String tail(Path file) {

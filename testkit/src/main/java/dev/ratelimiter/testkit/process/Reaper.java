@@ -12,12 +12,11 @@ final class Reaper {
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-                "testkit-process-reaper"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "testkit-process-reaper"));
     }
 
-    private Reaper() {
-    }
+    private Reaper() {}
 
     static void track(Process process) {
         LIVE.add(process);

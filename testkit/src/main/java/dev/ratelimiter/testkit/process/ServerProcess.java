@@ -44,9 +44,11 @@ public final class ServerProcess implements AutoCloseable {
     public static final long EXIT_TIMEOUT_MILLIS = 10_000;
     /** The default grace period of {@link #close()}: SIGTERM, then SIGKILL after this long. */
     public static final long DEFAULT_STOP_GRACE_MILLIS = 10_000;
+
     static final Duration HEALTH_REQUEST_TIMEOUT = Duration.ofSeconds(2);
     /** The environment variable Micronaut reads the port from when the builder asks for it. */
     static final String PORT_VARIABLE = "MICRONAUT_SERVER_PORT";
+
     static final String PORT_PROPERTY = "micronaut.server.port";
 
     private final Path jar;
@@ -76,7 +78,8 @@ public final class ServerProcess implements AutoCloseable {
         }
         this.jvmOptions = List.copyOf(builder.jvmOptions);
         this.stopGraceMillis = builder.stopGraceMillis;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        this.http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     }
 
     /**
@@ -171,8 +174,12 @@ public final class ServerProcess implements AutoCloseable {
     public long awaitHealthy(long timeoutMillis) {
         Process current = requireStarted();
         HttpRequest health = HttpRequest.newBuilder(baseUri().resolve("/healthz"))
-                .timeout(HEALTH_REQUEST_TIMEOUT).GET().build();
-        return Poll.until("the server at " + baseUri() + " (pid " + current.pid() + ") is healthy", timeoutMillis,
+                .timeout(HEALTH_REQUEST_TIMEOUT)
+                .GET()
+                .build();
+        return Poll.until(
+                "the server at " + baseUri() + " (pid " + current.pid() + ") is healthy",
+                timeoutMillis,
                 () -> {
                     if (!current.isAlive()) {
                         return Poll.Status.failed("its process exited with code " + current.exitValue());
@@ -184,7 +191,8 @@ public final class ServerProcess implements AutoCloseable {
 
     private Poll.Status healthStatus(HttpRequest health) {
         try {
-            int status = http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode();
+            int status =
+                    http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode();
             return status == 200 ? Poll.Status.done() : Poll.Status.notYet("/healthz answered " + status);
         } catch (IOException notListening) {
             // A refused connection is what a starting server looks like: look again until the deadline.
@@ -291,7 +299,8 @@ public final class ServerProcess implements AutoCloseable {
 
         private Builder(Path jar, Path workDirectory) {
             this.jar = Objects.requireNonNull(jar, "jar").toAbsolutePath();
-            this.workDirectory = Objects.requireNonNull(workDirectory, "workDirectory").toAbsolutePath();
+            this.workDirectory =
+                    Objects.requireNonNull(workDirectory, "workDirectory").toAbsolutePath();
             if (!Files.isRegularFile(this.jar)) {
                 throw new IllegalArgumentException("no server jar at " + this.jar + ": build it first with"
                         + " ./mvnw -pl server -am package -DskipTests (a reactor build that includes the server"
@@ -331,8 +340,8 @@ public final class ServerProcess implements AutoCloseable {
 
         /** Environment variables added to the test JVM's own. */
         public Builder environment(Map<String, String> variables) {
-            variables.forEach((name, value) -> environment.put(Objects.requireNonNull(name, "name"),
-                    Objects.requireNonNull(value, "value")));
+            variables.forEach((name, value) ->
+                    environment.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value")));
             return this;
         }
 
@@ -344,7 +353,8 @@ public final class ServerProcess implements AutoCloseable {
 
         /** The directory the process runs in; by default the working directory. */
         public Builder runIn(Path directory) {
-            this.processDirectory = Objects.requireNonNull(directory, "directory").toAbsolutePath();
+            this.processDirectory =
+                    Objects.requireNonNull(directory, "directory").toAbsolutePath();
             return this;
         }
 

@@ -24,8 +24,7 @@ public final class TigerBeetleBinary {
 
     private static boolean announced;
 
-    private TigerBeetleBinary() {
-    }
+    private TigerBeetleBinary() {}
 
     /**
      * The binary named by this JVM's environment.

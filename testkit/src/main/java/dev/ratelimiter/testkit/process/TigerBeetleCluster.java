@@ -29,8 +29,8 @@ public final class TigerBeetleCluster implements AutoCloseable {
             throws IOException, InterruptedException {
         Objects.requireNonNull(binary, "binary");
         if (replicaCount < 1 || replicaCount > 6) {
-            throw new IllegalArgumentException("replicaCount must be from 1 to 6 (TigerBeetle's limit), got "
-                    + replicaCount);
+            throw new IllegalArgumentException(
+                    "replicaCount must be from 1 to 6 (TigerBeetle's limit), got " + replicaCount);
         }
         List<Integer> ports = new ArrayList<>(replicaCount);
         while (ports.size() < replicaCount) {
@@ -94,7 +94,11 @@ public final class TigerBeetleCluster implements AutoCloseable {
     public String outputTails() {
         StringBuilder tails = new StringBuilder();
         for (int i = 0; i < replicas.size(); i++) {
-            tails.append("--- replica ").append(i).append('\n').append(replicas.get(i).outputTail()).append('\n');
+            tails.append("--- replica ")
+                    .append(i)
+                    .append('\n')
+                    .append(replicas.get(i).outputTail())
+                    .append('\n');
         }
         return tails.toString();
     }

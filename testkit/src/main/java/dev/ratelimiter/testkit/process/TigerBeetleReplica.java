@@ -85,7 +85,10 @@ public final class TigerBeetleReplica implements AutoCloseable {
     public String clusterAddresses() {
         StringBuilder addresses = new StringBuilder();
         for (int clusterPort : clusterPorts) {
-            addresses.append(addresses.length() == 0 ? "" : ",").append("127.0.0.1:").append(clusterPort);
+            addresses
+                    .append(addresses.length() == 0 ? "" : ",")
+                    .append("127.0.0.1:")
+                    .append(clusterPort);
         }
         return addresses.toString();
     }
@@ -99,8 +102,14 @@ public final class TigerBeetleReplica implements AutoCloseable {
     public synchronized void format() throws IOException, InterruptedException {
         Files.createDirectories(directory);
         Path output = directory.resolve("format-" + replica + ".log");
-        Process formatting = new ProcessBuilder(binary.toString(), "format", "--cluster=0", "--replica=" + replica,
-                "--replica-count=" + clusterPorts.size(), "--development", dataFile.toString())
+        Process formatting = new ProcessBuilder(
+                        binary.toString(),
+                        "format",
+                        "--cluster=0",
+                        "--replica=" + replica,
+                        "--replica-count=" + clusterPorts.size(),
+                        "--development",
+                        dataFile.toString())
                 .directory(directory.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
@@ -108,13 +117,13 @@ public final class TigerBeetleReplica implements AutoCloseable {
         Reaper.track(formatting);
         if (!formatting.waitFor(FORMAT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)) {
             formatting.destroyForcibly();
-            throw new IllegalStateException("tigerbeetle format did not end within " + FORMAT_TIMEOUT_MILLIS
-                    + " ms:\n" + ProcessOutput.tail(output));
+            throw new IllegalStateException("tigerbeetle format did not end within " + FORMAT_TIMEOUT_MILLIS + " ms:\n"
+                    + ProcessOutput.tail(output));
         }
         Reaper.forget(formatting);
         if (formatting.exitValue() != 0) {
-            throw new IllegalStateException("tigerbeetle format failed with " + formatting.exitValue() + ":\n"
-                    + ProcessOutput.tail(output));
+            throw new IllegalStateException(
+                    "tigerbeetle format failed with " + formatting.exitValue() + ":\n" + ProcessOutput.tail(output));
         }
     }
 
@@ -126,8 +135,12 @@ public final class TigerBeetleReplica implements AutoCloseable {
         }
         starts++;
         currentOutput = directory.resolve("tigerbeetle-" + replica + "-" + starts + ".log");
-        Process started = new ProcessBuilder(List.of(binary.toString(), "start", "--addresses=" + clusterAddresses(),
-                "--development", dataFile.toString()))
+        Process started = new ProcessBuilder(List.of(
+                        binary.toString(),
+                        "start",
+                        "--addresses=" + clusterAddresses(),
+                        "--development",
+                        dataFile.toString()))
                 .directory(directory.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(currentOutput.toFile()))
@@ -144,19 +157,23 @@ public final class TigerBeetleReplica implements AutoCloseable {
      */
     public long awaitListening(long timeoutMillis) {
         Process current = process;
-        return Poll.until("TigerBeetle listens on " + address(), timeoutMillis, () -> {
-            if (current == null || !current.isAlive()) {
-                return Poll.Status.failed("it exited" + (current == null ? " (never started)"
-                        : " with " + current.exitValue()));
-            }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port()), 200);
-                return Poll.Status.done();
-            } catch (IOException notYet) {
-                // Not listening yet: look again until the deadline.
-                return Poll.Status.notYet(notYet.toString());
-            }
-        }, this::outputTail);
+        return Poll.until(
+                "TigerBeetle listens on " + address(),
+                timeoutMillis,
+                () -> {
+                    if (current == null || !current.isAlive()) {
+                        return Poll.Status.failed(
+                                "it exited" + (current == null ? " (never started)" : " with " + current.exitValue()));
+                    }
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port()), 200);
+                        return Poll.Status.done();
+                    } catch (IOException notYet) {
+                        // Not listening yet: look again until the deadline.
+                        return Poll.Status.notYet(notYet.toString());
+                    }
+                },
+                this::outputTail);
     }
 
     /**
@@ -170,13 +187,19 @@ public final class TigerBeetleReplica implements AutoCloseable {
         awaitListening(timeoutMillis);
         long leftMillis = Math.max(1, timeoutMillis - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
         Process current = process;
-        Poll.until("TigerBeetle at " + address() + " is in normal status", leftMillis, READY_POLL_MILLIS, () -> {
-            if (outputTail().contains(READY_LINE)) {
-                return Poll.Status.done();
-            }
-            return current.isAlive() ? Poll.Status.notYet("no " + READY_LINE + " in its log yet")
-                    : Poll.Status.failed("it exited with " + current.exitValue());
-        }, this::outputTail);
+        Poll.until(
+                "TigerBeetle at " + address() + " is in normal status",
+                leftMillis,
+                READY_POLL_MILLIS,
+                () -> {
+                    if (outputTail().contains(READY_LINE)) {
+                        return Poll.Status.done();
+                    }
+                    return current.isAlive()
+                            ? Poll.Status.notYet("no " + READY_LINE + " in its log yet")
+                            : Poll.Status.failed("it exited with " + current.exitValue());
+                },
+                this::outputTail);
     }
 
     /** Sends SIGKILL and waits for the exit; returns the exit code. */
@@ -213,7 +236,9 @@ public final class TigerBeetleReplica implements AutoCloseable {
         if (current == null || !current.isAlive()) {
             throw new IllegalStateException("TigerBeetle is not running");
         }
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(current.pid())).inheritIO().start();
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(current.pid()))
+                .inheritIO()
+                .start();
         if (!kill.waitFor(EXIT_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
             kill.destroyForcibly();
             throw new IllegalStateException("kill -" + name + " " + current.pid() + " failed");

@@ -33,8 +33,10 @@ public @interface RequiresTigerBeetle {
     final class Condition implements ExecutionCondition {
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-            boolean localBinary = AnnotationSupport.findAnnotation(context.getRequiredTestClass(),
-                    RequiresTigerBeetle.class).map(RequiresTigerBeetle::localBinary).orElse(false);
+            boolean localBinary = AnnotationSupport.findAnnotation(
+                            context.getRequiredTestClass(), RequiresTigerBeetle.class)
+                    .map(RequiresTigerBeetle::localBinary)
+                    .orElse(false);
             boolean available = localBinary ? TigerBeetleBinary.find().isPresent() : TigerBeetleServer.canStart();
             if (available) {
                 return ConditionEvaluationResult.enabled("a TigerBeetle can be started");

@@ -137,19 +137,22 @@ public final class TigerBeetleServer implements AutoCloseable {
             for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
                 Path attemptDirectory = directory.resolve("attempt-" + attempt);
                 try {
-                    TigerBeetleCluster cluster = TigerBeetleCluster.start(binary, attemptDirectory, 1,
-                            START_DEADLINE.toMillis());
-                    return new TigerBeetleServer(cluster.addresses(), () -> {
-                        cluster.close();
-                        deleteRecursively(directory);
-                    }, () -> cluster.replica(0).outputTail());
+                    TigerBeetleCluster cluster =
+                            TigerBeetleCluster.start(binary, attemptDirectory, 1, START_DEADLINE.toMillis());
+                    return new TigerBeetleServer(
+                            cluster.addresses(),
+                            () -> {
+                                cluster.close();
+                                deleteRecursively(directory);
+                            },
+                            () -> cluster.replica(0).outputTail());
                 } catch (IllegalStateException e) {
                     // Most often a port taken between choosing and binding it: try new ports.
                     failures.add("attempt " + attempt + ": " + e.getMessage());
                 }
             }
-            throw new IllegalStateException("TigerBeetle (" + binary + ") did not start:\n"
-                    + String.join("\n", failures));
+            throw new IllegalStateException(
+                    "TigerBeetle (" + binary + ") did not start:\n" + String.join("\n", failures));
         } catch (IOException e) {
             deleteRecursively(directory);
             throw new UncheckedIOException("could not run TigerBeetle " + binary + ": " + e.getMessage(), e);
@@ -173,7 +176,12 @@ public final class TigerBeetleServer implements AutoCloseable {
             format.withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
                             .withSecurityOpts(List.of("seccomp=unconfined"))
                             .withBinds(new Bind(volume, new Volume("/data"))))
-                    .withCommand("format", "--cluster=0", "--replica=0", "--replica-count=1", "--development",
+                    .withCommand(
+                            "format",
+                            "--cluster=0",
+                            "--replica=0",
+                            "--replica-count=1",
+                            "--development",
                             "/data/" + DATA_FILE)
                     .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(FORMAT_DEADLINE));
             format.start();
@@ -189,16 +197,19 @@ public final class TigerBeetleServer implements AutoCloseable {
             replica.start();
             String host = InetAddress.getByName(replica.getHost()).getHostAddress();
             String bracketed = host.contains(":") ? "[" + host + "]" : host;
-            return new TigerBeetleServer(bracketed + ":" + replica.getMappedPort(CONTAINER_PORT), () -> {
-                replica.stop();
-                removeVolume(volume);
-            }, replica::getLogs);
+            return new TigerBeetleServer(
+                    bracketed + ":" + replica.getMappedPort(CONTAINER_PORT),
+                    () -> {
+                        replica.stop();
+                        removeVolume(volume);
+                    },
+                    replica::getLogs);
         } catch (IOException | RuntimeException e) {
             String logs = replica.isCreated() ? replica.getLogs() : "(no container)";
             replica.stop();
             removeVolume(volume);
-            throw new IllegalStateException("the TigerBeetle container did not start: " + e.getMessage() + "\n" + logs,
-                    e);
+            throw new IllegalStateException(
+                    "the TigerBeetle container did not start: " + e.getMessage() + "\n" + logs, e);
         }
     }
 
@@ -226,7 +237,8 @@ public final class TigerBeetleServer implements AutoCloseable {
             return;
         }
         try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            paths.sorted(Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
         } catch (IOException e) {
             // A leftover temporary directory only takes disk space; say so and carry on.
             System.err.println("could not delete " + directory + ": " + e.getMessage());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
-import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
@@ -80,9 +79,11 @@ class MemoryBackendStressTest {
     private static final int MAX_OPEN_LEASES_PER_WORKER = 4;
     /** Small, so that eviction from the tombstone and denial memories happens under concurrency. */
     private static final int MAX_TOMBSTONES = 1_000;
+
     private static final long ROUND_TIMEOUT_SECONDS = 60;
     /** The largest hint the default policy gives for these keys: the rolling cap plus its jitter. */
-    private static final long LARGEST_HINT_MS = RetryPolicy.DEFAULT.rollingCapMs() + RetryPolicy.DEFAULT.rollingJitterMs();
+    private static final long LARGEST_HINT_MS =
+            RetryPolicy.DEFAULT.rollingCapMs() + RetryPolicy.DEFAULT.rollingJitterMs();
 
     /** A key under stress and the largest amount one request asks of it. */
     private record StressKey(LimitDefinition definition, long maxAmount) {
@@ -123,8 +124,8 @@ class MemoryBackendStressTest {
 
     private final long seed = System.nanoTime();
     private final ManualClock clock = new ManualClock(START_MILLIS);
-    private final MemoryBackend backend = new MemoryBackend(clock, new RetryHints(RetryPolicy.DEFAULT, clock),
-            MAX_TOMBSTONES);
+    private final MemoryBackend backend =
+            new MemoryBackend(clock, new RetryHints(RetryPolicy.DEFAULT, clock), MAX_TOMBSTONES);
     /** Serialises completes that report overage on a debt key, so the key's debt change is theirs. */
     private final Map<String, ReentrantLock> overageLocks = new HashMap<>();
 
@@ -166,8 +167,8 @@ class MemoryBackendStressTest {
             try {
                 result.get();
             } catch (ExecutionException failure) {
-                throw new AssertionError("a worker failed in round " + round + " (seed " + seed + ")",
-                        failure.getCause());
+                throw new AssertionError(
+                        "a worker failed in round " + round + " (seed " + seed + ")", failure.getCause());
             } catch (CancellationException timedOut) {
                 fail("round " + round + " did not finish within " + ROUND_TIMEOUT_SECONDS + " s (seed " + seed + ")");
             }
@@ -197,7 +198,8 @@ class MemoryBackendStressTest {
             }
             Usage usage = backend.usage(key.key());
             String where = key.key() + " after round " + round + " (seed " + seed + "): " + usage;
-            assertTrue(usage.reserved() >= lowest && usage.reserved() <= highest,
+            assertTrue(
+                    usage.reserved() >= lowest && usage.reserved() <= highest,
                     where + ", records say " + lowest + ".." + highest);
             assertTrue(usage.reserved() <= key.capacity(), where);
             assertEquals(liveHolds, backend.holdCount(key.key()), where);
@@ -207,8 +209,8 @@ class MemoryBackendStressTest {
 
     private void verifyOffline(List<LeaseRecord> records) {
         for (StressKey key : KEYS) {
-            SlidingWindowVerifier verifier = new SlidingWindowVerifier(key.key(), key.capacity(),
-                    key.definition().holdMillis());
+            SlidingWindowVerifier verifier = new SlidingWindowVerifier(
+                    key.key(), key.capacity(), key.definition().holdMillis());
             for (LeaseRecord record : records) {
                 Long amount = record.amounts.get(key.key());
                 if (amount == null) {
@@ -216,17 +218,23 @@ class MemoryBackendStressTest {
                 }
                 if (record.completed) {
                     long reconciled = key.isRolling() ? record.reconciledLow.get(key.key()) : 0;
-                    verifier.admitted(record.leaseId, record.reservedAtMillis, amount, record.completedFromMillis,
-                            record.completedUntilMillis, reconciled);
+                    verifier.admitted(
+                            record.leaseId,
+                            record.reservedAtMillis,
+                            amount,
+                            record.completedFromMillis,
+                            record.completedUntilMillis,
+                            reconciled);
                 } else {
                     verifier.admitted(record.leaseId, record.reservedAtMillis, amount);
                 }
             }
             assertEquals(Optional.empty(), verifier.firstViolation(), "seed " + seed);
             assertTrue(verifier.admissionCount() > 0, key.key() + " admitted nothing (seed " + seed + ")");
-            assertTrue(verifier.peakHeldAmount() * 2 >= key.capacity(),
-                    key.key() + " was never even half full, so the run proves little: peak "
-                            + verifier.peakHeldAmount() + " (seed " + seed + ")");
+            assertTrue(
+                    verifier.peakHeldAmount() * 2 >= key.capacity(),
+                    key.key() + " was never even half full, so the run proves little: peak " + verifier.peakHeldAmount()
+                            + " (seed " + seed + ")");
         }
     }
 
@@ -253,8 +261,10 @@ class MemoryBackendStressTest {
         int calls = 0;
         while (backend.leaseRecordCount() > 0 && calls < budget) {
             String leaseId = "drain-" + calls;
-            assertTrue(backend.reserve(new ReserveRequest(leaseId, "", List.of(new Requirement("spare", 1)))).allowed());
-            assertTrue(backend.complete(new CompleteRequest(leaseId, "", List.of())).ok());
+            assertTrue(backend.reserve(new ReserveRequest(leaseId, "", List.of(new Requirement("spare", 1))))
+                    .allowed());
+            assertTrue(backend.complete(new CompleteRequest(leaseId, "", List.of()))
+                    .ok());
             calls += 2;
         }
 
@@ -277,6 +287,7 @@ class MemoryBackendStressTest {
         final long reservedAtMillis;
         /** Key to reserved amount, in request order. */
         final Map<String, Long> amounts;
+
         boolean completed;
         long completedFromMillis;
         long completedUntilMillis;
@@ -296,7 +307,8 @@ class MemoryBackendStressTest {
         /** What this lease holds of {@code key} at {@code nowMillis}, once every call has returned. */
         long heldAt(StressKey key, long nowMillis, boolean overageHeld) {
             Long amount = amounts.get(key.key());
-            if (amount == null || nowMillis >= reservedAtMillis + key.definition().holdMillis()) {
+            if (amount == null
+                    || nowMillis >= reservedAtMillis + key.definition().holdMillis()) {
                 return 0;
             }
             if (!completed) {
@@ -369,7 +381,8 @@ class MemoryBackendStressTest {
                 assertEquals(ReserveResponse.refused(new Refusal.ExceedsCapacity(oversizedKey), 0), response, leaseId);
             } else if (response.allowed()) {
                 assertEquals("", response.error(), leaseId);
-                assertTrue(response.reservedAtUnixMs() >= beforeMillis && response.reservedAtUnixMs() <= afterMillis,
+                assertTrue(
+                        response.reservedAtUnixMs() >= beforeMillis && response.reservedAtUnixMs() <= afterMillis,
                         leaseId + " reserved at " + response.reservedAtUnixMs() + " outside [" + beforeMillis + ", "
                                 + afterMillis + "]");
                 LeaseRecord record = admitted(leaseId, response.reservedAtUnixMs(), amounts);
@@ -378,7 +391,8 @@ class MemoryBackendStressTest {
                 }
             } else {
                 assertEquals("", response.error(), leaseId + ": " + response);
-                assertTrue(response.retryAfterMs() >= 1 && response.retryAfterMs() <= LARGEST_HINT_MS,
+                assertTrue(
+                        response.retryAfterMs() >= 1 && response.retryAfterMs() <= LARGEST_HINT_MS,
                         leaseId + ": " + response);
                 for (String key : amounts.keySet()) {
                     denialsByKey.merge(key, 1, Integer::sum);
@@ -399,7 +413,8 @@ class MemoryBackendStressTest {
             Collections.reverse(reordered);
             long firstExpiryMillis = Long.MAX_VALUE;
             for (String key : record.amounts.keySet()) {
-                firstExpiryMillis = Math.min(firstExpiryMillis,
+                firstExpiryMillis = Math.min(
+                        firstExpiryMillis,
                         record.reservedAtMillis + BY_KEY.get(key).definition().holdMillis());
             }
             long beforeMillis = clock.nowMillis();
@@ -436,11 +451,13 @@ class MemoryBackendStressTest {
             CompleteResponse response;
             locks.values().forEach(ReentrantLock::lock);
             try {
-                locks.keySet().forEach(key -> debtBefore.put(key, backend.usage(key).debt()));
+                locks.keySet()
+                        .forEach(key -> debtBefore.put(key, backend.usage(key).debt()));
                 record.completedFromMillis = clock.nowMillis();
                 response = backend.complete(new CompleteRequest(record.leaseId, "job", sent));
                 record.completedUntilMillis = clock.nowMillis();
-                locks.keySet().forEach(key -> debtAfter.put(key, backend.usage(key).debt()));
+                locks.keySet()
+                        .forEach(key -> debtAfter.put(key, backend.usage(key).debt()));
             } finally {
                 locks.descendingMap().values().forEach(ReentrantLock::unlock);
             }
@@ -483,7 +500,10 @@ class MemoryBackendStressTest {
         }
 
         /** Records what each rolling hold keeps after complete (SPEC 2.3). */
-        private void reconcile(LeaseRecord record, Map<String, Long> actuals, Map<String, Long> debtBefore,
+        private void reconcile(
+                LeaseRecord record,
+                Map<String, Long> actuals,
+                Map<String, Long> debtBefore,
                 Map<String, Long> debtAfter) {
             for (Map.Entry<String, Long> held : record.amounts.entrySet()) {
                 StressKey key = BY_KEY.get(held.getKey());
@@ -504,7 +524,8 @@ class MemoryBackendStressTest {
                     long debt = debtAfter.get(key.key()) - debtBefore.get(key.key());
                     // Unchanged debt: the overage was held (or the hold had expired, which the
                     // window arithmetic of every check already accounts for).
-                    assertTrue(debt == 0 || debt == actual - reserved,
+                    assertTrue(
+                            debt == 0 || debt == actual - reserved,
                             record.leaseId + " added debt " + debt + " for overage " + (actual - reserved));
                     record.debtAdded.put(key.key(), debt);
                     low = debt == 0 ? actual : reserved;

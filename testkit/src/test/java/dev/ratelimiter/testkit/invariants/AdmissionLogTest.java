@@ -138,7 +138,9 @@ class AdmissionLogTest {
                 done.add(pool.submit(() -> {
                     for (int i = 0; i < 1_000; i++) {
                         // Each admission fills the key for its own whole second, distinct across threads.
-                        shared.abandoned("t" + thread + "-" + i, (thread * 1_000L + i) * 1_000L,
+                        shared.abandoned(
+                                "t" + thread + "-" + i,
+                                (thread * 1_000L + i) * 1_000L,
                                 List.of(new Requirement("tpm", 100)));
                     }
                 }));

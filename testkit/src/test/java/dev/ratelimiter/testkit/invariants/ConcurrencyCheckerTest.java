@@ -13,12 +13,12 @@ import org.junit.jupiter.api.Test;
 /** The live concurrency check: passes holds within the capacity, catches any above it. */
 class ConcurrencyCheckerTest {
     private final ManualClock clock = new ManualClock(10_000);
-    private final ConcurrencyChecker checker = new ConcurrencyChecker(clock, List.of(
-            LimitDefinition.concurrency("conc", 3, 2), LimitDefinition.rolling("tpm", 10, 1)));
+    private final ConcurrencyChecker checker = new ConcurrencyChecker(
+            clock, List.of(LimitDefinition.concurrency("conc", 3, 2), LimitDefinition.rolling("tpm", 10, 1)));
 
     private InFlight acquire(String leaseId, long amount) {
-        return checker.acquired(leaseId, clock.nowMillis(), List.of(new Requirement("conc", amount),
-                new Requirement("tpm", 5)));
+        return checker.acquired(
+                leaseId, clock.nowMillis(), List.of(new Requirement("conc", amount), new Requirement("tpm", 5)));
     }
 
     @Test

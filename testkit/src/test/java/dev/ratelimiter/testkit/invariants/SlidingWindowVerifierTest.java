@@ -82,7 +82,8 @@ class SlidingWindowVerifierTest {
         rolling.admitted("b", 200, 7);
         rolling.admitted("c", 999, 1);
 
-        assertEquals(new Violation("rpm", 999, 11, 10, List.of("a=3", "b=7", "c=1")),
+        assertEquals(
+                new Violation("rpm", 999, 11, 10, List.of("a=3", "b=7", "c=1")),
                 rolling.firstViolation().orElseThrow());
     }
 
@@ -130,7 +131,8 @@ class SlidingWindowVerifierTest {
 
         rolling.admitted("c", 999, 1);
 
-        assertEquals(new Violation("rpm", 999, 11, 10, List.of("a=2", "b=8", "c=1")),
+        assertEquals(
+                new Violation("rpm", 999, 11, 10, List.of("a=2", "b=8", "c=1")),
                 rolling.firstViolation().orElseThrow());
     }
 
@@ -140,7 +142,9 @@ class SlidingWindowVerifierTest {
         verifier.admitted("a", 0, 2);
         verifier.admitted("b", 2999, 1);
 
-        assertEquals(new Violation("conc", 2999, 3, 2, List.of("a=2", "b=1")), verifier.firstViolation().orElseThrow());
+        assertEquals(
+                new Violation("conc", 2999, 3, 2, List.of("a=2", "b=1")),
+                verifier.firstViolation().orElseThrow());
     }
 
     @Test
@@ -155,7 +159,8 @@ class SlidingWindowVerifierTest {
 
         concurrency.admitted("e", 1500, 1);
 
-        assertEquals(new Violation("conc", 1500, 3, 2, List.of("d=2", "e=1")),
+        assertEquals(
+                new Violation("conc", 1500, 3, 2, List.of("d=2", "e=1")),
                 concurrency.firstViolation().orElseThrow());
     }
 

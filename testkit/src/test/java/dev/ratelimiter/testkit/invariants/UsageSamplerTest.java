@@ -28,8 +28,9 @@ class UsageSamplerTest {
     @Test
     void acceptsAConsistentReading() {
         assertEquals(Optional.empty(), UsageSampler.check(active(40, 60, 3)));
-        assertEquals(Optional.empty(), UsageSampler.check(new LimitInfo(TPM, LimitStatus.DECREASING, 50,
-                new Usage(100, 0, 0))));
+        assertEquals(
+                Optional.empty(),
+                UsageSampler.check(new LimitInfo(TPM, LimitStatus.DECREASING, 50, new Usage(100, 0, 0))));
     }
 
     @Test
@@ -45,22 +46,26 @@ class UsageSamplerTest {
     @Test
     void rejectsNegativeDebtAndAStatusThatDisagreesWithThePendingDecrease() {
         assertTrue(UsageSampler.check(active(0, 100, -1)).isPresent());
-        assertTrue(UsageSampler.check(new LimitInfo(TPM, LimitStatus.ACTIVE, 50, new Usage(0, 100, 0))).isPresent());
+        assertTrue(UsageSampler.check(new LimitInfo(TPM, LimitStatus.ACTIVE, 50, new Usage(0, 100, 0)))
+                .isPresent());
         assertTrue(UsageSampler.check(new LimitInfo(TPM, LimitStatus.DECREASING, 100, new Usage(0, 100, 0)))
                 .isPresent());
     }
 
     @Test
     void countsReadingsFailuresViolationsAndPeaks() {
-        Deque<List<LimitInfo>> readings = new ArrayDeque<>(List.of(List.of(active(30, 70, 0)),
-                List.of(active(90, 10, 0)), List.of(active(120, 0, 0))));
-        UsageSampler sampler = UsageSampler.start("test", () -> {
-            List<LimitInfo> next = readings.poll();
-            if (next == null) {
-                throw new IllegalStateException("server down");
-            }
-            return next;
-        }, 1_000_000);
+        Deque<List<LimitInfo>> readings = new ArrayDeque<>(
+                List.of(List.of(active(30, 70, 0)), List.of(active(90, 10, 0)), List.of(active(120, 0, 0))));
+        UsageSampler sampler = UsageSampler.start(
+                "test",
+                () -> {
+                    List<LimitInfo> next = readings.poll();
+                    if (next == null) {
+                        throw new IllegalStateException("server down");
+                    }
+                    return next;
+                },
+                1_000_000);
         sampler.close();
 
         // The first reading ran at start (or not at all if close won the race); take the rest by hand.
@@ -81,10 +86,13 @@ class UsageSamplerTest {
     void readsAtItsIntervalOnItsOwnThread() {
         AtomicInteger reads = new AtomicInteger();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        try (UsageSampler sampler = UsageSampler.start("interval", () -> {
-            reads.incrementAndGet();
-            return List.of(active(1, 99, 0));
-        }, 1)) {
+        try (UsageSampler sampler = UsageSampler.start(
+                "interval",
+                () -> {
+                    reads.incrementAndGet();
+                    return List.of(active(1, 99, 0));
+                },
+                1)) {
             while (sampler.report().samples() < 3 && System.nanoTime() < deadline) {
                 Thread.onSpinWait();
             }

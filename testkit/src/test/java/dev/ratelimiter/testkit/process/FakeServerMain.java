@@ -13,8 +13,7 @@ import java.net.InetSocketAddress;
  * with {@code -Dfake.exit-code=N} it refuses to start and exits with N, as a misconfigured server does.
  */
 public final class FakeServerMain {
-    private FakeServerMain() {
-    }
+    private FakeServerMain() {}
 
     public static void main(String[] args) throws IOException {
         String exitCode = System.getProperty("fake.exit-code");
@@ -23,14 +22,14 @@ public final class FakeServerMain {
             System.exit(Integer.parseInt(exitCode));
         }
         String port = System.getProperty("micronaut.server.port", System.getenv("MICRONAUT_SERVER_PORT"));
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                Integer.parseInt(port)), 16);
+        HttpServer server =
+                HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(port)), 16);
         server.createContext("/healthz", exchange -> {
             exchange.sendResponseHeaders(200, -1);
             exchange.close();
         });
         server.start();
-        System.out.println("started on " + port + " with greeting=" + System.getProperty("fake.greeting")
-                + " in " + System.getProperty("user.dir"));
+        System.out.println("started on " + port + " with greeting=" + System.getProperty("fake.greeting") + " in "
+                + System.getProperty("user.dir"));
     }
 }

@@ -30,7 +30,9 @@ class JvmInspectorTest {
 
     @Test
     void outputWithoutATotalIsAnError() {
-        assertThrows(IOException.class, () -> JvmInspector.parse("12345:\ncom.sun.tools.attach.AttachNotSupportedException"));
+        assertThrows(
+                IOException.class,
+                () -> JvmInspector.parse("12345:\ncom.sun.tools.attach.AttachNotSupportedException"));
     }
 
     @Test

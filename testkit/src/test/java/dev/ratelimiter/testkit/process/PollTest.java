@@ -13,7 +13,10 @@ class PollTest {
     @Test
     void returnsOnceTheProbeIsDone() {
         AtomicInteger looks = new AtomicInteger();
-        Poll.until("the third look", 60_000, 1,
+        Poll.until(
+                "the third look",
+                60_000,
+                1,
                 () -> looks.incrementAndGet() == 3 ? Poll.Status.done() : Poll.Status.notYet("look " + looks.get()),
                 () -> "unused");
 
@@ -23,11 +26,16 @@ class PollTest {
     @Test
     void givesUpAtOnceWhenTheProbeFailsQuotingTheContext() {
         AtomicInteger looks = new AtomicInteger();
-        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> Poll.until("never", 60_000,
-                () -> {
-                    looks.incrementAndGet();
-                    return Poll.Status.failed("the process exited with 1");
-                }, () -> "its output"));
+        IllegalStateException failure = assertThrows(
+                IllegalStateException.class,
+                () -> Poll.until(
+                        "never",
+                        60_000,
+                        () -> {
+                            looks.incrementAndGet();
+                            return Poll.Status.failed("the process exited with 1");
+                        },
+                        () -> "its output"));
 
         assertEquals(1, looks.get());
         assertTrue(failure.getMessage().contains("the process exited with 1"), failure.getMessage());
@@ -36,10 +44,12 @@ class PollTest {
 
     @Test
     void failsAfterTheDeadlineWithTheLastAnswer() {
-        IllegalStateException failure = assertThrows(IllegalStateException.class,
+        IllegalStateException failure = assertThrows(
+                IllegalStateException.class,
                 () -> Poll.until("the port is open", 50, 5, () -> Poll.Status.notYet("connection refused"), () -> ""));
 
-        assertTrue(failure.getMessage().contains("not the port is open within 50 ms (last: connection refused)"),
+        assertTrue(
+                failure.getMessage().contains("not the port is open within 50 ms (last: connection refused)"),
                 failure.getMessage());
     }
 

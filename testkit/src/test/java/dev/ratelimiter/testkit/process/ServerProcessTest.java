@@ -32,6 +32,7 @@ class ServerProcessTest {
 
     @TempDir
     static Path jarDirectory;
+
     private static Path jar;
 
     @TempDir
@@ -55,12 +56,15 @@ class ServerProcessTest {
 
     @Test
     void startsHealthyWithItsSettingsAndAnswersOnItsPort() throws Exception {
-        try (ServerProcess server = ServerProcess.builder(jar, work).property("fake.greeting", "hello").build()) {
+        try (ServerProcess server = ServerProcess.builder(jar, work)
+                .property("fake.greeting", "hello")
+                .build()) {
             server.startHealthy(TIMEOUT_MILLIS);
 
             assertTrue(server.port() >= 20_000 && server.port() <= 32_767, "port " + server.port());
             assertEquals(200, get(server, "/healthz"));
-            assertTrue(server.outputTail().contains("started on " + server.port() + " with greeting=hello"),
+            assertTrue(
+                    server.outputTail().contains("started on " + server.port() + " with greeting=hello"),
                     server.outputTail());
             assertEquals(work.resolve("server-1.log"), server.output());
         }
@@ -69,11 +73,15 @@ class ServerProcessTest {
     @Test
     void passesThePortThroughTheEnvironmentAndRunsInTheGivenDirectory() throws Exception {
         Path runIn = Files.createDirectories(work.resolve("elsewhere"));
-        try (ServerProcess server = ServerProcess.builder(jar, work).portThroughEnvironment().runIn(runIn)
-                .environment(Map.of("UNUSED_SETTING", "x")).build()) {
+        try (ServerProcess server = ServerProcess.builder(jar, work)
+                .portThroughEnvironment()
+                .runIn(runIn)
+                .environment(Map.of("UNUSED_SETTING", "x"))
+                .build()) {
             server.startHealthy(TIMEOUT_MILLIS);
 
-            assertFalse(server.command().stream().anyMatch(part -> part.contains("micronaut.server.port")),
+            assertFalse(
+                    server.command().stream().anyMatch(part -> part.contains("micronaut.server.port")),
                     server.command().toString());
             assertTrue(server.outputTail().contains("started on " + server.port()), server.outputTail());
             assertTrue(server.outputTail().contains(" in " + runIn), server.outputTail());
@@ -82,11 +90,12 @@ class ServerProcessTest {
 
     @Test
     void aServerThatExitsAtStartFailsTheWaitAtOnceQuotingItsOutput() throws Exception {
-        try (ServerProcess server = ServerProcess.builder(jar, work).property("fake.exit-code", "3").build()) {
+        try (ServerProcess server =
+                ServerProcess.builder(jar, work).property("fake.exit-code", "3").build()) {
             server.start();
 
-            IllegalStateException failure = assertThrows(IllegalStateException.class,
-                    () -> server.awaitHealthy(TIMEOUT_MILLIS));
+            IllegalStateException failure =
+                    assertThrows(IllegalStateException.class, () -> server.awaitHealthy(TIMEOUT_MILLIS));
             assertTrue(failure.getMessage().contains("exited with code 3"), failure.getMessage());
             assertTrue(failure.getMessage().contains("refusing to start"), failure.getMessage());
             assertEquals(3, server.awaitExit(TIMEOUT_MILLIS));
@@ -95,7 +104,8 @@ class ServerProcessTest {
 
     @Test
     void killsTerminatesAndRestartsOnTheSamePortWithOneOutputFilePerStart() throws Exception {
-        try (ServerProcess server = ServerProcess.builder(jar, work).stopGraceMillis(0).build()) {
+        try (ServerProcess server =
+                ServerProcess.builder(jar, work).stopGraceMillis(0).build()) {
             server.startHealthy(TIMEOUT_MILLIS);
             int port = server.port();
             assertEquals(137, server.kill(), "SIGKILL");
@@ -116,13 +126,16 @@ class ServerProcessTest {
     @Test
     void refusesAMissingJarNamingIt() {
         Path missing = work.resolve("no-such.jar");
-        IllegalArgumentException failure = assertThrows(IllegalArgumentException.class,
-                () -> ServerProcess.builder(missing, work));
+        IllegalArgumentException failure =
+                assertThrows(IllegalArgumentException.class, () -> ServerProcess.builder(missing, work));
         assertTrue(failure.getMessage().contains(missing.toString()), failure.getMessage());
     }
 
     private static int get(ServerProcess server, String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(server.baseUri().resolve(path)).GET().build();
-        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        HttpRequest request =
+                HttpRequest.newBuilder(server.baseUri().resolve(path)).GET().build();
+        return HttpClient.newHttpClient()
+                .send(request, HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 }

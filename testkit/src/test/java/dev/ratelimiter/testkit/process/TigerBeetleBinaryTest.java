@@ -21,18 +21,26 @@ class TigerBeetleBinaryTest {
     @Test
     void takesTbBinFirst() throws IOException {
         Path configured = executable(directory.resolve("configured"));
-        Path onPath = executable(Files.createDirectories(directory.resolve("bin")).resolve("tigerbeetle"));
+        Path onPath =
+                executable(Files.createDirectories(directory.resolve("bin")).resolve("tigerbeetle"));
 
-        assertEquals(Optional.of(configured), TigerBeetleBinary.find(Map.of("TB_BIN", configured.toString(),
-                "PATH", onPath.getParent().toString())));
+        assertEquals(
+                Optional.of(configured),
+                TigerBeetleBinary.find(Map.of(
+                        "TB_BIN",
+                        configured.toString(),
+                        "PATH",
+                        onPath.getParent().toString())));
     }
 
     @Test
     void findsTigerbeetleOnThePathWithoutTbBin() throws IOException {
-        Path onPath = executable(Files.createDirectories(directory.resolve("bin")).resolve("tigerbeetle"));
+        Path onPath =
+                executable(Files.createDirectories(directory.resolve("bin")).resolve("tigerbeetle"));
 
-        assertEquals(Optional.of(onPath), TigerBeetleBinary.find(Map.of("PATH",
-                directory.resolve("empty") + ":" + onPath.getParent())));
+        assertEquals(
+                Optional.of(onPath),
+                TigerBeetleBinary.find(Map.of("PATH", directory.resolve("empty") + ":" + onPath.getParent())));
     }
 
     @Test
@@ -46,10 +54,12 @@ class TigerBeetleBinaryTest {
     void aTbBinThatNamesNoExecutableIsAnErrorNotASkip() throws IOException {
         Path plain = Files.writeString(directory.resolve("not-executable"), "");
 
-        IllegalStateException missing = assertThrows(IllegalStateException.class,
-                () -> TigerBeetleBinary.find(Map.of("TB_BIN", directory.resolve("missing").toString())));
-        IllegalStateException notExecutable = assertThrows(IllegalStateException.class,
-                () -> TigerBeetleBinary.find(Map.of("TB_BIN", plain.toString())));
+        IllegalStateException missing = assertThrows(
+                IllegalStateException.class,
+                () -> TigerBeetleBinary.find(
+                        Map.of("TB_BIN", directory.resolve("missing").toString())));
+        IllegalStateException notExecutable = assertThrows(
+                IllegalStateException.class, () -> TigerBeetleBinary.find(Map.of("TB_BIN", plain.toString())));
 
         assertTrue(missing.getMessage().startsWith("TB_BIN="), missing.getMessage());
         assertTrue(notExecutable.getMessage().contains(plain.toString()), notExecutable.getMessage());

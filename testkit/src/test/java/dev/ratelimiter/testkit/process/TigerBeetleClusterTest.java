@@ -24,7 +24,6 @@ class TigerBeetleClusterTest {
     @TempDir
     Path directory;
 
-
     @Test
     void aReplicaIsReadyAfterStartAndAfterARestartOnTheSamePort() throws Exception {
         try (TigerBeetleCluster cluster = TigerBeetleCluster.start(binary, directory, 1, READY_TIMEOUT_MILLIS)) {

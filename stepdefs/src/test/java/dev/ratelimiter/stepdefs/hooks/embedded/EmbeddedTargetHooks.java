@@ -8,8 +8,7 @@ import io.cucumber.java.BeforeAll;
 
 /** Starts the server in this JVM for the suite, and stops it afterwards. */
 public final class EmbeddedTargetHooks {
-    private EmbeddedTargetHooks() {
-    }
+    private EmbeddedTargetHooks() {}
 
     @BeforeAll
     public static void startServer() {

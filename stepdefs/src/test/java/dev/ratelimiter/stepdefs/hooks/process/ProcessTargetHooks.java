@@ -12,8 +12,7 @@ import java.util.Map;
  * an empty registry in a fresh directory and no seed limits, and stops it afterwards.
  */
 public final class ProcessTargetHooks {
-    private ProcessTargetHooks() {
-    }
+    private ProcessTargetHooks() {}
 
     @BeforeAll
     public static void startServer() {
@@ -24,8 +23,8 @@ public final class ProcessTargetHooks {
                 "ratelimiter.registry-path", work.resolve("registry.json").toString(),
                 "ratelimiter.seed-limits-path", "",
                 "ratelimiter.shutdown-grace-period-ms", "2000");
-        Targets.start(() -> ProcessTarget.start(jar, work, settings,
-                "the packaged server jar (process target, memory backend)"));
+        Targets.start(() ->
+                ProcessTarget.start(jar, work, settings, "the packaged server jar (process target, memory backend)"));
     }
 
     @AfterAll

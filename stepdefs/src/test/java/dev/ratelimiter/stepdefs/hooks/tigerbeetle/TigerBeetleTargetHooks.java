@@ -14,8 +14,7 @@ import java.util.Optional;
  * with the one line {@link TigerBeetleBinary#SKIP_MESSAGE} when no TigerBeetle binary is available.
  */
 public final class TigerBeetleTargetHooks {
-    private TigerBeetleTargetHooks() {
-    }
+    private TigerBeetleTargetHooks() {}
 
     @BeforeAll
     public static void startServer() {
