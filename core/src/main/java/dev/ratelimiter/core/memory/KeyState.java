@@ -138,7 +138,7 @@ final class KeyState implements AdmissionRules.KeyView {
 
     /** Takes {@code amount} until {@code expiresAtMillis}; the caller checked {@link #fits}. */
     Hold hold(long amount, long expiresAtMillis) {
-        assert amount >= 1 && fits(amount) : "hold of " + amount + " that does not fit " + this;
+        assert amount >= 1 && fits(amount) : this;
         Hold hold = new Hold(this, amount, expiresAtMillis);
         reserved = Math.addExact(reserved, amount);
         // Concurrency holds are released by complete long before they expire: the queue's heap
@@ -172,7 +172,7 @@ final class KeyState implements AdmissionRules.KeyView {
             release(hold);
             return;
         }
-        assert actual > 0 && actual < hold.amount : "shrink of " + hold.amount + " to " + actual;
+        assert actual > 0 && actual < hold.amount : this;
         reserved = Math.subtractExact(reserved, Math.subtractExact(hold.amount, actual));
         hold.amount = actual;
         assert invariantHolds() : this;
@@ -180,7 +180,7 @@ final class KeyState implements AdmissionRules.KeyView {
 
     /** Adds {@code extra} to a held amount, keeping its expiry; the caller checked {@link #fits}. */
     void grow(Hold hold, long extra) {
-        assert extra >= 1 && fits(extra) : "growth by " + extra + " that does not fit " + this;
+        assert extra >= 1 && fits(extra) : this;
         reserved = Math.addExact(reserved, extra);
         hold.amount = Math.addExact(hold.amount, extra);
         assert invariantHolds() : this;
