@@ -2,6 +2,7 @@ package dev.ratelimiter.bench.loadtest;
 
 import dev.ratelimiter.core.llm.LlmRequirements;
 import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.settings.Bounds;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,24 +63,24 @@ public record LoadConfig(
     public LoadConfig {
         requireDuration("--warmup", warmup, Duration.ZERO);
         requireDuration("--duration", duration, Duration.ofMillis(100));
-        requireRange("--concurrency", concurrency, 1, MAX_CONCURRENCY);
-        requireRange("--providers", providers, 1, MAX_KEY_GROUPS);
-        requireRange("--tenants", tenants, 1, MAX_KEY_GROUPS);
-        requireRange("--batch-size", batchSize, 1, MAX_BATCH_SIZE);
+        Bounds.require("--concurrency", concurrency, 1, MAX_CONCURRENCY);
+        Bounds.require("--providers", providers, 1, MAX_KEY_GROUPS);
+        Bounds.require("--tenants", tenants, 1, MAX_KEY_GROUPS);
+        Bounds.require("--batch-size", batchSize, 1, MAX_BATCH_SIZE);
         if (coalesce && batchSize != 1) {
             throw new IllegalArgumentException(
                     "--coalesce: the batcher packs single calls; use it with --batch-size 1, got " + batchSize);
         }
-        requireRange("--work-ms", workMs, 0, 60_000);
-        requireRange("--rpm", rpm, 1, Long.MAX_VALUE);
-        requireRange("--tpm", tpm, 1, Long.MAX_VALUE);
-        requireRange("--concurrency-limit", concurrencyCapacity, 1, Long.MAX_VALUE);
-        requireRange("--daily-tokens", dailyTokens, 1, Long.MAX_VALUE);
-        requireRange("--window-seconds", windowSeconds, 1, 86_400);
-        requireRange("--concurrency-timeout-seconds", concurrencyTimeoutSeconds, 1, 86_400);
-        requireRange("--prompt-bytes", promptBytes, 0, 1_000_000);
-        requireRange("--max-output-tokens", maxOutputTokens, 1, 1_000_000);
-        requireRange("--actual-tokens", actualTokens, 0, promptBytes + maxOutputTokens);
+        Bounds.require("--work-ms", workMs, 0, 60_000);
+        Bounds.require("--rpm", rpm, 1, Long.MAX_VALUE);
+        Bounds.require("--tpm", tpm, 1, Long.MAX_VALUE);
+        Bounds.require("--concurrency-limit", concurrencyCapacity, 1, Long.MAX_VALUE);
+        Bounds.require("--daily-tokens", dailyTokens, 1, Long.MAX_VALUE);
+        Bounds.require("--window-seconds", windowSeconds, 1, 86_400);
+        Bounds.require("--concurrency-timeout-seconds", concurrencyTimeoutSeconds, 1, 86_400);
+        Bounds.require("--prompt-bytes", promptBytes, 0, 1_000_000);
+        Bounds.require("--max-output-tokens", maxOutputTokens, 1, 1_000_000);
+        Bounds.require("--actual-tokens", actualTokens, 0, promptBytes + maxOutputTokens);
         if ((long) providers * tenants > MAX_KEY_GROUPS * 10L) {
             throw new IllegalArgumentException("--providers x --tenants: must be at most " + MAX_KEY_GROUPS * 10
                     + " combinations, got " + (long) providers * tenants);
@@ -114,12 +115,6 @@ public record LoadConfig(
         if (value == null || value.compareTo(min) < 0 || value.compareTo(MAX_DURATION) > 0) {
             throw new IllegalArgumentException(option + ": must be from " + min.toMillis() + " ms to "
                     + MAX_DURATION.toMinutes() + " minutes, got " + value);
-        }
-    }
-
-    private static void requireRange(String option, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(option + ": must be from " + min + " to " + max + ", got " + value);
         }
     }
 }

@@ -149,7 +149,7 @@ class LoadTestCommandTest {
     void rejectsABadOptionNamingIt() {
         Run run = run("--mode", "local", "--concurrency", "0");
         assertEquals(2, run.exitCode());
-        assertTrue(run.output().contains("--concurrency: must be from 1"), run.output());
+        assertTrue(run.output().contains("--concurrency must be from 1"), run.output());
     }
 
     @Test

@@ -72,9 +72,9 @@ class PartsTest {
     @Test
     void configRejectsBadOptionsNamingThem() {
         IllegalArgumentException concurrency = assertThrows(IllegalArgumentException.class, () -> config(0, 1, false));
-        assertTrue(concurrency.getMessage().startsWith("--concurrency: must be from 1"), concurrency.getMessage());
+        assertTrue(concurrency.getMessage().startsWith("--concurrency must be from 1"), concurrency.getMessage());
         IllegalArgumentException batch = assertThrows(IllegalArgumentException.class, () -> config(1, 257, false));
-        assertTrue(batch.getMessage().startsWith("--batch-size: must be from 1 to 256"), batch.getMessage());
+        assertTrue(batch.getMessage().startsWith("--batch-size must be from 1 to 256"), batch.getMessage());
         IllegalArgumentException coalesce = assertThrows(IllegalArgumentException.class, () -> config(1, 4, true));
         assertTrue(coalesce.getMessage().startsWith("--coalesce:"), coalesce.getMessage());
     }
