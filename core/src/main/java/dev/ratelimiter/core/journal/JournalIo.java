@@ -1,5 +1,6 @@
 package dev.ratelimiter.core.journal;
 
+import dev.ratelimiter.core.io.Directories;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -59,7 +60,8 @@ public interface JournalIo {
         public AppendChannel create(Path file) throws IOException {
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
-                syncDirectory(file.toAbsolutePath().getParent());
+                // A platform that cannot fsync a directory still has the file's own fsync for its data.
+                Directories.force(file.toAbsolutePath().getParent());
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;
@@ -95,7 +97,7 @@ public interface JournalIo {
         @Override
         public void publish(Path temporary, Path target) throws IOException {
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            syncDirectory(target.toAbsolutePath().getParent());
+            Directories.force(target.toAbsolutePath().getParent());
         }
 
         @Override
@@ -108,18 +110,6 @@ public interface JournalIo {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 channel.truncate(size);
                 channel.force(true);
-            }
-        }
-
-        /**
-         * Makes a directory's entries durable. Some file systems refuse to open a directory for
-         * this; the file's own fsync still covers its data there, so that is not an error.
-         */
-        private static void syncDirectory(Path directory) throws IOException {
-            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-                channel.force(true);
-            } catch (UnsupportedOperationException | java.nio.file.AccessDeniedException e) {
-                // Not every platform can fsync a directory (see above); nothing more can be done here.
             }
         }
     }

@@ -11,6 +11,7 @@
  * format and why it was chosen are in docs/DECISIONS.md, "The memory backend's journal".
  *
  * <p>Depends on the JDK ({@code FileChannel}, {@code CRC32C}), {@code core.backend} (the typed
- * failure) and {@code core.time} only; it knows nothing of the memory backend's classes.
+ * failure), {@code core.io} (directory fsync) and {@code core.time} only; it knows nothing of the memory
+ * backend's classes.
  */
 package dev.ratelimiter.core.journal;

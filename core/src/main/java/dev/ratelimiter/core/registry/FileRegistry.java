@@ -1,5 +1,6 @@
 package dev.ratelimiter.core.registry;
 
+import dev.ratelimiter.core.io.Directories;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.wire.InvalidEntryException;
 import dev.ratelimiter.core.wire.InvalidRequestException;
@@ -287,8 +288,8 @@ public final class FileRegistry implements LimitStore {
 
         @Override
         public void syncDirectory(Path directory) throws IOException {
-            try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
-                channel.force(true);
+            if (!Directories.force(directory)) {
+                throw new IOException("this file system cannot sync a directory");
             }
         }
 
