@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.tigerbeetle.CreateAccountResult;
 import dev.ratelimiter.core.backend.BackendException;
@@ -21,6 +20,7 @@ import dev.ratelimiter.core.model.Usage;
 import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.retry.RetryPolicy;
 import dev.ratelimiter.core.time.ManualClock;
+import dev.ratelimiter.testkit.process.Poll;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -318,14 +318,14 @@ class ClusterTimingOnFakeClusterTest {
         return new CompleteRequest(leaseId, "", List.of(new Actual("tpm", actual)));
     }
 
-    private static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + RECOVERY.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("within " + RECOVERY.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void awaitTrue(String what, BooleanSupplier condition) {
+        // The submitter renews sessions on its own real-time timer: poll it with a deadline.
+        Poll.until(
+                what,
+                RECOVERY.toMillis(),
+                20,
+                () -> condition.getAsBoolean() ? Poll.Status.done() : Poll.Status.notYet("not yet"),
+                () -> "");
     }
 
     /** A reads session whose account lookups hang once {@link #stall()} is called, as a busy session's would. */

@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +35,11 @@ class Http1TransportTest {
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
 
     private final List<String> requestHeads = new ArrayList<>();
+    /** Released once per request the server has read in full. */
+    private final Semaphore requestsRead = new Semaphore(0);
+    /** Opened when the test ends: a silent connection holds its answer back until then. */
+    private final CountDownLatch testOver = new CountDownLatch(1);
+
     private final AtomicInteger connections = new AtomicInteger();
     private final Thread acceptor;
     private Http1Transport transport;
@@ -46,6 +53,7 @@ class Http1TransportTest {
 
     @AfterEach
     void stop() throws IOException {
+        testOver.countDown();
         if (transport != null) {
             transport.close();
         }
@@ -143,7 +151,8 @@ class Http1TransportTest {
         Http1Transport transport = transport();
         Thread closer = new Thread(() -> {
             try {
-                Thread.sleep(100);
+                // The exchange is in progress once the server has read its request.
+                requestsRead.tryAcquire(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -191,9 +200,11 @@ class Http1TransportTest {
                 synchronized (requestHeads) {
                     requestHeads.add(head);
                 }
+                requestsRead.release();
                 String answer = answers.poll(10, TimeUnit.SECONDS);
                 if (answer == null || answer.equals(SILENCE)) {
-                    Thread.sleep(10_000);
+                    // Keep the connection open and silent until the test is over (bounded).
+                    testOver.await(10, TimeUnit.SECONDS);
                     return;
                 }
                 boolean close = answer.endsWith(CLOSE_AFTER_ANSWER);
