@@ -159,16 +159,27 @@ final class Admissions {
                 return new Answered(ReserveResponse.refused(Refusal.BACKEND_ERROR));
             }
         }
+        // Each hold lasts as the key state that passed the checks says, not one installed since.
         List<Chains.HoldPlan> plans = new ArrayList<>(requirements.size());
         for (Map.Entry<String, Long> requirement : requirements.entrySet()) {
             plans.add(new Chains.HoldPlan(
                     requirement.getKey(),
                     requirement.getValue(),
-                    keys.get(requirement.getKey()).holdSeconds()));
+                    checked(asked, states, requirement.getKey()).holdSeconds()));
         }
         LedgerId requirementSet = LedgerIds.requirementSet(requirements);
         List<Transfer> chain = Chains.reserve(ids, request.leaseId(), plans, requirementSet, nowMs);
         return new ToCluster(request, requirements, plans, requirementSet, chain, nowMs);
+    }
+
+    /** The state checked for {@code key}: a reserve names a handful of keys, each once (validated). */
+    private static KeyState checked(List<Requirement> asked, KeyState[] states, String key) {
+        for (int i = 0; i < states.length; i++) {
+            if (asked.get(i).key().equals(key)) {
+                return states[i];
+            }
+        }
+        throw new IllegalStateException("key " + key + " is not among the requirements checked");
     }
 
     /** A repeat of a lease this server remembers, answered by the shared rules (docs/DECISIONS.md). */
