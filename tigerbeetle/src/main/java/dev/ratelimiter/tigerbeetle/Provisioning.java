@@ -26,6 +26,10 @@ import java.util.concurrent.ConcurrentMap;
  * failed once is never tried again. It is the only writer of the key table, which the other parts
  * read.
  *
+ * <p>A provisioning that {@link TigerBeetleBackend.CapacityRole#FOLLOWS} creates accounts but never
+ * posts a capacity transfer: another server moves the balances, and a decrease counts as applied
+ * once the balance is down to its target.
+ *
  * <p>Thread-safety: {@link #install} and {@link #tryApplyDecrease} are called by one thread at a
  * time (the service's admin lock), which also serialises every capacity transfer; the attempt
  * numbers and the operator flag are touched only there. The key table is a concurrent map of
@@ -39,6 +43,7 @@ final class Provisioning {
     private final Submitter reads;
     private final LedgerIds ids;
     private final ConcurrentMap<String, KeyState> keys;
+    private final TigerBeetleBackend.CapacityRole role;
     /** Next attempt number of capacity changes per key; only the admin thread touches it. */
     private final Map<String, Integer> capacityAttempts = new ConcurrentHashMap<>();
 
@@ -48,11 +53,17 @@ final class Provisioning {
      * Provisioning through {@code submitter} (account creation and capacity transfers) and
      * {@code reads} (limit account lookups), keeping {@code keys} up to date.
      */
-    Provisioning(Submitter submitter, Submitter reads, LedgerIds ids, ConcurrentMap<String, KeyState> keys) {
+    Provisioning(
+            Submitter submitter,
+            Submitter reads,
+            LedgerIds ids,
+            ConcurrentMap<String, KeyState> keys,
+            TigerBeetleBackend.CapacityRole role) {
         this.submitter = Objects.requireNonNull(submitter, "submitter");
         this.reads = Objects.requireNonNull(reads, "reads");
         this.ids = Objects.requireNonNull(ids, "ids");
         this.keys = Objects.requireNonNull(keys, "keys");
+        this.role = Objects.requireNonNull(role, "role");
     }
 
     /** See {@link TigerBeetleBackend#install}. */
@@ -68,7 +79,8 @@ final class Provisioning {
         try {
             ensureOperator();
             ensureAccounts(state);
-            reconciled = reconcileCapacity(state);
+            // A follower admits against whatever balance the server that moves capacity has set.
+            reconciled = role == TigerBeetleBackend.CapacityRole.FOLLOWS || reconcileCapacity(state);
         } catch (BackendException e) {
             if (current == null || !current.provisioned()) {
                 // Known but not provisioned: reserves of the key answer backend_error, not unknown_limit_key.
@@ -94,8 +106,11 @@ final class Provisioning {
         long target = state.pendingDecreaseTo();
         AccountRecord limit = lookupLimitAccount(key);
         long balance = longValue(limit.balance(), "the capacity of " + key);
-        // At or below the target: applied before a restart, or by an earlier call whose answer was lost.
-        boolean applied = balance <= target || lowerCapacity(key, state.revision(), limit, target);
+        // At or below the target: applied before a restart, by an earlier call whose answer was lost,
+        // or (for a follower, which never lowers it itself) by the server that moves capacity.
+        boolean applied = balance <= target
+                || (role == TigerBeetleBackend.CapacityRole.MOVES
+                        && lowerCapacity(key, state.revision(), limit, target));
         if (applied) {
             keys.put(key, new KeyState(state.decreaseApplied(), true, false));
         }

@@ -69,6 +69,21 @@ public final class TigerBeetleBackend implements Backend {
     private final UsageAndHealth usageAndHealth;
 
     /**
+     * Who moves the capacity of the limit accounts, when several servers share one cluster.
+     *
+     * <p>{@link #MOVES} (the default): this server brings each limit account's balance in line with
+     * the capacity it is given, raising it, and lowering it once the holds leave room (SPEC 5.2).
+     * {@link #FOLLOWS}: another server does (the one whose limits this server follows); this one
+     * creates the accounts if they are missing but never moves a balance, and takes a decrease as
+     * applied once the ledger shows it. A follower restarted on an old registry therefore cannot
+     * undo a change the other server made, and two servers never race to raise the same account.
+     */
+    public enum CapacityRole {
+        MOVES,
+        FOLLOWS
+    }
+
+    /**
      * A backend on two sessions of one cluster: {@code admissions} for everything that takes or
      * releases capacity, {@code reads} for usage and capacity lookups.
      */
@@ -79,6 +94,17 @@ public final class TigerBeetleBackend implements Backend {
             RetryHints hints,
             Clock clock,
             LedgerIds ids) {
+        this(admissions, reads, settings, hints, clock, ids, CapacityRole.MOVES);
+    }
+
+    TigerBeetleBackend(
+            LedgerClient admissions,
+            LedgerClient reads,
+            TigerBeetleSettings settings,
+            RetryHints hints,
+            Clock clock,
+            LedgerIds ids,
+            CapacityRole role) {
         Objects.requireNonNull(ids, "ids");
         Objects.requireNonNull(hints, "hints");
         Objects.requireNonNull(clock, "clock");
@@ -86,7 +112,7 @@ public final class TigerBeetleBackend implements Backend {
         this.reads = new Submitter(reads, settings);
         LeaseBook leases = new LeaseBook(settings.leaseRecordsMax(), FINISHED_MEMORY_MS);
         ConcurrentHashMap<String, KeyState> keys = new ConcurrentHashMap<>();
-        this.provisioning = new Provisioning(submitter, this.reads, ids, keys);
+        this.provisioning = new Provisioning(submitter, this.reads, ids, keys, Objects.requireNonNull(role, "role"));
         this.admissions =
                 new Admissions(submitter, ids, hints, clock, leases, keys, new UnknownLeases(UNKNOWN_LEASES_MAX));
         this.completions = new Completions(submitter, ids, clock, leases, keys);
@@ -108,21 +134,33 @@ public final class TigerBeetleBackend implements Backend {
      * @throws IllegalArgumentException when the TigerBeetle client refuses the settings
      */
     public static TigerBeetleBackend connect(TigerBeetleSettings settings, RetryHints hints, Clock clock) {
-        return connect(settings, hints, clock, LedgerIds.standard());
+        return connect(settings, hints, clock, CapacityRole.MOVES);
+    }
+
+    /** As {@link #connect(TigerBeetleSettings, RetryHints, Clock)}, moving capacity or following it as {@code role} says. */
+    public static TigerBeetleBackend connect(
+            TigerBeetleSettings settings, RetryHints hints, Clock clock, CapacityRole role) {
+        return connect(settings, hints, clock, LedgerIds.standard(), role);
     }
 
     /** As {@link #connect(TigerBeetleSettings, RetryHints, Clock)}, with every label under {@code ids}' namespace. */
     static TigerBeetleBackend connect(TigerBeetleSettings settings, RetryHints hints, Clock clock, LedgerIds ids) {
+        return connect(settings, hints, clock, ids, CapacityRole.MOVES);
+    }
+
+    static TigerBeetleBackend connect(
+            TigerBeetleSettings settings, RetryHints hints, Clock clock, LedgerIds ids, CapacityRole role) {
         LedgerClient admissions = TigerBeetleLedgerClient.open(settings.clusterId(), settings.addresses());
         LedgerClient reads = TigerBeetleLedgerClient.open(settings.clusterId(), settings.addresses());
-        return new TigerBeetleBackend(admissions, reads, settings, hints, clock, ids);
+        return new TigerBeetleBackend(admissions, reads, settings, hints, clock, ids, role);
     }
 
     /**
      * Creates the key's accounts if needed and brings the limit account's balance in line with the
      * state's capacity (this is also the start-up reconciliation, since the service installs every
      * state at start). While decreasing, a balance between the pending and the old capacity is left
-     * alone: a decrease applied just before a crash stays applied.
+     * alone: a decrease applied just before a crash stays applied. A backend that
+     * {@link CapacityRole#FOLLOWS} never moves the balance.
      *
      * @throws BackendException when the cluster does not answer or refuses; the service retries
      */
