@@ -7,9 +7,11 @@ import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.wire.ErrorBody;
 import dev.ratelimiter.core.wire.WireCodec;
 import dev.ratelimiter.server.access.AdminAudit;
+import dev.ratelimiter.server.follow.LimitsFollower;
 import dev.ratelimiter.server.lifecycle.LimiterServiceFactory;
 import dev.ratelimiter.server.lifecycle.WorkerPool;
 import dev.ratelimiter.server.metrics.AdmissionMetrics;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -27,7 +29,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * The admin API (SPEC 3): set a limit durably, list limits with their usage, read one limit.
  * Runs on the admin pool, so admin calls never queue behind admission calls on a slow backend.
- * Who may call it is the {@link AccessFilter}'s business; every saved change is audited.
+ * Who may call it is the {@link AccessFilter}'s business; every saved change is audited. A server
+ * that follows another's limits forwards changes to it ({@link LimitsFollower}).
  */
 @Controller("/v1/admin/limits")
 @Produces(MediaType.APPLICATION_JSON)
@@ -37,24 +40,38 @@ public final class AdminController {
     private final AdmissionMetrics metrics;
     private final WorkerPool pool;
     private final AdminAudit audit;
+    /** Set when this server follows another's limits: admin changes go there. */
+    private final LimitsFollower follower;
 
     public AdminController(
             LimiterService service,
             WireCodec codec,
             AdmissionMetrics metrics,
             @Named(LimiterServiceFactory.ADMIN_POOL) WorkerPool pool,
-            AdminAudit audit) {
+            AdminAudit audit,
+            @Nullable LimitsFollower follower) {
         this.service = service;
+        this.follower = follower;
         this.audit = audit;
         this.codec = codec;
         this.metrics = metrics;
         this.pool = pool;
     }
 
-    /** Saves a definition; once it is durable, the change is written to the audit log with the peer that asked. */
+    /**
+     * Saves a definition; once it is durable, the change is written to the audit log with the peer
+     * that asked. On a server that follows another's limits, the body goes to that server and its
+     * answer comes back as it is; the change is applied here before the answer.
+     */
     @Put(consumes = MediaType.ALL)
     public CompletableFuture<HttpResponse<byte[]>> put(@Body byte[] body, HttpRequest<?> request) {
         InetSocketAddress peer = request.getRemoteAddress();
+        if (follower != null) {
+            return pool.submit(() -> {
+                LimitsFollower.Forwarded answer = follower.forward(body);
+                return JsonResponses.of(HttpStatus.valueOf(answer.status()), answer.body());
+            });
+        }
         return pool.submit(() -> {
             LimitDefinition definition = codec.readLimitDefinition(body);
             PutLimitResponse response = service.putLimit(definition, change -> audit.limitChanged(peer, change));

@@ -13,7 +13,8 @@
  *
  * <p>Micronaut never binds a payload to an object here: the codec's rules (wrong types, fractions,
  * unknown fields, numbers beyond 2^63-1) are the contract, and a body is read as bytes whatever its
- * Content-Type. Depends on core, {@code access}, {@code lifecycle} (worker pools and dispatchers), {@code metrics} and
+ * Content-Type. Depends on core, {@code access}, {@code lifecycle} (worker pools and dispatchers), {@code metrics},
+ * {@code follow} (an admin change on a server that follows another's limits is forwarded there) and
  * Micronaut HTTP.
  */
 package dev.ratelimiter.server.http;

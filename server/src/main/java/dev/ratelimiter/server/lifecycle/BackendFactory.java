@@ -8,10 +8,12 @@ import dev.ratelimiter.core.retry.RetryHints;
 import dev.ratelimiter.core.retry.RetryPolicy;
 import dev.ratelimiter.core.time.Clock;
 import dev.ratelimiter.server.config.LimiterSettings;
+import dev.ratelimiter.server.config.LimitsSourceSettings;
 import dev.ratelimiter.server.config.MemorySettings;
 import dev.ratelimiter.server.config.RetrySettings;
 import dev.ratelimiter.server.config.TigerBeetleSettings;
 import dev.ratelimiter.tigerbeetle.TigerBeetleBackend;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -33,15 +35,28 @@ public class BackendFactory {
     private final MemorySettings memory;
     private final RetrySettings retry;
     private final TigerBeetleSettings tigerBeetle;
+    private final LimitsSourceSettings limitsSource;
     /** The memory backend whose books are being read back; set by {@link #create()}, once. */
     private volatile RecoveringBackend recovering;
 
+    @Inject
     public BackendFactory(
-            LimiterSettings settings, MemorySettings memory, RetrySettings retry, TigerBeetleSettings tigerBeetle) {
+            LimiterSettings settings,
+            MemorySettings memory,
+            RetrySettings retry,
+            TigerBeetleSettings tigerBeetle,
+            LimitsSourceSettings limitsSource) {
         this.settings = settings;
         this.memory = memory;
         this.retry = retry;
         this.tigerBeetle = tigerBeetle;
+        this.limitsSource = limitsSource;
+    }
+
+    /** A factory for a server that follows no other server's limits. */
+    public BackendFactory(
+            LimiterSettings settings, MemorySettings memory, RetrySettings retry, TigerBeetleSettings tigerBeetle) {
+        this(settings, memory, retry, tigerBeetle, LimitsSourceSettings.none());
     }
 
     /**
@@ -111,7 +126,9 @@ public class BackendFactory {
     /**
      * The TigerBeetle backend (SPEC 5.2), built from {@code ratelimiter.tigerbeetle.*}. It returns at
      * once also when no replica answers: the service then retries installing the registry's limits,
-     * reserves answer {@code backend_error} within the request timeout, and /healthz says 503.
+     * reserves answer {@code backend_error} within the request timeout, and /healthz says 503. A
+     * server that follows another's limits ({@code ratelimiter.limits-source.url}) leaves the
+     * capacity balances to that one ({@link TigerBeetleBackend.CapacityRole#FOLLOWS}).
      *
      * @throws StartupFailure when the settings are refused or the TigerBeetle client cannot load
      */
@@ -119,7 +136,10 @@ public class BackendFactory {
         dev.ratelimiter.tigerbeetle.TigerBeetleSettings backendSettings = tigerBeetleSettings.toBackendSettings();
         Clock clock = Clock.system();
         try {
-            return TigerBeetleBackend.connect(backendSettings, new RetryHints(policy, clock), clock);
+            TigerBeetleBackend.CapacityRole role = limitsSource.follows()
+                    ? TigerBeetleBackend.CapacityRole.FOLLOWS
+                    : TigerBeetleBackend.CapacityRole.MOVES;
+            return TigerBeetleBackend.connect(backendSettings, new RetryHints(policy, clock), clock, role);
         } catch (IllegalArgumentException e) {
             throw new StartupFailure("ratelimiter.tigerbeetle: " + e.getMessage());
         } catch (LinkageError e) {

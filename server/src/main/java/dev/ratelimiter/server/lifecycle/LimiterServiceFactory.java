@@ -6,6 +6,7 @@ import dev.ratelimiter.core.registry.InvalidRegistryException;
 import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.wire.WireCodec;
 import dev.ratelimiter.server.config.LimiterSettings;
+import dev.ratelimiter.server.config.LimitsSourceSettings;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -57,7 +58,7 @@ public final class LimiterServiceFactory {
      */
     @Context
     @Bean(preDestroy = "close")
-    LimiterService limiterService(LimiterSettings settings, Backend backend) {
+    LimiterService limiterService(LimiterSettings settings, LimitsSourceSettings limitsSource, Backend backend) {
         Path registry = Path.of(settings.registryPath());
         try {
             createParentDirectory(registry);
@@ -67,7 +68,14 @@ public final class LimiterServiceFactory {
         }
         LimiterService service = open(backend, registry, settings);
         try {
-            SeedLoader.seed(service, settings.seedSource());
+            if (limitsSource.follows()) {
+                LOG.info(
+                        "Seeding skipped: this server follows the limits of {} ({})",
+                        limitsSource.url().orElseThrow(),
+                        LimitsSourceSettings.URL);
+            } else {
+                SeedLoader.seed(service, settings.seedSource());
+            }
             service.startDecreaseLoop(settings.decreaseCheckIntervalMs());
         } catch (RuntimeException e) {
             service.close();
