@@ -62,11 +62,22 @@ public final class Servers {
      */
     public static ServerProcess tigerBeetle(
             ChaosSettings settings, Path directory, String address, long requestTimeoutMillis) {
+        return tigerBeetle(settings, directory, address, requestTimeoutMillis, Map.of());
+    }
+
+    /** As {@link #tigerBeetle(ChaosSettings, Path, String, long)}, with {@code extraProperties} on top. */
+    public static ServerProcess tigerBeetle(
+            ChaosSettings settings,
+            Path directory,
+            String address,
+            long requestTimeoutMillis,
+            Map<String, String> extraProperties) {
         Map<String, String> properties = new LinkedHashMap<>();
         properties.put("ratelimiter.backend", "tigerbeetle");
         properties.put("ratelimiter.tigerbeetle.cluster-id", "0");
         properties.put("ratelimiter.tigerbeetle.addresses", address);
         properties.put("ratelimiter.tigerbeetle.request-timeout-ms", Long.toString(requestTimeoutMillis));
+        properties.putAll(extraProperties);
         return server(settings, directory, properties, FAST_START_JVM_OPTIONS);
     }
 

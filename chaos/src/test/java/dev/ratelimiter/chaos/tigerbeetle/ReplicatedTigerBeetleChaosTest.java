@@ -23,16 +23,21 @@ import dev.ratelimiter.chaos.workload.LeaseSpreadTarget;
 import dev.ratelimiter.chaos.workload.WorkloadRun;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
+import dev.ratelimiter.core.model.LimitInfo;
+import dev.ratelimiter.core.model.LimitStatus;
 import dev.ratelimiter.core.model.ReserveResponse;
 import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
+import dev.ratelimiter.testkit.process.Poll;
 import dev.ratelimiter.testkit.process.ServerProcess;
 import dev.ratelimiter.testkit.process.TigerBeetleBinary;
 import dev.ratelimiter.testkit.process.TigerBeetleCluster;
 import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetle;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -50,8 +55,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  *       timeout and {@code /healthz} 503; both back: admitting again by itself;</li>
  *   <li>two and three servers driven at once, each lease through the instance its id hashes to:
  *       together they never admit more than a key's capacity (the verifier checks the one merged
- *       admission log); a capacity change made through one instance holds for admissions through
- *       all, because the capacity is the limit account's balance in the shared ledger.</li>
+ *       admission log). Server 0 is the limits source and the others follow it: limits defined
+ *       through server 0 reach every server by polling, and admin changes sent to a follower are
+ *       forwarded to server 0 and hold for admissions through all.</li>
  * </ul>
  * Without a TigerBeetle binary the class is skipped with the single line
  * {@link TigerBeetleBinary#SKIP_MESSAGE}.
@@ -70,6 +76,10 @@ class ReplicatedTigerBeetleChaosTest {
     private static final long ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX = 15_000;
     /** Admitting again after the quorum is back: the server's renewal (2 s) plus the cluster's view change. */
     private static final long RECOVERY_MILLIS_MAX = 15_000;
+    /** How often a following server polls the limits source. */
+    private static final long FOLLOWER_POLL_MILLIS = 200;
+    /** A limit defined through the source is on every follower within a few polls (and a decrease once it fits). */
+    private static final long DEFINITIONS_MILLIS_MAX = 15_000;
     /** How long the workload runs with one replica down; long enough to outlast a view change. */
     private static final long ONE_REPLICA_DOWN_LOAD_MILLIS = 10_000;
 
@@ -168,20 +178,34 @@ class ReplicatedTigerBeetleChaosTest {
         try (TigerBeetleCluster cluster =
                 TigerBeetleCluster.start(binary(), directory.resolve("tigerbeetle"), 1, START_TIMEOUT_MILLIS)) {
             try {
-                List<HttpTarget> targets = new ArrayList<>();
-                for (int i = 0; i < serverCount; i++) {
-                    ServerProcess server = Servers.tigerBeetle(
+                // Server 0 is the source of the limits; the others follow it (README "A replicated
+                // cluster and several servers").
+                ServerProcess source = Servers.tigerBeetle(
+                        settings, directory.resolve("server-0"), cluster.addresses(), TIGERBEETLE_TIMEOUT_MILLIS);
+                servers.add(source);
+                for (int i = 1; i < serverCount; i++) {
+                    servers.add(Servers.tigerBeetle(
                             settings,
                             directory.resolve("server-" + i),
                             cluster.addresses(),
-                            TIGERBEETLE_TIMEOUT_MILLIS);
-                    servers.add(server);
+                            TIGERBEETLE_TIMEOUT_MILLIS,
+                            Map.of(
+                                    "ratelimiter.limits-source.url",
+                                    "http://127.0.0.1:" + source.port(),
+                                    "ratelimiter.limits-source.poll-interval-ms",
+                                    Long.toString(FOLLOWER_POLL_MILLIS))));
+                }
+                for (ServerProcess server : servers) {
                     server.start();
                 }
                 for (ServerProcess server : servers) {
                     server.awaitHealthy(START_TIMEOUT_MILLIS);
-                    // Each instance keeps its own registry: the limits are defined through each.
-                    Servers.api(server).defineAll(WORKLOAD.definitions());
+                }
+                // Defined through the source only; the followers learn them by polling it.
+                Servers.api(source).defineAll(WORKLOAD.definitions());
+                long learnedMillis = awaitDefinitions(servers, WORKLOAD.definitions());
+                List<HttpTarget> targets = new ArrayList<>();
+                for (ServerProcess server : servers) {
                     targets.add(new HttpTarget(
                             ServerApi.local(server.port(), Duration.ofMillis(500), Duration.ofSeconds(5))));
                 }
@@ -199,15 +223,17 @@ class ReplicatedTigerBeetleChaosTest {
                 Verification verification = RunAssertions.assertSafe(run);
                 assertTrue(run.stats().allowed() > 0, run.stats().describe());
 
-                String propagation = capacityChangeThroughOneHoldsForAll(servers);
+                String propagation = limitsChangedThroughOneHoldForAll(servers);
                 RunReport.write(
                         settings,
                         "tigerbeetle-instances-" + serverCount,
                         serverCount
-                                + " servers on one cluster\noperations: "
+                                + " servers on one cluster (server 0 the limits source, the others following it)"
+                                + "\noperations: "
                                 + run.stats().describe()
                                 + "\nadmissions verified (merged log): " + verification.admissions() + ", violations "
-                                + verification.violationCount() + "\n" + propagation);
+                                + verification.violationCount() + "\nworkload limits defined through server 0: on every"
+                                + " server " + learnedMillis + " ms later\n" + propagation);
             } finally {
                 servers.forEach(ServerProcess::close);
             }
@@ -215,49 +241,80 @@ class ReplicatedTigerBeetleChaosTest {
     }
 
     /**
-     * A capacity raised through the first instance admits through the last at once; lowered
-     * through the first, once that instance has applied the decrease, the last admits no more than
-     * the new capacity. The other instances keep their own definition (and its status) until their
-     * next start; the ledger's balance is what admits.
+     * Admin changes made through one instance hold for admissions through all. A new key defined
+     * through the source admits through the last instance once that one has polled; a raise sent to
+     * the last instance (a follower, which forwards it to the source) admits through it as soon as it
+     * answers; a lowering sent there, once the source has applied it to the shared balance, leaves
+     * room for exactly the new capacity through the last instance.
      */
-    private String capacityChangeThroughOneHoldsForAll(List<ServerProcess> servers) throws Exception {
+    private String limitsChangedThroughOneHoldForAll(List<ServerProcess> servers) throws Exception {
         ServerApi first = Servers.api(servers.get(0));
         ServerApi last = Servers.api(servers.get(servers.size() - 1));
+        String lastName = "server " + (servers.size() - 1);
         LimitDefinition slots = LimitDefinition.concurrency("chaos:shared:slots", 2, 3_600);
-        for (ServerProcess server : servers) {
-            Servers.api(server).defineAll(List.of(slots));
-        }
-        first.defineAll(List.of(LimitDefinition.concurrency(slots.key(), 4, 3_600)));
-        List<String> held = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        first.defineAll(List.of(slots));
+        long learnedMillis = awaitDefinitions(servers, List.of(slots));
+        assertTrue(reserve(last, "shared-0", slots.key()).allowed(), "the new key through " + lastName);
+        assertTrue(reserve(last, "shared-1", slots.key()).allowed(), "the new key through " + lastName);
+        ReserveResponse third = reserve(last, "shared-2", slots.key());
+        assertTrue(!third.allowed() && third.error().isEmpty(), "a third hold on capacity 2: " + third);
+
+        last.defineAll(List.of(LimitDefinition.concurrency(slots.key(), 4, 3_600)));
+        List<String> held = new ArrayList<>(List.of("shared-0", "shared-1"));
+        for (int i = 3; i < 5; i++) {
             String leaseId = "shared-" + i;
             ReserveResponse response = reserve(last, leaseId, slots.key());
-            assertTrue(
-                    response.allowed(),
-                    "raised to 4 through the first instance, hold " + i + " through the last: " + response);
+            assertTrue(response.allowed(), "raised to 4 through " + lastName + ", hold " + i + ": " + response);
             held.add(leaseId);
         }
-        ReserveResponse fifth = reserve(last, "shared-4", slots.key());
+        ReserveResponse fifth = reserve(last, "shared-5", slots.key());
         assertTrue(!fifth.allowed() && fifth.error().isEmpty(), "a fifth hold: " + fifth);
 
-        first.defineAll(List.of(LimitDefinition.concurrency(slots.key(), 1, 3_600)));
+        last.defineAll(List.of(LimitDefinition.concurrency(slots.key(), 1, 3_600)));
         for (String leaseId : held) {
             complete(last, leaseId);
         }
-        long deadlineNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (first.limits().stream()
-                .anyMatch(info -> info.definition().key().equals(slots.key())
-                        && info.definition().capacity() != 1)) {
-            assertTrue(System.nanoTime() < deadlineNanos, "the first instance did not apply the decrease");
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-        }
-        ReserveResponse one = reserve(last, "lowered-0", slots.key());
-        ReserveResponse two = reserve(last, "lowered-1", slots.key());
-        assertTrue(one.allowed(), "lowered to 1 through the first instance, one hold through the last: " + one);
-        assertTrue(!two.allowed(), "lowered to 1 through the first instance, a second hold through the last: " + two);
-        return "capacity 2 -> 4 through instance 0: 4 holds admitted through instance " + (servers.size() - 1)
-                + "; 4 -> 1 through instance 0, applied: 1 hold admitted through instance " + (servers.size() - 1)
-                + ", the next denied";
+        LimitDefinition one = LimitDefinition.concurrency(slots.key(), 1, 3_600);
+        long appliedMillis = awaitDefinitions(servers, List.of(one));
+        ReserveResponse admitted = reserve(last, "lowered-0", slots.key());
+        ReserveResponse refused = reserve(last, "lowered-1", slots.key());
+        assertTrue(admitted.allowed(), "lowered to 1 through " + lastName + ", one hold: " + admitted);
+        assertTrue(!refused.allowed(), "lowered to 1 through " + lastName + ", a second hold: " + refused);
+        return "new key defined through server 0: on every server " + learnedMillis + " ms later, 2 holds admitted"
+                + " through " + lastName + ", the third denied; capacity 2 -> 4 sent to " + lastName
+                + " (forwarded to server 0): 2 more holds admitted through it at once, the next denied; 4 -> 1 sent to "
+                + lastName + ": applied on every server " + appliedMillis + " ms after the holds were completed, then 1"
+                + " hold admitted through " + lastName + ", the next denied";
+    }
+
+    /**
+     * Waits until every server lists each of {@code definitions}, exactly, as active; returns how
+     * long that took.
+     */
+    private static long awaitDefinitions(List<ServerProcess> servers, List<LimitDefinition> definitions) {
+        return Poll.until(
+                "every server has the limits defined through server 0",
+                DEFINITIONS_MILLIS_MAX,
+                () -> {
+                    for (ServerProcess server : servers) {
+                        List<LimitInfo> limits;
+                        try {
+                            limits = Servers.api(server).limits();
+                        } catch (UncheckedIOException e) {
+                            return Poll.Status.notYet("port " + server.port() + ": " + e.getMessage());
+                        }
+                        for (LimitDefinition definition : definitions) {
+                            boolean listed = limits.stream()
+                                    .anyMatch(info -> info.definition().equals(definition)
+                                            && info.status() == LimitStatus.ACTIVE);
+                            if (!listed) {
+                                return Poll.Status.notYet("port " + server.port() + " lacks " + definition);
+                            }
+                        }
+                    }
+                    return Poll.Status.done();
+                },
+                () -> "");
     }
 
     private static Path binary() {
