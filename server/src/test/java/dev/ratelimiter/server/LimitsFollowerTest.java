@@ -134,6 +134,35 @@ class LimitsFollowerTest {
     }
 
     @Test
+    void aKeyTheSourceIsStillDecreasingIsDecreasingOnTheFollowerToo() {
+        source = server("source", Map.of());
+        source.api.putLimit(LimitDefinition.concurrency("tenant:e:slots", 4, 3_600));
+        assertTrue(source.api.reserve("held-at-source-1", "tenant:e:slots", 1).allowed());
+        assertTrue(source.api.reserve("held-at-source-2", "tenant:e:slots", 1).allowed());
+        follower = follower(Map.of());
+        awaitDefinition(LimitDefinition.concurrency("tenant:e:slots", 4, 3_600));
+        assertTrue(follower.api.reserve("held-here-1", "tenant:e:slots", 1).allowed());
+        assertTrue(follower.api.reserve("held-here-2", "tenant:e:slots", 1).allowed());
+
+        assertEquals(
+                LimitStatus.DECREASING,
+                source.api
+                        .putLimit(LimitDefinition.concurrency("tenant:e:slots", 1, 3_600))
+                        .status());
+
+        Api.awaitTrue(
+                "the follower is decreasing to 1 while the source still is",
+                WITHIN_A_FEW_POLLS,
+                () -> follower.api.limit("tenant:e:slots").pendingDecreaseTo() == 1);
+        assertEquals(
+                LimitStatus.DECREASING, follower.api.limit("tenant:e:slots").status());
+        assertEquals(LimitStatus.DECREASING, source.api.limit("tenant:e:slots").status());
+        assertEquals(
+                ErrorCodes.LIMIT_DECREASING_PREFIX + "tenant:e:slots",
+                follower.api.reserve("new", "tenant:e:slots", 1).error());
+    }
+
+    @Test
     void seedsNothingAndKeepsItsLimitsWhileTheSourceIsDown() {
         source = server("source", Map.of());
         source.api.putLimit(LimitDefinition.rolling("tenant:d:rpm", 2, 60));

@@ -271,6 +271,11 @@ class ReplicatedTigerBeetleChaosTest {
         assertTrue(!fifth.allowed() && fifth.error().isEmpty(), "a fifth hold: " + fifth);
 
         last.defineAll(List.of(LimitDefinition.concurrency(slots.key(), 1, 3_600)));
+        ReserveResponse whileDecreasing = reserve(last, "while-decreasing", slots.key());
+        assertEquals(
+                ErrorCodes.LIMIT_DECREASING_PREFIX + slots.key(),
+                whileDecreasing.error(),
+                "4 holds on a target of 1: the key admits nothing new through " + lastName + " either");
         for (String leaseId : held) {
             complete(last, leaseId);
         }
@@ -283,7 +288,8 @@ class ReplicatedTigerBeetleChaosTest {
         return "new key defined through server 0: on every server " + learnedMillis + " ms later, 2 holds admitted"
                 + " through " + lastName + ", the third denied; capacity 2 -> 4 sent to " + lastName
                 + " (forwarded to server 0): 2 more holds admitted through it at once, the next denied; 4 -> 1 sent to "
-                + lastName + ": applied on every server " + appliedMillis + " ms after the holds were completed, then 1"
+                + lastName + ": limit_decreasing through it while the 4 holds last, applied on every server "
+                + appliedMillis + " ms after the holds were completed, then 1"
                 + " hold admitted through " + lastName + ", the next denied";
     }
 

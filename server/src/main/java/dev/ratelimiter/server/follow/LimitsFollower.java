@@ -5,6 +5,7 @@ import dev.ratelimiter.core.model.LimitChange;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitState;
+import dev.ratelimiter.core.model.LimitStatus;
 import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.wire.InvalidRequestException;
 import dev.ratelimiter.core.wire.WireCodec;
@@ -31,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * Keeps this server's limits equal to those of another ratelimiterd, the source
  * ({@code ratelimiter.limits-source.url}): every poll interval it reads the source's
  * {@code GET /v1/admin/limits} and applies, through {@link LimiterService#putLimit}, every definition
- * that differs from its own (a new key, or any field of an existing one). Each server derives the
- * status itself: a lowered capacity is {@code decreasing} here until this server's backend says it
- * is applied (on TigerBeetle: once the source has lowered the shared balance).
+ * that differs from its own (a new key, or any field of an existing one; for a key the source is
+ * decreasing, the capacity it decreases to). Each server derives the status itself: a lowered
+ * capacity is {@code decreasing} here, refusing new holds of the key, until this server's backend
+ * says it is applied (on TigerBeetle: once the source has lowered the shared balance).
  *
  * <p>An admin change sent to this server is {@link #forward forwarded} to the source, and the
  * source's answer is relayed; on success this server syncs at once, so the change holds here when
@@ -119,11 +121,11 @@ public final class LimitsFollower implements AutoCloseable {
         List<LimitInfo> limits = readSource();
         Map<String, LimitDefinition> local = new HashMap<>();
         for (LimitState state : service.states()) {
-            local.put(state.key(), state.definition());
+            local.put(state.key(), target(state.definition(), state.status(), state.pendingDecreaseTo()));
         }
         int applied = 0;
         for (LimitInfo info : limits) {
-            LimitDefinition definition = info.definition();
+            LimitDefinition definition = target(info.definition(), info.status(), info.pendingDecreaseTo());
             if (definition.equals(local.get(definition.key()))) {
                 continue;
             }
@@ -214,6 +216,17 @@ public final class LimitsFollower implements AutoCloseable {
             // The poller must survive anything one poll meets; the next one tries again.
             LOG.warn("syncing limits from {} failed; retrying on the next poll", source, e);
         }
+    }
+
+    /**
+     * Where a key is heading: its definition, or, while it is decreasing, the definition with the
+     * capacity it decreases to. A follower applies the source's target, so a key the source is
+     * lowering is {@code decreasing} here too and admits nothing new until the holds of every
+     * server leave room (SPEC 2.4); comparing plain definitions would keep admitting here at the old
+     * capacity and could starve the source's decrease.
+     */
+    private static LimitDefinition target(LimitDefinition definition, LimitStatus status, long pendingDecreaseTo) {
+        return status == LimitStatus.DECREASING ? definition.withCapacity(pendingDecreaseTo) : definition;
     }
 
     private List<LimitInfo> readSource() {
