@@ -748,7 +748,7 @@ public final class MemoryBackend implements Backend {
         try {
             long debt = reconcileLocked(state, hold, actual, nowMillis);
             if (amountsAfter != null) {
-                amountsAfter[index] = hold.held ? hold.amount : 0;
+                amountsAfter[index] = state.isHeld(hold) ? hold.amount : 0;
                 debtsAdded[index] = debt;
             }
         } finally {
@@ -764,7 +764,7 @@ public final class MemoryBackend implements Backend {
             return 0;
         }
         state.purgeExpired(nowMillis);
-        if (!hold.held) {
+        if (!state.isHeld(hold)) {
             return 0;
         }
         switch (AdmissionRules.settle(state.definition().kind(), hold.amount, actual)) {
@@ -833,8 +833,7 @@ public final class MemoryBackend implements Backend {
      * installs them.
      */
     private final class Restore implements Consumer<JournalRecord> {
-        private final Map<KeyState, List<Hold>> rolling = new HashMap<>();
-        private final Map<KeyState, List<Hold>> concurrency = new HashMap<>();
+        private final Map<KeyState, List<Hold>> byKey = new HashMap<>();
 
         @Override
         public void accept(JournalRecord record) {
@@ -854,7 +853,7 @@ public final class MemoryBackend implements Backend {
                 tombstones.add(lease);
             } else if (record instanceof JournalRecord.OrphanHold orphan) {
                 KeyState state = restoredKey(orphan.key());
-                rolling.computeIfAbsent(state, k -> new ArrayList<>())
+                byKey.computeIfAbsent(state, k -> new ArrayList<>())
                         .add(new Hold(state, orphan.amount(), orphan.expiresAtMillis()));
             } else if (record instanceof JournalRecord.Debt debt) {
                 restoredKey(debt.key()).addDebt(debt.amount());
@@ -872,9 +871,7 @@ public final class MemoryBackend implements Backend {
                 holds[i] = new Hold(state, held.amount(), held.expiresAtMillis());
                 firstExpiryMillis = Math.min(firstExpiryMillis, held.expiresAtMillis());
                 lastExpiryMillis = Math.max(lastExpiryMillis, held.expiresAtMillis());
-                (held.concurrency() ? concurrency : rolling)
-                        .computeIfAbsent(state, k -> new ArrayList<>())
-                        .add(holds[i]);
+                byKey.computeIfAbsent(state, k -> new ArrayList<>()).add(holds[i]);
             }
             lease.holds = holds;
             // Left for requirementsOf to derive from the holds when a repeat asks: three objects
@@ -919,17 +916,14 @@ public final class MemoryBackend implements Backend {
         /** Puts every hold that still counts at {@code nowMillis} into its key's queue, in expiry order. */
         void finish(long nowMillis) {
             Comparator<Hold> byExpiry = Comparator.comparingLong(hold -> hold.expiresAtMillis);
-            rolling.forEach((state, holds) -> {
+            byKey.forEach((state, holds) -> {
                 holds.sort(byExpiry);
-                holds.forEach(hold -> restoreIfLive(state, hold, false, nowMillis));
+                for (Hold hold : holds) {
+                    if (hold.amount > 0 && hold.expiresAtMillis > nowMillis) {
+                        state.restore(hold);
+                    }
+                }
             });
-            concurrency.forEach((state, holds) -> holds.forEach(hold -> restoreIfLive(state, hold, true, nowMillis)));
-        }
-
-        private void restoreIfLive(KeyState state, Hold hold, boolean releasable, long nowMillis) {
-            if (hold.amount > 0 && hold.expiresAtMillis > nowMillis) {
-                state.restore(hold, releasable);
-            }
         }
     }
 
