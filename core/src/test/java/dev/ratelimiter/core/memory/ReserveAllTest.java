@@ -22,6 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -110,6 +114,54 @@ class ReserveAllTest {
             assertSameAnswers(batch, loop(batch), batched.reserveAllAsync(batch).get(), "round " + round);
             assertSameUsage("round " + round);
         }
+    }
+
+    /**
+     * Batches and single reserves from several threads on shared keys and shared lease ids: no
+     * deadlock (every call returns), no key above its capacity, and once every id is completed no
+     * concurrency hold is left (no admitted lease lost its record to a racing batch).
+     */
+    @Test
+    void concurrentBatchesAndSingleReservesNeitherDeadlockNorLoseHolds() throws Exception {
+        batched = installed(new MemoryBackend(batchClock, hints(batchClock), MAX_TOMBSTONES));
+        looped = installed(new MemoryBackend(loopClock, hints(loopClock), MAX_TOMBSTONES));
+        int threads = 4;
+        int ids = 400;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                boolean batches = t % 2 == 0;
+                Random random = new Random(t);
+                done.add(pool.submit(() -> {
+                    for (int round = 0; round < 300; round++) {
+                        List<ReserveRequest> batch = new ArrayList<>();
+                        for (int i = 1 + random.nextInt(30); i > 0; i--) {
+                            batch.add(request(random, "c" + random.nextInt(ids)));
+                        }
+                        if (batches) {
+                            batched.reserveAll(batch);
+                        } else {
+                            batch.forEach(batched::reserve);
+                        }
+                        batched.complete(new CompleteRequest("c" + random.nextInt(ids), "", List.of()));
+                        for (LimitDefinition definition : definitions) {
+                            assertTrue(batched.usage(definition.key()).reserved() <= definition.capacity());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> future : done) {
+                future.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        for (int i = 0; i < ids; i++) {
+            batched.complete(new CompleteRequest("c" + i, "", List.of()));
+        }
+        assertEquals(0, batched.usage("slots").reserved(), "every concurrency hold was released by its complete");
     }
 
     /** {@code rounds} batches, each followed by some completes and some time passing. */
