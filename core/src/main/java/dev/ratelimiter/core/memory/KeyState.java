@@ -100,6 +100,15 @@ final class KeyState implements AdmissionRules.KeyView {
         return definition;
     }
 
+    /**
+     * The definition read without the lock: the one in force now or an earlier one (a definition is
+     * immutable, so either is whole), null before a restored key is installed. Only for decisions
+     * that are safe on a stale definition ({@link MemoryBackend}'s complete of a hold it keeps).
+     */
+    LimitDefinition definitionWithoutLock() {
+        return definition;
+    }
+
     @Override
     public long capacity() {
         return definition.capacity();

@@ -72,6 +72,10 @@ final class LeaseSweeper {
         int[] next = nextSweep.get();
         Shard shard = shards[next[0]];
         next[0] = (next[0] + 1) % SHARDS;
+        if (shard.earliest > nowMillis) {
+            // The common case, without the shard's lock: nothing is due, and nothing is allocated to say so.
+            return List.of();
+        }
         synchronized (shard) {
             return shard.due(nowMillis);
         }
@@ -100,12 +104,22 @@ final class LeaseSweeper {
         /** {@code ringAt[i]} is the sweep time of that record. */
         private long[] ringAt = new long[INITIAL_CAPACITY];
 
+        /**
+         * No record of this shard is due before this time: a lower bound, written under the monitor
+         * and read without it by {@link LeaseSweeper#due}, so that a sweep of a shard with nothing due
+         * takes no lock. A stale read can only delay a sweep to the thread's next visit.
+         */
+        volatile long earliest = Long.MAX_VALUE;
+
         private int head;
         private int ringSize;
         private int cancelledInRing;
         private long nextSeq;
 
         void add(Lease lease) {
+            if (lease.heapKey() < earliest) {
+                earliest = lease.heapKey();
+            }
             if (ringSize > 0 && ringAt[slot(ringSize - 1)] > lease.heapKey()) {
                 heap.add(lease);
                 return;
@@ -160,7 +174,11 @@ final class LeaseSweeper {
                 }
                 due.add(heap.poll());
             }
-            // The common case: nothing is due, and nothing is allocated to say so.
+            long ringFirst = ringSize > 0 ? ringAt[head] : Long.MAX_VALUE;
+            long next = heap.isEmpty() ? ringFirst : Math.min(ringFirst, heap.peekKey());
+            if (next != earliest) {
+                earliest = next;
+            }
             return due == null ? List.of() : due;
         }
 
