@@ -164,6 +164,24 @@ class ReserveAllTest {
         assertEquals(0, batched.usage("slots").reserved(), "every concurrency hold was released by its complete");
     }
 
+    /** Batches of leases nobody completes: their records are swept as fast as batches add them. */
+    @Test
+    void recordsOfBatchedLeasesNobodyCompletesDoNotPileUp() {
+        batched = installed(new MemoryBackend(batchClock, hints(batchClock), MAX_TOMBSTONES));
+        looped = installed(new MemoryBackend(loopClock, hints(loopClock), MAX_TOMBSTONES));
+        for (int round = 0; round < 200; round++) {
+            List<ReserveRequest> batch = new ArrayList<>();
+            for (int i = 0; i < MemoryBackend.GROUP_MAX_LEASES; i++) {
+                batch.add(new ReserveRequest("p" + round + "-" + i, "", List.of(new Requirement("k" + i % 50, 1))));
+            }
+            assertTrue(batched.reserveAll(batch).get(0).allowed());
+            batchClock.advanceMillis(1_001);
+        }
+        assertTrue(
+                batched.leaseRecordCount() <= 2 * MemoryBackend.GROUP_MAX_LEASES,
+                "live records " + batched.leaseRecordCount());
+    }
+
     /** {@code rounds} batches, each followed by some completes and some time passing. */
     private void run(Random random, int rounds) {
         int allowed = 0;
