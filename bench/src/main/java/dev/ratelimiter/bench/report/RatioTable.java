@@ -57,6 +57,10 @@ public final class RatioTable {
                     "MultiKeyBenchmark.bucket4jReserveRelease4Buckets",
                     "service (validation) reserve + complete vs 4 buckets + release"),
             new Pair(
+                    "BatchReserveBenchmark.reserveAll",
+                    "BatchReserveBenchmark.reserveLoop",
+                    "memory batch of 256 (reserveAll) vs the loop of single reserves, leases/s"),
+            new Pair(
                     "ConcurrencySlotBenchmark.memoryReserveCompleteConcurrency",
                     "ConcurrencySlotBenchmark.resilience4jBulkheadAcquireRelease",
                     "concurrency slot vs Resilience4j Bulkhead"),

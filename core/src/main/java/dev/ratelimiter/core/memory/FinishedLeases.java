@@ -55,11 +55,21 @@ final class FinishedLeases {
     void add(Lease lease) {
         Stripe stripe = stripes[Stripes.of(lease.leaseId, stripes.length)];
         Lease evicted = null;
+        Lease next = null;
         synchronized (stripe) {
             stripe.records.addLast(lease);
             if (stripe.records.size() > stripe.capacity) {
                 evicted = stripe.records.pollFirst();
+                next = stripe.records.peekFirst();
             }
+        }
+        if (next != null) {
+            // The record evicted next time, and its id, were written a whole bound of leases ago and
+            // are no longer cached: reading them now, while the removal below waits for the map's
+            // memory, overlaps those misses with the removal's instead of paying them one after
+            // another at the next eviction (a quarter of reserve + complete in the profile). The
+            // write only keeps the read from being optimised away.
+            stripe.touched = next.leaseId.hashCode();
         }
         if (evicted != null) {
             // Only that exact record: the id may have a newer record by now.
@@ -82,6 +92,8 @@ final class FinishedLeases {
     private static final class Stripe {
         final int capacity;
         final ArrayDeque<Lease> records = new ArrayDeque<>();
+        /** Written without the monitor, never read: see {@link FinishedLeases#add}. */
+        int touched;
 
         Stripe(int capacity) {
             this.capacity = capacity;

@@ -14,10 +14,15 @@ final class Hold implements HeapEntry {
     final long expiresAtMillis;
     /** Guarded by {@code key.lock}. Shrinks on reconciliation, grows when an overage fits. */
     long amount;
-    /** Guarded by {@code key.lock}: whether the hold still counts against its key. */
+    /**
+     * Guarded by {@code key.lock}: set when the hold is taken, cleared when it is released or leaves
+     * the heap. A hold that expires out of the ring keeps it set: ask {@link HoldQueue#isHeld}.
+     */
     boolean held;
-    /** Guarded by {@code key.lock}: whether the hold sits in its queue's ring (else in its heap, or nowhere). */
+    /** Guarded by {@code key.lock}: whether the hold was put in its queue's ring (else in its heap). */
     boolean inRing;
+    /** Guarded by {@code key.lock}: the hold's sequence number in its queue's ring while {@link #inRing}; fixed once set. */
+    long ringSeq;
     /** Guarded by {@code key.lock}. */
     private int heapIndex = NOT_IN_HEAP;
 

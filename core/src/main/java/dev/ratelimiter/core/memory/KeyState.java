@@ -1,7 +1,6 @@
 package dev.ratelimiter.core.memory;
 
 import dev.ratelimiter.core.model.LimitDefinition;
-import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.LimitStatus;
 import dev.ratelimiter.core.rules.AdmissionRules;
@@ -101,6 +100,15 @@ final class KeyState implements AdmissionRules.KeyView {
         return definition;
     }
 
+    /**
+     * The definition read without the lock: the one in force now or an earlier one (a definition is
+     * immutable, so either is whole), null before a restored key is installed. Only for decisions
+     * that are safe on a stale definition ({@link MemoryBackend}'s complete of a hold it keeps).
+     */
+    LimitDefinition definitionWithoutLock() {
+        return definition;
+    }
+
     @Override
     public long capacity() {
         return definition.capacity();
@@ -125,10 +133,13 @@ final class KeyState implements AdmissionRules.KeyView {
 
     /** Drops every hold that has expired at {@code nowMillis}: O(expired) amortized, see {@link HoldQueue}. */
     void purgeExpired(long nowMillis) {
-        for (Hold expired = holds.pollExpired(nowMillis); expired != null; expired = holds.pollExpired(nowMillis)) {
-            reserved = Math.subtractExact(reserved, expired.amount);
-        }
+        reserved = Math.subtractExact(reserved, holds.expire(nowMillis));
         assert invariantHolds() : this;
+    }
+
+    /** Whether {@code hold} of this key still counts (not released, not dropped as expired). */
+    boolean isHeld(Hold hold) {
+        return holds.isHeld(hold);
     }
 
     /** Whether {@code amount} more fits now; cannot overflow because both sides stay non-negative. */
@@ -141,20 +152,18 @@ final class KeyState implements AdmissionRules.KeyView {
         assert amount >= 1 && fits(amount) : this;
         Hold hold = new Hold(this, amount, expiresAtMillis);
         reserved = Math.addExact(reserved, amount);
-        // Concurrency holds are released by complete long before they expire: the queue's heap
-        // removes them exactly; rolling holds stay until they expire and go to its ring.
-        holds.add(hold, definition.kind() == LimitKind.CONCURRENCY);
+        holds.add(hold);
         assert invariantHolds() : this;
         return hold;
     }
 
     /**
-     * Puts back a hold read from the journal, counting it again; {@code releasable} as in
-     * {@link HoldQueue#add}. Holds of one key are restored in expiry order, so rolling ones go to the ring.
+     * Puts back a hold read from the journal, counting it again. Holds of one key are best restored
+     * in expiry order, so that they go to the ring.
      */
-    void restore(Hold hold, boolean releasable) {
+    void restore(Hold hold) {
         reserved = Math.addExact(reserved, hold.amount);
-        holds.add(hold, releasable);
+        holds.add(hold);
         assert invariantHolds() : this;
     }
 
@@ -174,7 +183,7 @@ final class KeyState implements AdmissionRules.KeyView {
         }
         assert actual > 0 && actual < hold.amount : this;
         reserved = Math.subtractExact(reserved, Math.subtractExact(hold.amount, actual));
-        hold.amount = actual;
+        holds.setAmount(hold, actual);
         assert invariantHolds() : this;
     }
 
@@ -182,7 +191,7 @@ final class KeyState implements AdmissionRules.KeyView {
     void grow(Hold hold, long extra) {
         assert extra >= 1 && fits(extra) : this;
         reserved = Math.addExact(reserved, extra);
-        hold.amount = Math.addExact(hold.amount, extra);
+        holds.setAmount(hold, Math.addExact(hold.amount, extra));
         assert invariantHolds() : this;
     }
 

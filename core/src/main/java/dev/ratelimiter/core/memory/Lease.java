@@ -69,6 +69,10 @@ final class Lease implements HeapEntry {
 
     /** Guarded by the shard lock. */
     private long sweepAtMillis;
+    /** Guarded by the shard lock: whether the record is in its shard's ring (else in its heap, or nowhere). */
+    boolean inSweepRing;
+    /** Guarded by the shard lock: the record's sequence number in its shard's ring while {@link #inSweepRing}. */
+    long sweepSeq;
     /** Guarded by the shard lock. */
     private int heapIndex = NOT_IN_HEAP;
 

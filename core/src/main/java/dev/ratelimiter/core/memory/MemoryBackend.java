@@ -10,6 +10,7 @@ import dev.ratelimiter.core.model.Actual;
 import dev.ratelimiter.core.model.CompleteRequest;
 import dev.ratelimiter.core.model.CompleteResponse;
 import dev.ratelimiter.core.model.ErrorCodes;
+import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitKind;
 import dev.ratelimiter.core.model.LimitState;
 import dev.ratelimiter.core.model.Refusal;
@@ -28,9 +29,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -91,6 +95,10 @@ public final class MemoryBackend implements Backend {
      * workload never comes near it.
      */
     private static final int MAX_RESERVE_ATTEMPTS = 16;
+    /** At most this many leases of a batch are decided under one taking of their keys' locks. */
+    static final int GROUP_MAX_LEASES = 256;
+    /** At most this many distinct keys are locked at once by a batch (a single lease may name more). */
+    static final int GROUP_MAX_KEYS = 64;
 
     private static final Hold[] NO_HOLDS = new Hold[0];
     private static final int DEFAULT_EXPECTED_LEASES = 16;
@@ -278,11 +286,15 @@ public final class MemoryBackend implements Backend {
         });
     }
 
+    /**
+     * Reserves a batch: answers as a loop of {@link #reserve} in request order would, but takes each
+     * key's lock once per group of leases instead of once per lease ({@link #decideAllInMemory}).
+     */
     @Override
     public List<ReserveResponse> reserveAll(List<ReserveRequest> requests) {
         ensureOpen();
         if (journal == null) {
-            return Backend.super.reserveAll(requests);
+            return settleReserves(decideAllInMemory(requests), true);
         }
         journal.ensureWritable();
         List<Decided> decided = decideAllInMemory(requests);
@@ -295,7 +307,7 @@ public final class MemoryBackend implements Backend {
         return failuresInFuture(() -> {
             ensureOpen();
             if (journal == null) {
-                return CompletableFuture.completedFuture(Backend.super.reserveAll(requests));
+                return CompletableFuture.completedFuture(settleReserves(decideAllInMemory(requests), true));
             }
             journal.ensureWritable();
             List<Decided> decided = decideAllInMemory(requests);
@@ -384,13 +396,9 @@ public final class MemoryBackend implements Backend {
     private Decided decideInMemory(ReserveRequest request) {
         sweep();
         for (int attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
-            Lease existing = leases.get(request.leaseId());
-            if (existing != null) {
-                Decided repeat = answerRepeat(existing, request);
-                if (repeat != NOT_DECIDED) {
-                    return repeat;
-                }
-                continue;
+            Decided repeat = answerFromRecord(request);
+            if (repeat != NOT_DECIDED) {
+                return repeat;
             }
             Lease fresh = new Lease(request.leaseId(), LeaseSweeper.shardOf(request.leaseId()));
             synchronized (fresh) {
@@ -401,16 +409,159 @@ public final class MemoryBackend implements Backend {
                 return new Decided(response, response.allowed() ? fresh.journalSeq : 0);
             }
         }
-        throw new BackendException("lease " + request.leaseId() + " was contended by " + MAX_RESERVE_ATTEMPTS
+        throw contended(request);
+    }
+
+    private static BackendException contended(ReserveRequest request) {
+        return new BackendException("lease " + request.leaseId() + " was contended by " + MAX_RESERVE_ATTEMPTS
                 + " concurrent reserves that each gave up; send it again");
     }
 
-    private List<Decided> decideAllInMemory(List<ReserveRequest> requests) {
-        List<Decided> decided = new ArrayList<>(requests.size());
-        for (ReserveRequest request : requests) {
-            decided.add(decideInMemory(request));
+    /**
+     * The answer of a reserve whose lease id has a record, from that record; null when the id has
+     * none (any more), so that the reserve is decided afresh. Holds no lock when called, and waits
+     * only for the monitor of the record it answers from.
+     */
+    private Decided answerFromRecord(ReserveRequest request) {
+        for (int attempt = 0; attempt < MAX_RESERVE_ATTEMPTS; attempt++) {
+            Lease existing = leases.get(request.leaseId());
+            if (existing == null) {
+                return NOT_DECIDED;
+            }
+            Decided repeat = answerRepeat(existing, request);
+            if (repeat != NOT_DECIDED) {
+                return repeat;
+            }
         }
-        return decided;
+        throw contended(request);
+    }
+
+    /**
+     * Decides a batch as a loop of {@link #decideInMemory} in request order would, group by group:
+     * each group takes the locks of its distinct keys once, in the same ascending lock order every
+     * reserve uses, and decides its new leases one after another under them.
+     */
+    private List<Decided> decideAllInMemory(List<ReserveRequest> requests) {
+        Decided[] decided = new Decided[requests.size()];
+        int start = 0;
+        while (start < decided.length) {
+            start = decideGroup(requests, start, decided);
+        }
+        return Arrays.asList(decided);
+    }
+
+    /**
+     * Decides the group of {@code requests} that starts at {@code start} into {@code decided}; returns
+     * where the next group starts. A group has at most {@link #GROUP_MAX_LEASES} leases and {@link
+     * #GROUP_MAX_KEYS} distinct keys (but at least one lease), so that a large batch cannot hold keys
+     * long enough to starve other callers, and never names one lease id twice: a repeat inside a
+     * batch is answered, in the next group, from the record its first occurrence left.
+     *
+     * <p>Why this answers as the loop would: a reserve of an id with a record is answered from the
+     * record alone (and the clock), whatever the keys hold, so those are answered first, without key
+     * locks. The others are decided in request order under the group's key locks, each exactly as
+     * {@link #decide} would. Lock order is kept: a new record's monitor is taken while the key locks
+     * are held, but the record is not yet published then, so nobody else can hold it; should
+     * another thread publish the same id first, that request is left for the single path after the
+     * group, when this thread holds nothing. Without such a race (every sequential caller), the
+     * answers, the key states and the journal records are those of the loop, with one exception
+     * that the bound on finished records allows: when the group's own denials and completions push
+     * the record of an id out of that bound before the loop would have reached the id, the loop
+     * would decide it afresh where the batch answered from the record (as the loop would have with
+     * a bound one larger). Both answers are ones SPEC 5.1 allows; no capacity check is skipped.
+     */
+    private int decideGroup(List<ReserveRequest> requests, int start, Decided[] decided) {
+        Set<String> leaseIds = new HashSet<>();
+        Map<KeyState, Boolean> distinct = new IdentityHashMap<>();
+        List<KeyState[]> statesOf = new ArrayList<>();
+        int end = start;
+        while (end < requests.size() && end - start < GROUP_MAX_LEASES) {
+            ReserveRequest request = requests.get(end);
+            if (leaseIds.contains(request.leaseId())) {
+                break;
+            }
+            KeyState[] states = statesOf(request.requirements());
+            int newKeys = 0;
+            for (KeyState state : states) {
+                newKeys += state != null && !distinct.containsKey(state) ? 1 : 0;
+            }
+            if (end > start && distinct.size() + newKeys > GROUP_MAX_KEYS) {
+                break;
+            }
+            for (KeyState state : states) {
+                if (state != null) {
+                    distinct.put(state, Boolean.TRUE);
+                }
+            }
+            leaseIds.add(request.leaseId());
+            statesOf.add(states);
+            end++;
+        }
+        for (int i = start; i < end; i++) {
+            // One sweep step per lease, as the single path takes: each adds at most one record and
+            // a step drops up to LeaseSweeper.SWEEP_BATCH, so records of leases nobody completes
+            // cannot pile up (one step per group let a batch of 256 add 256 and drop 8).
+            sweep();
+        }
+        boolean anyNew = false;
+        for (int i = start; i < end; i++) {
+            decided[i] = answerFromRecord(requests.get(i));
+            anyNew |= decided[i] == NOT_DECIDED;
+        }
+        if (anyNew) {
+            KeyState[] lockOrder = lockOrder(distinct.keySet().toArray(new KeyState[0]));
+            int locked = 0;
+            try {
+                for (KeyState state : lockOrder) {
+                    state.lock();
+                    locked++;
+                }
+                for (int i = start; i < end; i++) {
+                    if (decided[i] == NOT_DECIDED) {
+                        decided[i] = decideNewLocked(requests.get(i), statesOf.get(i - start));
+                    }
+                }
+            } finally {
+                for (int i = locked - 1; i >= 0; i--) {
+                    lockOrder[i].unlock();
+                }
+            }
+        }
+        for (int i = start; i < end; i++) {
+            if (decided[i] == NOT_DECIDED) {
+                // Another thread published this id between the look-up and the decision.
+                decided[i] = decideInMemory(requests.get(i));
+            }
+        }
+        return end;
+    }
+
+    /**
+     * Decides a reserve whose id had no record, with every known key's lock held; null when another
+     * thread published a record for the id meanwhile (the caller then starts over without locks).
+     */
+    private Decided decideNewLocked(ReserveRequest request, KeyState[] states) {
+        Lease fresh = new Lease(request.leaseId(), LeaseSweeper.shardOf(request.leaseId()));
+        // Not yet published: nobody else can hold this monitor, so taking it under key locks cannot wait.
+        synchronized (fresh) {
+            if (leases.putIfAbsent(request.leaseId(), fresh) != null) {
+                return NOT_DECIDED;
+            }
+            List<Requirement> requirements = request.requirements();
+            ReserveResponse malformed = checkShape(requirements);
+            ReserveResponse response =
+                    malformed != null ? abandon(fresh, malformed) : decideLocked(fresh, requirements, states);
+            return new Decided(response, response.allowed() ? fresh.journalSeq : 0);
+        }
+    }
+
+    /** The state of each requirement's key, null for a key this backend does not know. */
+    private KeyState[] statesOf(List<Requirement> requirements) {
+        KeyState[] states = new KeyState[requirements.size()];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = keys.get(requirements.get(i).key());
+        }
+        return states;
     }
 
     /** Each answer as decided when its records are durable; otherwise the admissions among them are backend errors. */
@@ -492,6 +643,9 @@ public final class MemoryBackend implements Backend {
                 Hold hold = holds[i];
                 long actual =
                         byKey == null ? actualFor(actuals, hold.key.key) : byKey.getOrDefault(hold.key.key, NO_ACTUAL);
+                if (journal == null && keepsWithoutLock(hold, actual)) {
+                    continue;
+                }
                 reconcile(hold, actual, nowMillis, amountsAfter, debtsAdded, i);
             }
             if (journal != null) {
@@ -653,10 +807,7 @@ public final class MemoryBackend implements Backend {
         if (malformed != null) {
             return abandon(lease, malformed);
         }
-        KeyState[] states = new KeyState[requirements.size()];
-        for (int i = 0; i < states.length; i++) {
-            states[i] = keys.get(requirements.get(i).key());
-        }
+        KeyState[] states = statesOf(requirements);
         KeyState[] lockOrder = lockOrder(states);
         int locked = 0;
         try {
@@ -748,12 +899,27 @@ public final class MemoryBackend implements Backend {
         try {
             long debt = reconcileLocked(state, hold, actual, nowMillis);
             if (amountsAfter != null) {
-                amountsAfter[index] = hold.held ? hold.amount : 0;
+                amountsAfter[index] = state.isHeld(hold) ? hold.amount : 0;
                 debtsAdded[index] = debt;
             }
         } finally {
             state.unlock();
         }
+    }
+
+    /**
+     * Whether completing {@code hold} with {@code actual} keeps it as it is (a rolling hold without
+     * an actual, or with the amount held), so that the key's lock need not be taken: nothing of the
+     * key changes, and its expired holds are dropped by the next call that locks it anyway. Saves
+     * three of the four lock round trips of a typical complete. The definition is read without the
+     * lock: it is an immutable record, so a stale one is a whole one, and a stale kind can only keep
+     * a hold that a fresh one would release (the safe side). The caller holds the lease monitor,
+     * under which alone a live hold's amount changes.
+     */
+    private static boolean keepsWithoutLock(Hold hold, long actual) {
+        LimitDefinition definition = hold.key.definitionWithoutLock();
+        return definition != null
+                && AdmissionRules.settle(definition.kind(), hold.amount, actual) == AdmissionRules.Settlement.KEEP;
     }
 
     /** The rest of {@link #reconcile}, under the key's lock; returns the debt it added. */
@@ -764,7 +930,7 @@ public final class MemoryBackend implements Backend {
             return 0;
         }
         state.purgeExpired(nowMillis);
-        if (!hold.held) {
+        if (!state.isHeld(hold)) {
             return 0;
         }
         switch (AdmissionRules.settle(state.definition().kind(), hold.amount, actual)) {
@@ -833,8 +999,7 @@ public final class MemoryBackend implements Backend {
      * installs them.
      */
     private final class Restore implements Consumer<JournalRecord> {
-        private final Map<KeyState, List<Hold>> rolling = new HashMap<>();
-        private final Map<KeyState, List<Hold>> concurrency = new HashMap<>();
+        private final Map<KeyState, List<Hold>> byKey = new HashMap<>();
 
         @Override
         public void accept(JournalRecord record) {
@@ -854,7 +1019,7 @@ public final class MemoryBackend implements Backend {
                 tombstones.add(lease);
             } else if (record instanceof JournalRecord.OrphanHold orphan) {
                 KeyState state = restoredKey(orphan.key());
-                rolling.computeIfAbsent(state, k -> new ArrayList<>())
+                byKey.computeIfAbsent(state, k -> new ArrayList<>())
                         .add(new Hold(state, orphan.amount(), orphan.expiresAtMillis()));
             } else if (record instanceof JournalRecord.Debt debt) {
                 restoredKey(debt.key()).addDebt(debt.amount());
@@ -872,9 +1037,7 @@ public final class MemoryBackend implements Backend {
                 holds[i] = new Hold(state, held.amount(), held.expiresAtMillis());
                 firstExpiryMillis = Math.min(firstExpiryMillis, held.expiresAtMillis());
                 lastExpiryMillis = Math.max(lastExpiryMillis, held.expiresAtMillis());
-                (held.concurrency() ? concurrency : rolling)
-                        .computeIfAbsent(state, k -> new ArrayList<>())
-                        .add(holds[i]);
+                byKey.computeIfAbsent(state, k -> new ArrayList<>()).add(holds[i]);
             }
             lease.holds = holds;
             // Left for requirementsOf to derive from the holds when a repeat asks: three objects
@@ -919,17 +1082,14 @@ public final class MemoryBackend implements Backend {
         /** Puts every hold that still counts at {@code nowMillis} into its key's queue, in expiry order. */
         void finish(long nowMillis) {
             Comparator<Hold> byExpiry = Comparator.comparingLong(hold -> hold.expiresAtMillis);
-            rolling.forEach((state, holds) -> {
+            byKey.forEach((state, holds) -> {
                 holds.sort(byExpiry);
-                holds.forEach(hold -> restoreIfLive(state, hold, false, nowMillis));
+                for (Hold hold : holds) {
+                    if (hold.amount > 0 && hold.expiresAtMillis > nowMillis) {
+                        state.restore(hold);
+                    }
+                }
             });
-            concurrency.forEach((state, holds) -> holds.forEach(hold -> restoreIfLive(state, hold, true, nowMillis)));
-        }
-
-        private void restoreIfLive(KeyState state, Hold hold, boolean releasable, long nowMillis) {
-            if (hold.amount > 0 && hold.expiresAtMillis > nowMillis) {
-                state.restore(hold, releasable);
-            }
         }
     }
 

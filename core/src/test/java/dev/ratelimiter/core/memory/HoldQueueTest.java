@@ -2,8 +2,6 @@ package dev.ratelimiter.core.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ratelimiter.core.model.LimitDefinition;
@@ -20,17 +18,37 @@ class HoldQueueTest {
     private final KeyState key = new KeyState(LimitState.created(LimitDefinition.rolling("k", 1_000, 60)));
     private final HoldQueue queue = new HoldQueue();
 
-    private Hold add(long expiresAtMillis, boolean releasable) {
-        Hold hold = new Hold(key, 1, expiresAtMillis);
-        queue.add(hold, releasable);
+    /** Every hold ever added, to find which ones {@link HoldQueue#expire} dropped. */
+    private final List<Hold> added = new ArrayList<>();
+
+    private Hold add(long expiresAtMillis) {
+        return add(expiresAtMillis, 1);
+    }
+
+    private Hold add(long expiresAtMillis, long amount) {
+        Hold hold = new Hold(key, amount, expiresAtMillis);
+        queue.add(hold);
+        added.add(hold);
         return hold;
     }
 
+    /** The holds that were held before and are not after expiring at {@code nowMillis}, checking the sum returned. */
     private List<Hold> pollAll(long nowMillis) {
-        List<Hold> expired = new ArrayList<>();
-        for (Hold hold = queue.pollExpired(nowMillis); hold != null; hold = queue.pollExpired(nowMillis)) {
-            expired.add(hold);
+        List<Hold> before = new ArrayList<>();
+        for (Hold hold : added) {
+            if (queue.isHeld(hold)) {
+                before.add(hold);
+            }
         }
+        long sum = queue.expire(nowMillis);
+        List<Hold> expired = new ArrayList<>();
+        for (Hold hold : before) {
+            if (!queue.isHeld(hold)) {
+                expired.add(hold);
+            }
+        }
+        assertEquals(expired.stream().mapToLong(hold -> hold.amount).sum(), sum, "sum of the expired amounts");
+        added.removeIf(hold -> !queue.isHeld(hold));
         return expired;
     }
 
@@ -58,22 +76,22 @@ class HoldQueueTest {
 
     @Test
     void holdsInExpiryOrderLeaveAtTheirExpiryAndNotBefore() {
-        Hold first = add(100, false);
-        Hold second = add(100, false);
-        Hold third = add(200, false);
+        Hold first = add(100);
+        Hold second = add(100);
+        Hold third = add(200);
 
         assertEquals(List.of(), pollAll(99));
         assertEquals(List.of(first, second), pollAll(100));
         assertEquals(1, queue.heldCount());
         assertEquals(List.of(third), pollAll(250));
         assertEquals(0, queue.heldCount());
-        assertFalse(first.held);
+        assertFalse(queue.isHeld(first));
     }
 
     @Test
     void aHoldThatExpiresBeforeTheNewestStillLeavesOnTime() {
-        Hold late = add(1_000, false);
-        Hold early = add(10, false);
+        Hold late = add(1_000);
+        Hold early = add(10);
 
         assertFalse(early.inRing, "out of order, so in the heap");
         assertEquals(List.of(early), pollAll(10));
@@ -82,9 +100,11 @@ class HoldQueueTest {
 
     @Test
     void releasedHoldsNeverComeBackAndOthersStay() {
-        Hold ringHold = add(100, false);
-        Hold heapHold = add(100, true);
-        Hold kept = add(150, false);
+        Hold ringHold = add(100);
+        Hold heapHold = add(50);
+        Hold kept = add(150);
+        assertTrue(ringHold.inRing);
+        assertFalse(heapHold.inRing);
 
         assertTrue(queue.release(ringHold));
         assertTrue(queue.release(heapHold));
@@ -93,15 +113,40 @@ class HoldQueueTest {
 
         assertEquals(List.of(), pollAll(120), "released holds are not returned as expired");
         assertEquals(List.of(kept), pollAll(150));
-        assertNull(queue.pollExpired(Long.MAX_VALUE));
+        assertEquals(0, queue.expire(Long.MAX_VALUE));
     }
 
     @Test
     void anExpiredHoldCannotBeReleasedAgain() {
-        Hold hold = add(100, true);
-        assertSame(hold, queue.pollExpired(100));
-        assertFalse(queue.release(hold));
+        Hold ringHold = add(100);
+        Hold heapHold = add(10);
+        assertEquals(List.of(ringHold, heapHold), pollAll(100));
+        assertFalse(queue.release(ringHold));
+        assertFalse(queue.release(heapHold));
         assertEquals(0, queue.heldCount());
+    }
+
+    @Test
+    void releasedEntriesAreCompactedSoTheRingStaysWithinTwiceItsHeldHolds() {
+        List<Hold> kept = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            Hold hold = add(1_000 + i, 1 + i % 7);
+            if (i % 10 == 0) {
+                kept.add(hold);
+            } else {
+                assertTrue(queue.release(hold));
+            }
+            assertTrue(
+                    queue.ringEntries() <= 2 * queue.heldCount() + HoldQueue.COMPACT_AT_LEAST,
+                    "ring of " + queue.ringEntries() + " for " + queue.heldCount() + " held");
+        }
+        assertEquals(kept.stream().mapToLong(hold -> hold.amount).sum(), queue.heldSum());
+        for (Hold hold : kept) {
+            assertTrue(queue.isHeld(hold));
+            queue.setAmount(hold, hold.amount + 1);
+        }
+        assertEquals(kept.stream().mapToLong(hold -> hold.amount).sum(), queue.heldSum(), "amounts follow their holds");
+        assertEquals(kept, pollAll(Long.MAX_VALUE));
     }
 
     /** Random adds (in and out of order), releases and polls agree with a list kept by brute force. */
@@ -117,10 +162,13 @@ class HoldQueueTest {
                 long expiresAt =
                         random.nextInt(10) == 0 ? nowMillis + random.nextInt(50) : newestExpiry + random.nextInt(3);
                 newestExpiry = Math.max(newestExpiry, expiresAt);
-                model.add(add(expiresAt, random.nextBoolean()));
+                model.add(add(expiresAt, 1 + random.nextInt(5)));
             } else if (action < 7 && !model.isEmpty()) {
                 Hold victim = model.remove(random.nextInt(model.size()));
                 assertTrue(queue.release(victim));
+            } else if (action < 8 && !model.isEmpty()) {
+                Hold changed = model.get(random.nextInt(model.size()));
+                queue.setAmount(changed, 1 + random.nextInt(5));
             } else {
                 nowMillis += random.nextInt(4);
                 final long now = nowMillis;
@@ -129,6 +177,7 @@ class HoldQueueTest {
                 assertEquals(expected, new HashSet<>(pollAll(nowMillis)), "step " + step);
             }
             assertEquals(model.size(), queue.heldCount(), "step " + step);
+            assertEquals(model.stream().mapToLong(hold -> hold.amount).sum(), queue.heldSum(), "step " + step);
         }
     }
 }
