@@ -3,7 +3,6 @@ package dev.ratelimiter.bench.http;
 import dev.ratelimiter.bench.support.BenchLimits;
 import dev.ratelimiter.bench.support.LeaseIds;
 import dev.ratelimiter.core.model.LimitDefinition;
-import dev.ratelimiter.core.model.Requirement;
 import dev.ratelimiter.core.model.ReserveRequest;
 import dev.ratelimiter.core.wire.WireCodec;
 import io.micronaut.context.ApplicationContext;
@@ -130,20 +129,18 @@ public class HttpBenchmark {
         }
     }
 
-    /** Each thread's connection, lease ids and request encoder. */
+    /** Each thread's connection, lease ids and request bodies. */
     @State(Scope.Thread)
     public static class Client {
         KeepAliveConnection connection;
         LeaseIds ids;
-        WireCodec codec;
-        List<Requirement> requirements;
+        ReserveBodies bodies;
 
         @Setup(Level.Trial)
         public void open(Server server) throws IOException {
             connection = new KeepAliveConnection(server.baseUri);
             ids = new LeaseIds();
-            codec = new WireCodec();
-            requirements = BenchLimits.FOUR_KEYS;
+            bodies = new ReserveBodies(new WireCodec(), BenchLimits.FOUR_KEYS);
         }
 
         /** Fails the run if the server closed connections: every reconnect would be measured too. */
@@ -186,7 +183,7 @@ public class HttpBenchmark {
 
     @Benchmark
     public int reserveSingle(Client client) throws IOException {
-        byte[] body = client.codec.write(new ReserveRequest(client.ids.next(), "", client.requirements));
+        byte[] body = client.bodies.single(client.ids.next());
         return requireOk(client.connection.post("/v1/reserve", body), "POST /v1/reserve");
     }
 
@@ -199,13 +196,12 @@ public class HttpBenchmark {
 
     @Benchmark
     public int reserveBatch(Client client, Batch batch, Items items) throws IOException {
-        List<ReserveRequest> requests = new ArrayList<>(batch.batchSize);
+        List<String> leaseIds = new ArrayList<>(batch.batchSize);
         for (int i = 0; i < batch.batchSize; i++) {
-            requests.add(new ReserveRequest(client.ids.next(), "", client.requirements));
+            leaseIds.add(client.ids.next());
         }
         int status = requireOk(
-                client.connection.post("/v1/reserve/batch", client.codec.writeReserveBatch(requests)),
-                "POST /v1/reserve/batch");
+                client.connection.post("/v1/reserve/batch", client.bodies.batch(leaseIds)), "POST /v1/reserve/batch");
         items.items += batch.batchSize;
         return status;
     }
