@@ -65,7 +65,7 @@ public final class AdmissionActivity {
 
     /** Counts one requirement; {@code key} must already be a bounded label (see the class comment). */
     public void record(String key, Outcome outcome) {
-        series(key).add(currentBucket(), outcome);
+        series(key).add(currentBucket(), outcome, 1);
     }
 
     /**
@@ -107,8 +107,8 @@ public final class AdmissionActivity {
             Arrays.fill(stamps, Long.MIN_VALUE);
         }
 
-        /** Counts one requirement in {@code bucket} (from {@link #currentBucket()}). */
-        public synchronized void add(long bucket, Outcome outcome) {
+        /** Counts {@code count} requirements in {@code bucket} (from {@link #currentBucket()}). */
+        public synchronized void add(long bucket, Outcome outcome, long count) {
             int slot = (int) Math.floorMod(bucket, (long) BUCKETS);
             if (stamps[slot] != bucket) {
                 // The slot still holds a bucket BUCKETS or more intervals old: start it afresh.
@@ -117,7 +117,7 @@ public final class AdmissionActivity {
                     series[slot] = 0;
                 }
             }
-            counts[outcome.ordinal()][slot]++;
+            counts[outcome.ordinal()][slot] += count;
         }
 
         synchronized KeyActivity read(String key, long currentBucket) {
