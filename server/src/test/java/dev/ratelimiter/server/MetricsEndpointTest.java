@@ -70,6 +70,34 @@ class MetricsEndpointTest implements TemporaryRegistry {
     }
 
     @Test
+    void countsTheOutcomesOfBatchItemsAsSingleReservesAreCounted() {
+        String key = "global:llm:metrics:batch:rpm";
+        api.putLimit(LimitDefinition.rolling(key, 2, 3600));
+        double unknownBefore =
+                value(scrape(), "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"denied\"");
+        double invalidBefore = value(scrape(), "ratelimiter_batch_invalid_items_total", "operation=\"reserve\"");
+
+        Api.ok(api.post(
+                "/v1/reserve/batch",
+                "{\"requests\":["
+                        + item("mb-1", key) + "," + item("mb-2", key) + "," + item("mb-3", key) + ","
+                        + item("mb-4", "global:llm:metrics:batch:never") + "," + item("mb:bad", key) + "]}"));
+
+        String metrics = scrape();
+        assertEquals(2, value(metrics, "ratelimiter_admissions_total", "key=\"" + key + "\",outcome=\"allowed\""));
+        assertEquals(1, value(metrics, "ratelimiter_admissions_total", "key=\"" + key + "\",outcome=\"denied\""));
+        assertEquals(
+                unknownBefore + 1,
+                value(metrics, "ratelimiter_admissions_total", "key=\"unknown key\",outcome=\"denied\""));
+        assertEquals(
+                invalidBefore + 1, value(metrics, "ratelimiter_batch_invalid_items_total", "operation=\"reserve\""));
+    }
+
+    private static String item(String leaseId, String key) {
+        return "{\"lease_id\":\"" + leaseId + "\",\"requirements\":[{\"key\":\"" + key + "\",\"amount\":1}]}";
+    }
+
+    @Test
     void aRegisteredKeyNamedUnknownKeepsItsOwnSeries() {
         api.putLimit(LimitDefinition.rolling("unknown", 10, 3600));
         double unregisteredBefore =

@@ -41,7 +41,8 @@ import java.util.Set;
  *
  * <p>Decoding is strict: malformed JSON, trailing data, repeated or unknown fields, wrong JSON
  * types, fractions and integers beyond 64 bits are {@link InvalidRequestException}s whose detail
- * names the field. Well-formed reserve and complete bodies are read from the token stream
+ * names the field. Well-formed reserve and complete bodies are read straight from their bytes when
+ * they are plainly written ({@code PlainRequestReader}), else from Jackson's token stream
  * ({@code FastRequestReader}); any other body is read through a tree, where every rule and error
  * message lives. Decoding checks types only; the contract's rules are checked by
  * {@link RequestValidator}. Thread-safe and immutable; one instance can serve a whole process.
@@ -87,12 +88,20 @@ public final class WireCodec {
     // ---- requests -------------------------------------------------------------------------
 
     public ReserveRequest readReserveRequest(byte[] body) {
-        ReserveRequest request = fast.reserve(body);
+        ReserveRequest request = PlainRequestReader.reserve(body);
+        if (request != null) {
+            return request;
+        }
+        request = fast.reserve(body);
         return request != null ? request : reserveRequest(parse(body), "");
     }
 
     public CompleteRequest readCompleteRequest(byte[] body) {
-        CompleteRequest request = fast.complete(body);
+        CompleteRequest request = PlainRequestReader.complete(body);
+        if (request != null) {
+            return request;
+        }
+        request = fast.complete(body);
         return request != null ? request : completeRequest(parse(body), "");
     }
 
@@ -101,13 +110,19 @@ public final class WireCodec {
      * (else the whole batch is invalid); a malformed item only marks its own slot.
      */
     public List<BatchItem<ReserveRequest>> readReserveBatch(byte[] body, int maxItems) {
-        List<ReserveRequest> requests = fast.reserveBatch(body, maxItems);
+        List<ReserveRequest> requests = PlainRequestReader.reserveBatch(body, maxItems);
+        if (requests == null) {
+            requests = fast.reserveBatch(body, maxItems);
+        }
         return requests != null ? valid(requests) : batch(body, maxItems, this::reserveRequest);
     }
 
     /** Decodes a batch of completes, with the rules of {@link #readReserveBatch}. */
     public List<BatchItem<CompleteRequest>> readCompleteBatch(byte[] body, int maxItems) {
-        List<CompleteRequest> requests = fast.completeBatch(body, maxItems);
+        List<CompleteRequest> requests = PlainRequestReader.completeBatch(body, maxItems);
+        if (requests == null) {
+            requests = fast.completeBatch(body, maxItems);
+        }
         return requests != null ? valid(requests) : batch(body, maxItems, this::completeRequest);
     }
 
@@ -275,14 +290,27 @@ public final class WireCodec {
     // ---- responses ------------------------------------------------------------------------
 
     public byte[] write(ReserveResponse response) {
-        return generate(g -> writeReserveResponse(g, response));
+        byte[] json = ResponseWriter.reserve(response);
+        return json != null ? json : generate(g -> writeReserveResponse(g, response));
     }
 
     public byte[] write(CompleteResponse response) {
-        return generate(g -> writeCompleteResponse(g, response));
+        byte[] json = ResponseWriter.complete(response);
+        return json != null ? json : generate(g -> writeCompleteResponse(g, response));
     }
 
     public byte[] writeReserveResults(List<ReserveResponse> results) {
+        byte[] json = ResponseWriter.reserveResults(results);
+        return json != null ? json : writeReserveResultsWithJackson(results);
+    }
+
+    public byte[] writeCompleteResults(List<CompleteResponse> results) {
+        byte[] json = ResponseWriter.completeResults(results);
+        return json != null ? json : writeCompleteResultsWithJackson(results);
+    }
+
+    /** The generator's encoding of reserve results, for answers whose error strings need escaping. */
+    byte[] writeReserveResultsWithJackson(List<ReserveResponse> results) {
         return generate(results.size() * 96 + 32, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("results");
@@ -294,7 +322,8 @@ public final class WireCodec {
         });
     }
 
-    public byte[] writeCompleteResults(List<CompleteResponse> results) {
+    /** The generator's encoding of complete results, for answers whose error strings need escaping. */
+    byte[] writeCompleteResultsWithJackson(List<CompleteResponse> results) {
         return generate(results.size() * 32 + 32, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("results");
@@ -304,6 +333,15 @@ public final class WireCodec {
             g.writeEndArray();
             g.writeEndObject();
         });
+    }
+
+    /** The generator's encoding of one reserve answer; the reference the direct writer is tested against. */
+    byte[] writeWithJackson(ReserveResponse response) {
+        return generate(g -> writeReserveResponse(g, response));
+    }
+
+    byte[] writeWithJackson(CompleteResponse response) {
+        return generate(g -> writeCompleteResponse(g, response));
     }
 
     public byte[] write(PutLimitResponse response) {

@@ -8,7 +8,6 @@ import dev.ratelimiter.core.wire.WireCodec;
 import dev.ratelimiter.server.lifecycle.CallDispatcher;
 import dev.ratelimiter.server.lifecycle.LimiterServiceFactory;
 import dev.ratelimiter.server.metrics.AdmissionMetrics;
-import io.micrometer.core.instrument.Timer;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
@@ -58,12 +57,12 @@ public final class AdmissionController {
                 body.length,
                 () -> {
                     ReserveRequest request = codec.readReserveRequest(body);
-                    Timer.Sample sample = metrics.startTimer();
+                    long started = metrics.startTimer();
                     return service.reserveAsync(request)
-                            .thenApply(response -> new Decided<>(request, sample, response));
+                            .thenApply(response -> new Decided<>(request, started, response));
                 },
                 decided -> {
-                    metrics.reserved(decided.sample(), decided.request(), decided.response());
+                    metrics.reserved(decided.startNanos(), decided.request(), decided.response());
                     return JsonResponses.ok(codec.write(decided.response()));
                 });
     }
@@ -74,12 +73,12 @@ public final class AdmissionController {
                 body.length,
                 () -> {
                     CompleteRequest request = codec.readCompleteRequest(body);
-                    Timer.Sample sample = metrics.startTimer();
+                    long started = metrics.startTimer();
                     return service.completeAsync(request)
-                            .thenApply(response -> new Decided<>(request, sample, response));
+                            .thenApply(response -> new Decided<>(request, started, response));
                 },
                 decided -> {
-                    metrics.completed(decided.sample());
+                    metrics.completed(decided.startNanos());
                     return JsonResponses.ok(codec.write(decided.response()));
                 });
     }
@@ -91,11 +90,12 @@ public final class AdmissionController {
                 () -> {
                     List<BatchItem<ReserveRequest>> items =
                             codec.readReserveBatch(body, service.requestLimits().maxBatchItems());
-                    Timer.Sample sample = metrics.startTimer();
-                    return service.reserveBatchAsync(items).thenApply(results -> new Decided<>(items, sample, results));
+                    long started = metrics.startTimer();
+                    return service.reserveBatchAsync(items)
+                            .thenApply(results -> new Decided<>(items, started, results));
                 },
                 decided -> {
-                    metrics.reservedBatch(decided.sample(), decided.request(), decided.response());
+                    metrics.reservedBatch(decided.startNanos(), decided.request(), decided.response());
                     return JsonResponses.ok(codec.writeReserveResults(decided.response()));
                 });
     }
@@ -107,16 +107,16 @@ public final class AdmissionController {
                 () -> {
                     List<BatchItem<CompleteRequest>> items = codec.readCompleteBatch(
                             body, service.requestLimits().maxBatchItems());
-                    Timer.Sample sample = metrics.startTimer();
+                    long started = metrics.startTimer();
                     return service.completeBatchAsync(items)
-                            .thenApply(results -> new Decided<>(items, sample, results));
+                            .thenApply(results -> new Decided<>(items, started, results));
                 },
                 decided -> {
-                    metrics.completedBatch(decided.sample(), decided.request(), decided.response());
+                    metrics.completedBatch(decided.startNanos(), decided.request(), decided.response());
                     return JsonResponses.ok(codec.writeCompleteResults(decided.response()));
                 });
     }
 
     /** A decided call: its request, its timer, and the limiter's answer, carried to where the response is written. */
-    private record Decided<Q, R>(Q request, Timer.Sample sample, R response) {}
+    private record Decided<Q, R>(Q request, long startNanos, R response) {}
 }

@@ -52,7 +52,7 @@ public final class AdmissionActivity {
     public record Snapshot(long nowUnixMs, List<KeyActivity> keys) {}
 
     private final Clock clock;
-    private final Map<String, Ring> rings = new ConcurrentHashMap<>();
+    private final Map<String, Series> rings = new ConcurrentHashMap<>();
 
     @Inject
     public AdmissionActivity() {
@@ -65,13 +65,21 @@ public final class AdmissionActivity {
 
     /** Counts one requirement; {@code key} must already be a bounded label (see the class comment). */
     public void record(String key, Outcome outcome) {
-        long bucket = bucketOf(clock.nowMillis());
-        rings.computeIfAbsent(key, k -> new Ring()).add(bucket, outcome);
+        series(key).add(currentBucket(), outcome, 1);
     }
 
-    /** Makes sure {@code key} is listed (with zeros) before its first reserve, like its Prometheus series. */
-    public void register(String key) {
-        rings.computeIfAbsent(key, k -> new Ring());
+    /**
+     * Makes sure {@code key} is listed (with zeros) before its first reserve, like its Prometheus
+     * series, and answers its counts, so that the request path can hold on to them instead of
+     * looking the key up per requirement.
+     */
+    public Series series(String key) {
+        return rings.computeIfAbsent(key, k -> new Series());
+    }
+
+    /** The bucket of now, for {@link Series#add}: one clock read serves every requirement of a call. */
+    public long currentBucket() {
+        return bucketOf(clock.nowMillis());
     }
 
     public Snapshot snapshot() {
@@ -87,16 +95,20 @@ public final class AdmissionActivity {
         return Math.floorDiv(unixMs, BUCKET_SECONDS * 1000L);
     }
 
-    /** One key's buckets; slot {@code b % BUCKETS} holds bucket {@code b} when {@code stamps} says so. */
-    private static final class Ring {
+    /**
+     * One key label's buckets; slot {@code b % BUCKETS} holds bucket {@code b} when {@code stamps}
+     * says so. Thread-safe (its own monitor).
+     */
+    public static final class Series {
         private final long[] stamps = new long[BUCKETS];
         private final long[][] counts = new long[Outcome.values().length][BUCKETS];
 
-        Ring() {
+        private Series() {
             Arrays.fill(stamps, Long.MIN_VALUE);
         }
 
-        synchronized void add(long bucket, Outcome outcome) {
+        /** Counts {@code count} requirements in {@code bucket} (from {@link #currentBucket()}). */
+        public synchronized void add(long bucket, Outcome outcome, long count) {
             int slot = (int) Math.floorMod(bucket, (long) BUCKETS);
             if (stamps[slot] != bucket) {
                 // The slot still holds a bucket BUCKETS or more intervals old: start it afresh.
@@ -105,7 +117,7 @@ public final class AdmissionActivity {
                     series[slot] = 0;
                 }
             }
-            counts[outcome.ordinal()][slot]++;
+            counts[outcome.ordinal()][slot] += count;
         }
 
         synchronized KeyActivity read(String key, long currentBucket) {

@@ -14,19 +14,24 @@ import dev.ratelimiter.core.wire.BatchItem;
 import dev.ratelimiter.server.config.LimiterSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +51,13 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Every outcome is also counted in the {@link AdmissionActivity}, under the same key label.
  *
- * <p>Thread-safety: the set of registered keys is an immutable set behind a volatile field,
- * replaced under {@code this} lock; per-key meters live in concurrent maps that only grow with the
- * registry (keys are never deleted), plus the one {@link #UNKNOWN_KEY} entry.
+ * <p>The request path looks each requirement's key up once, in a map from the registered keys to
+ * their {@link KeyMeters} (their outcome counts and their activity series), and reads the clock
+ * once per call; the outcome counters are {@link LongAdder}s that Prometheus reads at scrape time.
+ *
+ * <p>Thread-safety: the map of registered keys is immutable behind a volatile field, replaced under
+ * {@code this} lock; the per-key meters live in concurrent maps that only grow with the registry
+ * (keys are never deleted), plus the one {@link #UNKNOWN_KEY} entry.
  */
 @Singleton
 public final class AdmissionMetrics {
@@ -60,6 +69,7 @@ public final class AdmissionMetrics {
     static final String UNKNOWN_KEY = "unknown key";
 
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionMetrics.class);
+    private static final AdmissionActivity.Outcome[] OUTCOMES = AdmissionActivity.Outcome.values();
 
     private final MeterRegistry registry;
     private final LimiterService service;
@@ -71,11 +81,13 @@ public final class AdmissionMetrics {
     private final DistributionSummary completeBatchItems;
     private final Counter reserveBatchInvalid;
     private final Counter completeBatchInvalid;
-    private final ConcurrentHashMap<String, Outcomes> outcomesByKey = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, KeyMeters> metersByKey = new ConcurrentHashMap<>();
+    private final KeyMeters unknownKey;
     private final ConcurrentHashMap<String, AtomicLong> reservedByKey = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sampler;
     private final AdmissionActivity activity;
-    private volatile Set<String> knownKeys = Set.of();
+    /** The registry's keys and their meters; read-only once published. */
+    private volatile Map<String, KeyMeters> knownKeys = Map.of();
     /** Whether the last usage sample failed; read and written by the sampler thread only. */
     private boolean samplingFailed;
 
@@ -92,8 +104,7 @@ public final class AdmissionMetrics {
         this.completeBatchItems = batchItems("complete", settings.maxBatchItems());
         this.reserveBatchInvalid = invalidItems("reserve");
         this.completeBatchInvalid = invalidItems("complete");
-        outcomesByKey.put(UNKNOWN_KEY, new Outcomes(registry, UNKNOWN_KEY));
-        activity.register(UNKNOWN_KEY);
+        this.unknownKey = meters(UNKNOWN_KEY);
         limitsChanged();
         this.sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "ratelimiter-usage-sampler");
@@ -103,37 +114,55 @@ public final class AdmissionMetrics {
         sampler.scheduleWithFixedDelay(this::sampleUsage, 0, settings.usageSampleIntervalMs(), TimeUnit.MILLISECONDS);
     }
 
-    /** Starts timing one call into the limiter. */
-    public Timer.Sample startTimer() {
-        return Timer.start(registry);
+    /** Starts timing one call into the limiter: the value to hand back when it is decided. */
+    public long startTimer() {
+        return System.nanoTime();
     }
 
-    public void reserved(Timer.Sample sample, ReserveRequest request, ReserveResponse response) {
-        sample.stop(reserveSingle);
-        count(request, response);
+    public void reserved(long startNanos, ReserveRequest request, ReserveResponse response) {
+        reserveSingle.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        count(request, response, activity.currentBucket());
     }
 
-    public void reservedBatch(
-            Timer.Sample sample, List<BatchItem<ReserveRequest>> items, List<ReserveResponse> results) {
-        sample.stop(reserveBatch);
+    public void reservedBatch(long startNanos, List<BatchItem<ReserveRequest>> items, List<ReserveResponse> results) {
+        reserveBatch.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         reserveBatchItems.record(items.size());
+        // Added up per key label first: a batch of 256 four-key leases then takes 4 series locks, not 1,024.
+        Map<String, KeyMeters> keys = knownKeys;
+        Map<KeyMeters, long[]> counts = new IdentityHashMap<>();
+        int invalid = 0;
         for (int i = 0; i < items.size(); i++) {
             BatchItem<ReserveRequest> item = items.get(i);
-            if (item.isValid() && !isInvalid(results.get(i))) {
-                count(item.value(), results.get(i));
-            } else {
-                reserveBatchInvalid.increment();
+            ReserveResponse result = results.get(i);
+            if (!item.isValid() || isInvalid(result)) {
+                invalid++;
+                continue;
+            }
+            int outcome = outcome(result).ordinal();
+            List<Requirement> requirements = item.value().requirements();
+            for (int r = 0; r < requirements.size(); r++) {
+                KeyMeters meters = keys.get(requirements.get(r).key());
+                counts.computeIfAbsent(meters != null ? meters : unknownKey, m -> new long[OUTCOMES.length])[outcome]++;
             }
         }
+        if (invalid > 0) {
+            reserveBatchInvalid.increment(invalid);
+        }
+        long bucket = activity.currentBucket();
+        counts.forEach((meters, byOutcome) -> {
+            for (int o = 0; o < OUTCOMES.length; o++) {
+                meters.record(OUTCOMES[o], byOutcome[o], bucket);
+            }
+        });
     }
 
-    public void completed(Timer.Sample sample) {
-        sample.stop(completeSingle);
+    public void completed(long startNanos) {
+        completeSingle.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 
     public void completedBatch(
-            Timer.Sample sample, List<BatchItem<CompleteRequest>> items, List<CompleteResponse> results) {
-        sample.stop(completeBatch);
+            long startNanos, List<BatchItem<CompleteRequest>> items, List<CompleteResponse> results) {
+        completeBatch.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
         completeBatchItems.record(items.size());
         for (int i = 0; i < items.size(); i++) {
             if (!items.get(i).isValid()
@@ -152,12 +181,12 @@ public final class AdmissionMetrics {
         for (LimitState state : service.states()) {
             keys.add(state.key());
         }
-        if (keys.equals(knownKeys)) {
+        if (keys.equals(knownKeys.keySet())) {
             return;
         }
+        Map<String, KeyMeters> known = new HashMap<>();
         for (String key : keys) {
-            outcomesByKey.computeIfAbsent(key, k -> new Outcomes(registry, k));
-            activity.register(key);
+            known.put(key, meters(key));
             reservedByKey.computeIfAbsent(key, k -> {
                 AtomicLong reserved = new AtomicLong();
                 Gauge.builder("ratelimiter.reserved", reserved, AtomicLong::get)
@@ -167,7 +196,7 @@ public final class AdmissionMetrics {
                 return reserved;
             });
         }
-        knownKeys = Set.copyOf(keys);
+        knownKeys = known;
     }
 
     @PreDestroy
@@ -175,12 +204,27 @@ public final class AdmissionMetrics {
         sampler.shutdownNow();
     }
 
-    private void count(ReserveRequest request, ReserveResponse response) {
-        Set<String> keys = knownKeys;
-        for (Requirement requirement : request.requirements()) {
-            String key = keys.contains(requirement.key()) ? requirement.key() : UNKNOWN_KEY;
-            activity.record(key, outcomesByKey.get(key).record(response));
+    private KeyMeters meters(String key) {
+        return metersByKey.computeIfAbsent(key, k -> new KeyMeters(registry, k, activity.series(k)));
+    }
+
+    private void count(ReserveRequest request, ReserveResponse response, long bucket) {
+        AdmissionActivity.Outcome outcome = outcome(response);
+        Map<String, KeyMeters> keys = knownKeys;
+        List<Requirement> requirements = request.requirements();
+        for (int i = 0; i < requirements.size(); i++) {
+            KeyMeters meters = keys.get(requirements.get(i).key());
+            (meters != null ? meters : unknownKey).record(outcome, 1, bucket);
         }
+    }
+
+    private static AdmissionActivity.Outcome outcome(ReserveResponse response) {
+        if (response.allowed()) {
+            return AdmissionActivity.Outcome.ALLOWED;
+        }
+        return response.refusal() instanceof Refusal.BackendError
+                ? AdmissionActivity.Outcome.FAILED
+                : AdmissionActivity.Outcome.DENIED;
     }
 
     private static boolean isInvalid(ReserveResponse response) {
@@ -233,33 +277,38 @@ public final class AdmissionMetrics {
                 .register(registry);
     }
 
-    /** The three outcome counters of one key label. Immutable. */
-    private static final class Outcomes {
-        private final Counter allowed;
-        private final Counter denied;
-        private final Counter failed;
+    /**
+     * One key label's meters: its three outcome counts (read by Prometheus through function
+     * counters) and its activity series. Thread-safe.
+     */
+    private static final class KeyMeters {
+        private final LongAdder allowed = new LongAdder();
+        private final LongAdder denied = new LongAdder();
+        private final LongAdder failed = new LongAdder();
+        private final AdmissionActivity.Series activity;
 
-        Outcomes(MeterRegistry registry, String key) {
-            this.allowed = counter(registry, key, "allowed");
-            this.denied = counter(registry, key, "denied");
-            this.failed = counter(registry, key, "failed");
+        KeyMeters(MeterRegistry registry, String key, AdmissionActivity.Series activity) {
+            this.activity = activity;
+            counter(registry, key, "allowed", allowed);
+            counter(registry, key, "denied", denied);
+            counter(registry, key, "failed", failed);
         }
 
-        AdmissionActivity.Outcome record(ReserveResponse response) {
-            if (response.allowed()) {
-                allowed.increment();
-                return AdmissionActivity.Outcome.ALLOWED;
+        /** Counts {@code count} requirements (0 counts nothing) with {@code outcome} in {@code bucket}. */
+        void record(AdmissionActivity.Outcome outcome, long count, long bucket) {
+            if (count == 0) {
+                return;
             }
-            if (response.refusal() instanceof Refusal.BackendError) {
-                failed.increment();
-                return AdmissionActivity.Outcome.FAILED;
+            switch (outcome) {
+                case ALLOWED -> allowed.add(count);
+                case DENIED -> denied.add(count);
+                case FAILED -> failed.add(count);
             }
-            denied.increment();
-            return AdmissionActivity.Outcome.DENIED;
+            activity.add(bucket, outcome, count);
         }
 
-        private static Counter counter(MeterRegistry registry, String key, String outcome) {
-            return Counter.builder("ratelimiter.admissions")
+        private static void counter(MeterRegistry registry, String key, String outcome, LongAdder count) {
+            FunctionCounter.builder("ratelimiter.admissions", count, LongAdder::sum)
                     .description("Requirements of reserve calls by limit key and outcome")
                     .tag("key", key)
                     .tag("outcome", outcome)

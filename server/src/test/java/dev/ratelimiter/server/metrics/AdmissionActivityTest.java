@@ -61,7 +61,7 @@ class AdmissionActivityTest {
 
     @Test
     void listsRegisteredKeysWithZerosSortedByKey() {
-        activity.register("b");
+        activity.series("b");
         activity.record("a", Outcome.ALLOWED);
 
         List<KeyActivity> keys = activity.snapshot().keys();
