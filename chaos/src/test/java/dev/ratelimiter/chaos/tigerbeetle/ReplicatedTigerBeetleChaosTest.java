@@ -28,11 +28,14 @@ import dev.ratelimiter.testkit.invariants.AdmissionLog.Verification;
 import dev.ratelimiter.testkit.process.ServerProcess;
 import dev.ratelimiter.testkit.process.TigerBeetleBinary;
 import dev.ratelimiter.testkit.process.TigerBeetleCluster;
+import dev.ratelimiter.testkit.process.TigerBeetleReplica;
 import dev.ratelimiter.testkit.tigerbeetle.RequiresTigerBeetle;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -122,6 +125,11 @@ class ReplicatedTigerBeetleChaosTest {
     private String replicaFaultRound(
             TigerBeetleCluster cluster, ServerProcess server, ServerApi probes, WorkloadRun run, int first, int second)
             throws Exception {
+        TigerBeetleReplica.NormalStatus before = cluster.latestNormal()
+                .orElseThrow(
+                        () -> new AssertionError("no replica log says which is the primary\n" + cluster.outputTails()));
+        int primary = cluster.primaryOf(before.view());
+        Instant killedAt = Instant.now();
         cluster.kill(first);
         long oneDownMillis = awaitProbe(
                 probes,
@@ -129,6 +137,16 @@ class ReplicatedTigerBeetleChaosTest {
                 ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX,
                 "admitting with replica " + first + " of 3 down",
                 cluster);
+        String lost = "replica " + first + " killed ("
+                + (first == primary ? "the primary" : "a backup; replica " + primary + " is primary")
+                + " of view " + before.view() + "): admitting " + oneDownMillis + " ms later";
+        if (first == primary) {
+            Optional<TigerBeetleReplica.NormalStatus> elected = cluster.firstNormalAbove(before.view(), killedAt);
+            lost += elected.map(status ->
+                            ", view " + status.view() + " (primary " + cluster.primaryOf(status.view()) + ") normal "
+                                    + Duration.between(killedAt, status.at()).toMillis() + " ms after the kill")
+                    .orElse(", no view change in the logs yet");
+        }
         long allowedBefore = run.stats().allowed();
         runFor(run, ONE_REPLICA_DOWN_LOAD_MILLIS);
         assertTrue(
@@ -156,9 +174,8 @@ class ReplicatedTigerBeetleChaosTest {
                 awaitProbe(probes, true, RECOVERY_MILLIS_MAX, "admitting again once both replicas are back", cluster);
         awaitHealthStatus(probes, 200, RECOVERY_MILLIS_MAX, "/healthz once both replicas are back");
         runFor(run, LOAD_MILLIS);
-        return "replica " + first + " killed: admitting " + oneDownMillis + " ms later; replica " + second
-                + " killed too: backend_error " + downMillis + " ms later, /healthz 503; both back: admitting "
-                + recoveredMillis + " ms after they were ready";
+        return lost + "; replica " + second + " killed too: backend_error " + downMillis
+                + " ms later, /healthz 503; both back: admitting " + recoveredMillis + " ms after they were ready";
     }
 
     @ParameterizedTest(name = "{0} servers")
