@@ -16,12 +16,15 @@ import java.math.BigInteger;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -68,6 +71,8 @@ final class TigerBeetleLedgerClient implements LedgerClient {
      * so a candidate no longer wanted retires until its probe is answered or fails.
      */
     static final int OPEN_SESSIONS_MAX = 8;
+    /** How long a session may go unanswered before it may be closed to make room at {@link #OPEN_SESSIONS_MAX}. */
+    static final long STUCK_MS = 10_000;
     /** An account id no limit uses, looked up by a candidate session to learn that the cluster answers it. */
     private static final long PROBE_ACCOUNT_LOW = 1;
     /** The release of the tigerbeetle-java dependency (the pom pins it), for the release-mismatch message. */
@@ -88,7 +93,9 @@ final class TigerBeetleLedgerClient implements LedgerClient {
      * Sessions no longer wanted whose probe is still unanswered: closed once it is answered or
      * fails (their registration is over then); guarded by {@link #candidates}.
      */
-    private final Set<Client> retiring = new HashSet<>();
+    private final Set<Client> retiring = new LinkedHashSet<>();
+    /** When each candidate was opened ({@link System#nanoTime()}); guarded by {@link #candidates}. */
+    private final Map<Client, Long> openedAt = new HashMap<>();
     /** Whether {@link #candidates} may be non-empty; read without the lock on every answer. */
     private volatile boolean renewing;
 
@@ -140,11 +147,21 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     @Override
     public CompletableFuture<Void> renewSession() {
         CompletableFuture<Void> promoted = new CompletableFuture<>();
+        Client stuck = null;
         synchronized (candidates) {
-            if (closed || candidates.size() + retiring.size() >= OPEN_SESSIONS_MAX) {
-                // At the bound every open session is still registering; one of them has to finish first.
+            if (closed) {
                 return promoted;
             }
+            if (candidates.size() + retiring.size() >= OPEN_SESSIONS_MAX) {
+                stuck = oldestStuck(System.nanoTime());
+                if (stuck == null) {
+                    // Every open session is still registering, none for long: one of them has to finish first.
+                    return promoted;
+                }
+            }
+        }
+        if (stuck != null) {
+            closeInBackground(stuck, false);
         }
         Client candidate;
         try {
@@ -158,6 +175,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
             closedMeanwhile = closed;
             if (!closedMeanwhile) {
                 candidates.addLast(candidate);
+                openedAt.put(candidate, System.nanoTime());
                 renewing = true;
                 if (candidates.size() > CANDIDATES_MAX) {
                     retiring.add(candidates.pollFirst());
@@ -196,6 +214,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
             if (closed || !candidates.remove(winner)) {
                 return false;
             }
+            openedAt.remove(winner);
             retiring.addAll(candidates);
             candidates.clear();
             renewing = false;
@@ -220,11 +239,38 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         }
     }
 
+    /**
+     * At the bound of open sessions, the oldest that has been registering for {@link #STUCK_MS}
+     * (retiring first, then candidates), taken out of the books for closing; null if none has.
+     * Closing it is the one risk taken with the native client's assertion (see {@link
+     * #OPEN_SESSIONS_MAX}): after that long without an answer its registration is resent with a
+     * backoff of seconds, so an answer landing in the few milliseconds of its close is unlikely,
+     * and without it a long outage would leave only stale sessions to notice the cluster's return.
+     * Caller holds {@link #candidates}.
+     */
+    private Client oldestStuck(long nowNanos) {
+        long stuckNanos = TimeUnit.MILLISECONDS.toNanos(STUCK_MS);
+        for (Iterable<Client> group : List.<Iterable<Client>>of(retiring, candidates)) {
+            for (Client open : group) {
+                Long opened = openedAt.get(open);
+                if (opened != null && nowNanos - opened >= stuckNanos) {
+                    retiring.remove(open);
+                    candidates.remove(open);
+                    openedAt.remove(open);
+                    renewing = !candidates.isEmpty();
+                    return open;
+                }
+            }
+        }
+        return null;
+    }
+
     /** Closes a candidate whose probe was answered or failed, unless it became the current session. */
     private void forget(Client candidate) {
         boolean mine;
         synchronized (candidates) {
             mine = candidates.remove(candidate) | retiring.remove(candidate);
+            openedAt.remove(candidate);
             renewing = !candidates.isEmpty();
         }
         if (mine) {
@@ -272,6 +318,7 @@ final class TigerBeetleLedgerClient implements LedgerClient {
             open.addAll(retiring);
             candidates.clear();
             retiring.clear();
+            openedAt.clear();
             renewing = false;
         }
         open.forEach(candidate -> closeInBackground(candidate, false));
