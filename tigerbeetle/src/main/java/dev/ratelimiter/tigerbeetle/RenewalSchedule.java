@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * shortly after the view change is what ends the outage, so they come often then. A long outage
  * (a lost quorum) falls back to the slow period, where each candidate has several seconds to
  * register on a cluster that is just starting. No candidate opens while the cluster answered
- * within the current period: a late answer means a slow session, not a lost one.
+ * within the slow period: a late answer means a slow session, not a lost one, and every candidate
+ * registers through the cluster's pipeline, so opening them against a slow cluster (one replica
+ * down on a busy machine answered after 1 to 6 s) would slow it further.
  *
  * <p>Not thread-safe: the submitter's timer thread owns it. Times are passed in (from {@link
  * System#nanoTime()}), so tests drive it with their own clock.
@@ -48,10 +50,10 @@ final class RenewalSchedule {
             renewedInOutage = false;
             outageStartNanos = nowNanos;
         }
-        long period = nowNanos - outageStartNanos < fastWindowNanos ? fastPeriodNanos : slowPeriodNanos;
-        if (silentNanos < period) {
+        if (silentNanos < slowPeriodNanos) {
             return false;
         }
+        long period = nowNanos - outageStartNanos < fastWindowNanos ? fastPeriodNanos : slowPeriodNanos;
         if (renewedInOutage && nowNanos - lastRenewalNanos < period) {
             return false;
         }

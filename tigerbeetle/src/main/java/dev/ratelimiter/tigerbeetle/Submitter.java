@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  *       completed by us (NOTES-STACK: that halts the JVM);
  *   <li>after a timeout the cluster counts as not answering and new submissions fail at once,
  *       until a request is answered. The client resends outstanding requests by itself, but with a
- *       backoff that grows to about 10 s, so candidate sessions are opened meanwhile, the first at
- *       once and then every 0.5 s early in the outage, every 2 s later ({@link RenewalSchedule});
+ *       backoff that grows to about 10 s, so candidate sessions are opened meanwhile, once
+ *       nothing has been answered for 2 s: the first at once, then every 0.5 s early in the
+ *       outage, every 2 s later ({@link RenewalSchedule});
  *       the first candidate answered replaces the session and the submitter accepts work again at
  *       that moment. Once the cluster commits again (a new primary elected, a quorum back), the
  *       submitter admits again within about one period and a round trip (SPEC 5.2);

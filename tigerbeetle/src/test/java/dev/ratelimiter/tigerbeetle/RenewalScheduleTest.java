@@ -40,11 +40,16 @@ class RenewalScheduleTest {
     }
 
     @Test
-    void opensNoneWhileTheClusterAnsweredWithinThePeriod() {
+    void opensNoneWhileTheClusterAnsweredWithinTheSlowPeriod() {
         // A request timed out, but another was answered 100 ms ago: a slow session, not a lost one.
         assertFalse(schedule.renewNow(T0, ms(100)));
-        assertFalse(schedule.renewNow(T0 + ms(350), ms(450)));
-        assertTrue(schedule.renewNow(T0 + ms(400), ms(500)));
+        assertFalse(schedule.renewNow(T0 + ms(1_850), ms(1_950)));
+        assertTrue(schedule.renewNow(T0 + ms(1_900), ms(2_000)));
+        // Answers keep coming within 2 s: still none, also at the fast period.
+        schedule.answered();
+        for (long atMs = 3_000; atMs <= 6_000; atMs += 50) {
+            assertFalse(schedule.renewNow(T0 + ms(atMs), ms(atMs % 1_500)), "at " + atMs + " ms");
+        }
     }
 
     @Test
