@@ -72,9 +72,10 @@ class ReplicatedTigerBeetleChaosTest {
     /**
      * Bounds the blip after a replica's loss. The primary's costs the most: the view change took
      * about 5 s, and the server admitted 1.1 to 2.0 s after it (6.0 to 7.0 s after the kill, on a
-     * loaded 2-core machine); twice that, as on a busy machine the view change itself slows down.
+     * loaded 2-core machine). Not tightened: on the same machine under more load, the backups took
+     * 7.5 s to start the view change and 9.7 s to finish it.
      */
-    private static final long ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX = 12_000;
+    private static final long ONE_REPLICA_DOWN_ADMISSION_MILLIS_MAX = 15_000;
     /** Admitting again after the quorum is back: the server's renewal (2 s) plus the cluster's view change. */
     private static final long RECOVERY_MILLIS_MAX = 15_000;
     /** How long the workload runs with one replica down; long enough to outlast a view change. */
