@@ -36,11 +36,14 @@ interface LedgerClient extends AutoCloseable {
     CompletableFuture<List<TransferRecord>> lookupTransfers(List<LedgerId> ids);
 
     /**
-     * Replaces the session with a fresh one and closes the old one, whose outstanding requests then
-     * fail. For a session that stopped answering: after an outage the old session resends with a
-     * backoff that grows to about 10 s, a fresh one connects and registers at once.
+     * Opens a fresh session to replace one that stopped answering: after an outage the old session
+     * resends with a backoff that grows to about 10 s, a fresh one connects and registers at once.
+     * The answer completes once the fresh session was answered and became the current one (the
+     * old one is then closed and its outstanding requests fail); it never completes if the fresh
+     * session is dropped first (a newer one won, the current one answered again, or the client
+     * closed). Never blocks.
      */
-    void renewSession();
+    CompletableFuture<Void> renewSession();
 
     /**
      * Why the cluster refuses this client's session (evicted, or a release the cluster does not

@@ -62,11 +62,21 @@ record LedgerId(long low, long high) {
     }
 
     static byte[] sha256(byte[] input) {
+        // digest() resets the instance, so each thread reuses its own.
+        return SHA_256.get().digest(input);
+    }
+
+    /**
+     * One SHA-256 instance per thread: every reserve derives several ids, and {@link
+     * MessageDigest#getInstance} looks the provider up and instantiates it reflectively each time
+     * (seen in the server's profile under load).
+     */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(input);
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             // Every Java platform must provide SHA-256 (MessageDigest's contract), so this is a broken JDK.
             throw new IllegalStateException("the JDK provides no SHA-256", e);
         }
-    }
+    });
 }

@@ -3,6 +3,7 @@ package dev.ratelimiter.tigerbeetle;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The labels of SPEC 5.2 and the ids derived from them: one place that says which account or
@@ -10,11 +11,16 @@ import java.util.SortedMap;
  *
  * <p>Every label can carry a namespace prefix so that several independent limiters (in practice:
  * tests sharing one TigerBeetle) never see each other's accounts. Production uses the empty
- * namespace, which gives exactly the labels of the SPEC. Immutable and thread-safe.
+ * namespace, which gives exactly the labels of the SPEC. Thread-safe; the only state is a cache
+ * of derived account ids.
  */
 final class LedgerIds {
+    /** How many keys' account ids are remembered; see {@link #accounts(String)}. */
+    static final int ACCOUNTS_CACHED_MAX = 100_000;
+
     private final String namespace;
     private final LedgerId operator;
+    private final ConcurrentHashMap<String, KeyAccounts> accounts = new ConcurrentHashMap<>();
 
     LedgerIds(String namespace) {
         this.namespace = namespace;
@@ -33,13 +39,33 @@ final class LedgerIds {
 
     /** The limit account of {@code key}; its balance is the key's capacity. */
     LedgerId limitAccount(String key) {
-        return id("acct:limit:" + key);
+        return accounts(key).limit();
     }
 
     /** The account that records the key's debt (overage that did not fit). */
     LedgerId debtAccount(String key) {
-        return id("acct:debt:" + key);
+        return accounts(key).debt();
     }
+
+    /**
+     * The two accounts of {@code key}, remembered: every hold and release names the limit account,
+     * so a reserve of four keys would hash four labels for them alone. At most {@link
+     * #ACCOUNTS_CACHED_MAX} keys are remembered (keys are the registry's limits, far fewer in
+     * practice); beyond that the ids are derived each time.
+     */
+    private KeyAccounts accounts(String key) {
+        KeyAccounts known = accounts.get(key);
+        if (known != null) {
+            return known;
+        }
+        KeyAccounts derived = new KeyAccounts(id("acct:limit:" + key), id("acct:debt:" + key));
+        if (accounts.size() < ACCOUNTS_CACHED_MAX) {
+            accounts.putIfAbsent(key, derived);
+        }
+        return derived;
+    }
+
+    private record KeyAccounts(LedgerId limit, LedgerId debt) {}
 
     /** The pending transfer that holds {@code key} for {@code leaseId}. */
     LedgerId reserve(String leaseId, String key) {

@@ -45,9 +45,12 @@ import org.slf4j.LoggerFactory;
  *       completed by us (NOTES-STACK: that halts the JVM);
  *   <li>after a timeout the cluster counts as not answering and new submissions fail at once,
  *       until a request is answered. The client resends outstanding requests by itself, but with a
- *       backoff that grows to about 10 s, so a session that has gone {@code sessionSilenceMax}
- *       without an answer is replaced by a fresh one and a probe is sent on it: once the cluster
- *       is back, the submitter accepts work again within about that time (SPEC 5.2);
+ *       backoff that grows to about 10 s, so candidate sessions are opened meanwhile, once
+ *       nothing has been answered for 2 s: the first at once, then every 0.5 s early in the
+ *       outage, every 2 s later ({@link RenewalSchedule});
+ *       the first candidate answered replaces the session and the submitter accepts work again at
+ *       that moment. Once the cluster commits again (a new primary elected, a quorum back), the
+ *       submitter admits again within about one period and a round trip (SPEC 5.2);
  *   <li>{@link #close()} answers every queued and outstanding caller and returns within a few seconds.
  * </ul>
  *
@@ -68,10 +71,18 @@ final class Submitter implements AutoCloseable {
     private static final long IDLE_POLL_MS = 100;
     /** How long {@link #close()} waits for the flusher to stop. */
     private static final long FLUSHER_STOP_MS = 1_000;
-    /** How long a session may stay silent while the cluster counts as not answering before it is replaced. */
+    /**
+     * How often a candidate session is opened while the cluster does not answer, once the outage
+     * has lasted {@link #RENEW_FAST_WINDOW_MS}; before that, every {@link #RENEW_FAST_PERIOD_MS}
+     * (see {@link RenewalSchedule}).
+     */
     static final long SESSION_SILENCE_MS_MAX = 2_000;
+    /** How often a candidate session is opened early in an outage, when a view change may just have ended. */
+    static final long RENEW_FAST_PERIOD_MS = 500;
+    /** How long into an outage candidates come every {@link #RENEW_FAST_PERIOD_MS}: a view change takes about 5 s. */
+    static final long RENEW_FAST_WINDOW_MS = 8_000;
     /** How often the timer looks at a silent session. */
-    private static final long REVIVE_CHECK_MS = 100;
+    private static final long REVIVE_CHECK_MS = 50;
     /** An account id no limit uses: the revival probe looks it up and only cares that an answer comes. */
     private static final LedgerId PROBE_ACCOUNT = new LedgerId(1, 0);
 
@@ -94,13 +105,12 @@ final class Submitter implements AutoCloseable {
     private volatile boolean answering = true;
     private volatile long lastAnswerNanos;
     private volatile boolean everAnswered;
-    private final long sessionSilenceNanosMax;
-    /** When the session was last renewed; timer thread only. */
-    private long lastRenewNanos;
+    /** When this submitter started: the silence of a cluster that never answered counts from here. */
+    private final long startNanos;
+    /** When to open candidate sessions while the cluster does not answer; timer thread only. */
+    private final RenewalSchedule renewals;
     /** The revival task while the cluster does not answer, or null; timer thread and {@link #markSilent}. */
     private ScheduledFuture<?> revival;
-    /** Whether this outage has seen a renewal already (for one log line per outage); timer thread only. */
-    private boolean renewedThisOutage;
     /** The probe sent on a renewed session, or null; timer thread only. */
     private CompletableFuture<?> probe;
     /** A chain taken from the queue that did not fit the previous batch. Flusher thread only. */
@@ -119,14 +129,14 @@ final class Submitter implements AutoCloseable {
     private final ConcurrentLinkedDeque<PendingChain> returned = new ConcurrentLinkedDeque<>();
 
     Submitter(LedgerClient ledger, TigerBeetleSettings settings) {
-        this(ledger, settings, SESSION_SILENCE_MS_MAX);
+        this(ledger, settings, new RenewalSchedule(RENEW_FAST_PERIOD_MS, RENEW_FAST_WINDOW_MS, SESSION_SILENCE_MS_MAX));
     }
 
-    /** As {@link #Submitter(LedgerClient, TigerBeetleSettings)}, with the silence after which a session is renewed. */
-    Submitter(LedgerClient ledger, TigerBeetleSettings settings, long sessionSilenceMsMax) {
+    /** As {@link #Submitter(LedgerClient, TigerBeetleSettings)}, with its own schedule of session renewals. */
+    Submitter(LedgerClient ledger, TigerBeetleSettings settings, RenewalSchedule renewals) {
         this.ledger = ledger;
-        this.sessionSilenceNanosMax = TimeUnit.MILLISECONDS.toNanos(sessionSilenceMsMax);
-        this.lastRenewNanos = System.nanoTime();
+        this.renewals = renewals;
+        this.startNanos = System.nanoTime();
         this.batchSizeMax = settings.batchSizeMax();
         this.batchLimit = settings.batchSizeMax();
         this.flushIntervalNanos = settings.flushInterval().toNanos();
@@ -480,12 +490,17 @@ final class Submitter implements AutoCloseable {
             outstanding.remove(request);
             inFlightPermits.release();
             if (error == null || isClusterAnswer(error)) {
-                lastAnswerNanos = System.nanoTime();
-                everAnswered = true;
-                answering = true;
+                noteAnswer();
             }
             onAnswer.accept(value, error);
         });
+    }
+
+    /** The cluster answered a request (on the current session or on a candidate that now replaces it). */
+    private void noteAnswer() {
+        lastAnswerNanos = System.nanoTime();
+        everAnswered = true;
+        answering = true;
     }
 
     /**
@@ -574,37 +589,32 @@ final class Submitter implements AutoCloseable {
     private void markSilent() {
         answering = false;
         if (revival == null || revival.isDone()) {
-            revival =
-                    timer.scheduleWithFixedDelay(this::revive, REVIVE_CHECK_MS, REVIVE_CHECK_MS, TimeUnit.MILLISECONDS);
+            revival = timer.scheduleWithFixedDelay(this::revive, 0, REVIVE_CHECK_MS, TimeUnit.MILLISECONDS);
         }
     }
 
     /**
-     * Timer thread, while the cluster does not answer: renews a session that has been silent for
-     * {@code sessionSilenceMax} and keeps one probe in flight on it, whose answer makes the
-     * submitter accept work again (see {@link #send}).
+     * Timer thread, while the cluster does not answer: opens candidate sessions on the {@link
+     * RenewalSchedule} (the first at once) and keeps one probe in flight on the current session.
+     * An answer to either makes the submitter accept work again: the probe's through {@link
+     * #send}, a candidate's when it becomes the current session.
      */
     private void revive() {
         if (answering || closed) {
             revival.cancel(false);
             probe = null;
-            renewedThisOutage = false;
+            renewals.answered();
             return;
         }
         long nowNanos = System.nanoTime();
-        long silentNanos = nowNanos - lastRenewNanos;
-        if (everAnswered) {
-            silentNanos = Math.min(silentNanos, nowNanos - lastAnswerNanos);
-        }
-        if (silentNanos >= sessionSilenceNanosMax) {
-            lastRenewNanos = nowNanos;
-            if (!renewedThisOutage) {
-                LOG.warn("TigerBeetle has not answered for " + sessionSilenceNanosMax / 1_000_000 + " ms; renewing"
-                        + " the session every " + sessionSilenceNanosMax / 1_000_000 + " ms until it answers");
-                renewedThisOutage = true;
+        long silentNanos = nowNanos - (everAnswered ? lastAnswerNanos : startNanos);
+        boolean firstOfOutage = !renewals.renewedInOutage();
+        if (renewals.renewNow(nowNanos, silentNanos)) {
+            if (firstOfOutage) {
+                LOG.warn("TigerBeetle has not answered for " + TimeUnit.NANOSECONDS.toMillis(silentNanos)
+                        + " ms; opening fresh sessions until one is answered");
             }
-            ledger.renewSession();
-            probe = null;
+            ledger.renewSession().thenRun(this::noteAnswer);
         }
         if ((probe == null || probe.isDone()) && inFlightPermits.tryAcquire()) {
             CompletableFuture<Object> answer = new CompletableFuture<>();

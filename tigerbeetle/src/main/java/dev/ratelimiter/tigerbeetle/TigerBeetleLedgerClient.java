@@ -16,10 +16,15 @@ import java.math.BigInteger;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -38,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * candidate registers with the cluster and looks up an unused account, and the first candidate
  * that is answered becomes the current session (the others and the old one are closed). A
  * candidate is never closed for being slow before {@link #CANDIDATES_MAX} newer ones exist, so a
- * registration that takes seconds on a busy cluster is not cut short by the next renewal. A cluster
+ * registration that takes seconds on a busy cluster is not cut short by the next renewal. When the
+ * current session answers again first, the candidates retire: it works, and promoting one later
+ * would fail the requests outstanding on it for nothing. A retiring session is closed once its
+ * probe is answered or fails, never while it may be registering ({@link #OPEN_SESSIONS_MAX}). A cluster
  * that refuses this client's release ({@code ClientReleaseTooLow}/{@code TooHigh}) is reported by
  * {@link #sessionProblem()}; a new session would be refused too, so nothing is replaced then.
  *
@@ -50,8 +58,21 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     private static final Logger LOG = LoggerFactory.getLogger(TigerBeetleLedgerClient.class);
     /** How long {@link #close()} waits for the native client to shut down before leaving it to a daemon thread. */
     private static final long CLOSE_WAIT_MS = 2_000;
-    /** Candidate sessions kept at once; with renewals every 2 s each may take about 6 s to register. */
-    static final int CANDIDATES_MAX = 3;
+    /**
+     * Candidate sessions kept at once: with renewals every 0.5 s early in an outage each has 2 s to
+     * register, with renewals every 2 s later 8 s.
+     */
+    static final int CANDIDATES_MAX = 4;
+    /**
+     * Candidate and retiring sessions open at once; no candidate opens beyond it. A session is
+     * closed only once its registration is over: closing a tigerbeetle-java 0.16.30 client at the
+     * moment its registration is answered panics the native client and ends the JVM (seen in the
+     * replicated chaos suite: {@code reached unreachable code} in {@code signal_notify_callback}),
+     * so a candidate no longer wanted retires until its probe is answered or fails.
+     */
+    static final int OPEN_SESSIONS_MAX = 8;
+    /** How long a session may go unanswered before it may be closed to make room at {@link #OPEN_SESSIONS_MAX}. */
+    static final long STUCK_MS = 10_000;
     /** An account id no limit uses, looked up by a candidate session to learn that the cluster answers it. */
     private static final long PROBE_ACCOUNT_LOW = 1;
     /** The release of the tigerbeetle-java dependency (the pom pins it), for the release-mismatch message. */
@@ -68,6 +89,15 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     private volatile String problem;
     /** Candidate sessions opened by {@link #renewSession()}, oldest first; guarded by itself. */
     private final ArrayDeque<Client> candidates = new ArrayDeque<>();
+    /**
+     * Sessions no longer wanted whose probe is still unanswered: closed once it is answered or
+     * fails (their registration is over then); guarded by {@link #candidates}.
+     */
+    private final Set<Client> retiring = new LinkedHashSet<>();
+    /** When each candidate was opened ({@link System#nanoTime()}); guarded by {@link #candidates}. */
+    private final Map<Client, Long> openedAt = new HashMap<>();
+    /** Whether {@link #candidates} may be non-empty; read without the lock on every answer. */
+    private volatile boolean renewing;
 
     private TigerBeetleLedgerClient(byte[] clusterId, String[] addresses) {
         this.clusterId = clusterId;
@@ -115,26 +145,46 @@ final class TigerBeetleLedgerClient implements LedgerClient {
     }
 
     @Override
-    public void renewSession() {
-        if (closed) {
-            return;
+    public CompletableFuture<Void> renewSession() {
+        CompletableFuture<Void> promoted = new CompletableFuture<>();
+        Client stuck = null;
+        synchronized (candidates) {
+            if (closed) {
+                return promoted;
+            }
+            if (candidates.size() + retiring.size() >= OPEN_SESSIONS_MAX) {
+                stuck = oldestStuck(System.nanoTime());
+                if (stuck == null) {
+                    // Every open session is still registering, none for long: one of them has to finish first.
+                    return promoted;
+                }
+            }
+        }
+        if (stuck != null) {
+            closeInBackground(stuck, false);
         }
         Client candidate;
-        Client dropped = null;
         try {
             candidate = new Client(clusterId, addresses);
         } catch (RuntimeException e) {
             LOG.warn("could not open a new TigerBeetle session; keeping the current one", e);
-            return;
+            return promoted;
         }
+        boolean closedMeanwhile;
         synchronized (candidates) {
-            candidates.addLast(candidate);
-            if (candidates.size() > CANDIDATES_MAX) {
-                dropped = candidates.pollFirst();
+            closedMeanwhile = closed;
+            if (!closedMeanwhile) {
+                candidates.addLast(candidate);
+                openedAt.put(candidate, System.nanoTime());
+                renewing = true;
+                if (candidates.size() > CANDIDATES_MAX) {
+                    retiring.add(candidates.pollFirst());
+                }
             }
         }
-        if (dropped != null) {
-            closeInBackground(dropped, false);
+        if (closedMeanwhile) {
+            // close() ran meanwhile; a session that is still registering is left to end with the JVM.
+            return promoted;
         }
         IdBatch probe = new IdBatch(1);
         probe.add(PROBE_ACCOUNT_LOW, 0);
@@ -142,31 +192,90 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         try {
             answer = candidate.lookupAccountsAsync(probe);
         } catch (RuntimeException e) {
-            // Closed meanwhile (a newer candidate won, or the client closed): nothing to promote.
-            return;
+            forget(candidate);
+            return promoted;
         }
         // A dependent only; the client's own future is never completed here.
         answer.whenComplete((accounts, error) -> {
-            if (error == null) {
-                promote(candidate);
+            if (error == null && promote(candidate)) {
+                promoted.complete(null);
+            } else {
+                // Registered (or refused) by now, so closing it is safe; see OPEN_SESSIONS_MAX.
+                forget(candidate);
             }
         });
+        return promoted;
     }
 
-    /** Makes an answered candidate the current session and closes the old one and the other candidates. */
-    private void promote(Client winner) {
-        List<Client> losers = new ArrayList<>();
+    /** Makes an answered candidate the current session; the other candidates retire. False if it retired first. */
+    private boolean promote(Client winner) {
+        Client old;
         synchronized (candidates) {
             if (closed || !candidates.remove(winner)) {
-                return;
+                return false;
             }
-            losers.addAll(candidates);
+            openedAt.remove(winner);
+            retiring.addAll(candidates);
             candidates.clear();
-            losers.add(client.getAndSet(winner));
+            renewing = false;
+            old = client.getAndSet(winner);
         }
         // The submitter logs once per outage; a renewal is no news of its own.
         LOG.debug("a renewed TigerBeetle session was answered; it replaces the one that stopped answering");
-        losers.forEach(loser -> closeInBackground(loser, false));
+        // Registered long ago: closing it only fails its outstanding requests.
+        closeInBackground(old, false);
+        return true;
+    }
+
+    /** The current session {@code answered} again while candidates were open: they are not needed. */
+    private void retireCandidates(Client answered) {
+        synchronized (candidates) {
+            if (client.get() != answered) {
+                return;
+            }
+            retiring.addAll(candidates);
+            candidates.clear();
+            renewing = false;
+        }
+    }
+
+    /**
+     * At the bound of open sessions, the oldest that has been registering for {@link #STUCK_MS}
+     * (retiring first, then candidates), taken out of the books for closing; null if none has.
+     * Closing it is the one risk taken with the native client's assertion (see {@link
+     * #OPEN_SESSIONS_MAX}): after that long without an answer its registration is resent with a
+     * backoff of seconds, so an answer landing in the few milliseconds of its close is unlikely,
+     * and without it a long outage would leave only stale sessions to notice the cluster's return.
+     * Caller holds {@link #candidates}.
+     */
+    private Client oldestStuck(long nowNanos) {
+        long stuckNanos = TimeUnit.MILLISECONDS.toNanos(STUCK_MS);
+        for (Iterable<Client> group : List.<Iterable<Client>>of(retiring, candidates)) {
+            for (Client open : group) {
+                Long opened = openedAt.get(open);
+                if (opened != null && nowNanos - opened >= stuckNanos) {
+                    retiring.remove(open);
+                    candidates.remove(open);
+                    openedAt.remove(open);
+                    renewing = !candidates.isEmpty();
+                    return open;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Closes a candidate whose probe was answered or failed, unless it became the current session. */
+    private void forget(Client candidate) {
+        boolean mine;
+        synchronized (candidates) {
+            mine = candidates.remove(candidate) | retiring.remove(candidate);
+            openedAt.remove(candidate);
+            renewing = !candidates.isEmpty();
+        }
+        if (mine) {
+            closeInBackground(candidate, false);
+        }
     }
 
     @Override
@@ -206,7 +315,11 @@ final class TigerBeetleLedgerClient implements LedgerClient {
         synchronized (candidates) {
             closed = true;
             open.addAll(candidates);
+            open.addAll(retiring);
             candidates.clear();
+            retiring.clear();
+            openedAt.clear();
+            renewing = false;
         }
         open.forEach(candidate -> closeInBackground(candidate, false));
         closeInBackground(client.get(), true);
@@ -232,6 +345,9 @@ final class TigerBeetleLedgerClient implements LedgerClient {
             }
             if (problem != null && client.get() == current) {
                 problem = null;
+            }
+            if (renewing) {
+                retireCandidates(current);
             }
             return convert.apply(batch);
         });

@@ -17,7 +17,7 @@
  * labels), {@code Transfer} and {@code Chains} (the transfers the backend creates), {@code Outcomes}
  * (what TigerBeetle's results mean), {@code LedgerClient} and {@code TigerBeetleLedgerClient} (the
  * cluster, behind an interface tests can script), {@code Submitter} (microbatching, a timeout on
- * every request, renewal of a silent session) and {@code Answers} (the bounded wait for its
+ * every request, renewal of a silent session on the {@code RenewalSchedule}) and {@code Answers} (the bounded wait for its
  * answers), {@code LeaseBook} and {@code LeaseRecord} (the bounded memory of leases),
  * {@code UnknownLeases} (reserves whose answer was lost, until they are settled), {@code KeyState}
  * (what is installed per key).

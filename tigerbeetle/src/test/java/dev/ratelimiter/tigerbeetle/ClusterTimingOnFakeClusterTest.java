@@ -372,8 +372,8 @@ class ClusterTimingOnFakeClusterTest {
         }
 
         @Override
-        public void renewSession() {
-            delegate.renewSession();
+        public CompletableFuture<Void> renewSession() {
+            return delegate.renewSession();
         }
 
         @Override

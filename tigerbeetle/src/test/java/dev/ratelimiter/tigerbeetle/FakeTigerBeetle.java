@@ -112,6 +112,7 @@ final class FakeTigerBeetle {
 
     private byte refusal = PacketStatus.Ok.value;
     private final List<Parked<?>> parked = new ArrayList<>();
+    private final List<Promotion> promotions = new ArrayList<>();
     private int transferRequests;
     private int sessionsOpened;
 
@@ -158,16 +159,26 @@ final class FakeTigerBeetle {
         }
 
         @Override
-        public void renewSession() {
+        public CompletableFuture<Void> renewSession() {
             Session stale;
+            CompletableFuture<Void> promoted = new CompletableFuture<>();
+            boolean answeredNow;
             synchronized (FakeTigerBeetle.this) {
                 stale = session;
                 session = openSession();
                 if (refusal == PacketStatus.ClientEvicted.value) {
                     refusal = PacketStatus.Ok.value;
                 }
+                answeredNow = answering;
+                if (!answeredNow) {
+                    promotions.add(new Promotion(session, promoted));
+                }
             }
             failParked(stale);
+            if (answeredNow) {
+                promoted.complete(null);
+            }
+            return promoted;
         }
 
         @Override
@@ -192,6 +203,9 @@ final class FakeTigerBeetle {
         }
     }
 
+    /** A renewal made while the cluster did not answer: its session is answered once the cluster answers again. */
+    private record Promotion(Session session, CompletableFuture<Void> promoted) {}
+
     /** A session of a client, and the outage count when it was opened. */
     private record Session(int openedInOutage) {}
 
@@ -211,13 +225,24 @@ final class FakeTigerBeetle {
      * now (their answers are lost: their sessions stay silent until renewed); without, they are
      * dropped. Sessions opened before or during the outage stay silent until renewed.
      */
-    synchronized void startAnswering(boolean applyParked) {
-        answering = true;
-        if (applyParked) {
-            for (Parked<?> request : parked) {
-                request.operation().run();
+    void startAnswering(boolean applyParked) {
+        List<CompletableFuture<Void>> promoted = new ArrayList<>();
+        synchronized (this) {
+            answering = true;
+            if (applyParked) {
+                for (Parked<?> request : parked) {
+                    request.operation().run();
+                }
             }
+            // Sessions opened during this outage answer now, and so did the renewal that opened them.
+            for (Promotion promotion : promotions) {
+                if (promotion.session().openedInOutage() == outage) {
+                    promoted.add(promotion.promoted());
+                }
+            }
+            promotions.clear();
         }
+        promoted.forEach(future -> future.complete(null));
     }
 
     /** Makes every request fail as the client fails them for an evicted session, until the next successful renewal. */

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -31,7 +30,8 @@ final class ScriptedLedger implements LedgerClient {
     private volatile Function<List<Transfer>, List<CreateTransferResult>> answer;
     private volatile boolean closed;
     private volatile int requestTransfersMax = Integer.MAX_VALUE;
-    private final AtomicInteger renewals = new AtomicInteger();
+    /** One future per renewal: completing it says the fresh session was answered and became current. */
+    private final List<CompletableFuture<Void>> renewals = new CopyOnWriteArrayList<>();
 
     /** Answers every later transfer request at once with {@code answer}. */
     ScriptedLedger answerWith(Function<List<Transfer>, List<CreateTransferResult>> newAnswer) {
@@ -80,8 +80,10 @@ final class ScriptedLedger implements LedgerClient {
     }
 
     @Override
-    public void renewSession() {
-        renewals.incrementAndGet();
+    public CompletableFuture<Void> renewSession() {
+        CompletableFuture<Void> promoted = new CompletableFuture<>();
+        renewals.add(promoted);
+        return promoted;
     }
 
     @Override
@@ -94,8 +96,9 @@ final class ScriptedLedger implements LedgerClient {
         closed = true;
     }
 
-    int renewals() {
-        return renewals.get();
+    /** The renewals so far, oldest first, each with the future that promotes its session. */
+    List<CompletableFuture<Void>> renewals() {
+        return new ArrayList<>(renewals);
     }
 
     List<Sent> sent() {

@@ -244,6 +244,32 @@ class SubmitterTest {
     }
 
     @Test
+    void opensAFreshSessionAtTheFirstTimeoutAndAcceptsWorkTheMomentOneIsAnswered() throws Exception {
+        ScriptedLedger ledger = new ScriptedLedger();
+        Submitter submitter = submitter(ledger, settings().withRequestTimeout(Duration.ofMillis(100)));
+        CompletableFuture<TransferResults> first = submitter.submit(chain(1));
+        assertThrows(ExecutionException.class, () -> first.get(100 + GRACE_MS, TimeUnit.MILLISECONDS));
+        // The request timed out 100 ms after it was sent, and nothing was ever answered: a session
+        // is opened once the submitter has been silent for 2 s, without a wait of its own.
+        await(
+                () -> !ledger.renewals().isEmpty() && !ledger.lookups().isEmpty(),
+                "a fresh session, and a probe on the current one, after the first timeout");
+        assertFalse(submitter.isAnswering());
+        assertTrue(submitter.submit(chain(1)).isCompletedExceptionally(), "still failing fast");
+
+        // The current session's probe is still unanswered; the fresh session's answer is enough.
+        assertFalse(ledger.lookups().get(0).isDone());
+        ledger.renewals().get(0).complete(null);
+        assertTrue(submitter.isAnswering(), "a fresh session was answered and replaced the silent one");
+        // As the real client does: the replaced session is closed, and its outstanding probes fail.
+        ledger.lookups().forEach(probe -> probe.completeExceptionally(new IllegalStateException("Client is closed")));
+        assertTrue(submitter.isAnswering(), "a closed session's failures are no news of the cluster");
+        ledger.answerOk();
+        assertEquals(
+                1, submitter.submit(chain(1)).get(5, TimeUnit.SECONDS).results().size());
+    }
+
+    @Test
     void timesOutOtherRequestsWithoutCompletingTheClientsFuture() throws Exception {
         ScriptedLedger ledger = new ScriptedLedger();
         Submitter submitter = submitter(ledger, settings().withRequestTimeout(Duration.ofMillis(150)));

@@ -2,9 +2,12 @@ package dev.ratelimiter.testkit.process;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A TigerBeetle cluster of one or more replicas on loopback ports from {@link Ports#free()}, each a
@@ -88,6 +91,40 @@ public final class TigerBeetleCluster implements AutoCloseable {
         for (TigerBeetleReplica replica : replicas) {
             replica.awaitReady(timeoutMillis);
         }
+    }
+
+    /**
+     * The latest transition to normal status that any replica's current log records (highest view,
+     * then latest): its view's primary is the cluster's primary as far as the logs tell, which is
+     * {@code view mod size()}. Empty before any replica entered normal status.
+     */
+    public Optional<TigerBeetleReplica.NormalStatus> latestNormal() {
+        return transitions().stream()
+                .max(Comparator.comparingLong(TigerBeetleReplica.NormalStatus::view)
+                        .thenComparing(TigerBeetleReplica.NormalStatus::at));
+    }
+
+    /** The replica that is primary in {@code view}. */
+    public int primaryOf(long view) {
+        return (int) Math.floorMod(view, (long) replicas.size());
+    }
+
+    /**
+     * The first transition to normal status in a view above {@code view}, at or after {@code since}
+     * (say, the end of the view change that followed the primary's loss), or empty if none yet.
+     */
+    public Optional<TigerBeetleReplica.NormalStatus> firstNormalAbove(long view, Instant since) {
+        return transitions().stream()
+                .filter(status -> status.view() > view && !status.at().isBefore(since))
+                .min(Comparator.comparing(TigerBeetleReplica.NormalStatus::at));
+    }
+
+    private List<TigerBeetleReplica.NormalStatus> transitions() {
+        List<TigerBeetleReplica.NormalStatus> all = new ArrayList<>();
+        for (TigerBeetleReplica replica : replicas) {
+            all.addAll(replica.normalTransitions());
+        }
+        return all;
     }
 
     /** The end of every replica's output, for messages. */

@@ -1,14 +1,20 @@
 package dev.ratelimiter.testkit.process;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One TigerBeetle replica as a separate OS process that suites start, kill and restart on the same
@@ -41,6 +47,15 @@ public final class TigerBeetleReplica implements AutoCloseable {
      * recovering, a replica of a cluster after a view change as primary or backup.
      */
     static final String READY_LINE = "transition_to_normal_from_";
+    /**
+     * A transition to normal status in the log (TigerBeetle 0.16.30), for example {@code 2026-12-04
+     * 23:16:35.536Z info(replica): 1: transition_to_normal_from_view_change_status: view=3..4
+     * primary}: the time, the view entered, and the role in it.
+     */
+    private static final Pattern NORMAL_LINE =
+            Pattern.compile("^(\\d{4}-\\d{2}-\\d{2}) (\\d{2}:\\d{2}:\\d{2}(?:\\.\\d+)?)Z"
+                    + " info\\(replica\\): \\d+: transition_to_normal_from_\\w+_status: view=(?:\\d+\\.\\.)?(\\d+)"
+                    + " (primary|backup)");
     /** How often the log is read while waiting for {@link #READY_LINE}. */
     private static final long READY_POLL_MILLIS = 10;
 
@@ -243,6 +258,40 @@ public final class TigerBeetleReplica implements AutoCloseable {
             kill.destroyForcibly();
             throw new IllegalStateException("kill -" + name + " " + current.pid() + " failed");
         }
+    }
+
+    /**
+     * A replica entering normal status, as its log says: when (the replica's wall clock, to the
+     * millisecond), the view, and whether it is that view's primary (the primary of view {@code v}
+     * is replica {@code v mod replica count}).
+     */
+    public record NormalStatus(int replica, Instant at, long view, boolean primary) {}
+
+    /** The transitions to normal status in the current start's log, oldest first; empty before a start. */
+    public List<NormalStatus> normalTransitions() {
+        Path output;
+        synchronized (this) {
+            output = currentOutput;
+        }
+        List<NormalStatus> transitions = new ArrayList<>();
+        if (output == null || !Files.exists(output)) {
+            return transitions;
+        }
+        try (var lines = Files.lines(output, StandardCharsets.UTF_8)) {
+            lines.forEach(line -> {
+                Matcher matcher = NORMAL_LINE.matcher(line);
+                if (matcher.find()) {
+                    transitions.add(new NormalStatus(
+                            replica,
+                            Instant.parse(matcher.group(1) + "T" + matcher.group(2) + "Z"),
+                            Long.parseLong(matcher.group(3)),
+                            matcher.group(4).equals("primary")));
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalStateException("could not read the log " + output + ": " + e.getMessage(), e);
+        }
+        return transitions;
     }
 
     /** The end of the current replica's output, for messages. */
