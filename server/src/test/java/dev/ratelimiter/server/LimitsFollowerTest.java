@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.ratelimiter.core.model.ErrorCodes;
 import dev.ratelimiter.core.model.LimitDefinition;
 import dev.ratelimiter.core.model.LimitInfo;
 import dev.ratelimiter.core.model.LimitStatus;
+import dev.ratelimiter.server.access.AdminAudit;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,6 +22,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A server that follows another's limits ({@code ratelimiter.limits-source.url}): it takes the
@@ -67,11 +72,28 @@ class LimitsFollowerTest {
         source = server("source", Map.of());
         follower = follower(Map.of());
         LimitDefinition definition = LimitDefinition.rolling("tenant:b:tpm", 1_000, 60);
-
-        assertEquals(LimitStatus.ACTIVE, follower.api.putLimit(definition).status());
+        ListAppender<ILoggingEvent> audit = new ListAppender<>();
+        audit.start();
+        Logger auditLogger = (Logger) LoggerFactory.getLogger(AdminAudit.LOGGER);
+        auditLogger.addAppender(audit);
+        try {
+            assertEquals(LimitStatus.ACTIVE, follower.api.putLimit(definition).status());
+        } finally {
+            auditLogger.detachAppender(audit);
+        }
 
         assertEquals(definition, source.api.limit("tenant:b:tpm").definition(), "made at the source");
         assertEquals(definition, follower.api.limit("tenant:b:tpm").definition(), "and here, at once");
+        List<String> lines = audit.list.stream()
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(line -> line.contains("\"key\":\"tenant:b:tpm\""))
+                .toList();
+        assertEquals(2, lines.size(), "one line at the source, one at the follower: " + lines);
+        assertTrue(
+                lines.stream()
+                        .anyMatch(line -> line.matches(
+                                ".*\"peer\":\"127\\.0\\.0\\.1:\\d+\",\"forwarded_for\":\"127\\.0\\.0\\.1:\\d+\",.*")),
+                "the source names the caller the follower forwarded for: " + lines);
     }
 
     @Test

@@ -255,11 +255,23 @@ public final class WireCodec {
      * @param peer who asked for it (the client's address and port)
      */
     public byte[] writeLimitChange(String time, String peer, LimitChange change) {
+        return writeLimitChange(time, peer, null, change);
+    }
+
+    /**
+     * As {@link #writeLimitChange(String, String, LimitChange)}, with {@code forwarded_for} after
+     * {@code peer} when {@code forwardedFor} is not null: the address of the caller a following
+     * server forwarded the change for ({@code peer} is then that server).
+     */
+    public byte[] writeLimitChange(String time, String peer, String forwardedFor, LimitChange change) {
         return generate(g -> {
             g.writeStartObject();
             g.writeStringField("event", "limit_changed");
             g.writeStringField("time", time);
             g.writeStringField("peer", peer);
+            if (forwardedFor != null) {
+                g.writeStringField("forwarded_for", forwardedFor);
+            }
             g.writeStringField("key", change.key());
             g.writeFieldName("old");
             if (change.previous().isPresent()) {

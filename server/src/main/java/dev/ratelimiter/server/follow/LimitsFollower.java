@@ -9,6 +9,7 @@ import dev.ratelimiter.core.model.LimitStatus;
 import dev.ratelimiter.core.service.LimiterService;
 import dev.ratelimiter.core.wire.InvalidRequestException;
 import dev.ratelimiter.core.wire.WireCodec;
+import dev.ratelimiter.server.access.AdminAudit;
 import dev.ratelimiter.server.config.LimitsSourceSettings;
 import java.io.IOException;
 import java.net.URI;
@@ -159,14 +160,16 @@ public final class LimitsFollower implements AutoCloseable {
     /**
      * Sends an admin change to the source and returns its answer as is. On success, applies the
      * source's limits here before returning, so that a read of this server right after sees it.
+     * {@code caller} (address and port) goes along for the source's audit line.
      *
      * @throws BackendException when the source does not answer within the timeout, or refuses this
      *     server's credentials (401 or 403: the caller, who passed this server's own access check,
      *     cannot fix that; {@code ratelimiter.limits-source.token} can)
      */
-    public Forwarded forward(byte[] body) {
+    public Forwarded forward(byte[] body, String caller) {
         HttpRequest request = request(LIMITS_PATH)
                 .header("Content-Type", "application/json")
+                .header(AdminAudit.FORWARDED_FOR, caller)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         HttpResponse<byte[]> response = send(request, "the admin change");

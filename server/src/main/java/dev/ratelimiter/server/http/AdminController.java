@@ -24,6 +24,7 @@ import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.Put;
 import jakarta.inject.Named;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -68,13 +69,16 @@ public final class AdminController {
         InetSocketAddress peer = request.getRemoteAddress();
         if (follower != null) {
             return pool.submit(() -> {
-                LimitsFollower.Forwarded answer = follower.forward(body);
+                LimitsFollower.Forwarded answer = follower.forward(body, AdminAudit.peerText(peer));
                 return JsonResponses.of(HttpStatus.valueOf(answer.status()), answer.body());
             });
         }
+        Optional<String> forwardedFor =
+                AdminAudit.forwardedFor(request.getHeaders().get(AdminAudit.FORWARDED_FOR));
         return pool.submit(() -> {
             LimitDefinition definition = codec.readLimitDefinition(body);
-            PutLimitResponse response = service.putLimit(definition, change -> audit.limitChanged(peer, change));
+            PutLimitResponse response =
+                    service.putLimit(definition, change -> audit.limitChanged(peer, forwardedFor, change));
             metrics.limitsChanged();
             return JsonResponses.ok(codec.write(response));
         });
