@@ -260,7 +260,9 @@ class SubmitterTest {
         // The current session's probe is still unanswered; the fresh session's answer is enough.
         assertFalse(ledger.lookups().get(0).isDone());
         ledger.renewals().get(0).complete(null);
-        assertTrue(submitter.isAnswering(), "a fresh session was answered and replaced the silent one");
+        // The timer thread attaches its callback just after the scripted ledger lists the renewal, so
+        // the answer may reach the submitter a moment after this thread completed it.
+        await(submitter::isAnswering, "a fresh session was answered and replaced the silent one");
         // As the real client does: the replaced session is closed, and its outstanding probes fail.
         ledger.lookups().forEach(probe -> probe.completeExceptionally(new IllegalStateException("Client is closed")));
         assertTrue(submitter.isAnswering(), "a closed session's failures are no news of the cluster");
